@@ -1,0 +1,44 @@
+/** The closed list of audit events, `resource.action`. An event not on this list is a broken invariant. */
+
+/** Every event the audit log accepts. */
+export const AUDIT_EVENTS = [
+  'proposal.created',
+  'decision.made',
+  'approval.requested',
+  'approval.granted',
+  'approval.rejected',
+  'approval.expired',
+  'execution.started',
+  'execution.succeeded',
+  'execution.failed',
+  'execution.recovered',
+  'data.read',
+  'data.exported',
+  'reply.drafted',
+  'reply.sent',
+  'ticket.created',
+  'ticket.updated',
+  'policy.loaded',
+  'member.added',
+  'member.role_changed',
+  'member.removed',
+  'org.created',
+  'demo.generated',
+  'clock.advanced',
+  'integration.connected',
+  'integration.disconnected',
+  'auth.login',
+  'auth.key_created',
+  'auth.key_revoked',
+] as const;
+
+/** An audit event name. */
+export type AuditEventName = (typeof AUDIT_EVENTS)[number];
+
+/** True when `name` is on the closed list. */
+export function isAuditEventName(name: string): name is AuditEventName {
+  return (AUDIT_EVENTS as readonly string[]).includes(name);
+}
+
+/** The hash the first row of every org's chain links to. */
+export const GENESIS_HASH = '0'.repeat(64);

@@ -1,0 +1,115 @@
+/** `leash ops`, `leash run`, `leash confirm`: the operation catalogue and the propose → confirm pipeline. */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { badInput, LeashError } from '../../domain/errors.ts';
+import { isRead } from '../../operations/define-operation.ts';
+import { registry } from '../../operations/registry.ts';
+import {
+  confirmProposal,
+  type ExecutionOutcome,
+  type ProposalView,
+  proposeOperation,
+  runRead,
+} from '../../operations/run-operation.ts';
+import { operationContext } from '../operation-context.ts';
+import { printJson, printTable } from '../output.ts';
+import { printExecution, printProposal } from '../print-proposal.ts';
+import { resolveActor, withSession } from '../session.ts';
+
+/** The catalogue as `leash ops --json` prints it (also the MCP tool list's source). */
+export function describeOperations() {
+  return [...registry.values()].map((operation) => ({
+    name: operation.name,
+    kind: operation.kind,
+    description: operation.description,
+    input_schema: z.toJSONSchema(operation.input as z.ZodType, { io: 'input' }),
+  }));
+}
+
+function parseJsonInput(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badInput(
+      '--input',
+      'is not valid JSON (example: --input \'{"charge_id":"ch_…","reason":"duplicate","case_id":"T-1"}\')',
+    );
+  }
+}
+
+/** Registers ops, run and confirm. */
+export function registerOperationCommands(program: Command): void {
+  program
+    .command('ops')
+    .description('List every operation: name, kind (data.read, money.refund, …) and input schema.')
+    .option('--json', 'print JSON: [{ name, kind, description, input_schema }]')
+    .action((options: { json?: boolean }) => {
+      const operations = describeOperations();
+      if (options.json) return printJson(operations);
+      printTable(
+        ['operation', 'kind', 'description'],
+        operations.map((operation) => [operation.name, operation.kind, operation.description]),
+      );
+    });
+
+  program
+    .command('run')
+    .description(
+      'Run an operation: a read runs at once; a write returns a proposal (preview + decision) and changes nothing.',
+    )
+    .argument('<operation>', 'operation name (see `leash ops`)')
+    .option('--input <json>', 'the input as JSON, money in minor units', '{}')
+    .option('--as <email>', 'the member acting (or LEASH_USER)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ leash run get_invoice --input '{"number":"INV-000042"}'
+  $ leash run refund_charge --as clerk@northwind.test \\
+      --input '{"charge_id":"ch_…","amount":2500,"reason":"charged twice","case_id":"T-1042"}'
+
+A write prints the proposal id, the preview and the decision:
+  pass  → the requester confirms: leash confirm PROPOSAL --as EMAIL
+  warn  → a second member approves: leash approvals approve APPROVAL --as EMAIL
+  block → nothing happens; the reasons say why (exit code 3)`,
+    )
+    .action(async (name: string, options: { input: string; as?: string; json?: boolean }) => {
+      const operation = registry.get(name);
+      if (!operation) throw new LeashError('not_found', `no operation ${name} (see \`leash ops\`)`);
+      const input = parseJsonInput(options.input);
+      await withSession(async (session) => {
+        const actor = await resolveActor(session, options.as, isRead(operation) ? 'read' : 'write');
+        const context = operationContext(session, actor, session.gate);
+        if (isRead(operation)) return printJson(await runRead(context, name, input));
+        const proposal: ProposalView = await proposeOperation(context, name, input);
+        if (options.json) printJson(proposal);
+        else printProposal(proposal);
+        if (proposal.decision.outcome === 'block') process.exitCode = 3;
+      });
+    });
+
+  program
+    .command('confirm')
+    .description('Confirm your own PASS proposal: it runs once, on the facts as they are now.')
+    .argument('<proposal>', 'proposal id (prop_…)')
+    .option('--as <email>', 'the member who proposed it (or LEASH_USER)')
+    .option('--confirm-text <text>', 'type CONFIRM for actions that cannot be undone')
+    .option('--json', 'print JSON')
+    .action(async (proposalId: string, options: { as?: string; confirmText?: string; json?: boolean }) => {
+      await withSession(async (session) => {
+        const actor = await resolveActor(session, options.as, 'write');
+        const outcome: ExecutionOutcome = await confirmProposal(
+          operationContext(session, actor, session.gate),
+          proposalId,
+          {
+            confirmText: options.confirmText,
+          },
+        );
+        if (options.json) printJson(outcome);
+        else printExecution(outcome);
+        if (outcome.status === 'blocked') process.exitCode = 3;
+        if (outcome.status === 'failed') process.exitCode = 1;
+      });
+    });
+}

@@ -1,0 +1,148 @@
+/** `leash users list|add|role`: the org's members, their role and approver groups. */
+import type { Command } from 'commander';
+import { listMembers } from '../../auth/members.ts';
+import { confirmProposal, proposeOperation } from '../../operations/run-operation.ts';
+import { operationContext } from '../operation-context.ts';
+import { printJson, printTable } from '../output.ts';
+import { printExecution, printProposal } from '../print-proposal.ts';
+import { type CliSession, resolveActor, withSession } from '../session.ts';
+
+const splitGroups = (groups: string | undefined) =>
+  groups
+    ? groups
+        .split(',')
+        .map((group) => group.trim())
+        .filter(Boolean)
+    : [];
+
+/**
+ * Team changes go through the gate like any write (kinds identity.user_create / identity.role_change). The
+ * command is the requester's own confirmation, so a PASS executes at once; WARN and BLOCK are shown.
+ */
+async function proposeAndConfirm(
+  session: CliSession,
+  as: string | undefined,
+  operation: string,
+  input: Record<string, unknown>,
+  json: boolean,
+) {
+  const actor = await resolveActor(session, as, 'write');
+  const context = operationContext(session, actor, session.gate);
+  const proposal = await proposeOperation(context, operation, input);
+  if (proposal.decision.outcome !== 'pass') {
+    if (json) printJson(proposal);
+    else printProposal(proposal);
+    if (proposal.decision.outcome === 'block') process.exitCode = 3;
+    return;
+  }
+  const outcome = await confirmProposal(context, proposal.id);
+  if (json) printJson(outcome);
+  else printExecution(outcome);
+  if (outcome.status !== 'succeeded') process.exitCode = outcome.status === 'blocked' ? 3 : 1;
+}
+
+/** Registers the member commands. */
+export function registerUsersCommand(program: Command): void {
+  const users = program
+    .command('users')
+    .description(
+      'Members of the org: one role each (owner, billing_manager, billing_clerk, read_only) and approver groups.',
+    );
+
+  users
+    .command('list')
+    .description('List members with their role and approver groups.')
+    .option('--json', 'print JSON: [{ email, role, groups }]')
+    .action(async (options: { json?: boolean }) => {
+      await withSession(async (session) => {
+        const members = await listMembers(session.store.db, session.org.id);
+        if (options.json)
+          return printJson(members.map(({ email, role, groups, name }) => ({ email, role, groups, name })));
+        printTable(
+          ['email', 'role', 'groups', 'name'],
+          members.map((member) => [member.email, member.role, member.groups.join(', '), member.name]),
+        );
+      });
+    });
+
+  users
+    .command('add')
+    .description('Add a member (the owner decides; the policy gate checks it like any change).')
+    .argument('<email>', 'their email')
+    .requiredOption('--role <role>', 'billing_manager | billing_clerk | read_only')
+    .option('--groups <g1,g2>', 'approver groups: finance, support_lead, legal, founder')
+    .option('--name <name>', 'display name')
+    .option('--reason <text>', 'why (kept in the audit log)', 'team change')
+    .option('--case <id>', 'a ticket or case reference', 'team')
+    .option('--as <email>', 'the member acting: the owner (or LEASH_USER)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ leash users add fiona@acme.test --role billing_manager --groups finance --as owner@acme.test',
+    )
+    .action(
+      async (
+        email: string,
+        options: {
+          role: string;
+          groups?: string;
+          name?: string;
+          reason: string;
+          case: string;
+          as?: string;
+          json?: boolean;
+        },
+      ) => {
+        await withSession((session) =>
+          proposeAndConfirm(
+            session,
+            options.as,
+            'add_member',
+            {
+              email,
+              role: options.role,
+              groups: splitGroups(options.groups),
+              ...(options.name ? { name: options.name } : {}),
+              reason: options.reason,
+              case_id: options.case,
+            },
+            options.json ?? false,
+          ),
+        );
+      },
+    );
+
+  users
+    .command('role')
+    .description("Change a member's role; it applies to their very next action.")
+    .argument('<email>', 'the member')
+    .argument('<role>', 'billing_manager | billing_clerk | read_only')
+    .option('--groups <g1,g2>', 'also replace their approver groups')
+    .option('--reason <text>', 'why (kept in the audit log)', 'team change')
+    .option('--case <id>', 'a ticket or case reference', 'team')
+    .option('--as <email>', 'the member acting: the owner (or LEASH_USER)')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        email: string,
+        role: string,
+        options: { groups?: string; reason: string; case: string; as?: string; json?: boolean },
+      ) => {
+        await withSession((session) =>
+          proposeAndConfirm(
+            session,
+            options.as,
+            'change_member_role',
+            {
+              email,
+              role,
+              ...(options.groups === undefined ? {} : { groups: splitGroups(options.groups) }),
+              reason: options.reason,
+              case_id: options.case,
+            },
+            options.json ?? false,
+          ),
+        );
+      },
+    );
+}

@@ -1,0 +1,74 @@
+/** `leash`: the command line. Every command has --help; data commands have --json. */
+import { Command, CommanderError } from 'commander';
+import { registerApprovalCommands } from './commands/approvals.ts';
+import { registerAuditCommands } from './commands/audit.ts';
+import { registerClockCommand } from './commands/clock.ts';
+import { registerCustomerCommands } from './commands/customers.ts';
+import { registerDemoCommand } from './commands/demo.ts';
+import { registerInitCommand } from './commands/init.ts';
+import { registerInvoiceCommands } from './commands/invoices.ts';
+import { registerOperationCommands } from './commands/ops.ts';
+import { registerPolicyCommands } from './commands/policy.ts';
+import { registerStartCommand } from './commands/start.ts';
+import { registerUsersCommand } from './commands/users.ts';
+import { describeError, EXIT } from './exit-codes.ts';
+
+const program = new Command('leash')
+  .description(
+    [
+      'Leash: billing operations on a short leash.',
+      '',
+      'Ask about customers, invoices, plans and revenue; prepare refunds, credits and plan changes. Reads run at',
+      'once; every change is proposed, checked by a deterministic policy, approved by a second person when money',
+      'moves, executed exactly once, and written to a tamper-evident audit log.',
+      '',
+      'Data lives in ./.leash (LEASH_DATA_DIR), or in PostgreSQL when DATABASE_URL is set.',
+      'Local mode trusts whoever holds the data directory: --as EMAIL (or LEASH_USER) says who is acting.',
+    ].join('\n'),
+  )
+  .version('0.1.0')
+  .showHelpAfterError('(add --help for usage)')
+  .configureHelp({ sortSubcommands: false })
+  .addHelpText(
+    'after',
+    `
+Getting started:
+  $ leash demo                          build a demo SaaS business (24 months, ~300 customers)
+  $ leash customers acme                find customers (fuzzy name, email, id, invoice number)
+  $ leash invoices --overdue            open invoices past their due date
+  $ leash invoice INV-000042            one invoice with payments, refunds and credit notes
+  $ leash clock advance --days 30       move the ledger's clock: renewals, payments, dunning
+  $ leash ops                           every operation, with its kind and input schema
+  $ leash run refund_charge --as carl@northwind.test --input '{"charge_id":"ch_…","reason":"…","case_id":"T-1"}'
+  $ leash approvals list                requests waiting for a second member
+  $ leash audit verify                  prove the audit log is intact
+
+Exit codes: 0 ok, 1 failure, 2 bad input, 3 blocked by policy or refused.`,
+  );
+
+program.exitOverride();
+registerStartCommand(program);
+registerInitCommand(program);
+registerDemoCommand(program);
+registerCustomerCommands(program);
+registerInvoiceCommands(program);
+registerClockCommand(program);
+registerUsersCommand(program);
+registerOperationCommands(program);
+registerApprovalCommands(program);
+registerPolicyCommands(program);
+registerAuditCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed help or the usage error.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  } else {
+    const { line, exitCode } = describeError(error);
+    process.stderr.write(`leash: ${line}\n`);
+    if (process.env.LEASH_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = exitCode;
+  }
+}

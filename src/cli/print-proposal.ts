@@ -1,0 +1,35 @@
+/** How the CLI shows a proposal and an execution to a person. */
+import type { ExecutionOutcome, ProposalView } from '../operations/run-operation.ts';
+import { printFields, showMoney } from './output.ts';
+
+/** Prints a proposal: preview, decision, reasons and what happens next. */
+export function printProposal(proposal: ProposalView): void {
+  const { preview, decision } = proposal;
+  printFields([
+    ['proposal', `${proposal.id} (${proposal.operation}, ${proposal.kind})`],
+    ['preview', preview.summary],
+    ...(preview.money
+      ? ([['amount', showMoney(preview.money.amount, preview.money.currency)]] as [string, string][])
+      : []),
+    ['reversible', preview.reversible ? 'yes' : 'NO — cannot be undone'],
+    ['decision', decision.outcome.toUpperCase()],
+  ]);
+  for (const change of preview.changes)
+    process.stdout.write(`  ${change.field}: ${String(change.from)} → ${String(change.to)}\n`);
+  for (const reason of decision.reasons) process.stdout.write(`  · ${reason.message} [${reason.policyId}]\n`);
+  process.stdout.write(`next: ${proposal.next}\n`);
+}
+
+/** Prints what an execution came to. */
+export function printExecution(outcome: ExecutionOutcome): void {
+  process.stdout.write(
+    `${outcome.proposalId}: ${outcome.status}${outcome.executionId ? ` (execution ${outcome.executionId})` : ''}\n`,
+  );
+  for (const reason of outcome.reasons) process.stdout.write(`  · ${reason.message} [${reason.policyId}]\n`);
+  if (outcome.status === 'succeeded' && outcome.result) {
+    const result = outcome.result as { id?: string };
+    if (result.id) process.stdout.write(`  result: ${result.id}\n`);
+  }
+  if (outcome.status === 'failed' && outcome.result)
+    process.stdout.write(`  ${(outcome.result as { message?: string }).message ?? ''}\n`);
+}

@@ -1,0 +1,46 @@
+/** A progress bar on stderr for long work (hidden when stderr is not a terminal or with --json). */
+import cliProgress from 'cli-progress';
+
+/** Progress reported by long-running work. */
+export interface ProgressEvent {
+  phase: string;
+  done: number;
+  total: number;
+}
+
+/** Returns an onProgress callback drawing a bar, and a stop function. */
+export function progressBar(enabled: boolean): { onProgress: (event: ProgressEvent) => void; stop: () => void } {
+  if (!enabled || !process.stderr.isTTY) {
+    let lastPhase = '';
+    return {
+      onProgress: (event) => {
+        // Without a terminal, one line per phase keeps logs readable.
+        if (enabled && event.phase !== lastPhase) process.stderr.write(`${event.phase}…\n`);
+        lastPhase = event.phase;
+      },
+      stop: () => {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      format: '{phase} |{bar}| {percentage}% {value}/{total} eta {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress: (event) => {
+      if (!started) {
+        bar.start(event.total, event.done, { phase: event.phase });
+        started = true;
+      }
+      bar.setTotal(event.total);
+      bar.update(event.done, { phase: event.phase });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

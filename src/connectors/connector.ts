@@ -1,0 +1,266 @@
+/**
+ * The one interface between operations and a billing system. The embedded ledger implements it; the Stripe
+ * connector will too. A connector is bound to one org and one database executor (so a write and its audit
+ * row share a transaction). Only operations may call a connector (ARCHITECTURE.md §3.1).
+ *
+ * Not-found is `undefined` on reads; writes throw LeashError (`not_found`, `invalid_state`, `bad_input`,
+ * `conflict` when an idempotency key is reused with a different request).
+ */
+import type {
+  Address,
+  BalanceTransaction,
+  BillingScheme,
+  Charge,
+  Coupon,
+  CouponDuration,
+  CreditNote,
+  Customer,
+  Invoice,
+  InvoiceLine,
+  InvoiceStatus,
+  PaymentMethod,
+  PlanLimits,
+  Price,
+  PriceInterval,
+  PriceTier,
+  Product,
+  Refund,
+  Subscription,
+  SubscriptionStatus,
+  UsageRecord,
+} from '../domain/billing.ts';
+import type { Currency } from '../domain/money.ts';
+
+/** Every write carries the key that makes it happen at most once, and the proposal it came from. */
+export interface WriteOptions {
+  idempotencyKey: string;
+  metadata?: Record<string, string>;
+}
+
+/** Paging for list reads. */
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+/** Customer search: free text matches name (fuzzy), email, id or an invoice number. */
+export interface CustomerQuery extends Page {
+  text?: string;
+  email?: string;
+  country?: string;
+}
+
+/** Invoice filters. `overdue`: open, past its due date at the ledger's "now". */
+export interface InvoiceQuery extends Page {
+  customerId?: string;
+  subscriptionId?: string;
+  status?: InvoiceStatus;
+  overdue?: boolean;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+/** Charge filters. */
+export interface ChargeQuery extends Page {
+  customerId?: string;
+  invoiceId?: string;
+  status?: Charge['status'];
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+/** Subscription filters. */
+export interface SubscriptionQuery extends Page {
+  customerId?: string;
+  status?: SubscriptionStatus;
+  priceId?: string;
+  productId?: string;
+}
+
+/** What a plan change would bill: exact proration lines and the amount due now. */
+export interface PlanChangePreview {
+  subscriptionId: string;
+  fromPriceId: string;
+  toPriceId: string;
+  currency: Currency;
+  prorationDate: Date;
+  lines: Pick<
+    InvoiceLine,
+    'description' | 'amount' | 'quantity' | 'priceId' | 'periodStart' | 'periodEnd' | 'proration'
+  >[];
+  /** Sum of the proration lines before tax: positive is owed by the customer, negative is credit. */
+  amountDue: number;
+  nextRenewalAmount: number;
+}
+
+/** What happened while the clock moved. */
+export interface ClockReport {
+  from: Date;
+  to: Date;
+  invoicesCreated: number;
+  paymentsSucceeded: number;
+  paymentsFailed: number;
+  subscriptionsRenewed: number;
+  subscriptionsCanceled: number;
+  trialsEnded: number;
+}
+
+/** Inputs of the writes. Amounts are minor units. */
+export interface CreateCustomerInput {
+  name: string;
+  email: string;
+  country: string;
+  currency: Currency;
+  address?: Address;
+  metadata?: Record<string, string>;
+  paymentMethod?: PaymentMethod | null;
+}
+export interface UpdateCustomerInput {
+  customerId: string;
+  name?: string;
+  email?: string;
+  country?: string;
+  address?: Address;
+  metadata?: Record<string, string>;
+  paymentMethod?: PaymentMethod | null;
+}
+export interface CreateProductInput {
+  name: string;
+  description?: string;
+  limits?: PlanLimits;
+  overage?: string;
+  legacy?: boolean;
+}
+export interface CreatePriceInput {
+  productId: string;
+  nickname?: string;
+  currency: Currency;
+  interval: PriceInterval | null;
+  scheme: BillingScheme;
+  unitAmount?: number;
+  tiers?: PriceTier[];
+  usageMetric?: string | null;
+  freeAllowance?: number;
+  trialDays?: number;
+}
+export interface CreateCouponInput {
+  code: string;
+  name: string;
+  percentOffBps?: number;
+  amountOff?: number;
+  currency?: Currency;
+  duration: CouponDuration;
+  durationInMonths?: number;
+  countries?: string[];
+  maxRedemptions?: number;
+}
+export interface CreateSubscriptionInput {
+  customerId: string;
+  items: { priceId: string; quantity?: number }[];
+  couponId?: string;
+  /** Overrides the price's trial days. */
+  trialDays?: number;
+}
+export interface ChangePlanInput {
+  subscriptionId: string;
+  priceId: string;
+  quantity?: number;
+  /** Bill the proration now (default) or only switch the price for the next period. */
+  prorate?: boolean;
+}
+export interface CancelSubscriptionInput {
+  subscriptionId: string;
+  atPeriodEnd: boolean;
+  reason?: string;
+}
+export interface RefundChargeInput {
+  chargeId: string;
+  /** Omitted: the refundable remainder. */
+  amount?: number;
+  reason: string;
+}
+export interface CreditCustomerInput {
+  customerId: string;
+  amount: number;
+  currency: Currency;
+  description: string;
+}
+export interface CreateCreditNoteInput {
+  invoiceId: string;
+  amount: number;
+  reason: string;
+}
+export interface CreateInvoiceInput {
+  customerId: string;
+  currency?: Currency;
+  lines: { description: string; amount: number; quantity?: number }[];
+  daysUntilDue?: number;
+  memo?: string;
+}
+export interface RecordPaymentInput {
+  invoiceId: string;
+  amount: number;
+  reference: string;
+}
+export interface RecordUsageInput {
+  subscriptionId: string;
+  metric: string;
+  quantity: number;
+  timestamp?: Date;
+}
+
+/** A billing system, as operations see it. */
+export interface BillingConnector {
+  readonly name: 'ledger' | 'stripe';
+  readonly orgId: string;
+
+  /** The billing system's "now" (the ledger's simulated clock; wall time for Stripe). */
+  now(): Promise<Date>;
+
+  getCustomer(customerId: string): Promise<Customer | undefined>;
+  findCustomers(query: CustomerQuery): Promise<Customer[]>;
+  getProduct(productId: string): Promise<Product | undefined>;
+  listProducts(): Promise<Product[]>;
+  getPrice(priceId: string): Promise<Price | undefined>;
+  listPrices(filter?: { productId?: string }): Promise<Price[]>;
+  /** By id or by code. */
+  getCoupon(idOrCode: string): Promise<Coupon | undefined>;
+  listCoupons(): Promise<Coupon[]>;
+  getSubscription(subscriptionId: string): Promise<Subscription | undefined>;
+  listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]>;
+  getInvoice(invoiceId: string): Promise<Invoice | undefined>;
+  getInvoiceByNumber(number: string): Promise<Invoice | undefined>;
+  listInvoices(query: InvoiceQuery): Promise<Invoice[]>;
+  getCharge(chargeId: string): Promise<Charge | undefined>;
+  listCharges(query: ChargeQuery): Promise<Charge[]>;
+  listRefunds(filter: { chargeId?: string; customerId?: string }): Promise<Refund[]>;
+  listCreditNotes(filter: { invoiceId?: string; customerId?: string }): Promise<CreditNote[]>;
+  listBalanceTransactions(customerId: string): Promise<BalanceTransaction[]>;
+  listUsage(filter: { subscriptionId: string; metric?: string; from?: Date; to?: Date }): Promise<UsageRecord[]>;
+  previewPlanChange(input: ChangePlanInput): Promise<PlanChangePreview>;
+
+  createCustomer(input: CreateCustomerInput, options: WriteOptions): Promise<Customer>;
+  updateCustomer(input: UpdateCustomerInput, options: WriteOptions): Promise<Customer>;
+  createProduct(input: CreateProductInput, options: WriteOptions): Promise<Product>;
+  createPrice(input: CreatePriceInput, options: WriteOptions): Promise<Price>;
+  createCoupon(input: CreateCouponInput, options: WriteOptions): Promise<Coupon>;
+  createSubscription(input: CreateSubscriptionInput, options: WriteOptions): Promise<Subscription>;
+  changePlan(
+    input: ChangePlanInput,
+    options: WriteOptions,
+  ): Promise<{ subscription: Subscription; invoice: Invoice | null }>;
+  cancelSubscription(input: CancelSubscriptionInput, options: WriteOptions): Promise<Subscription>;
+  applyCoupon(input: { subscriptionId: string; couponId: string }, options: WriteOptions): Promise<Subscription>;
+  removeCoupon(input: { subscriptionId: string }, options: WriteOptions): Promise<Subscription>;
+  refundCharge(input: RefundChargeInput, options: WriteOptions): Promise<Refund>;
+  creditCustomer(input: CreditCustomerInput, options: WriteOptions): Promise<BalanceTransaction>;
+  createCreditNote(input: CreateCreditNoteInput, options: WriteOptions): Promise<CreditNote>;
+  /** Attempts payment of an open invoice now (a retry); the ledger's payment simulation is deterministic. */
+  payInvoice(input: { invoiceId: string }, options: WriteOptions): Promise<{ invoice: Invoice; charge: Charge | null }>;
+  recordPayment(input: RecordPaymentInput, options: WriteOptions): Promise<{ invoice: Invoice; charge: Charge }>;
+  voidInvoice(input: { invoiceId: string }, options: WriteOptions): Promise<Invoice>;
+  createInvoice(input: CreateInvoiceInput, options: WriteOptions): Promise<Invoice>;
+  finalizeInvoice(input: { invoiceId: string }, options: WriteOptions): Promise<Invoice>;
+  sendInvoice(input: { invoiceId: string }, options: WriteOptions): Promise<Invoice>;
+  recordUsage(input: RecordUsageInput, options: WriteOptions): Promise<UsageRecord>;
+}

@@ -1,0 +1,363 @@
+/** The ledger's reads: every query scoped by org, so another org's id reads exactly like a missing one. */
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Charge, Coupon, Customer, Invoice, Price, Product, Subscription } from '../../domain/billing.ts';
+import type { Database } from '../../store/schema.ts';
+import type { ChargeQuery, CustomerQuery, InvoiceQuery, SubscriptionQuery } from '../connector.ts';
+import {
+  balanceTransactionFromRow,
+  chargeFromRow,
+  couponFromRow,
+  creditNoteFromRow,
+  customerFromRow,
+  invoiceFromRow,
+  invoiceLineFromRow,
+  priceFromRow,
+  productFromRow,
+  refundFromRow,
+  subscriptionFromRow,
+  usageFromRow,
+} from './rows.ts';
+
+/** The executor a connector runs on: the database or an operation's transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+const INVOICE_NUMBER = /^(?:#|inv-?)?(\d{1,9})$/i;
+const limitOf = (page: { limit?: number | undefined }) => Math.min(Math.max(page.limit ?? 50, 1), 1000);
+
+/** Reads of one org's ledger. */
+export class LedgerReads {
+  constructor(
+    protected readonly executor: Executor,
+    readonly orgId: string,
+  ) {}
+
+  /** The executor writes go through (the operation's transaction when there is one). */
+  executorForWrites(): Executor {
+    return this.executor;
+  }
+
+  /** The ledger's simulated now; the wall clock is stored on first use. */
+  async now(): Promise<Date> {
+    const row = await this.executor
+      .selectFrom('ledgerClocks')
+      .select('now')
+      .where('orgId', '=', this.orgId)
+      .executeTakeFirst();
+    if (row) return row.now;
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await this.executor
+      .insertInto('ledgerClocks')
+      .values({ orgId: this.orgId, now })
+      .onConflict((conflict) => conflict.column('orgId').doNothing())
+      .execute();
+    return (
+      await this.executor
+        .selectFrom('ledgerClocks')
+        .select('now')
+        .where('orgId', '=', this.orgId)
+        .executeTakeFirstOrThrow()
+    ).now;
+  }
+
+  async getCustomer(customerId: string): Promise<Customer | undefined> {
+    const row = await this.executor
+      .selectFrom('customers')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', '=', customerId)
+      .executeTakeFirst();
+    return row ? customerFromRow(row) : undefined;
+  }
+
+  async findCustomers(query: CustomerQuery): Promise<Customer[]> {
+    let select = this.executor
+      .selectFrom('customers')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('deletedAt', 'is', null);
+    if (query.country) select = select.where('country', '=', query.country.toUpperCase());
+    if (query.email) select = select.where(sql`lower(email)`, '=', query.email.trim().toLowerCase());
+    const text = query.text?.trim().toLowerCase();
+    if (text) {
+      const number = INVOICE_NUMBER.exec(text);
+      if (text.startsWith('cus_')) select = select.where('id', '=', query.text?.trim() ?? '');
+      else if (text.includes('@')) select = select.where(sql`lower(email)`, '=', text);
+      else if (number?.[1] || text.startsWith('in_')) {
+        const invoiceNumber = number?.[1] ? `INV-${number[1].padStart(6, '0')}` : '';
+        select = select.where('id', 'in', (sub) =>
+          sub
+            .selectFrom('invoices')
+            .select('customerId')
+            .where('orgId', '=', this.orgId)
+            .where((eb) => eb.or([eb('number', '=', invoiceNumber), eb('id', '=', query.text?.trim() ?? '')])),
+        );
+      } else {
+        const score = sql<number>`greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name)))`;
+        const rows = await select
+          .where((eb) =>
+            eb.or([
+              eb(sql`lower(name)`, 'like', `%${text.replace(/[%_\\]/g, '\\$&')}%`),
+              eb(sql`${text}`, sql`<%`, sql`lower(name)`),
+              eb(sql`lower(name)`, sql`%`, text),
+            ]),
+          )
+          .orderBy(score, 'desc')
+          .orderBy('name')
+          .limit(limitOf(query))
+          .offset(query.offset ?? 0)
+          .execute();
+        return rows.map(customerFromRow);
+      }
+    }
+    const rows = await select
+      .orderBy('createdAt', 'desc')
+      .orderBy('id')
+      .limit(limitOf(query))
+      .offset(query.offset ?? 0)
+      .execute();
+    return rows.map(customerFromRow);
+  }
+
+  async getProduct(productId: string): Promise<Product | undefined> {
+    const row = await this.executor
+      .selectFrom('products')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', '=', productId)
+      .executeTakeFirst();
+    return row ? productFromRow(row) : undefined;
+  }
+
+  async listProducts(): Promise<Product[]> {
+    return (
+      await this.executor
+        .selectFrom('products')
+        .selectAll()
+        .where('orgId', '=', this.orgId)
+        .orderBy('createdAt')
+        .orderBy('id')
+        .execute()
+    ).map(productFromRow);
+  }
+
+  async getPrice(priceId: string): Promise<Price | undefined> {
+    const row = await this.executor
+      .selectFrom('prices')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', '=', priceId)
+      .executeTakeFirst();
+    return row ? priceFromRow(row) : undefined;
+  }
+
+  async listPrices(filter: { productId?: string } = {}): Promise<Price[]> {
+    let select = this.executor.selectFrom('prices').selectAll().where('orgId', '=', this.orgId);
+    if (filter.productId) select = select.where('productId', '=', filter.productId);
+    return (await select.orderBy('createdAt').orderBy('id').execute()).map(priceFromRow);
+  }
+
+  async getCoupon(idOrCode: string): Promise<Coupon | undefined> {
+    const row = await this.executor
+      .selectFrom('coupons')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where((eb) => eb.or([eb('id', '=', idOrCode), eb(sql`upper(code)`, '=', idOrCode.toUpperCase())]))
+      .executeTakeFirst();
+    return row ? couponFromRow(row) : undefined;
+  }
+
+  async listCoupons(): Promise<Coupon[]> {
+    return (
+      await this.executor.selectFrom('coupons').selectAll().where('orgId', '=', this.orgId).orderBy('code').execute()
+    ).map(couponFromRow);
+  }
+
+  protected async subscriptionsWithItems(rows: Parameters<typeof subscriptionFromRow>[0][]): Promise<Subscription[]> {
+    if (rows.length === 0) return [];
+    const items = await this.executor
+      .selectFrom('subscriptionItems')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where(
+        'subscriptionId',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .orderBy('position')
+      .execute();
+    return rows.map((row) =>
+      subscriptionFromRow(
+        row,
+        items
+          .filter((item) => item.subscriptionId === row.id)
+          .map(({ id, subscriptionId, priceId, quantity }) => ({ id, subscriptionId, priceId, quantity })),
+      ),
+    );
+  }
+
+  async getSubscription(subscriptionId: string): Promise<Subscription | undefined> {
+    const row = await this.executor
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', '=', subscriptionId)
+      .executeTakeFirst();
+    return row ? (await this.subscriptionsWithItems([row]))[0] : undefined;
+  }
+
+  async listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
+    let select = this.executor.selectFrom('subscriptions').selectAll().where('orgId', '=', this.orgId);
+    if (query.customerId) select = select.where('customerId', '=', query.customerId);
+    if (query.status) select = select.where('status', '=', query.status);
+    if (query.priceId || query.productId) {
+      select = select.where('id', 'in', (sub) => {
+        let items = sub.selectFrom('subscriptionItems').select('subscriptionId').where('orgId', '=', this.orgId);
+        if (query.priceId) items = items.where('priceId', '=', query.priceId);
+        if (query.productId)
+          items = items.where('priceId', 'in', (prices) =>
+            prices
+              .selectFrom('prices')
+              .select('id')
+              .where('orgId', '=', this.orgId)
+              .where('productId', '=', query.productId as string),
+          );
+        return items;
+      });
+    }
+    const rows = await select
+      .orderBy('createdAt', 'desc')
+      .orderBy('id')
+      .limit(limitOf(query))
+      .offset(query.offset ?? 0)
+      .execute();
+    return this.subscriptionsWithItems(rows);
+  }
+
+  protected async invoicesWithLines(rows: Parameters<typeof invoiceFromRow>[0][]): Promise<Invoice[]> {
+    if (rows.length === 0) return [];
+    const lines = await this.executor
+      .selectFrom('invoiceLines')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where(
+        'invoiceId',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .orderBy('invoiceId')
+      .orderBy('position')
+      .execute();
+    const byInvoice = new Map<string, typeof lines>();
+    for (const line of lines) byInvoice.set(line.invoiceId, [...(byInvoice.get(line.invoiceId) ?? []), line]);
+    return rows.map((row) => invoiceFromRow(row, (byInvoice.get(row.id) ?? []).map(invoiceLineFromRow)));
+  }
+
+  async getInvoice(invoiceId: string): Promise<Invoice | undefined> {
+    const row = await this.executor
+      .selectFrom('invoices')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', '=', invoiceId)
+      .executeTakeFirst();
+    return row ? (await this.invoicesWithLines([row]))[0] : undefined;
+  }
+
+  async getInvoiceByNumber(number: string): Promise<Invoice | undefined> {
+    const row = await this.executor
+      .selectFrom('invoices')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('number', '=', number.trim().toUpperCase())
+      .executeTakeFirst();
+    return row ? (await this.invoicesWithLines([row]))[0] : undefined;
+  }
+
+  async listInvoices(query: InvoiceQuery): Promise<Invoice[]> {
+    let select = this.executor.selectFrom('invoices').selectAll().where('orgId', '=', this.orgId);
+    if (query.customerId) select = select.where('customerId', '=', query.customerId);
+    if (query.subscriptionId) select = select.where('subscriptionId', '=', query.subscriptionId);
+    if (query.status) select = select.where('status', '=', query.status);
+    if (query.overdue) select = select.where('status', '=', 'open').where('dueDate', '<', await this.now());
+    if (query.createdFrom) select = select.where('createdAt', '>=', query.createdFrom);
+    if (query.createdTo) select = select.where('createdAt', '<', query.createdTo);
+    const ordered = query.overdue
+      ? select.orderBy('dueDate').orderBy('id')
+      : select.orderBy('createdAt', 'desc').orderBy('number', 'desc');
+    const rows = await ordered
+      .limit(limitOf(query))
+      .offset(query.offset ?? 0)
+      .execute();
+    return this.invoicesWithLines(rows);
+  }
+
+  async getCharge(chargeId: string): Promise<Charge | undefined> {
+    const row = await this.executor
+      .selectFrom('charges')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', '=', chargeId)
+      .executeTakeFirst();
+    return row ? chargeFromRow(row) : undefined;
+  }
+
+  async listCharges(query: ChargeQuery): Promise<Charge[]> {
+    let select = this.executor.selectFrom('charges').selectAll().where('orgId', '=', this.orgId);
+    if (query.customerId) select = select.where('customerId', '=', query.customerId);
+    if (query.invoiceId) select = select.where('invoiceId', '=', query.invoiceId);
+    if (query.status) select = select.where('status', '=', query.status);
+    if (query.createdFrom) select = select.where('createdAt', '>=', query.createdFrom);
+    if (query.createdTo) select = select.where('createdAt', '<', query.createdTo);
+    const rows = await select
+      .orderBy('createdAt', 'desc')
+      .orderBy('id')
+      .limit(limitOf(query))
+      .offset(query.offset ?? 0)
+      .execute();
+    return rows.map(chargeFromRow);
+  }
+
+  async listRefunds(filter: { chargeId?: string; customerId?: string }) {
+    let select = this.executor.selectFrom('refunds').selectAll().where('orgId', '=', this.orgId);
+    if (filter.chargeId) select = select.where('chargeId', '=', filter.chargeId);
+    if (filter.customerId)
+      select = select.where('chargeId', 'in', (sub) =>
+        sub
+          .selectFrom('charges')
+          .select('id')
+          .where('orgId', '=', this.orgId)
+          .where('customerId', '=', filter.customerId as string),
+      );
+    return (await select.orderBy('createdAt').orderBy('id').execute()).map(refundFromRow);
+  }
+
+  async listCreditNotes(filter: { invoiceId?: string; customerId?: string }) {
+    let select = this.executor.selectFrom('creditNotes').selectAll().where('orgId', '=', this.orgId);
+    if (filter.invoiceId) select = select.where('invoiceId', '=', filter.invoiceId);
+    if (filter.customerId) select = select.where('customerId', '=', filter.customerId);
+    return (await select.orderBy('createdAt').orderBy('id').execute()).map(creditNoteFromRow);
+  }
+
+  async listBalanceTransactions(customerId: string) {
+    const rows = await this.executor
+      .selectFrom('balanceTransactions')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('customerId', '=', customerId)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+    return rows.map(balanceTransactionFromRow);
+  }
+
+  async listUsage(filter: { subscriptionId: string; metric?: string; from?: Date; to?: Date }) {
+    let select = this.executor
+      .selectFrom('usageRecords')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('subscriptionId', '=', filter.subscriptionId);
+    if (filter.metric) select = select.where('metric', '=', filter.metric);
+    if (filter.from) select = select.where('timestamp', '>=', filter.from);
+    if (filter.to) select = select.where('timestamp', '<', filter.to);
+    return (await select.orderBy('timestamp').orderBy('id').execute()).map(usageFromRow);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Approve or reject an approval request. The approver is never the requester, must be allowed to do the action
+ * (under `caps` their own cap must cover it), the request must be pending and unexpired, and it is used once.
+ * Approval then executes the exact payload it was bound to, after the gate runs again on current facts.
+ */
+import type { Transaction } from 'kysely';
+import {
+  type ApprovalRequest,
+  expireApprovalRequest,
+  findApprovalRequest,
+  settleApprovalRequest,
+} from '../approvals/approval-requests.ts';
+import { LeashError, notFound } from '../domain/errors.ts';
+import type { Database } from '../store/schema.ts';
+import { recordStep } from './audit-trail.ts';
+import type { OperationContext, WriteOperation } from './define-operation.ts';
+import { type ExecutionOutcome, executeProposal, releaseReservation } from './execute-proposal.ts';
+import { gateRequest } from './gate-request.ts';
+import { parseInput } from './parse-input.ts';
+import { loadProposal, setProposalStatus } from './proposals.ts';
+import { findOperation } from './registry.ts';
+
+async function refuse(
+  context: OperationContext,
+  request: ApprovalRequest,
+  policyId: string,
+  message: string,
+): Promise<never> {
+  await recordStep(context.db, context, 'decision.made', {
+    proposalId: request.proposalId,
+    decision: { outcome: 'block', stage: 'approve', approvalId: request.id, reasons: [{ policyId, message }] },
+  });
+  throw new LeashError('blocked', message, { policyId });
+}
+
+/** Loads a pending request, expiring it (and refusing) when its time has passed. */
+async function loadPending(context: OperationContext, reference: string): Promise<ApprovalRequest> {
+  const request = await findApprovalRequest(context.db, context.actor.orgId, reference);
+  if (!request) throw notFound('approval request', reference);
+  const now = new Date();
+  if (request.status === 'pending' && request.expiresAt <= now) {
+    await context.db.transaction().execute(async (trx) => {
+      const expired = await expireApprovalRequest(trx, request.orgId, request.id, now);
+      if (!expired) return;
+      const proposal = await loadProposal(trx, request.orgId, request.proposalId, true);
+      await setProposalStatus(trx, request.orgId, request.proposalId, 'expired');
+      await releaseReservation(trx, proposal);
+      await recordStep(trx, context, 'approval.expired', {
+        operation: proposal.operation,
+        proposalId: proposal.id,
+        result: { approvalId: request.id },
+      });
+    });
+    return refuse(
+      context,
+      request,
+      'approval.expired',
+      `approval request ${request.id} expired at ${request.expiresAt.toISOString()}`,
+    );
+  }
+  if (request.status !== 'pending')
+    return refuse(context, request, 'approval.used', `approval request ${request.id} is already ${request.status}`);
+  return request;
+}
+
+/** Checks that the context's actor may decide this request (not the requester; allowed and within cap). */
+async function checkApprover(context: OperationContext, request: ApprovalRequest) {
+  if (request.requesterId === context.actor.memberId) {
+    await refuse(context, request, 'approval.self', 'you cannot approve your own request; another member must');
+  }
+  const proposal = await loadProposal(context.db, context.actor.orgId, request.proposalId);
+  const operation = findOperation(proposal.operation) as WriteOperation<unknown, unknown> | undefined;
+  const requester = await context.findActor(proposal.requesterId);
+  if (!operation || !requester)
+    return refuse(context, request, 'approval.stale', 'the request no longer matches an operation or a member');
+  const input = parseInput(operation.input, proposal.input);
+  const facts = await operation.facts({ ...context, actor: requester }, input, context.connector(context.db));
+  const verdict = context.gate.canApprove(
+    context.actor,
+    gateRequest({
+      context,
+      actor: requester,
+      operation,
+      operationInput: input,
+      facts: facts.decision,
+      stage: 'execute',
+      proposalId: proposal.id,
+    }),
+  );
+  if (verdict.outcome !== 'pass') {
+    await refuse(
+      context,
+      request,
+      verdict.reasons[0]?.policyId ?? 'approval.not_allowed',
+      verdict.reasons.map((reason) => reason.message).join('; '),
+    );
+  }
+  return proposal;
+}
+
+/** Approves request `reference` (id or handle) and executes the approved payload. */
+export async function approveRequest(
+  context: OperationContext,
+  reference: string,
+  options: { reason: string; confirmText?: string | undefined },
+): Promise<ExecutionOutcome> {
+  const pending = await loadPending(context, reference);
+  const proposal = await checkApprover(context, pending);
+  const settled = await context.db.transaction().execute(async (trx) => {
+    const approved = await settleApprovalRequest(trx, {
+      orgId: pending.orgId,
+      id: pending.id,
+      status: 'approved',
+      deciderId: context.actor.memberId,
+      reason: options.reason,
+      now: new Date(),
+    });
+    if (approved) {
+      await recordStep(trx, context, 'approval.granted', {
+        operation: proposal.operation,
+        proposalId: proposal.id,
+        result: { approvalId: approved.id, reason: options.reason, payloadHash: approved.payloadHash },
+      });
+    }
+    return approved;
+  });
+  if (!settled)
+    return refuse(
+      context,
+      pending,
+      'approval.used',
+      `approval request ${pending.id} was decided by someone else first`,
+    );
+  return executeProposal(context, proposal.id, { approval: settled, confirmText: options.confirmText });
+}
+
+/** Rejects request `reference` with a reason; the proposal ends and its reservation is released. */
+export async function rejectRequest(
+  context: OperationContext,
+  reference: string,
+  options: { reason: string },
+): Promise<ApprovalRequest> {
+  const pending = await loadPending(context, reference);
+  const proposal = await checkApprover(context, pending);
+  const rejected = await context.db.transaction().execute(async (trx: Transaction<Database>) => {
+    const settled = await settleApprovalRequest(trx, {
+      orgId: pending.orgId,
+      id: pending.id,
+      status: 'rejected',
+      deciderId: context.actor.memberId,
+      reason: options.reason,
+      now: new Date(),
+    });
+    if (!settled) return undefined;
+    await setProposalStatus(trx, proposal.orgId, proposal.id, 'rejected');
+    await releaseReservation(trx, proposal);
+    await recordStep(trx, context, 'approval.rejected', {
+      operation: proposal.operation,
+      proposalId: proposal.id,
+      result: { approvalId: settled.id, reason: options.reason },
+    });
+    return settled;
+  });
+  if (!rejected)
+    return refuse(
+      context,
+      pending,
+      'approval.used',
+      `approval request ${pending.id} was decided by someone else first`,
+    );
+  return rejected;
+}

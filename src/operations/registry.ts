@@ -1,0 +1,64 @@
+/** The operation registry: every capability Leash has, by public name. */
+
+import { addMember } from './add-member.ts';
+import { applyCoupon } from './apply-coupon.ts';
+import { cancelSubscription } from './cancel-subscription.ts';
+import { changeMemberRole } from './change-member-role.ts';
+import { changePlan } from './change-plan.ts';
+import { createCoupon } from './create-coupon.ts';
+import { createCreditNote } from './create-credit-note.ts';
+import { createCustomer } from './create-customer.ts';
+import { createInvoice } from './create-invoice.ts';
+import { createPrice } from './create-price.ts';
+import { createProduct } from './create-product.ts';
+import { createSubscription } from './create-subscription.ts';
+import { creditCustomer } from './credit-customer.ts';
+import type { Operation } from './define-operation.ts';
+import { getCustomer } from './get-customer.ts';
+import { getInvoice } from './get-invoice.ts';
+import { listInvoices } from './list-invoices.ts';
+import { recordPayment } from './record-payment.ts';
+import { recordUsage } from './record-usage.ts';
+import { refundCharge } from './refund-charge.ts';
+import { removeCoupon } from './remove-coupon.ts';
+import { retryInvoice } from './retry-invoice.ts';
+import { searchCustomers } from './search-customers.ts';
+import { updateCustomer } from './update-customer.ts';
+import { voidInvoice } from './void-invoice.ts';
+
+const operations = [
+  getCustomer,
+  searchCustomers,
+  getInvoice,
+  listInvoices,
+  refundCharge,
+  creditCustomer,
+  changePlan,
+  cancelSubscription,
+  applyCoupon,
+  retryInvoice,
+  removeCoupon,
+  voidInvoice,
+  createInvoice,
+  recordPayment,
+  createCreditNote,
+  updateCustomer,
+  createCustomer,
+  createSubscription,
+  recordUsage,
+  createProduct,
+  createPrice,
+  createCoupon,
+  addMember,
+  changeMemberRole,
+] as unknown as Operation[];
+
+/** Operations by name. */
+export const registry: ReadonlyMap<string, Operation> = new Map(
+  operations.map((operation) => [operation.name, operation]),
+);
+
+/** Finds an operation by name. */
+export function findOperation(name: string): Operation | undefined {
+  return registry.get(name);
+}

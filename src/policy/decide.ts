@@ -1,0 +1,346 @@
+/**
+ * The gate: a deterministic, synchronous decision PASS / WARN / BLOCK for one request. Identity comes only from
+ * `actor` (the session); amounts only from server-derived facts. Any error anywhere is a BLOCK.
+ */
+import { newId } from '../domain/ids.ts';
+import { formatMoney, isCurrency } from '../domain/money.ts';
+import type { ApproverGroup, Role } from '../domain/roles.ts';
+import { isActionKind, isReadKind, KIND_PHRASES, moneyNoun, type PolicyProfile } from './action-kinds.ts';
+import { routeApprovals } from './approval-routing.ts';
+import { authorize, type CedarVerdict } from './cedar-authorize.ts';
+import { moneyProblems } from './check-money.ts';
+import { missingContext } from './required-context.ts';
+import { capOf, type PolicyRules } from './rules.ts';
+
+export type { PolicyProfile } from './action-kinds.ts';
+export { loadGate } from './load-gate.ts';
+
+/** The member acting, always from the session. */
+export interface Actor {
+  memberId: string;
+  orgId: string;
+  email: string;
+  role: Role;
+  groups: ApproverGroup[];
+}
+
+/** Server-derived facts about what the action does. */
+export interface DecisionFacts {
+  money?: { amount: number; currency: string };
+  customerIds: string[];
+  targetCount: number;
+  reversible: boolean;
+  refundableRemaining?: number;
+  chargeCurrency?: string;
+  customerCurrency?: string;
+  /** Customer fields an update changes (clerks may change only email and address). */
+  changedFields?: string[];
+  makesBillingPromise?: boolean;
+  makesTaxOrLegalClaim?: boolean;
+}
+
+/** One question for the gate. */
+export interface DecisionRequest {
+  operation: string;
+  kind: string;
+  stage: 'propose' | 'execute';
+  actor: Actor;
+  profile: PolicyProfile;
+  context: Record<string, unknown>;
+  facts: DecisionFacts;
+  usedToday?: { amount: number; currency: string };
+  confirmText?: string;
+  plannerProposed?: boolean;
+}
+
+/** A reason, quoting the policy that gave it. */
+export interface DecisionReason {
+  policyId: string;
+  message: string;
+}
+
+/** Who may approve a WARN. */
+export interface RequiredApprovers {
+  groups: ApproverGroup[];
+  roles: Role[];
+  minCap?: { amount: number; currency: string };
+}
+
+/** The gate's answer. */
+export interface Decision {
+  outcome: 'pass' | 'warn' | 'block';
+  decisionId: string;
+  reasons: DecisionReason[];
+  requiredApprovers: RequiredApprovers;
+  remediation?: string;
+  policyVersion: string;
+  needsConfirmText: boolean;
+}
+
+/** The loaded policy. */
+export interface Gate {
+  readonly policyVersion: string;
+  readonly rules: PolicyRules | null;
+  /** Problems found at load; when non-empty every write blocks. */
+  readonly problems: string[];
+  decide(request: DecisionRequest): Decision;
+  canApprove(approver: Actor, request: DecisionRequest): Decision;
+}
+
+/** What load-gate hands the gate. */
+export interface LoadedPolicy {
+  policySetId: string;
+  schemaName: string;
+  rules: PolicyRules | null;
+  problems: string[];
+  version: string;
+}
+
+const ROLE_PLURALS: Record<string, string> = {
+  owner: 'owners',
+  billing_manager: 'billing managers',
+  billing_clerk: 'billing clerks',
+  read_only: 'read-only members',
+};
+
+const show = (amount: number, currency: string) =>
+  isCurrency(currency) ? formatMoney({ amount, currency }) : `${amount} ${currency}`;
+
+/** Builds the gate over a loaded policy. */
+export function createGate(loaded: LoadedPolicy): Gate {
+  const noApprovers: RequiredApprovers = { groups: [], roles: [] };
+  const answer = (
+    outcome: Decision['outcome'],
+    reasons: DecisionReason[],
+    extra: Partial<Decision> = {},
+  ): Decision => ({
+    outcome,
+    decisionId: newId('decision'),
+    reasons,
+    requiredApprovers: noApprovers,
+    policyVersion: loaded.version,
+    needsConfirmText: false,
+    ...extra,
+  });
+  const block = (reasons: DecisionReason[], remediation?: string, needsConfirmText = false) =>
+    answer('block', reasons, { ...(remediation ? { remediation } : {}), needsConfirmText });
+
+  function cedarContext(request: DecisionRequest) {
+    return {
+      operation: request.operation,
+      kind: request.kind,
+      channel: String(request.context.channel ?? ''),
+      profile: request.profile,
+      amount: request.facts.money?.amount ?? 0,
+      currency: request.facts.money?.currency ?? '',
+      targets: request.facts.targetCount,
+      reversible: request.facts.reversible,
+      fields: [...(request.facts.changedFields ?? [])],
+    };
+  }
+
+  function ask(actor: Actor, action: string, request: DecisionRequest, cap?: number): CedarVerdict {
+    return authorize(
+      loaded.policySetId,
+      loaded.schemaName,
+      { ...actor, ...(cap !== undefined ? { cap } : {}) },
+      action,
+      cedarContext(request),
+    );
+  }
+
+  function evaluate(request: DecisionRequest): Decision {
+    const { kind, actor, facts } = request;
+    if (!isActionKind(kind))
+      return block([{ policyId: 'gate.unknown_kind', message: `unknown action kind "${kind}"` }]);
+    const read = isReadKind(kind);
+    if (!loaded.rules || (loaded.problems.length > 0 && !read)) {
+      return block(
+        [
+          {
+            policyId: 'gate.policy_invalid',
+            message: `the policy files have problems, so changes are stopped: ${loaded.problems.join('; ')}`,
+          },
+        ],
+        'fix the policy files (`leash policy check`)',
+      );
+    }
+    const rules = loaded.rules;
+    const missing = missingContext(kind, request.context, request.plannerProposed ?? false);
+    if (missing.length > 0) {
+      return block(
+        [{ policyId: 'context.required', message: `missing required context (${missing.join(', ')})` }],
+        `give ${missing.join(' and ')}`,
+      );
+    }
+    if (request.context.org !== actor.orgId || request.context.actor !== actor.memberId) {
+      return block([
+        { policyId: 'context.identity_mismatch', message: 'the request names another org or actor than the session' },
+      ]);
+    }
+    const permission = ask(actor, kind, request);
+    if (permission.errors.length > 0)
+      return block([{ policyId: 'gate.error', message: `policy evaluation failed: ${permission.errors.join('; ')}` }]);
+    if (!permission.allowed) {
+      return block(
+        [
+          {
+            policyId: 'role.not_permitted',
+            message: `${ROLE_PLURALS[actor.role] ?? actor.role} cannot ${KIND_PHRASES[kind]}`,
+          },
+        ],
+        'ask a member whose role allows it',
+      );
+    }
+    if (read)
+      return answer('pass', [
+        { policyId: permission.policyIds[0] ?? 'role.any_member_reads', message: 'reads are allowed' },
+      ]);
+
+    const problems = moneyProblems(kind, facts);
+    if (problems.length > 0) return block(problems);
+    const needsConfirmText = !facts.reversible;
+    if (request.stage === 'execute' && needsConfirmText && request.confirmText !== 'CONFIRM') {
+      return block(
+        [{ policyId: 'confirm.text_required', message: 'this action cannot be undone' }],
+        'type CONFIRM to proceed',
+        true,
+      );
+    }
+
+    const warnings: DecisionReason[] = [];
+    const groups = new Set<ApproverGroup>();
+    const roles = new Set<Role>();
+    let minCap: RequiredApprovers['minCap'];
+    const route = (routedGroups: readonly ApproverGroup[], routedRoles: readonly Role[]) => {
+      for (const group of routedGroups) groups.add(group);
+      for (const role of routedRoles) roles.add(role);
+    };
+
+    for (const rule of routeApprovals(rules, request)) {
+      warnings.push({
+        policyId: rule.id,
+        message: `${rule.why}; ${[...rule.groups, ...rule.roles.map((role) => `an ${role}`)].join(' or ')} must approve`,
+      });
+      route(rule.groups, rule.roles);
+    }
+    if (facts.targetCount > rules.bulk_threshold) {
+      warnings.push({
+        policyId: 'bulk.threshold',
+        message: `affects ${facts.targetCount} targets, more than ${rules.bulk_threshold}`,
+      });
+      route(['finance'], ['owner']);
+    }
+    const money = facts.money;
+    const cap = money ? capOf(rules, actor.role, money.currency) : undefined;
+    if (money && request.profile === 'caps') {
+      const within = ask(actor, 'cap.within', request, cap);
+      if (within.errors.length > 0)
+        return block([{ policyId: 'gate.error', message: `policy evaluation failed: ${within.errors.join('; ')}` }]);
+      if (!within.allowed) {
+        const approvers =
+          money.amount <= (capOf(rules, 'billing_manager', money.currency) ?? 0)
+            ? 'a billing manager or finance'
+            : 'the owner';
+        warnings.push({
+          policyId: 'caps.over_cap',
+          message: `exceeds your ${show(cap ?? 0, money.currency)} ${moneyNoun(kind)} cap; ${approvers} can approve`,
+        });
+        route(['finance'], ['billing_manager', 'owner']);
+        minCap = { amount: money.amount, currency: money.currency };
+      }
+    }
+    if (money && cap !== undefined && request.usedToday && request.usedToday.currency === money.currency) {
+      const limit = cap * rules.daily_limit_multiplier;
+      const total = request.usedToday.amount + money.amount;
+      if (total > limit) {
+        warnings.push({
+          policyId: 'limits.daily',
+          message: `brings your ${moneyNoun(kind)}s today to ${show(total, money.currency)}, over your daily limit of ${show(limit, money.currency)}`,
+        });
+        route(['finance'], ['owner']);
+        minCap = { amount: money.amount, currency: money.currency };
+      }
+    }
+    if (warnings.length === 0) {
+      return answer('pass', [{ policyId: permission.policyIds[0] ?? 'role', message: 'within your role and limits' }], {
+        needsConfirmText,
+      });
+    }
+    return answer('warn', warnings, {
+      needsConfirmText,
+      requiredApprovers: { groups: [...groups], roles: [...roles], ...(minCap ? { minCap } : {}) },
+    });
+  }
+
+  function decide(request: DecisionRequest): Decision {
+    try {
+      return evaluate(request);
+    } catch (error) {
+      // Fail closed: a policy error must never read as "allow".
+      return block([
+        {
+          policyId: 'gate.error',
+          message: `the gate failed: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ]);
+    }
+  }
+
+  function canApprove(approver: Actor, request: DecisionRequest): Decision {
+    try {
+      if (approver.memberId === request.actor.memberId) {
+        return block(
+          [{ policyId: 'approval.self', message: 'you cannot approve your own request' }],
+          'ask another member',
+        );
+      }
+      if (approver.orgId !== request.actor.orgId)
+        return block([{ policyId: 'approval.org', message: 'not a member of this org' }]);
+      const original = evaluate({ ...request, stage: 'propose' });
+      if (original.outcome === 'block') return original;
+      const { groups, roles } = original.requiredApprovers;
+      const routed = roles.includes(approver.role) || approver.groups.some((group) => groups.includes(group));
+      if (!routed) {
+        return block([
+          { policyId: 'approval.not_routed', message: `this request is for ${[...groups, ...roles].join(' or ')}` },
+        ]);
+      }
+      const permission = ask(approver, request.kind, request);
+      if (permission.errors.length > 0)
+        return block([{ policyId: 'gate.error', message: permission.errors.join('; ') }]);
+      if (!permission.allowed) {
+        return block([
+          {
+            policyId: 'approval.not_permitted',
+            message: `${ROLE_PLURALS[approver.role] ?? approver.role} cannot ${KIND_PHRASES[request.kind as keyof typeof KIND_PHRASES] ?? request.kind}`,
+          },
+        ]);
+      }
+      const money = request.facts.money;
+      if (money && loaded.rules && (request.profile === 'caps' || original.requiredApprovers.minCap)) {
+        const cap = capOf(loaded.rules, approver.role, money.currency);
+        const within = ask(approver, 'cap.within', request, cap);
+        if (within.errors.length > 0) return block([{ policyId: 'gate.error', message: within.errors.join('; ') }]);
+        if (!within.allowed) {
+          return block([
+            {
+              policyId: 'approval.over_own_cap',
+              message: `${show(money.amount, money.currency)} is above your own ${show(cap ?? 0, money.currency)} cap`,
+            },
+          ]);
+        }
+      }
+      return answer('pass', [{ policyId: 'approval.allowed', message: 'you may approve this request' }]);
+    } catch (error) {
+      return block([
+        {
+          policyId: 'gate.error',
+          message: `the gate failed: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ]);
+    }
+  }
+
+  return { policyVersion: loaded.version, rules: loaded.rules, problems: loaded.problems, decide, canApprove };
+}

@@ -1,0 +1,103 @@
+/**
+ * Loads the policy directory once: every `*.cedar` file (policy ids from their `@id` annotations), the schema,
+ * and `rules.yaml`. Policies are validated against the schema and pre-parsed for fast decisions. Problems do not
+ * throw: they make a gate that blocks every write (fail closed) and say what is wrong.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { parse as parseYaml } from 'yaml';
+import { createGate, type Gate } from './decide.ts';
+import { type PolicyRules, rulesSchema } from './rules.ts';
+
+/** The policies shipped with Leash. */
+export const DEFAULT_POLICY_DIR = resolve(fileURLToPath(new URL('../../policies', import.meta.url)));
+
+let loads = 0;
+
+/** What a policy directory holds, parsed but not yet loaded into Cedar. */
+export interface PolicyFiles {
+  policies: Record<string, string>;
+  schema: string;
+  rules: PolicyRules | null;
+  problems: string[];
+  version: string;
+}
+
+/** Reads and checks a policy directory without loading it. */
+export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR): PolicyFiles {
+  const problems: string[] = [];
+  const hash = createHash('sha256');
+  let files: string[] = [];
+  try {
+    files = readdirSync(policyDir)
+      .filter((file) => file.endsWith('.cedar') || file === 'schema.cedarschema' || file === 'rules.yaml')
+      .sort();
+  } catch (error) {
+    problems.push(`cannot read ${policyDir}: ${(error as Error).message}`);
+  }
+  const policies: Record<string, string> = {};
+  let schema = '';
+  let rules: PolicyRules | null = null;
+  for (const file of files) {
+    const text = readFileSync(join(policyDir, file), 'utf8');
+    hash.update(`${file}\n${text}\n`);
+    if (file === 'schema.cedarschema') schema = text;
+    else if (file === 'rules.yaml') {
+      try {
+        const parsed = rulesSchema.safeParse(parseYaml(text));
+        if (parsed.success) rules = parsed.data;
+        else
+          problems.push(
+            `rules.yaml: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+          );
+      } catch (error) {
+        problems.push(`rules.yaml: ${(error as Error).message}`);
+      }
+    } else {
+      const parts = cedar.policySetTextToParts(text);
+      if (parts.type === 'failure') {
+        problems.push(`${file}: ${parts.errors.map((error) => error.message).join('; ')}`);
+        continue;
+      }
+      parts.policies.forEach((policy, index) => {
+        const json = cedar.policyToJson(policy);
+        const id = json.type === 'success' ? json.json.annotations?.id : undefined;
+        const policyId = typeof id === 'string' && id ? id : `${file}#${index}`;
+        if (policies[policyId]) problems.push(`${file}: policy id "${policyId}" is used twice`);
+        policies[policyId] = policy;
+      });
+    }
+  }
+  if (!schema) problems.push('schema.cedarschema is missing');
+  if (!rules && !problems.some((problem) => problem.startsWith('rules.yaml'))) problems.push('rules.yaml is missing');
+  if (schema && Object.keys(policies).length > 0) {
+    const validation = cedar.validate({
+      schema,
+      policies: { staticPolicies: policies },
+      validationSettings: { mode: 'strict' },
+    });
+    if (validation.type === 'failure')
+      problems.push(...validation.errors.map((error) => `validation: ${error.message}`));
+    else problems.push(...validation.validationErrors.map((error) => `${error.policyId}: ${error.error.message}`));
+  }
+  return { policies, schema, rules, problems, version: hash.digest('hex') };
+}
+
+/** Loads the gate from a policy directory (default: the shipped `policies/`, or LEASH_POLICY_DIR). */
+export async function loadGate(policyDir: string | undefined = process.env.LEASH_POLICY_DIR): Promise<Gate> {
+  const files = readPolicyFiles(policyDir ?? DEFAULT_POLICY_DIR);
+  loads += 1;
+  const policySetId = `policies_${loads}_${files.version.slice(0, 12)}`;
+  const schemaName = `schema_${loads}_${files.version.slice(0, 12)}`;
+  const problems = [...files.problems];
+  if (files.schema) {
+    const parsed = cedar.preparseSchema(schemaName, files.schema);
+    if (parsed.type === 'failure') problems.push(`schema: ${parsed.errors.map((error) => error.message).join('; ')}`);
+  }
+  const parsed = cedar.preparsePolicySet(policySetId, { staticPolicies: files.policies });
+  if (parsed.type === 'failure') problems.push(`policies: ${parsed.errors.map((error) => error.message).join('; ')}`);
+  return createGate({ policySetId, schemaName, rules: files.rules, problems, version: files.version });
+}

@@ -1,0 +1,40 @@
+/** Kysely types of the audit log (migration 0003-audit). */
+import type { ColumnType } from 'kysely';
+
+/** audit_events: append-only, hash-chained per org. */
+export interface AuditEventsTable {
+  id: string;
+  orgId: string;
+  seq: number;
+  at: ColumnType<Date, Date | string, never>;
+  event: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  actorRole: string | null;
+  channel: string;
+  requestId: string | null;
+  proposalId: string | null;
+  operation: string | null;
+  customerId: string | null;
+  invoiceId: string | null;
+  chargeId: string | null;
+  arguments: ColumnType<unknown, string, never>;
+  decision: ColumnType<unknown, string, never>;
+  result: ColumnType<unknown, string, never>;
+  userInput: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+/** audit_heads: the last seq and hash of each org's chain, locked by every append. */
+export interface AuditHeadsTable {
+  orgId: string;
+  seq: number;
+  hash: string;
+}
+
+/** The audit tables. */
+export interface AuditTables {
+  auditEvents: AuditEventsTable;
+  auditHeads: AuditHeadsTable;
+}

@@ -1,0 +1,12 @@
+/** Every migration, in order. A module that needs tables adds a file here; names sort in apply order. */
+import type { Migration } from 'kysely';
+import * as billing from './0001-billing.ts';
+import * as audit from './0003-audit.ts';
+import * as pipeline from './0005-pipeline.ts';
+
+/** Migrations by name, applied in name order by the Kysely migrator. */
+export const migrations: Record<string, Migration> = {
+  '0001-billing': billing,
+  '0003-audit': audit,
+  '0005-pipeline': pipeline,
+};
