@@ -220,7 +220,8 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     recordCharge(payment.charge, current);
     if (payment.invoice.status === 'open' && !current.paymentMethod) {
       // No card on file: the customer pays by bank transfer, usually within a few weeks.
-      if (clock.now.getTime() < end.getTime() - 80 * DAY || random.chance(0.6)) schedule({ type: 'pay_manual', invoiceId: payment.invoice.id, at: addDays(clock.now, random.int(3, 35)) });
+      if (clock.now.getTime() < end.getTime() - 80 * DAY || random.chance(0.6))
+        schedule({ type: 'pay_manual', invoiceId: payment.invoice.id, at: addDays(clock.now, random.int(3, 35)) });
     }
     if (payment.invoice.status === 'open' && payment.invoice.nextPaymentAttempt) {
       schedule({ type: 'retry', invoiceId: payment.invoice.id, at: payment.invoice.nextPaymentAttempt });
@@ -312,7 +313,8 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     customers.set(customer.id, customer);
     customerIndex.set(customer.id, index);
     writer.addCustomer(customer);
-    if (index === 2) schedule({ type: 'manual_invoice', customerId: customer.id, at: new Date(end.getTime() - 50 * DAY) });
+    if (index === 2)
+      schedule({ type: 'manual_invoice', customerId: customer.id, at: new Date(end.getTime() - 50 * DAY) });
     const legacyOpen = clock.now.getTime() < start.getTime() + 240 * DAY;
     const plan = random.weighted(
       legacyOpen ? { starter: 35, basic: 35, pro: 22, business: 8 } : { starter: 0, basic: 50, pro: 37, business: 13 },
@@ -361,7 +363,8 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
       finishInvoice({ ...issued.invoice, sentAt: clock.now }, true);
       // Older invoices were paid by transfer; some recent ones are still waiting, and overdue.
       const recent = clock.now.getTime() > end.getTime() - 80 * DAY;
-      if (!recent || random.chance(0.4)) schedule({ type: 'pay_manual', invoiceId: issued.invoice.id, at: addDays(clock.now, random.int(5, 40)) });
+      if (!recent || random.chance(0.4))
+        schedule({ type: 'pay_manual', invoiceId: issued.invoice.id, at: addDays(clock.now, random.int(5, 40)) });
     }
   };
 
@@ -573,7 +576,11 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
   };
 
   const signupsByDay = new Map<number, number[]>();
-  signupDays.forEach((day, index) => signupsByDay.set(day, [...(signupsByDay.get(day) ?? []), index]));
+  signupDays.forEach((day, index) => {
+    const onDay = signupsByDay.get(day);
+    if (onDay) onDay.push(index);
+    else signupsByDay.set(day, [index]);
+  });
   for (let day = 0; day <= totalDays; day += 1) {
     for (const index of signupsByDay.get(day) ?? []) {
       clock.now = new Date(start.getTime() + day * DAY + (index % 86_400) * 1000 + 9 * 3_600_000);

@@ -73,8 +73,16 @@ async function checkApprover(context: OperationContext, request: ApprovalRequest
   const requester = await context.findActor(proposal.requesterId);
   if (!operation || !requester)
     return refuse(context, request, 'approval.stale', 'the request no longer matches an operation or a member');
-  const input = parseInput(operation.input, proposal.input);
-  const facts = await operation.facts({ ...context, actor: requester }, input, context.connector(context.db));
+  let input: unknown;
+  let facts: Awaited<ReturnType<typeof operation.facts>>;
+  try {
+    input = parseInput(operation.input, proposal.input);
+    facts = await operation.facts({ ...context, actor: requester }, input, context.connector(context.db));
+  } catch (error) {
+    // The stored action no longer makes sense against current facts: nothing can be approved.
+    if (!(error instanceof LeashError)) throw error;
+    return refuse(context, request, `facts.${error.code}`, error.message);
+  }
   const verdict = context.gate.canApprove(
     context.actor,
     gateRequest({

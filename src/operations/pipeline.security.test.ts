@@ -86,7 +86,6 @@ describe(`pipeline security (${testStoreKind})`, () => {
   it.each([
     ['amount', (input: Record<string, unknown>) => ({ ...input, amount: 9_000 })],
     ['charge', (input: Record<string, unknown>, other: string) => ({ ...input, charge_id: other })],
-    ['currency', (input: Record<string, unknown>) => ({ ...input, currency: 'eur' })],
   ])('a payload changed after the request (%s) blocks at execution', async (_field, change) => {
     const { proposal, charge } = await refundProposal();
     const other = await fixture.paidCharge(20_000);
@@ -109,6 +108,26 @@ describe(`pipeline security (${testStoreKind})`, () => {
     expect(outcome.reasons[0]?.policyId).toBe('approval.payload_changed');
     expect((await fixture.connector.getCharge(charge.id))?.amountRefunded).toBe(0);
     expect((await fixture.connector.getCharge(other.charge.id))?.amountRefunded).toBe(0);
+  });
+
+  it('a payload whose facts no longer hold (currency) is refused at approval and moves no money', async () => {
+    const { proposal, charge } = await refundProposal();
+    const stored = await fixture.store.db
+      .selectFrom('proposals')
+      .select('input')
+      .where('id', '=', proposal.id)
+      .executeTakeFirstOrThrow();
+    await fixture.store.db
+      .updateTable('proposals')
+      .set({ input: json({ ...(stored.input as Record<string, unknown>), currency: 'eur' }) })
+      .where('id', '=', proposal.id)
+      .execute();
+    const finance = await fixture.context(FINANCE);
+    const refused = await refusal(
+      approveRequest(finance, proposal.approval?.id ?? '', { reason: 'ok', confirmText: 'CONFIRM' }),
+    );
+    expect(refused).toMatchObject({ code: 'blocked' });
+    expect((await fixture.connector.getCharge(charge.id))?.amountRefunded).toBe(0);
   });
 
   it('a credit whose customer changed after the request blocks', async () => {
