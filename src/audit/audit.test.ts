@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, testStoreKind } from '../../test/support/store.ts';
 import type { Store } from '../store/db.ts';
-import { appendAuditEvent } from './append-audit-event.ts';
+import { appendAuditEvent, appendAuditEvents } from './append-audit-event.ts';
 import type { AuditEventName } from './events.ts';
 import { exportAuditEvents } from './export-audit-events.ts';
 import { listAuditEvents } from './list-audit-events.ts';
@@ -45,6 +45,47 @@ describe(`audit log (${testStoreKind})`, () => {
       ),
     );
     expect(await verifyAuditChain(store.db, 'org_parallel')).toMatchObject({ ok: true, rows: 20 });
+  });
+
+  it('appends a batch in order, in one transaction, linked like single appends', async () => {
+    const org = 'org_batch';
+    await appendAuditEvent(store.db, { orgId: org, event: 'data.read', channel: 'cli', arguments: { first: true } });
+    const batch = await appendAuditEvents(
+      store.db,
+      Array.from({ length: 1_200 }, (_, index) => ({
+        orgId: org,
+        event: 'data.read' as const,
+        channel: 'cli',
+        arguments: { index },
+      })),
+    );
+    expect(batch.map((event) => event.seq)).toEqual(Array.from({ length: 1_200 }, (_, index) => index + 2));
+    await appendAuditEvent(store.db, { orgId: org, event: 'data.read', channel: 'cli', arguments: { last: true } });
+    expect(await verifyAuditChain(store.db, org)).toEqual({ ok: true, rows: 1_202, firstBadRow: null });
+    expect(await appendAuditEvents(store.db, [])).toEqual([]);
+    await expect(
+      appendAuditEvents(store.db, [
+        { orgId: org, event: 'data.read', channel: 'cli' },
+        { orgId: 'org_other', event: 'data.read', channel: 'cli' },
+      ]),
+    ).rejects.toThrow(/one org/);
+  });
+
+  it('keeps the chain straight when concurrent appends run on their own, a new org included', async () => {
+    const appended = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        appendAuditEvent(store.db, {
+          orgId: 'org_parallel_auto',
+          event: 'data.read',
+          channel: 'mcp',
+          arguments: { index },
+        }),
+      ),
+    );
+    expect(appended.map((event) => event.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index + 1),
+    );
+    expect(await verifyAuditChain(store.db, 'org_parallel_auto')).toMatchObject({ ok: true, rows: 20 });
   });
 
   it.each([

@@ -1,4 +1,12 @@
-/** The hash of one audit row: SHA-256 of the previous hash followed by the row's canonical JSON. */
+/**
+ * The hash of one audit row, in two parts so the database can link the chain in the same statement that adds
+ * the row:
+ *
+ *   body = SHA-256(canonical JSON of every field except seq and prev_hash)      (computed here)
+ *   hash = SHA-256(prev_hash ":" seq ":" body)                                  (here, or by PostgreSQL's sha256)
+ *
+ * Changing any field changes the body; moving, dropping or re-linking a row breaks seq or prev_hash.
+ */
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
 
 /** The fields of a row that the hash covers (everything but the hash itself). */
@@ -25,8 +33,22 @@ export interface HashedAuditFields {
   prevHash: string;
 }
 
+/** The fields the body hash covers. */
+export type AuditBody = Omit<HashedAuditFields, 'seq' | 'prevHash'>;
+
+/** SHA-256 (hex) of the row's canonical JSON, without its place in the chain. */
+export function hashAuditBody(body: AuditBody): string {
+  // A whole row may be passed (when verifying): its place in the chain is not part of the body.
+  const { at, seq: _seq, prevHash: _prevHash, ...rest } = body as AuditBody & Partial<HashedAuditFields>;
+  return sha256Hex(canonicalJson({ ...rest, at: at.toISOString() }));
+}
+
+/** Links a body into the chain: SHA-256 (hex) of `prev_hash:seq:body`. The SQL twin is in append-audit-event.ts. */
+export function chainHash(prevHash: string, seq: number, bodyHash: string): string {
+  return sha256Hex(`${prevHash}:${seq}:${bodyHash}`);
+}
+
 /** Computes a row's hash. */
 export function hashAuditEvent(row: HashedAuditFields): string {
-  const { prevHash, at, ...rest } = row;
-  return sha256Hex(prevHash + canonicalJson({ ...rest, at: at.toISOString(), prevHash }));
+  return chainHash(row.prevHash, row.seq, hashAuditBody(row));
 }

@@ -5,6 +5,7 @@ import { registerAuditCommands } from './commands/audit.ts';
 import { registerClockCommand } from './commands/clock.ts';
 import { registerCustomerCommands } from './commands/customers.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerDuplicatesCommand } from './commands/duplicates.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerInvoiceCommands } from './commands/invoices.ts';
 import { registerOperationCommands } from './commands/ops.ts';
@@ -18,12 +19,14 @@ const program = new Command('leash')
     [
       'Leash: billing operations on a short leash.',
       '',
-      'Ask about customers, invoices, plans and revenue; prepare refunds, credits and plan changes. Reads run at',
-      'once; every change is proposed, checked by a deterministic policy, approved by a second person when money',
-      'moves, executed exactly once, and written to a tamper-evident audit log.',
+      'Ask about customers, invoices, plans and revenue; prepare refunds, credits',
+      'and plan changes. Reads run at once; every change is proposed, checked by a',
+      'deterministic policy, approved by a second person when money moves, executed',
+      'exactly once, and written to a tamper-evident audit log.',
       '',
-      'Data lives in ./.leash (LEASH_DATA_DIR), or in PostgreSQL when DATABASE_URL is set.',
-      'Local mode trusts whoever holds the data directory: --as EMAIL (or LEASH_USER) says who is acting.',
+      'Data lives in ./.leash (LEASH_DATA_DIR), or in PostgreSQL when DATABASE_URL',
+      'is set. Local mode trusts whoever holds the data directory: --as EMAIL (or',
+      'LEASH_USER) says who is acting.',
     ].join('\n'),
   )
   .version('0.1.0')
@@ -37,14 +40,23 @@ Getting started:
   $ leash customers acme                find customers (fuzzy name, email, id, invoice number)
   $ leash invoices --overdue            open invoices past their due date
   $ leash invoice INV-000042            one invoice with payments, refunds and credit notes
+  $ leash duplicates                    customers subscribed twice to one product
   $ leash clock advance --days 30       move the ledger's clock: renewals, payments, dunning
   $ leash ops                           every operation, with its kind and input schema
   $ leash run refund_charge --as carl@northwind.test --input '{"charge_id":"ch_…","reason":"…","case_id":"T-1"}'
   $ leash approvals list                requests waiting for a second member
+  $ leash policy test                   run the policy cases in policies/tests
   $ leash audit verify                  prove the audit log is intact
 
 Exit codes: 0 ok, 1 failure, 2 bad input, 3 blocked by policy or refused.`,
   );
+
+// `leash invoices --json | head`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 
 program.exitOverride();
 registerStartCommand(program);
@@ -52,6 +64,7 @@ registerInitCommand(program);
 registerDemoCommand(program);
 registerCustomerCommands(program);
 registerInvoiceCommands(program);
+registerDuplicatesCommand(program);
 registerClockCommand(program);
 registerUsersCommand(program);
 registerOperationCommands(program);

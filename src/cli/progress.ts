@@ -12,11 +12,20 @@ export interface ProgressEvent {
 export function progressBar(enabled: boolean): { onProgress: (event: ProgressEvent) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) {
     let lastPhase = '';
+    let lastTenth = -1;
     return {
       onProgress: (event) => {
-        // Without a terminal, one line per phase keeps logs readable.
-        if (enabled && event.phase !== lastPhase) process.stderr.write(`${event.phase}…\n`);
-        lastPhase = event.phase;
+        // Without a terminal, a line per phase and per tenth of the work keeps logs readable.
+        if (!enabled) return;
+        if (event.phase !== lastPhase) {
+          process.stderr.write(`${event.phase}…\n`);
+          lastPhase = event.phase;
+          lastTenth = -1;
+        }
+        const tenth = event.total > 0 ? Math.floor((event.done / event.total) * 10) : 0;
+        if (tenth > lastTenth && tenth > 0)
+          process.stderr.write(`  ${event.phase} ${tenth * 10}% (${event.done}/${event.total})\n`);
+        lastTenth = Math.max(lastTenth, tenth);
       },
       stop: () => {},
     };

@@ -65,6 +65,9 @@ export async function withSession<T>(work: (session: CliSession) => Promise<T>):
   try {
     return await work(session);
   } finally {
+    // PGlite's close() force-exits its WASM runtime, which resets process.exitCode to 0: keep the command's.
+    const exitCode = process.exitCode;
     await session.close();
+    process.exitCode = exitCode;
   }
 }

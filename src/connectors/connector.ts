@@ -47,6 +47,8 @@ export interface Page {
 export interface CustomerQuery extends Page {
   text?: string;
   email?: string;
+  /** The exact name, any case. */
+  name?: string;
   country?: string;
 }
 
@@ -75,6 +77,14 @@ export interface SubscriptionQuery extends Page {
   status?: SubscriptionStatus;
   priceId?: string;
   productId?: string;
+}
+
+/** Two or more live subscriptions of one customer to the same product: the customer is billed twice. */
+export interface DuplicateSubscriptions {
+  customerId: string;
+  productId: string;
+  /** The live subscriptions, oldest first: the first is usually the one to keep. */
+  subscriptions: Subscription[];
 }
 
 /** What a plan change would bill: exact proration lines and the amount due now. */
@@ -228,6 +238,8 @@ export interface BillingConnector {
   listCoupons(): Promise<Coupon[]>;
   getSubscription(subscriptionId: string): Promise<Subscription | undefined>;
   listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]>;
+  /** Customers with two or more live (trialing, active, past due) subscriptions to the same product. */
+  findDuplicateSubscriptions(filter: { customerId?: string; limit?: number }): Promise<DuplicateSubscriptions[]>;
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
   getInvoiceByNumber(number: string): Promise<Invoice | undefined>;
   listInvoices(query: InvoiceQuery): Promise<Invoice[]>;

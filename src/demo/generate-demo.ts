@@ -5,6 +5,7 @@
  * Everything comes from the seed: the same seed and end date give byte-identical data.
  */
 
+import { sql } from 'kysely';
 import {
   activeCoupon,
   addDays,
@@ -98,6 +99,8 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
 
   const customers = new Map<string, Customer>();
   const subscriptions = new Map<string, Subscription>();
+  /** Subscription ids by customer, so a reactivation need not scan every subscription. */
+  const subscriptionsOf = new Map<string, string[]>();
   const openInvoices = new Map<string, Invoice>();
   const buckets = new Map<number, DemoEvent[]>();
   const counts = { invoices: 0, charges: 0, refunds: 0, failed: {} as Record<string, number> };
@@ -114,9 +117,19 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     buckets.set(day, list);
   };
   const companies: DemoCompany[] = Array.from({ length: customerCount }, (_, index) => demoCompany(index, random));
-  // Named companies are early customers; the rest sign up on a growth curve.
+  // Named companies are early customers; nearly half of the rest are the base the business started the window
+  // with (they join in its first two months), and the others sign up on a growth curve.
+  // Every customer signs up before the end of the window, so the demo has exactly the customers asked for.
+  const lastSignupDay = Math.max(0, totalDays - 1);
   const signupDays = companies.map((_, index) =>
-    index < 20 ? index * 3 : Math.floor(totalDays * random.next() ** 0.75),
+    Math.min(
+      lastSignupDay,
+      index < 20
+        ? index * 3
+        : random.chance(0.45)
+          ? random.int(0, Math.min(60, totalDays))
+          : Math.floor(totalDays * random.next() ** 0.75),
+    ),
   );
   const doubleChargeTargets = new Set<number>([
     0,
@@ -283,6 +296,9 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
       subscription = { ...subscription, status };
     }
     subscriptions.set(id, subscription);
+    const owned = subscriptionsOf.get(customer.id);
+    if (owned) owned.push(id);
+    else subscriptionsOf.set(customer.id, [id]);
     writer.addSubscription(subscription);
     schedule({ type: 'renew', subscriptionId: id, at: subscription.currentPeriodEnd });
     return subscription;
@@ -319,7 +335,8 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     const plan = random.weighted(
       legacyOpen ? { starter: 35, basic: 35, pro: 22, business: 8 } : { starter: 0, basic: 50, pro: 37, business: 13 },
     ) as PlanKey;
-    const interval = random.chance(0.2) ? 'year' : 'month';
+    // The first named companies stay monthly, so their stories (Globex's double checkout) land in recent history.
+    const interval = random.chance(0.2) && index >= 4 ? 'year' : 'month';
     const regional = company.country === 'IN' ? 'INDIA40' : company.country === 'BR' ? 'BRAZIL35' : null;
     const coupon =
       regional && random.chance(0.5) ? regional : random.chance(0.12) ? random.pick(['WELCOME10', 'LAUNCH50']) : null;
@@ -464,7 +481,7 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
 
   const change = (event: Extract<DemoEvent, { type: 'change' }>) => {
     const subscription = subscriptions.get(event.subscriptionId);
-    if (!subscription || subscription.status !== 'active' || subscription.cancelAtPeriodEnd) return;
+    if (subscription?.status !== 'active' || subscription.cancelAtPeriodEnd) return;
     const item = subscription.items[0];
     const from = item ? priceMap.get(item.priceId) : undefined;
     const plan = from ? catalog.planOfPrice(from.id) : undefined;
@@ -547,9 +564,7 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
       customers.set(customer.id, { ...customer, paymentMethod: cardFor(company, addInterval(clock.now, 'month', 24)) });
     } else if (event.type === 'reactivate') {
       const customer = customers.get(event.customerId) as Customer;
-      const live = [...subscriptions.values()].some(
-        (subscription) => subscription.customerId === customer.id && subscription.status !== 'canceled',
-      );
+      const live = (subscriptionsOf.get(customer.id) ?? []).some((id) => subscriptions.get(id)?.status !== 'canceled');
       if (!live)
         subscribe(
           customer,
@@ -583,8 +598,9 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
   });
   for (let day = 0; day <= totalDays; day += 1) {
     for (const index of signupsByDay.get(day) ?? []) {
-      clock.now = new Date(start.getTime() + day * DAY + (index % 86_400) * 1000 + 9 * 3_600_000);
-      if (clock.now.getTime() < end.getTime()) signup(index);
+      // Office hours, 08:00 to 18:00 UTC, spread by customer.
+      clock.now = new Date(start.getTime() + day * DAY + 8 * 3_600_000 + (index % 36_000) * 1000);
+      signup(index);
     }
     // Events are handled in time order (ties in the order they were scheduled); a handler may add more for today.
     for (let events = buckets.get(day); events; events = buckets.get(day)) {
@@ -593,7 +609,7 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
       for (const event of events) handle(event);
     }
     if (day % 30 === 29 || day === totalDays) {
-      options.onProgress?.({ phase: 'simulating 24 months of billing', done: day, total: totalDays });
+      options.onProgress?.({ phase: `simulating ${months} months of billing`, done: day, total: totalDays });
       await writer.flush();
     }
   }
@@ -609,6 +625,15 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     .values({ orgId: options.orgId, now: end })
     .onConflict((conflict) => conflict.column('orgId').doUpdateSet({ now: end }))
     .execute();
+
+  // The bulk load leaves dead row versions (every customer and subscription was brought to its final state) and
+  // no planner statistics; PGlite has no autovacuum, so clean up and analyze once here.
+  options.onProgress?.({ phase: 'analyzing', done: totalDays, total: totalDays });
+  await sql
+    .raw(
+      'vacuum analyze products, prices, coupons, customers, subscriptions, subscription_items, invoices, invoice_lines, charges, refunds, balance_transactions, usage_records',
+    )
+    .execute(store.db);
 
   const statuses: Record<string, number> = {};
   for (const subscription of subscriptions.values())

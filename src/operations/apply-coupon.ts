@@ -54,7 +54,7 @@ export const applyCoupon = defineWrite({
     const subscription = await targetSubscription(connector, input);
     if (subscription.status === 'canceled') throw invalidState(`subscription ${subscription.id} is canceled`);
     const coupon = await connector.getCoupon(input.coupon_id);
-    if (!coupon || !coupon.valid) throw notFound('coupon', input.coupon_id);
+    if (!coupon?.valid) throw notFound('coupon', input.coupon_id);
     const customer = await connector.getCustomer(subscription.customerId);
     if (coupon.countries.length > 0 && customer && !coupon.countries.includes(customer.country)) {
       throw invalidState(

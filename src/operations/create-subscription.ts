@@ -28,7 +28,7 @@ export const createSubscription = defineWrite({
     const customer = await connector.getCustomer(input.customer_id);
     if (!customer) throw notFound('customer', input.customer_id);
     const price = await connector.getPrice(input.price_id);
-    if (!price || !price.active) throw notFound('price', input.price_id);
+    if (!price?.active) throw notFound('price', input.price_id);
     if (price.currency !== customer.currency)
       throw badInput(
         'price_id',

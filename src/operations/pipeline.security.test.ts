@@ -244,6 +244,36 @@ describe(`pipeline security (${testStoreKind})`, () => {
     expect(agentProposal.decision.outcome).toBe('warn');
   });
 
+  it("a clerk may change a customer's email and address, and nothing else of their billing details", async () => {
+    const { customer } = await fixture.paidCharge(1_000);
+    const clerk = await fixture.context(CLERK);
+    const context = { reason: 'customer asked', case_id: 'T-12' };
+    const contact = await proposeOperation(clerk, 'update_customer', {
+      customer_id: customer.id,
+      email: 'ap@new-domain.test',
+      address: { line1: '1 New Street', city: 'Leeds' },
+      ...context,
+    });
+    expect(contact.decision.outcome).toBe('pass');
+    for (const change of [{ name: 'Someone Else Ltd' }, { country: 'DE' }, { email: 'x@y.test', name: 'Mixed' }]) {
+      const proposal = await proposeOperation(clerk, 'update_customer', {
+        customer_id: customer.id,
+        ...change,
+        ...context,
+      });
+      expect(proposal.decision.outcome, JSON.stringify(change)).toBe('block');
+      expect(proposal.decision.reasons.map((reason) => reason.policyId)).toContain('role.not_permitted');
+    }
+    const manager = await fixture.context(MANAGER);
+    const rename = await proposeOperation(manager, 'update_customer', {
+      customer_id: customer.id,
+      name: 'Someone Else Ltd',
+      ...context,
+    });
+    expect(rename.decision.outcome).not.toBe('block');
+    expect((await fixture.connector.getCustomer(customer.id))?.name).toBe(customer.name);
+  });
+
   it('a demoted member is re-evaluated on the next call', async () => {
     const { charge } = await fixture.paidCharge(5_000);
     const clerk = await fixture.context(CLERK_2, { profile: 'caps' });

@@ -14,6 +14,7 @@ import { createProduct } from './create-product.ts';
 import { createSubscription } from './create-subscription.ts';
 import { creditCustomer } from './credit-customer.ts';
 import type { Operation } from './define-operation.ts';
+import { findDuplicateSubscriptions } from './find-duplicate-subscriptions.ts';
 import { getCustomer } from './get-customer.ts';
 import { getInvoice } from './get-invoice.ts';
 import { listInvoices } from './list-invoices.ts';
@@ -31,6 +32,7 @@ const operations = [
   searchCustomers,
   getInvoice,
   listInvoices,
+  findDuplicateSubscriptions,
   refundCharge,
   creditCustomer,
   changePlan,

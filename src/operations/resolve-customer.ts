@@ -16,6 +16,9 @@ export async function resolveCustomer(connector: BillingConnector, reference: st
     if (!customer) throw notFound('customer', text);
     return customer;
   }
+  // The exact name first (an index look-up); the fuzzy search ranks candidates only when that is not one customer.
+  const named = await connector.findCustomers({ name: text, limit: 2 });
+  if (named.length === 1 && named[0]) return named[0];
   const candidates = await connector.findCustomers({ text, limit: 5 });
   const [first] = candidates;
   if (!first) throw notFound('customer', text);

@@ -48,7 +48,12 @@ export const updateCustomer = defineWrite({
       .map((field) => ({ field, from: customer[field], to: input[field] }));
     if (changes.length === 0) throw badInput('customer_id', 'nothing to change: give name, email, country or address');
     return {
-      decision: { customerIds: [customer.id], targetCount: 1, reversible: true },
+      decision: {
+        customerIds: [customer.id],
+        targetCount: 1,
+        reversible: true,
+        changedFields: changes.map((change) => change.field),
+      },
       preview: {
         summary: `Update ${customer.name}: ${changes.map((change) => change.field).join(', ')}`,
         changes,

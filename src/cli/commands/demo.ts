@@ -56,7 +56,7 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'Build a demo SaaS business in an empty store: plans with limits, customers in 7 countries, 24 months of billing.',
+      'Build a demo SaaS business in an empty store: plans with limits, customers in the US, UK, EU, India, Brazil and Japan, 24 months of billing.',
     )
     .option('--customers <N>', 'how many customers (up to 200000)', '300')
     .option('--seed <S>', 'the same seed gives byte-identical data', 'leash')

@@ -66,7 +66,7 @@ export function registerOperationCommands(program: Command): void {
       `
 Examples:
   $ leash run get_invoice --input '{"number":"INV-000042"}'
-  $ leash run refund_charge --as clerk@northwind.test \\
+  $ leash run refund_charge --as carl@northwind.test \\
       --input '{"charge_id":"ch_…","amount":2500,"reason":"charged twice","case_id":"T-1042"}'
 
 A write prints the proposal id, the preview and the decision:

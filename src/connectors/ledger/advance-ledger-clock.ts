@@ -100,7 +100,7 @@ async function renew(ledger: LedgerReads, subscriptionId: string, at: Date, repo
 
 async function retry(ledger: LedgerReads, invoiceId: string, at: Date, report: ClockReport): Promise<void> {
   const invoice = await ledger.getInvoice(invoiceId);
-  if (!invoice || invoice.status !== 'open') return;
+  if (invoice?.status !== 'open') return;
   const customer = await ledger.getCustomer(invoice.customerId);
   if (!customer) {
     await updateInvoice(ledger.executorForWrites(), { ...invoice, nextPaymentAttempt: null });

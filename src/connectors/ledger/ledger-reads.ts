@@ -2,7 +2,14 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Charge, Coupon, Customer, Invoice, Price, Product, Subscription } from '../../domain/billing.ts';
 import type { Database } from '../../store/schema.ts';
-import type { ChargeQuery, CustomerQuery, InvoiceQuery, SubscriptionQuery } from '../connector.ts';
+import type {
+  ChargeQuery,
+  CustomerQuery,
+  DuplicateSubscriptions,
+  InvoiceQuery,
+  SubscriptionQuery,
+} from '../connector.ts';
+import { findDuplicateSubscriptions } from './duplicate-subscriptions.ts';
 import {
   balanceTransactionFromRow,
   chargeFromRow,
@@ -77,6 +84,7 @@ export class LedgerReads {
       .where('deletedAt', 'is', null);
     if (query.country) select = select.where('country', '=', query.country.toUpperCase());
     if (query.email) select = select.where(sql`lower(email)`, '=', query.email.trim().toLowerCase());
+    if (query.name) select = select.where(sql`lower(name)`, '=', query.name.trim().toLowerCase());
     const text = query.text?.trim().toLowerCase();
     if (text) {
       const number = INVOICE_NUMBER.exec(text);
@@ -203,6 +211,10 @@ export class LedgerReads {
       .where('id', '=', subscriptionId)
       .executeTakeFirst();
     return row ? (await this.subscriptionsWithItems([row]))[0] : undefined;
+  }
+
+  async findDuplicateSubscriptions(filter: { customerId?: string; limit?: number }): Promise<DuplicateSubscriptions[]> {
+    return findDuplicateSubscriptions(this.executor, this.orgId, filter, (rows) => this.subscriptionsWithItems(rows));
   }
 
   async listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]> {

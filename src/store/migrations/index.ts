@@ -3,10 +3,12 @@ import type { Migration } from 'kysely';
 import * as billing from './0001-billing.ts';
 import * as audit from './0003-audit.ts';
 import * as pipeline from './0005-pipeline.ts';
+import * as customerName from './0006-customer-name.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
   '0001-billing': billing,
   '0003-audit': audit,
   '0005-pipeline': pipeline,
+  '0006-customer-name': customerName,
 };

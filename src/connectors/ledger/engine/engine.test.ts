@@ -229,6 +229,23 @@ describe('invoices and payments', () => {
     });
     expect(simulatePayment(expired, 'in_1', 1, clock.now)).toMatchObject({ ok: false, code: 'expired_card' });
   });
+  it("Stripe's test card endings always give their outcome, whatever the region's failure rate", () => {
+    const withCard = (last4: string, country: string) =>
+      customer({
+        id: `cus_${last4}_${country}`,
+        country,
+        paymentMethod: { brand: 'visa', last4, expMonth: 12, expYear: 2035, country },
+      });
+    for (const country of ['US', 'BR', 'IN']) {
+      for (let attempt = 1; attempt <= 200; attempt++)
+        expect(simulatePayment(withCard('4242', country), `in_${attempt}`, 1, clock.now)).toEqual({ ok: true });
+      expect(simulatePayment(withCard('0002', country), 'in_1', 1, clock.now)).toMatchObject({ code: 'card_declined' });
+      expect(simulatePayment(withCard('9995', country), 'in_1', 1, clock.now)).toMatchObject({
+        code: 'insufficient_funds',
+      });
+      expect(simulatePayment(withCard('0019', country), 'in_1', 1, clock.now)).toMatchObject({ code: 'fraudulent' });
+    }
+  });
   it('dunning: retries at +3, +5, +7 days, then uncollectible', () => {
     const expired = customer({
       paymentMethod: { brand: 'visa', last4: '1', expMonth: 1, expYear: 2026, country: 'US' },

@@ -1,6 +1,8 @@
 /**
  * Deterministic card payments: the same customer, invoice, attempt and day always give the same outcome.
  * Failure rates and reasons differ by region the way card networks' do; expired cards always fail.
+ * Cards ending like Stripe's test cards behave like them (4242 always pays, 0002 is declined, 9995 has
+ * insufficient funds, 0019 is blocked as fraud), so tests and walkthroughs get the outcome they ask for.
  */
 import { createHash } from 'node:crypto';
 import type { Customer, FailureCode } from '../../../domain/billing.ts';
@@ -92,6 +94,14 @@ const MESSAGES: Record<FailureCode, string> = {
   processing_error: 'An error occurred while processing your card.',
 };
 
+/** Stripe's well-known test card endings and what they always do. */
+const TEST_CARDS: Record<string, PaymentOutcome> = {
+  '4242': { ok: true },
+  '0002': { ok: false, code: 'card_declined', message: MESSAGES.card_declined },
+  '9995': { ok: false, code: 'insufficient_funds', message: MESSAGES.insufficient_funds },
+  '0019': { ok: false, code: 'fraudulent', message: MESSAGES.fraudulent },
+};
+
 /** A number in [0, 1) from a hash of the parts. */
 export function uniform(...parts: (string | number)[]): number {
   const digest = createHash('sha256').update(parts.join('|')).digest();
@@ -109,6 +119,8 @@ export function simulatePayment(customer: Customer, invoiceId: string, attempt: 
   if (!card) return { ok: false, code: 'card_declined', message: 'No card on file.' };
   const cardEnd = Date.UTC(card.expYear, card.expMonth, 1);
   if (cardEnd <= at.getTime()) return { ok: false, code: 'expired_card', message: MESSAGES.expired_card };
+  const testCard = TEST_CARDS[card.last4];
+  if (testCard) return testCard;
   const region = REGIONS[customer.country] ?? DEFAULT_REGION;
   const risk = customer.metadata.payment_risk === 'high' ? 4 : 1;
   // Retries fail less often: funds arrive, temporary declines clear.

@@ -1,0 +1,308 @@
+/**
+ * `npm run bench`: Leash's performance figures, each next to a baseline measured in the same run.
+ *
+ *   demo generation     customers, invoices and rows per second (a fresh 2,000-customer business)
+ *   look-ups            customer and invoice look-ups p50/p95 on a 100k-customer / 1M-invoice business,
+ *                       PGlite and PostgreSQL side by side (ratio to a `select 1` round trip)
+ *   gate                decision p50/p99 (target p99 < 1 ms)
+ *   propose             a refund proposal against the raw fact look-up it needs (ratio), and
+ *   (with propose)      the audit log: append rate (target ≥ 2,000 events/s on PGlite) against a plain insert; verify rate
+ *
+ * The large businesses are built once into `.bench/` (PGlite) and a `leash_bench_N` schema (PostgreSQL), and
+ * reused. Results are also written to bench/results/<time>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { sql } from 'kysely';
+import { createDemoOrg } from '../src/auth/demo-members.ts';
+import { progressBar } from '../src/cli/progress.ts';
+import { generateDemo } from '../src/demo/generate-demo.ts';
+import { openStore, type Store } from '../src/store/db.ts';
+import { BENCH_DEMO, type Dataset, type DatasetPlace, openDataset } from './dataset.ts';
+import { measureAudit, measureGate, measurePropose } from './leash.ts';
+import { type LookupFigure, measureLookups } from './lookups.ts';
+import { ms, perSecond, printTable } from './stats.ts';
+
+interface BenchOptions {
+  customers: string;
+  samples: string;
+  cache: string;
+  postgres: string | false;
+  auditChain: string;
+  quick?: boolean;
+  only?: string;
+}
+
+const SECTIONS = ['demo', 'gate', 'propose', 'lookups'] as const;
+
+const program = new Command('npm run bench --')
+  .description(
+    "Measure Leash's performance: demo generation, look-ups at scale, the gate, proposals and the audit log.",
+  )
+  .option('--customers <N>', 'size of the look-up business (about 11 invoices per customer)', '100000')
+  .option('--samples <N>', 'look-ups and proposals timed per figure', '500')
+  .option('--cache <dir>', 'where the PGlite bench business is kept between runs', '.bench')
+  .addOption(
+    new Option('--postgres <url>', 'PostgreSQL to measure side by side')
+      .env('BENCH_DATABASE_URL')
+      .default(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'),
+  )
+  .option('--no-postgres', 'measure PGlite only')
+  .option('--audit-chain <N>', 'length of the audit chain to verify', '100000')
+  .option('--quick', 'a small run for a quick look: 2,000 customers, 200 samples, a 10,000-event chain')
+  .option('--only <sections>', `run only these sections, comma-separated: ${SECTIONS.join(', ')}`)
+  .addHelpText(
+    'after',
+    '\nThe first run builds the look-up business (100,000 customers take a while; a progress bar shows how far).\nLater runs reuse it.',
+  )
+  .parse(process.argv);
+
+const options = program.opts<BenchOptions>();
+const positive = (name: string, value: string) => {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    process.stderr.write(`bench: --${name} must be a positive whole number, not "${value}"\n`);
+    process.exit(2);
+  }
+  return parsed;
+};
+const customers = options.quick ? 2_000 : positive('customers', options.customers);
+const samples = options.quick ? 200 : positive('samples', options.samples);
+const chainLength = options.quick ? 10_000 : positive('audit-chain', options.auditChain);
+const results: Record<string, unknown> = {
+  at: new Date().toISOString(),
+  node: process.version,
+  customers,
+  samples,
+};
+
+function heading(text: string): void {
+  process.stdout.write(`\n== ${text}\n`);
+}
+
+/** A fresh PostgreSQL schema for one measurement, dropped afterwards. */
+async function withPostgresScratch<T>(name: string, work: (store: Store) => Promise<T>): Promise<T> {
+  const schema = `leash_bench_${name}_${process.pid}`;
+  const store = await openStore({ databaseUrl: options.postgres as string, schema });
+  try {
+    return await work(store);
+  } finally {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+    await store.close();
+  }
+}
+
+async function withPgliteScratch<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ dataDir: 'memory://' });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function postgresReachable(): Promise<boolean> {
+  if (options.postgres === false) return false;
+  try {
+    const store = await openStore({ databaseUrl: options.postgres, migrate: false });
+    await store.close();
+    return true;
+  } catch (error) {
+    process.stderr.write(
+      `PostgreSQL at ${options.postgres} is unreachable (${(error as Error).message}); PGlite only.\n`,
+    );
+    return false;
+  }
+}
+
+// --- Demo generation ----------------------------------------------------------------------------------------
+
+async function demoGeneration(): Promise<void> {
+  heading('Demo generation (2,000 customers, 24 months, through the ledger engine, PGlite in memory)');
+  const summary = await withPgliteScratch(async (store) => {
+    const { org } = await createDemoOrg(store.db);
+    const started = performance.now();
+    const built = await generateDemo(store, { orgId: org.id, customers: 2_000, ...BENCH_DEMO });
+    return { ...built, ms: performance.now() - started };
+  });
+  const figures = {
+    seconds: summary.ms / 1000,
+    customersPerSecond: perSecond(summary.customers, summary.ms),
+    invoicesPerSecond: perSecond(summary.invoices, summary.ms),
+    rowsPerSecond: perSecond(summary.rowsWritten, summary.ms),
+    invoices: summary.invoices,
+    rows: summary.rowsWritten,
+  };
+  results.demoGeneration = figures;
+  printTable(
+    ['customers', 'invoices', 'rows', 'seconds', 'customers/s', 'invoices/s', 'rows/s'],
+    [
+      [
+        '2,000',
+        figures.invoices.toLocaleString('en-US'),
+        figures.rows.toLocaleString('en-US'),
+        figures.seconds.toFixed(1),
+        figures.customersPerSecond.toLocaleString('en-US'),
+        figures.invoicesPerSecond.toLocaleString('en-US'),
+        figures.rowsPerSecond.toLocaleString('en-US'),
+      ],
+    ],
+  );
+}
+
+// --- Look-ups at scale --------------------------------------------------------------------------------------
+
+async function lookups(withPostgres: boolean): Promise<void> {
+  const places: DatasetPlace[] = [{ kind: 'pglite', location: options.cache }];
+  if (withPostgres) places.push({ kind: 'postgres', location: options.postgres as string });
+  const measured: { dataset: Dataset; figures: LookupFigure[] }[] = [];
+  for (const place of places) {
+    const dataset = await openDataset(place, customers, options.cache);
+    try {
+      process.stderr.write(`Timing look-ups on ${place.kind}…\n`);
+      measured.push({ dataset, figures: await measureLookups(dataset, samples) });
+    } finally {
+      await dataset.store.close();
+    }
+  }
+  const sizes = measured
+    .map(
+      ({ dataset }) =>
+        `${dataset.store.kind}: ${dataset.customers.toLocaleString('en-US')} customers, ${dataset.invoices.toLocaleString('en-US')} invoices`,
+    )
+    .join('; ');
+  heading(`Look-ups, p50 / p95 over ${samples} samples (${sizes})`);
+  const names = measured[0]?.figures.map((figure) => figure.name) ?? [];
+  const rows = names.map((name) => [
+    name,
+    ...measured.flatMap(({ figures }) => {
+      const figure = figures.find((candidate) => candidate.name === name);
+      const baseline = figures[0]?.latency.p50 ?? Number.NaN;
+      if (!figure) return ['—', '—', '—'];
+      return [ms(figure.latency.p50), ms(figure.latency.p95), `${(figure.latency.p50 / baseline).toFixed(1)}×`];
+    }),
+  ]);
+  printTable(
+    ['look-up', ...measured.flatMap(({ dataset }) => [`${dataset.store.kind} p50`, 'p95', 'vs select 1'])],
+    rows,
+  );
+  results.lookups = measured.map(({ dataset, figures }) => ({
+    store: dataset.store.kind,
+    customers: dataset.customers,
+    invoices: dataset.invoices,
+    build: dataset.build,
+    figures,
+  }));
+  for (const { dataset } of measured)
+    if (dataset.build)
+      process.stdout.write(
+        `${dataset.store.kind} business ${dataset.build.builtInThisRun ? 'built in this run' : 'built earlier'}: ${dataset.build.customers.toLocaleString('en-US')} customers, ${dataset.build.invoices.toLocaleString('en-US')} invoices, ${dataset.build.rowsWritten.toLocaleString('en-US')} rows in ${dataset.build.seconds.toFixed(0)} s (${perSecond(dataset.build.invoices, dataset.build.seconds * 1000).toLocaleString('en-US')} invoices/s)\n`,
+      );
+}
+
+// --- The leash ----------------------------------------------------------------------------------------------
+
+async function gate(): Promise<void> {
+  heading('Gate decision (in process: Cedar + rules), 20,000 varied requests');
+  const { latency, outcomes } = await measureGate(20_000);
+  results.gate = { latency, outcomes };
+  printTable(
+    ['p50', 'p95', 'p99', 'mean', 'target p99', 'outcomes'],
+    [
+      [
+        ms(latency.p50),
+        ms(latency.p95),
+        ms(latency.p99),
+        ms(latency.mean),
+        `< 1 ms: ${latency.p99 < 1 ? 'met' : 'MISSED'}`,
+        Object.entries(outcomes)
+          .map(([outcome, count]) => `${outcome} ${count}`)
+          .join(', '),
+      ],
+    ],
+  );
+}
+
+async function proposeAndAudit(withPostgres: boolean): Promise<void> {
+  const stores: { kind: string; run: <T>(work: (store: Store) => Promise<T>) => Promise<T> }[] = [
+    { kind: 'pglite', run: withPgliteScratch },
+  ];
+  if (withPostgres) stores.push({ kind: 'postgres', run: (work) => withPostgresScratch('leash', work) });
+  const propose: Record<string, unknown>[] = [];
+  const audit: Record<string, unknown>[] = [];
+  for (const { kind, run } of stores) {
+    process.stderr.write(`Timing proposals and the audit log on ${kind}…\n`);
+    propose.push({ store: kind, ...(await run((store) => measurePropose(store, samples))) });
+    const bar = progressBar(true);
+    try {
+      audit.push({
+        store: kind,
+        ...(await run((store) => measureAudit(store, Math.min(5_000, chainLength), chainLength, bar.onProgress))),
+      });
+    } finally {
+      bar.stop();
+    }
+  }
+  results.propose = propose;
+  results.audit = audit;
+
+  heading(`Propose a refund (validate, facts, preview, decide, reserve, approval request, audit) vs the raw fact read`);
+  printTable(
+    ['store', 'propose p50', 'p95', 'raw getCharge p50', 'overhead ratio'],
+    propose.map((figure) => {
+      const { propose: latency, rawFact, ratio } = figure as Awaited<ReturnType<typeof measurePropose>>;
+      return [String(figure.store), ms(latency.p50), ms(latency.p95), ms(rawFact.p50), `${ratio.toFixed(1)}×`];
+    }),
+  );
+
+  heading(
+    `Audit log: single appends (one statement each) vs a plain single-row insert; batch appends (1,000 per call); verify over ${chainLength.toLocaleString('en-US')} events`,
+  );
+  printTable(
+    [
+      'store',
+      'single appends/s',
+      'plain insert rows/s',
+      'append cost',
+      'batch appends/s',
+      'verify events/s',
+      'verify time',
+      'target',
+    ],
+    audit.map((figure) => {
+      const row = figure as Awaited<ReturnType<typeof measureAudit>> & { store: string };
+      return [
+        row.store,
+        row.appendPerSecond.toLocaleString('en-US'),
+        row.plainInsertPerSecond.toLocaleString('en-US'),
+        `${row.appendCostRatio.toFixed(1)}×`,
+        row.batchedAppendPerSecond.toLocaleString('en-US'),
+        row.verifyPerSecond.toLocaleString('en-US'),
+        `${row.verifySeconds.toFixed(1)} s`,
+        row.store === 'pglite'
+          ? `≥ 2,000/s: single ${row.appendPerSecond >= 2_000 ? 'met' : 'missed'}, batch ${row.batchedAppendPerSecond >= 2_000 ? 'met' : 'missed'}`
+          : '',
+      ];
+    }),
+  );
+}
+
+const only = options.only?.split(',').map((section) => section.trim()) ?? [...SECTIONS];
+const unknown = only.filter((section) => !(SECTIONS as readonly string[]).includes(section));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: --only: unknown section ${unknown.join(', ')} (choose from ${SECTIONS.join(', ')})\n`);
+  process.exit(2);
+}
+results.sections = only;
+const withPostgres = await postgresReachable();
+if (only.includes('demo')) await demoGeneration();
+if (only.includes('gate')) await gate();
+if (only.includes('propose')) await proposeAndAudit(withPostgres);
+if (only.includes('lookups')) await lookups(withPostgres);
+
+const dir = join('bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${String(results.at).replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`\nSaved ${file}\n`);

@@ -1,0 +1,583 @@
+/**
+ * End to end: spawns the real `leash` command (node bin/leash.js) against a demo business built once in a
+ * fresh data directory, and checks what it prints and how it exits.
+ *
+ * An embedded PGlite data directory must not be opened by two processes at once, so every test that touches
+ * the store works on its own copy of the demo directory; that lets the tests run concurrently. Children are
+ * CPU-bound (a WASM Postgres boots in each), so at most one per core runs at a time.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { DEMO_MEMBERS } from '../../src/auth/demo-members.ts';
+import { EXIT } from '../../src/cli/exit-codes.ts';
+import { ERROR_CODES } from '../../src/domain/errors.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DEMO_END = '2026-11-22';
+const OWNER = 'olivia@northwind.test';
+const CLERK = 'carl@northwind.test';
+const READER = 'rita@northwind.test';
+/** Slow enough for a queued child on a loaded two-core machine. */
+const TEST_TIMEOUT = 120_000;
+
+interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface InvoiceJson {
+  id: string;
+  number: string;
+  customerId: string;
+  status: string;
+  currency: string;
+  total: number;
+  amountPaid: number;
+  amountRemaining: number;
+  dueDate: string | null;
+  createdAt: string;
+}
+
+interface ChargeJson {
+  id: string;
+  invoiceId: string;
+  customerId: string;
+  status: string;
+  amount: number;
+  amountRefunded: number;
+  currency: string;
+}
+
+interface ProposalJson {
+  id: string;
+  operation: string;
+  kind: string;
+  status: string;
+  preview: {
+    summary: string;
+    money?: { amount: number; currency: string };
+    customers: { id: string; name: string }[];
+    targets: string[];
+    reversible: boolean;
+  };
+  decision: {
+    outcome: 'pass' | 'warn' | 'block';
+    reasons: { policyId: string; message: string }[];
+    requiredApprovers: { groups: string[]; roles: string[]; minCap?: { amount: number; currency: string } };
+  };
+  approval: { id: string; status: string } | null;
+  next: string;
+}
+
+// --- Running the CLI ---------------------------------------------------------------------------------------
+
+const slots = Math.max(2, availableParallelism());
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function acquireSlot(): Promise<void> {
+  if (running < slots) {
+    running += 1;
+    return;
+  }
+  await new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+function releaseSlot(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else running -= 1;
+}
+
+function childEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LEASH_DATA_DIR: dataDir };
+  // The embedded PGlite store, the repo's ./policies, no implied member or org, no stack traces on purpose.
+  for (const name of ['DATABASE_URL', 'LEASH_USER', 'LEASH_ORG', 'LEASH_POLICY_DIR', 'LEASH_DEBUG']) delete env[name];
+  return env;
+}
+
+/** Runs `node bin/leash.js ...args` from the repo root with LEASH_DATA_DIR = dataDir. */
+async function leash(dataDir: string, args: string[]): Promise<CliResult> {
+  await acquireSlot();
+  try {
+    return await new Promise<CliResult>((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/leash.js', ...args], {
+        cwd: REPO_ROOT,
+        env: childEnv(dataDir),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 90_000,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+  } finally {
+    releaseSlot();
+  }
+}
+
+/** `leash demo` of the suite's business (40 customers, 6 months, seed 42) into `dataDir`. */
+function buildDemo(dataDir: string): Promise<CliResult> {
+  return leash(dataDir, ['demo', '--customers', '40', '--months', '6', '--seed', '42', '--end', DEMO_END, '--json']);
+}
+
+/** `leash run refund_charge --as EMAIL --input JSON --json` in `dataDir`. */
+function proposeRefund(dataDir: string, as: string, input: Record<string, unknown>): Promise<CliResult> {
+  return leash(dataDir, ['run', 'refund_charge', '--as', as, '--input', JSON.stringify(input), '--json']);
+}
+
+/** Parses stdout as JSON, naming the command's output when it is not JSON. */
+function json<T>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
+  }
+}
+
+/** Lines of stderr, without the empty last one. */
+function stderrLines(result: CliResult): string[] {
+  return result.stderr.split('\n').filter((line) => line.length > 0);
+}
+
+// --- The demo business -------------------------------------------------------------------------------------
+
+let root = '';
+let demoDir = '';
+let copies = 0;
+let demo: {
+  org: { id: string; name: string; policyProfile: string };
+  store: { kind: string; location: string };
+  summary: { seed: string; from: string; to: string; customers: number; invoices: number; overdueInvoices: number };
+};
+
+/** A private copy of the demo data directory, for one test's commands. */
+function demoCopy(): string {
+  copies += 1;
+  const dir = join(root, `copy-${copies}`);
+  cpSync(demoDir, dir, { recursive: true });
+  return dir;
+}
+
+/** A directory no one else uses, for commands that must not need the store. */
+function scratchDir(): string {
+  copies += 1;
+  return join(root, `scratch-${copies}`);
+}
+
+/** The billing_clerk's per-transaction cap by currency, from the policy the CLI loads. */
+const clerkCaps = (
+  parseYaml(readFileSync(join(REPO_ROOT, 'policies/rules.yaml'), 'utf8')) as {
+    caps: { billing_clerk: Record<string, number> };
+  }
+).caps.billing_clerk;
+
+/**
+ * A paid invoice (from `invoices --json`) whose succeeded charge is far above a clerk's cap, shown with
+ * `invoice NUMBER --json`. Found once, shared by the tests that need a charge.
+ */
+let paidInvoiceFacts:
+  | Promise<{ listed: InvoiceJson; shown: { invoice: InvoiceJson; charges: ChargeJson[] }; charge: ChargeJson }>
+  | undefined;
+
+function findPaidInvoice() {
+  paidInvoiceFacts ??= (async () => {
+    const dir = demoCopy();
+    const list = await leash(dir, ['invoices', '--status', 'paid', '--limit', '1000', '--json']);
+    if (list.code !== 0) throw new Error(`invoices --json failed: ${list.stderr}`);
+    const ratio = (invoice: InvoiceJson) => invoice.amountPaid / (clerkCaps[invoice.currency] ?? Infinity);
+    const listed = json<InvoiceJson[]>(list).sort((a, b) => ratio(b) - ratio(a))[0];
+    if (!listed || ratio(listed) < 5) throw new Error('the demo has no paid invoice far above a clerk cap');
+    const show = await leash(dir, ['invoice', listed.number, '--json']);
+    if (show.code !== 0) throw new Error(`invoice ${listed.number} failed: ${show.stderr}`);
+    const shown = json<{ invoice: InvoiceJson; charges: ChargeJson[] }>(show);
+    const charge = shown.charges.find(
+      (candidate) =>
+        candidate.status === 'succeeded' &&
+        candidate.amount - candidate.amountRefunded > 5 * (clerkCaps[candidate.currency] ?? Infinity),
+    );
+    if (!charge) throw new Error(`invoice ${listed.number} has no succeeded charge far above a clerk cap`);
+    return { listed, shown, charge };
+  })();
+  return paidInvoiceFacts;
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'leash-cli-'));
+  demoDir = join(root, 'data');
+  const result = await buildDemo(demoDir);
+  if (result.code !== 0) throw new Error(`leash demo failed (exit ${result.code}):\n${result.stderr}`);
+  demo = json(result);
+}, 120_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+// --- The tests ---------------------------------------------------------------------------------------------
+
+describe.concurrent('leash CLI, end to end', () => {
+  it('demo --json built the business it was asked for, in the data directory, on PGlite', ({ expect }) => {
+    expect(demo.org).toMatchObject({ id: 'org_demo', name: 'Northwind Cloud', policyProfile: 'short-leash' });
+    expect(demo.store).toEqual({ kind: 'pglite', location: demoDir });
+    expect(demo.summary).toMatchObject({
+      seed: '42',
+      customers: 40,
+      from: '2026-05-22T00:00:00.000Z',
+      to: `${DEMO_END}T00:00:00.000Z`,
+    });
+    expect(demo.summary.invoices).toBeGreaterThan(40);
+    expect(demo.summary.overdueInvoices).toBeGreaterThanOrEqual(1);
+  });
+
+  it(
+    '--help prints usage that names each command option, and its examples use real demo members',
+    async ({ expect }) => {
+      const dir = scratchDir();
+      const [top, demoHelp, invoices, run, audit] = await Promise.all([
+        leash(dir, ['--help']),
+        leash(dir, ['demo', '--help']),
+        leash(dir, ['invoices', '--help']),
+        leash(dir, ['run', '--help']),
+        leash(dir, ['audit', '--help']),
+      ]);
+      for (const result of [top, demoHelp, invoices, run, audit]) {
+        expect(result.code).toBe(EXIT.ok);
+        expect(result.stderr).toBe('');
+      }
+
+      expect(top.stdout).toMatch(/^Usage: leash \[options\] \[command\]/);
+      expect(top.stdout).toContain('--version');
+      for (const command of ['demo', 'customers', 'invoices', 'invoice', 'clock', 'users', 'ops', 'run', 'audit'])
+        expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+      expect(top.stdout).toContain('Exit codes: 0 ok, 1 failure, 2 bad input, 3 blocked by policy or refused.');
+
+      expect(demoHelp.stdout).toMatch(/^Usage: leash demo \[options\]/);
+      for (const option of ['--customers <N>', '--seed <S>', '--months <M>', '--end <date>', '--json'])
+        expect(demoHelp.stdout).toContain(option);
+      for (const member of DEMO_MEMBERS) expect(demoHelp.stdout).toContain(`${member.email.padEnd(24)} ${member.role}`);
+
+      expect(invoices.stdout).toMatch(/^Usage: leash invoices \[options\]/);
+      for (const option of [
+        '--status <status>',
+        '--overdue',
+        '--customer <ref>',
+        '--limit <N>',
+        '--as <email>',
+        '--json',
+      ])
+        expect(invoices.stdout).toContain(option);
+      expect(invoices.stdout).toContain('draft, open, paid, void, uncollectible');
+
+      expect(run.stdout).toMatch(/^Usage: leash run \[options\] <operation>/);
+      for (const option of ['--input <json>', '--as <email>', '--json']) expect(run.stdout).toContain(option);
+      expect(run.stdout).toContain('exit code 3');
+
+      expect(audit.stdout).toMatch(/^Usage: leash audit \[options\] \[command\]/);
+      for (const command of ['tail', 'verify', 'export'])
+        expect(audit.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+
+      // Every `--as EMAIL` an example shows must be someone the demo actually has.
+      const members = new Set<string>(DEMO_MEMBERS.map((member) => member.email));
+      const shown = [top, run].flatMap((result) => [...result.stdout.matchAll(/--as (\S+@\S+)/g)].map((m) => m[1]));
+      expect(shown.length).toBeGreaterThan(0);
+      for (const email of shown) expect(members, `help example acts as ${email}`).toContain(email);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'users list --json lists every demo member with role and groups',
+    async ({ expect }) => {
+      const result = await leash(demoCopy(), ['users', 'list', '--json']);
+      expect(result.code).toBe(EXIT.ok);
+      const users = json<{ email: string; role: string; groups: string[] }[]>(result);
+      expect(users).toHaveLength(DEMO_MEMBERS.length);
+      for (const user of users) {
+        expect(typeof user.email).toBe('string');
+        expect(typeof user.role).toBe('string');
+        expect(Array.isArray(user.groups)).toBe(true);
+      }
+      expect(users).toContainEqual(expect.objectContaining({ email: OWNER, role: 'owner', groups: ['founder'] }));
+      expect(users).toContainEqual(expect.objectContaining({ email: CLERK, role: 'billing_clerk', groups: [] }));
+      expect(users).toContainEqual(expect.objectContaining({ email: READER, role: 'read_only', groups: [] }));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'invoices --overdue --json returns open invoices due before the ledger clock',
+    async ({ expect }) => {
+      const result = await leash(demoCopy(), ['invoices', '--overdue', '--json']);
+      expect(result.code).toBe(EXIT.ok);
+      const invoices = json<InvoiceJson[]>(result);
+      expect(invoices.length).toBeGreaterThanOrEqual(1);
+      expect(invoices.length).toBe(demo.summary.overdueInvoices);
+      for (const invoice of invoices) {
+        expect(invoice.status).toBe('open');
+        expect(invoice.number).toMatch(/^INV-\d{6}$/);
+        expect(invoice.amountRemaining).toBeGreaterThan(0);
+        expect(invoice.dueDate).not.toBeNull();
+        expect(new Date(invoice.dueDate as string).getTime()).toBeLessThan(Date.parse(`${DEMO_END}T00:00:00Z`));
+      }
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'customers acme --json finds Acme Corp, and customer <id> --json shows it',
+    async ({ expect }) => {
+      const dir = demoCopy();
+      const search = await leash(dir, ['customers', 'acme', '--json']);
+      expect(search.code).toBe(EXIT.ok);
+      const found = json<{ id: string; name: string; email: string }[]>(search);
+      const acme = found.find((customer) => customer.name === 'Acme Corp');
+      expect(acme).toBeDefined();
+      expect(acme?.id).toMatch(/^cus_/);
+
+      const show = await leash(dir, ['customer', acme?.id ?? '', '--json']);
+      expect(show.code).toBe(EXIT.ok);
+      const shown = json<{
+        customer: { id: string; name: string; email: string };
+        subscriptions: { customerId: string }[];
+        invoices: { customerId: string }[];
+        charges: { customerId: string }[];
+      }>(show);
+      expect(shown.customer).toMatchObject({ id: acme?.id, name: 'Acme Corp', email: acme?.email });
+      expect(shown.subscriptions.length).toBeGreaterThan(0);
+      expect(shown.invoices.length).toBeGreaterThan(0);
+      for (const record of [...shown.subscriptions, ...shown.invoices, ...shown.charges])
+        expect(record.customerId).toBe(acme?.id);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'invoice <number from invoices --json> --json returns that invoice with its charges',
+    async ({ expect }) => {
+      const { listed, shown } = await findPaidInvoice();
+      expect(listed.status).toBe('paid');
+      expect(shown.invoice).toMatchObject({
+        id: listed.id,
+        number: listed.number,
+        customerId: listed.customerId,
+        status: 'paid',
+        total: listed.total,
+        amountPaid: listed.amountPaid,
+        amountRemaining: 0,
+      });
+      expect(shown.charges.length).toBeGreaterThan(0);
+      for (const charge of shown.charges) expect(charge.invoiceId).toBe(listed.id);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'bad input exits 2 with one line on stderr; an unknown customer exits with the not-found code',
+    async ({ expect }) => {
+      const [status, input, missing] = await Promise.all([
+        leash(scratchDir(), ['invoices', '--status', 'bogus']),
+        leash(scratchDir(), ['run', 'refund_charge', '--as', CLERK, '--input', '{not json']),
+        leash(demoCopy(), ['customer', 'cus_doesnotexist42', '--json']),
+      ]);
+      for (const result of [status, input, missing]) {
+        expect(stderrLines(result)).toHaveLength(1);
+        expect(result.stderr).not.toMatch(/^ {4}at /m);
+        expect(result.stderr).toMatch(/^leash: /);
+        expect(result.stdout).toBe('');
+      }
+      expect(status.code).toBe(EXIT.badInput);
+      expect(status.stderr).toContain('--status: unknown status "bogus"');
+      expect(input.code).toBe(EXIT.badInput);
+      expect(input.stderr).toContain('--input: is not valid JSON');
+      expect(missing.code).toBe(ERROR_CODES.not_found.exit);
+      expect(missing.stderr).toBe('leash: no customer cus_doesnotexist42\n');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'ops --json lists every operation with name, kind, description and input schema',
+    async ({ expect }) => {
+      const result = await leash(scratchDir(), ['ops', '--json']);
+      expect(result.code).toBe(EXIT.ok);
+      const ops =
+        json<{ name: string; kind: string; description: string; input_schema: { type: string; properties: object } }[]>(
+          result,
+        );
+      expect(ops.length).toBeGreaterThanOrEqual(20);
+      expect(new Set(ops.map((op) => op.name)).size).toBe(ops.length);
+      for (const op of ops) {
+        expect(Object.keys(op).sort()).toEqual(['description', 'input_schema', 'kind', 'name']);
+        expect(op.description.length).toBeGreaterThan(0);
+        expect(op.kind).toMatch(/^[a-z]+\.[a-z_]+$/);
+        expect(op.input_schema.type).toBe('object');
+      }
+      const byName = new Map(ops.map((op) => [op.name, op]));
+      expect(byName.get('refund_charge')).toMatchObject({ kind: 'money.refund' });
+      expect(Object.keys(byName.get('refund_charge')?.input_schema.properties ?? {})).toEqual(
+        expect.arrayContaining(['charge_id', 'amount', 'reason', 'case_id']),
+      );
+      expect(byName.get('get_invoice')).toMatchObject({ kind: 'data.read' });
+      expect(Object.keys(byName.get('get_invoice')?.input_schema.properties ?? {})).toEqual(
+        expect.arrayContaining(['invoice_id', 'number']),
+      );
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "a clerk's refund becomes a proposal awaiting approval, and audit verify --json still proves the chain",
+    async ({ expect }) => {
+      const { charge } = await findPaidInvoice();
+      const dir = demoCopy();
+      const input = { charge_id: charge.id, amount: 100, reason: 'charged twice', case_id: 'T-1042' };
+      const result = await proposeRefund(dir, CLERK, input);
+      expect(result.code).toBe(EXIT.ok);
+      const proposal = json<ProposalJson>(result);
+      expect(proposal.id).toMatch(/^prop_/);
+      expect(proposal).toMatchObject({ operation: 'refund_charge', kind: 'money.refund' });
+      expect(proposal.preview).toMatchObject({
+        money: { amount: 100, currency: charge.currency },
+        targets: [charge.id],
+        customers: [{ id: charge.customerId }],
+        reversible: false,
+      });
+      expect(proposal.preview.summary).toContain(charge.id);
+      // Under short-leash every refund needs a second member, even one within the clerk's cap.
+      expect(proposal.decision.outcome).toBe('warn');
+      expect(proposal.decision.reasons.map((reason) => reason.policyId)).toEqual(['approve.money']);
+      expect(proposal.status).toBe('awaiting_approval');
+      expect(proposal.approval?.id).toMatch(/^apr_/);
+
+      const verify = await leash(dir, ['audit', 'verify', '--json']);
+      expect(verify.code).toBe(EXIT.ok);
+      const verdict = json<{ ok: boolean; rows: number; first_bad_row: unknown }>(verify);
+      expect(verdict).toEqual({ ok: true, rows: expect.any(Number), first_bad_row: null });
+      expect(verdict.rows).toBeGreaterThan(0);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "a refund far above a clerk's cap warns and asks for an approver whose cap covers it",
+    async ({ expect }) => {
+      const { charge } = await findPaidInvoice();
+      const remaining = charge.amount - charge.amountRefunded;
+      expect(remaining).toBeGreaterThan(5 * (clerkCaps[charge.currency] ?? 0));
+      const input = { charge_id: charge.id, reason: 'service outage', case_id: 'T-2001' };
+      const result = await proposeRefund(demoCopy(), CLERK, input);
+      expect(result.code).toBe(EXIT.ok);
+      const proposal = json<ProposalJson>(result);
+      expect(proposal.id).toMatch(/^prop_/);
+      expect(proposal.preview.money).toEqual({ amount: remaining, currency: charge.currency });
+      expect(proposal.decision.outcome).toBe('warn');
+      expect(proposal.decision.reasons.map((reason) => reason.policyId)).toContain('approve.money');
+      expect(proposal.decision.requiredApprovers.minCap).toEqual({ amount: remaining, currency: charge.currency });
+      expect(proposal.status).toBe('awaiting_approval');
+      expect(proposal.approval?.status).toBe('pending');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a read_only member trying a refund is BLOCKed: exit 3, no approval request',
+    async ({ expect }) => {
+      const { charge } = await findPaidInvoice();
+      const input = { charge_id: charge.id, amount: 100, reason: 'charged twice', case_id: 'T-3003' };
+      const result = await proposeRefund(demoCopy(), READER, input);
+      expect(result.code).toBe(EXIT.blocked);
+      expect(result.stderr).toBe('');
+      const proposal = json<ProposalJson>(result);
+      expect(proposal.decision.outcome).toBe('block');
+      expect(proposal.decision.reasons.map((reason) => reason.policyId)).toContain('role.not_permitted');
+      expect(proposal.status).toBe('blocked');
+      expect(proposal.approval).toBeNull();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'duplicates --json finds the demo double checkout, with both live subscriptions as evidence',
+    async ({ expect }) => {
+      const result = await leash(demoCopy(), ['duplicates', '--json']);
+      expect(result.code).toBe(EXIT.ok);
+      const groups =
+        json<
+          {
+            customer: { id: string; name: string };
+            product: { id: string; name: string };
+            subscriptions: { subscriptionId: string; status: string; amount: number }[];
+            extraPerPeriod: number;
+            summary: string;
+          }[]
+        >(result);
+      expect(groups.length).toBeGreaterThanOrEqual(1);
+      for (const group of groups) {
+        expect(group.subscriptions.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(group.subscriptions.map((evidence) => evidence.subscriptionId)).size).toBe(
+          group.subscriptions.length,
+        );
+        for (const evidence of group.subscriptions)
+          expect(['active', 'trialing', 'past_due']).toContain(evidence.status);
+        expect(group.extraPerPeriod).toBeGreaterThan(0);
+        expect(group.summary).toContain(group.customer.name);
+      }
+      expect(groups.map((group) => group.customer.name)).toContain('Globex');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'policy test runs the shipped YAML cases and exits 0',
+    async ({ expect }) => {
+      const result = await leash(scratchDir(), ['policy', 'test']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(EXIT.ok);
+      expect(result.stdout).toMatch(/\d+ passed, 0 failed/);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'two demo --seed 42 runs into fresh data directories give identical invoices --json',
+    async ({ expect }) => {
+      const again = scratchDir();
+      const built = await buildDemo(again);
+      expect(built.code).toBe(EXIT.ok);
+      const [first, second] = await Promise.all([
+        leash(demoCopy(), ['invoices', '--limit', '1000', '--json']),
+        leash(again, ['invoices', '--limit', '1000', '--json']),
+      ]);
+      expect(first.code).toBe(EXIT.ok);
+      expect(second.code).toBe(EXIT.ok);
+      expect(json<InvoiceJson[]>(first).length).toBe(demo.summary.invoices);
+      expect(second.stdout).toBe(first.stdout);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "clock show --json prints the ledger's now: the end of the demo history",
+    async ({ expect }) => {
+      const result = await leash(demoCopy(), ['clock', 'show', '--json']);
+      expect(result.code).toBe(EXIT.ok);
+      expect(json(result)).toEqual({ now: `${DEMO_END}T00:00:00.000Z` });
+    },
+    TEST_TIMEOUT,
+  );
+});
