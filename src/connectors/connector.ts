@@ -87,6 +87,87 @@ export interface DuplicateSubscriptions {
   subscriptions: Subscription[];
 }
 
+/** One calendar month (UTC) of MRR movements, in minor units; churn and contraction are positive amounts lost. */
+export interface MrrMovementMonth {
+  month: string;
+  new: number;
+  expansion: number;
+  contraction: number;
+  churn: number;
+  reactivation: number;
+}
+
+/** A customer's MRR growth in a period. */
+export interface CustomerExpansion {
+  customerId: string;
+  expansion: number;
+  contraction: number;
+}
+
+/** Card payment attempts of one month, country and outcome (`failureCode` null: succeeded). */
+export interface PaymentAttemptRow {
+  month: string;
+  country: string;
+  failureCode: string | null;
+  attempts: number;
+  amount: number;
+}
+
+/** A subscription that ended because its payments failed, with the MRR it carried. */
+export interface InvoluntaryChurnRow {
+  subscriptionId: string;
+  customerId: string;
+  endedAt: Date;
+  currency: Currency;
+  mrr: number;
+}
+
+/** Invoices that entered dunning, by currency and outcome: recovered (paid), lost (uncollectible or void), open. */
+export interface DunningOutcome {
+  currency: Currency;
+  outcome: 'recovered' | 'lost' | 'open';
+  invoices: number;
+  amount: number;
+}
+
+/** What a customer owes past due, in one currency, with aging buckets (amounts past due more than N days). */
+export interface OverdueCustomer {
+  customerId: string;
+  name: string;
+  currency: Currency;
+  invoices: number;
+  amount: number;
+  oldestDueDate: Date;
+  over30: number;
+  over60: number;
+  over90: number;
+}
+
+/** Revenue analytics a connector answers from its own data (the ledger's tables; Stripe's mirror). */
+export interface RevenueAnalytics {
+  /** The currencies customers are billed in, most customers first. */
+  customerCurrencies(): Promise<{ currency: Currency; customers: number }[]>;
+  /** MRR in one currency at an instant, in minor units. */
+  mrrAt(input: { currency: Currency; at: Date }): Promise<number>;
+  /** MRR movements by month for changes in [from, until). */
+  mrrMovements(input: { currency: Currency; from: Date; until: Date }): Promise<MrrMovementMonth[]>;
+  /** Customers by expansion in [from, until), largest first. */
+  expansionByCustomer(input: {
+    currency: Currency;
+    from: Date;
+    until: Date;
+    limit: number;
+  }): Promise<CustomerExpansion[]>;
+  /** Card payment attempts in [from, until) by month, country and outcome. */
+  paymentAttempts(input: { from: Date; until: Date }): Promise<PaymentAttemptRow[]>;
+  /** Subscriptions ended for non-payment in [from, until). */
+  involuntaryChurn(input: { from: Date; until: Date }): Promise<InvoluntaryChurnRow[]>;
+  /** Invoices whose first failed card attempt was in [from, until), by currency and where they ended up. */
+  dunningOutcomes(input: { from: Date; until: Date }): Promise<DunningOutcome[]>;
+  /** Past-due amounts per customer at an instant, most owed first. */
+  overdueByCustomer(input: { at: Date; limit: number }): Promise<OverdueCustomer[]>;
+}
+
 /** What a plan change would bill: exact proration lines and the amount due now. */
 export interface PlanChangePreview {
   subscriptionId: string;
@@ -220,7 +301,7 @@ export interface RecordUsageInput {
 }
 
 /** A billing system, as operations see it. */
-export interface BillingConnector {
+export interface BillingConnector extends RevenueAnalytics {
   readonly name: 'ledger' | 'stripe';
   readonly orgId: string;
 

@@ -1,7 +1,4 @@
 /** The leash holds: approvals bind the exact payload, identity comes from the session only, orgs are walled off. */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,11 +11,11 @@ import {
   openLeashFixture,
   SUPPORT_LEAD,
 } from '../../test/support/leash-fixture.ts';
+import { gateWith } from '../../test/support/policy.ts';
 import { testStoreKind } from '../../test/support/store.ts';
 import { changeMemberRole, createOrg } from '../auth/members.ts';
 import { openConnector } from '../connectors/open-connector.ts';
 import { isLeashError } from '../domain/errors.ts';
-import { loadGate } from '../policy/decide.ts';
 import { json } from '../store/json.ts';
 import { approveRequest, confirmProposal, proposeOperation, rejectRequest } from './run-operation.ts';
 
@@ -292,17 +289,9 @@ describe(`pipeline security (${testStoreKind})`, () => {
   });
 
   it('a policy tightened between approval and execution blocks', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leash-policy-'));
-    for (const file of readdirSync('policies', { recursive: true }) as string[]) {
-      if (!file.endsWith('.cedar') && !file.endsWith('.cedarschema') && !file.endsWith('.yaml')) continue;
-      if (file.includes('/')) continue;
-      writeFileSync(join(dir, file), readFileSync(join('policies', file)));
-    }
-    writeFileSync(
-      join(dir, 'zz-freeze.cedar'),
+    const strict = await gateWith(
       '@id("test.freeze_refunds")\nforbid (principal, action, resource) when { context.kind == "money.refund" };\n',
     );
-    const strict = await loadGate(dir);
     const { proposal, charge } = await refundProposal();
     const finance = await fixture.context(FINANCE, { gate: strict });
     const outcome = await approveRequest(finance, proposal.approval?.id ?? '', {

@@ -1,5 +1,13 @@
-/** The operation registry: every capability Leash has, by public name. */
+/**
+ * The operation registry: every capability Leash has, by public name. Insights live in `insights/` (they
+ * only read) but are operations like any other, so they are listed here and run through the same pipeline.
+ */
 
+import { involuntaryChurn } from '../insights/involuntary-churn.ts';
+import { mrrMovements } from '../insights/mrr-movements.ts';
+import { overdueSummary } from '../insights/overdue-summary.ts';
+import { paymentFailureRates } from '../insights/payment-failures.ts';
+import { topExpansion } from '../insights/top-expansion.ts';
 import { addMember } from './add-member.ts';
 import { applyCoupon } from './apply-coupon.ts';
 import { cancelSubscription } from './cancel-subscription.ts';
@@ -33,6 +41,11 @@ const operations = [
   getInvoice,
   listInvoices,
   findDuplicateSubscriptions,
+  mrrMovements,
+  paymentFailureRates,
+  topExpansion,
+  involuntaryChurn,
+  overdueSummary,
   refundCharge,
   creditCustomer,
   changePlan,

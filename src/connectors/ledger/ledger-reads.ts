@@ -1,15 +1,23 @@
 /** The ledger's reads: every query scoped by org, so another org's id reads exactly like a missing one. */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Charge, Coupon, Customer, Invoice, Price, Product, Subscription } from '../../domain/billing.ts';
+import type { Currency } from '../../domain/money.ts';
 import type { Database } from '../../store/schema.ts';
 import type {
   ChargeQuery,
+  CustomerExpansion,
   CustomerQuery,
+  DunningOutcome,
   DuplicateSubscriptions,
   InvoiceQuery,
+  InvoluntaryChurnRow,
+  MrrMovementMonth,
+  OverdueCustomer,
+  PaymentAttemptRow,
   SubscriptionQuery,
 } from '../connector.ts';
 import { findDuplicateSubscriptions } from './duplicate-subscriptions.ts';
+import * as analytics from './revenue-analytics.ts';
 import {
   balanceTransactionFromRow,
   chargeFromRow,
@@ -215,6 +223,50 @@ export class LedgerReads {
 
   async findDuplicateSubscriptions(filter: { customerId?: string; limit?: number }): Promise<DuplicateSubscriptions[]> {
     return findDuplicateSubscriptions(this.executor, this.orgId, filter, (rows) => this.subscriptionsWithItems(rows));
+  }
+
+  customerCurrencies(): Promise<{ currency: Currency; customers: number }[]> {
+    return analytics.customerCurrencies(this.executor, this.orgId);
+  }
+
+  mrrAt(input: { currency: Currency; at: Date }): Promise<number> {
+    return analytics.mrrAt(this.executor, this.orgId, input.currency, input.at);
+  }
+
+  mrrMovements(input: { currency: Currency; from: Date; until: Date }): Promise<MrrMovementMonth[]> {
+    return analytics.mrrMovements(this.executor, this.orgId, input.currency, input.from, input.until);
+  }
+
+  expansionByCustomer(input: {
+    currency: Currency;
+    from: Date;
+    until: Date;
+    limit: number;
+  }): Promise<CustomerExpansion[]> {
+    return analytics.expansionByCustomer(
+      this.executor,
+      this.orgId,
+      input.currency,
+      input.from,
+      input.until,
+      input.limit,
+    );
+  }
+
+  paymentAttempts(input: { from: Date; until: Date }): Promise<PaymentAttemptRow[]> {
+    return analytics.paymentAttempts(this.executor, this.orgId, input.from, input.until);
+  }
+
+  involuntaryChurn(input: { from: Date; until: Date }): Promise<InvoluntaryChurnRow[]> {
+    return analytics.involuntaryChurn(this.executor, this.orgId, input.from, input.until);
+  }
+
+  dunningOutcomes(input: { from: Date; until: Date }): Promise<DunningOutcome[]> {
+    return analytics.dunningOutcomes(this.executor, this.orgId, input.from, input.until);
+  }
+
+  overdueByCustomer(input: { at: Date; limit: number }): Promise<OverdueCustomer[]> {
+    return analytics.overdueByCustomer(this.executor, this.orgId, input.at, input.limit);
   }
 
   async listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]> {

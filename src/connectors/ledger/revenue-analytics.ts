@@ -1,0 +1,324 @@
+/**
+ * Revenue analytics over the ledger, in SQL (one query each, same text on PGlite and PostgreSQL).
+ *
+ * MRR follows ChartMogul's published method, derived from invoices the way ChartMogul imports them: every
+ * invoice line of a recurring, licensed price contributes its monthly-normalised amount (annual ÷ 12), after
+ * the invoice's discount and before tax, for its service period. Proration lines contribute the full monthly
+ * amount of their price with their sign, so an upgrade mid-period moves MRR on the day it happens. Metered
+ * usage, one-off lines and tax are not MRR; void and draft invoices do not count; a subscription that ends
+ * early stops contributing when it ends.
+ *
+ * A customer's MRR at instant T is max(0, Σ lines with start < T ≤ end). Movements are the changes of each
+ * customer's MRR at the instants it changes: from zero is new (or reactivation when the customer had MRR
+ * before), to zero is churn, otherwise expansion or contraction. So MRR(T₂) = MRR(T₁) + movements in
+ * [T₁, T₂) holds exactly, in integers.
+ *
+ * Result columns come back camel-cased (the store's Kysely CamelCasePlugin).
+ */
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { Currency } from '../../domain/money.ts';
+import type { Database } from '../../store/schema.ts';
+import type {
+  CustomerExpansion,
+  DunningOutcome,
+  InvoluntaryChurnRow,
+  MrrMovementMonth,
+  OverdueCustomer,
+  PaymentAttemptRow,
+} from '../connector.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/**
+ * The monthly amount of invoice line `l` (of invoice `i`, price `p`): a proration line counts its price's full
+ * amount with its sign; the invoice's discount is shared pro rata; annual prices are divided by 12.
+ */
+const LINE_MRR = sql`round(
+  (case when l.proration
+        then sign(l.amount) * (case when p.scheme = 'flat' then p.unit_amount * greatest(1, l.quantity)
+                                    else p.unit_amount * l.quantity end)
+        else l.amount end)
+  * (case when i.subtotal > 0 then (i.subtotal - i.discount)::numeric / i.subtotal else 1 end)
+  / (case when p.interval = 'year' then 12 else 1 end))`;
+
+/** Each recurring licensed line of the org's invoices in one currency: customer, service period, MRR. */
+function mrrLines(orgId: string, currency: Currency): RawBuilder<unknown> {
+  return sql`
+    select i.customer_id,
+           l.period_start as starts,
+           case when s.ended_at is not null and s.ended_at < l.period_end then s.ended_at else l.period_end end as ends,
+           ${LINE_MRR} as mrr
+      from invoice_lines l
+      join invoices i on i.id = l.invoice_id and i.org_id = ${orgId}
+      join prices p on p.id = l.price_id and p.org_id = ${orgId}
+      join subscriptions s on s.id = i.subscription_id and s.org_id = ${orgId}
+     where l.org_id = ${orgId}
+       and i.currency = ${currency}
+       and i.status in ('open', 'paid', 'uncollectible')
+       and p.interval is not null
+       and p.usage_metric is null
+       and l.period_start is not null
+       and l.period_end is not null`;
+}
+
+/**
+ * Every change of a customer's MRR before `until`, with the MRR before and after and whether the customer
+ * had MRR at any earlier change (which makes a return a reactivation rather than new business).
+ */
+function mrrChanges(orgId: string, currency: Currency, until: Date): RawBuilder<unknown> {
+  return sql`
+    with lines as (${mrrLines(orgId, currency)}),
+    events as (
+      select customer_id, starts as at, mrr as delta from lines where starts < ends
+      union all
+      select customer_id, ends as at, -mrr as delta from lines where starts < ends
+    ),
+    points as (
+      select customer_id, at, sum(delta) as delta from events where at < ${until} group by customer_id, at
+    ),
+    running as (
+      select customer_id, at, delta,
+             sum(delta) over (partition by customer_id order by at rows between unbounded preceding and current row) as total
+        from points
+    ),
+    marked as (
+      select customer_id, at,
+             greatest(total - delta, 0) as before,
+             greatest(total, 0) as after,
+             coalesce(max(total) over (partition by customer_id order by at
+                                       rows between unbounded preceding and 1 preceding), 0) > 0 as had_before
+        from running
+    )
+    select * from marked where before <> after`;
+}
+
+/** The currencies the org's customers are billed in, most customers first. */
+export async function customerCurrencies(
+  executor: Executor,
+  orgId: string,
+): Promise<{ currency: Currency; customers: number }[]> {
+  const rows = await executor
+    .selectFrom('customers')
+    .select(['currency', (eb) => eb.fn.countAll<string | number>().as('customers')])
+    .where('orgId', '=', orgId)
+    .where('deletedAt', 'is', null)
+    .groupBy('currency')
+    .orderBy('customers', 'desc')
+    .orderBy('currency')
+    .execute();
+  return rows.map((row) => ({ currency: row.currency as Currency, customers: Number(row.customers) }));
+}
+
+/** The org's MRR in one currency at instant `at` (lines with start < at ≤ end), in minor units. */
+export async function mrrAt(executor: Executor, orgId: string, currency: Currency, at: Date): Promise<number> {
+  const result = await sql<{ mrr: number | string | null }>`
+    select coalesce(sum(greatest(mrr, 0)), 0)::float8 as mrr
+      from (select customer_id, sum(mrr) as mrr
+              from (${mrrLines(orgId, currency)}) lines
+             where starts < ends and starts < ${at} and ends >= ${at}
+             group by customer_id) per_customer`.execute(executor);
+  return Number(result.rows[0]?.mrr ?? 0);
+}
+
+/** MRR movements by calendar month (UTC) for changes in [from, until), in minor units. */
+export async function mrrMovements(
+  executor: Executor,
+  orgId: string,
+  currency: Currency,
+  from: Date,
+  until: Date,
+): Promise<MrrMovementMonth[]> {
+  const result = await sql<Record<keyof MrrMovementMonth, string | number>>`
+    select to_char(at at time zone 'UTC', 'YYYY-MM') as month,
+           sum(case when before = 0 and not had_before then after else 0 end)::float8 as new,
+           sum(case when before = 0 and had_before then after else 0 end)::float8 as reactivation,
+           sum(case when before > 0 and after > before then after - before else 0 end)::float8 as expansion,
+           sum(case when before > 0 and after > 0 and after < before then before - after else 0 end)::float8 as contraction,
+           sum(case when before > 0 and after = 0 then before else 0 end)::float8 as churn
+      from (${mrrChanges(orgId, currency, until)}) changes
+     where at >= ${from}
+     group by 1
+     order by 1`.execute(executor);
+  return result.rows.map((row) => ({
+    month: String(row.month),
+    new: Number(row.new),
+    expansion: Number(row.expansion),
+    contraction: Number(row.contraction),
+    churn: Number(row.churn),
+    reactivation: Number(row.reactivation),
+  }));
+}
+
+/** Customers by net expansion in [from, until), largest first. */
+export async function expansionByCustomer(
+  executor: Executor,
+  orgId: string,
+  currency: Currency,
+  from: Date,
+  until: Date,
+  limit: number,
+): Promise<CustomerExpansion[]> {
+  const result = await sql<{ customerId: string; expansion: string | number; contraction: string | number }>`
+    select customer_id,
+           sum(case when before > 0 and after > before then after - before else 0 end)::float8 as expansion,
+           sum(case when before > 0 and after > 0 and after < before then before - after else 0 end)::float8 as contraction
+      from (${mrrChanges(orgId, currency, until)}) changes
+     where at >= ${from}
+     group by customer_id
+    having sum(case when before > 0 and after > before then after - before else 0 end) > 0
+     order by 2 desc, customer_id
+     limit ${limit}`.execute(executor);
+  return result.rows.map((row) => ({
+    customerId: row.customerId,
+    expansion: Number(row.expansion),
+    contraction: Number(row.contraction),
+  }));
+}
+
+/** Card payment attempts in [from, until) by month, customer country and outcome (null code: succeeded). */
+export async function paymentAttempts(
+  executor: Executor,
+  orgId: string,
+  from: Date,
+  until: Date,
+): Promise<PaymentAttemptRow[]> {
+  const result = await sql<{
+    month: string;
+    country: string;
+    failureCode: string | null;
+    attempts: string | number;
+    amount: string | number;
+  }>`
+    select to_char(ch.created_at at time zone 'UTC', 'YYYY-MM') as month,
+           c.country,
+           case when ch.status = 'failed' then coalesce(ch.failure_code, 'card_declined') end as failure_code,
+           count(*)::int as attempts,
+           sum(ch.amount)::float8 as amount
+      from charges ch
+      join customers c on c.id = ch.customer_id and c.org_id = ${orgId}
+     where ch.org_id = ${orgId}
+       and ch.method = 'card'
+       and ch.created_at >= ${from}
+       and ch.created_at < ${until}
+     group by 1, 2, 3
+     order by 1, 2, 3`.execute(executor);
+  return result.rows.map((row) => ({
+    month: row.month,
+    country: row.country,
+    failureCode: row.failureCode,
+    attempts: Number(row.attempts),
+    amount: Number(row.amount),
+  }));
+}
+
+/** Subscriptions that ended in [from, until) because payment failed, with the MRR they carried when they ended. */
+export async function involuntaryChurn(
+  executor: Executor,
+  orgId: string,
+  from: Date,
+  until: Date,
+): Promise<InvoluntaryChurnRow[]> {
+  const result = await sql<{
+    subscriptionId: string;
+    customerId: string;
+    endedAt: Date | string;
+    currency: string;
+    mrr: string | number;
+  }>`
+    select s.id as subscription_id, s.customer_id, s.ended_at, s.currency,
+           coalesce((
+             select sum(${LINE_MRR})
+               from invoices i
+               join invoice_lines l on l.invoice_id = i.id and l.org_id = ${orgId}
+               join prices p on p.id = l.price_id and p.org_id = ${orgId}
+              where i.org_id = ${orgId} and i.subscription_id = s.id
+                and i.status in ('open', 'paid', 'uncollectible')
+                and p.interval is not null and p.usage_metric is null
+                and l.period_start < s.ended_at and l.period_end >= s.ended_at
+           ), 0)::float8 as mrr
+      from subscriptions s
+     where s.org_id = ${orgId}
+       and s.cancellation_reason = 'payment_failed'
+       and s.ended_at >= ${from}
+       and s.ended_at < ${until}
+     order by s.ended_at, s.id`.execute(executor);
+  return result.rows.map((row) => ({
+    subscriptionId: row.subscriptionId,
+    customerId: row.customerId,
+    endedAt: new Date(row.endedAt),
+    currency: row.currency as Currency,
+    mrr: Math.max(0, Number(row.mrr)),
+  }));
+}
+
+/** Invoices whose first failed card attempt fell in [from, until), by currency and where they ended up. */
+export async function dunningOutcomes(
+  executor: Executor,
+  orgId: string,
+  from: Date,
+  until: Date,
+): Promise<DunningOutcome[]> {
+  const result = await sql<{ currency: string; outcome: DunningOutcome['outcome']; invoices: number; amount: number }>`
+    select i.currency,
+           case when i.status = 'paid' then 'recovered' when i.status = 'open' then 'open' else 'lost' end as outcome,
+           count(*)::int as invoices,
+           sum(i.total)::float8 as amount
+      from invoices i
+      join (select invoice_id, min(created_at) as first_failure
+              from charges
+             where org_id = ${orgId} and status = 'failed' and invoice_id is not null
+             group by invoice_id) f on f.invoice_id = i.id
+     where i.org_id = ${orgId} and f.first_failure >= ${from} and f.first_failure < ${until}
+     group by 1, 2
+     order by 1, 2`.execute(executor);
+  return result.rows.map((row) => ({
+    currency: row.currency as Currency,
+    outcome: row.outcome,
+    invoices: Number(row.invoices),
+    amount: Number(row.amount),
+  }));
+}
+
+/** Open invoices past due at `at`, totalled per customer and currency, most owed first. */
+export async function overdueByCustomer(
+  executor: Executor,
+  orgId: string,
+  at: Date,
+  limit: number,
+): Promise<OverdueCustomer[]> {
+  const result = await sql<{
+    customerId: string;
+    name: string;
+    currency: string;
+    invoices: string | number;
+    amount: string | number;
+    oldestDue: Date | string;
+    over30: string | number;
+    over60: string | number;
+    over90: string | number;
+  }>`
+    select i.customer_id, c.name, i.currency,
+           count(*)::int as invoices,
+           sum(i.amount_remaining)::float8 as amount,
+           min(i.due_date) as oldest_due,
+           sum(case when i.due_date < ${at}::timestamptz - interval '30 days' then i.amount_remaining else 0 end)::float8 as over_30,
+           sum(case when i.due_date < ${at}::timestamptz - interval '60 days' then i.amount_remaining else 0 end)::float8 as over_60,
+           sum(case when i.due_date < ${at}::timestamptz - interval '90 days' then i.amount_remaining else 0 end)::float8 as over_90
+      from invoices i
+      join customers c on c.id = i.customer_id and c.org_id = ${orgId}
+     where i.org_id = ${orgId} and i.status = 'open' and i.due_date < ${at} and i.amount_remaining > 0
+     group by i.customer_id, c.name, i.currency
+     order by sum(i.amount_remaining) desc, i.customer_id
+     limit ${limit}`.execute(executor);
+  return result.rows.map((row) => ({
+    customerId: row.customerId,
+    name: row.name,
+    currency: row.currency as Currency,
+    invoices: Number(row.invoices),
+    amount: Number(row.amount),
+    oldestDueDate: new Date(row.oldestDue),
+    over30: Number(row.over30),
+    over60: Number(row.over60),
+    over90: Number(row.over90),
+  }));
+}

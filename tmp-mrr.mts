@@ -1,0 +1,33 @@
+import { openSession } from './src/cli/session.ts';
+import { LedgerConnector } from './src/connectors/ledger/ledger-connector.ts';
+const s = await openSession();
+const c = new LedgerConnector(s.store.db, s.org.id);
+const now = await c.now();
+console.log('now', now);
+const cur = (await s.store.db.selectFrom('customers').select(['currency', (eb) => eb.fn.countAll().as('n')]).groupBy('currency').execute());
+console.log(cur);
+let t0 = Date.now();
+const from = new Date('2020-01-01'); const until = new Date(now.getTime() + 1);
+const moves = await c.mrrMovements({ currency: 'usd', from, until });
+console.log('movements ms', Date.now() - t0, moves.length);
+let prev = 0; let bad = 0;
+for (const m of moves) {
+  const [y, mo] = m.month.split('-').map(Number);
+  const end = new Date(Date.UTC(y!, mo!, 1));
+  const T = end < until ? end : until;
+  const snap = await c.mrrAt({ currency: 'usd', at: T });
+  const calc = prev + m.new + m.expansion + m.reactivation - m.contraction - m.churn;
+  if (calc !== snap) bad++;
+  console.log(m.month, snap, calc, JSON.stringify(m));
+  prev = snap;
+}
+console.log('bad', bad);
+t0 = Date.now();
+console.log(await c.expansionByCustomer({ currency: 'usd', from: new Date('2026-01-01'), until, limit: 5 }), Date.now() - t0);
+t0 = Date.now();
+const pa = await c.paymentAttempts({ from: new Date('2026-06-01'), until }); console.log(pa.slice(0, 5), pa.length, Date.now() - t0);
+t0 = Date.now();
+const ic = await c.involuntaryChurn({ from: new Date('2026-01-01'), until }); console.log(ic.slice(0, 3), ic.length, Date.now() - t0);
+t0 = Date.now();
+const od = await c.overdueByCustomer({ at: now, limit: 5 }); console.log(od.slice(0, 3), od.length, Date.now() - t0);
+await s.close();
