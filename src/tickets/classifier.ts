@@ -75,6 +75,9 @@ const WORD_SEED = 0x811c9dc5;
 const BIGRAM_SEED = 0x2c1b3c6d;
 const CHAR_SEED = 0x297a2d39;
 const FNV_PRIME = 0x01000193;
+const BUCKET_MASK = BUCKETS - 1;
+const SENTENCE_START = 0x5bd1e995;
+const SENTENCE_END = 0x27d4eb2f;
 
 /** Murmur3's finaliser: spreads every input bit over the low bits that pick the bucket. */
 function avalanche(value: number): number {
@@ -117,49 +120,77 @@ interface FeatureCounts {
   counts: Float64Array;
 }
 
+/** A growable list of bucket numbers, reused between texts so featurising allocates little. */
+class BucketList {
+  values = new Int32Array(1024);
+  length = 0;
+
+  push(bucket: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length] = bucket;
+    this.length += 1;
+  }
+}
+
+const scratch = new BucketList();
+const PAD_START = 0x3c; // '<'
+const PAD_END = 0x3e; // '>'
+
+/** The code unit at `position` of `<word>`: the padding marks the word's start and end. */
+function paddedCode(word: string, position: number): number {
+  if (position === 0) return PAD_START;
+  if (position === word.length + 1) return PAD_END;
+  return word.charCodeAt(position - 1);
+}
+
 /** Appends the buckets of the character 3–5-grams of `<word>` (hashed in place, no substrings built). */
-function pushCharGrams(word: string, buckets: number[]): void {
+function pushCharGrams(word: string, buckets: BucketList): void {
   const length = word.length + 2;
-  const codeAt = (position: number) =>
-    position === 0 ? 60 : position === length - 1 ? 62 : word.charCodeAt(position - 1);
   for (let start = 0; start + 3 <= length; start += 1) {
     let hash = CHAR_SEED;
     for (let size = 1; size <= 5 && start + size <= length; size += 1) {
-      hash = Math.imul(hash ^ codeAt(start + size - 1), FNV_PRIME);
-      if (size >= 3) buckets.push(avalanche(hash ^ size) & (BUCKETS - 1));
+      hash = Math.imul(hash ^ paddedCode(word, start + size - 1), FNV_PRIME);
+      if (size >= 3) buckets.push(avalanche(hash ^ size) & BUCKET_MASK);
     }
   }
 }
 
-/** The feature buckets of a text: word unigrams, word bigrams (with start and end markers), character n-grams. */
-function featureBuckets(text: string): number[] {
-  const buckets: number[] = [];
-  let previous = 0x5bd1e995;
+/** Fills `buckets` with a text's features: word unigrams, word bigrams (start and end marked), character n-grams. */
+function collectBuckets(text: string, buckets: BucketList): void {
+  buckets.length = 0;
+  let previous = SENTENCE_START;
   for (const word of tokenize(text)) {
     const wordHash = fnv(word, WORD_SEED);
-    buckets.push(avalanche(wordHash) & (BUCKETS - 1));
-    buckets.push(avalanche(Math.imul(previous, 31) ^ wordHash ^ BIGRAM_SEED) & (BUCKETS - 1));
+    buckets.push(avalanche(wordHash) & BUCKET_MASK);
+    buckets.push(avalanche(Math.imul(previous, 31) ^ wordHash ^ BIGRAM_SEED) & BUCKET_MASK);
     previous = wordHash;
     pushCharGrams(word, buckets);
   }
-  if (buckets.length > 0)
-    buckets.push(avalanche(Math.imul(previous, 31) ^ 0x27d4eb2f ^ BIGRAM_SEED) & (BUCKETS - 1));
-  return buckets;
+  if (buckets.length > 0) buckets.push(avalanche(Math.imul(previous, 31) ^ SENTENCE_END ^ BIGRAM_SEED) & BUCKET_MASK);
 }
 
-/** Raw counts of a text's feature buckets. */
+/** Raw counts of a text's feature buckets, ascending by bucket. */
 function featureCounts(text: string): FeatureCounts {
-  const sorted = Int32Array.from(featureBuckets(text)).sort();
-  const indices: number[] = [];
-  const counts: number[] = [];
-  for (const bucket of sorted) {
-    if (indices[indices.length - 1] === bucket) counts[counts.length - 1] = (counts[counts.length - 1] ?? 0) + 1;
-    else {
-      indices.push(bucket);
-      counts.push(1);
+  collectBuckets(text, scratch);
+  const sorted = scratch.values.subarray(0, scratch.length).sort();
+  let distinct = 0;
+  for (let index = 0; index < sorted.length; index += 1) if (index === 0 || sorted[index] !== sorted[index - 1]) distinct += 1;
+  const indices = new Int32Array(distinct);
+  const counts = new Float64Array(distinct);
+  let position = -1;
+  for (let index = 0; index < sorted.length; index += 1) {
+    const bucket = sorted[index] ?? 0;
+    if (position < 0 || indices[position] !== bucket) {
+      position += 1;
+      indices[position] = bucket;
     }
+    counts[position] = (counts[position] ?? 0) + 1;
   }
-  return { indices: Int32Array.from(indices), counts: Float64Array.from(counts) };
+  return { indices, counts };
 }
 
 /** Sublinear TF (1 + ln tf) times IDF, L2-normalised. */

@@ -543,6 +543,45 @@ describe.concurrent('leash CLI, end to end', () => {
   );
 
   it(
+    'insights movements --json prints { currency, series } in minor units, each month adding up to the next',
+    async ({ expect }) => {
+      const result = await leash(demoCopy(), ['insights', 'movements', '--json']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(EXIT.ok);
+      const answer = json<{
+        currency: string;
+        series: {
+          month: string;
+          mrr: number;
+          new: number;
+          expansion: number;
+          contraction: number;
+          churn: number;
+          reactivation: number;
+        }[];
+      }>(result);
+      expect(answer.currency).toBe('usd');
+      expect(answer.series).toHaveLength(12);
+      expect(answer.series.at(-1)?.month).toBe(DEMO_END.slice(0, 7));
+      for (const [index, month] of answer.series.entries()) {
+        expect(month.month).toMatch(/^\d{4}-\d{2}$/);
+        for (const value of [month.mrr, month.new, month.expansion, month.contraction, month.churn])
+          expect(Number.isInteger(value) && value >= 0).toBe(true);
+        const previous = answer.series[index - 1];
+        if (previous)
+          expect(
+            previous.mrr + month.new + month.expansion + month.reactivation - month.contraction - month.churn,
+          ).toBe(month.mrr);
+      }
+      expect(answer.series.at(-1)?.mrr).toBeGreaterThan(0);
+      const bad = await leash(demoCopy(), ['insights', 'mrr', '--from', '2026-13']);
+      expect(bad.code).toBe(EXIT.badInput);
+      expect(stderrLines(bad)).toHaveLength(1);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
     'policy test runs the shipped YAML cases and exits 0',
     async ({ expect }) => {
       const result = await leash(scratchDir(), ['policy', 'test']);
