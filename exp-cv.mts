@@ -2,6 +2,7 @@ import { evaluate, loadTrainingData, trainClassifier, TICKET_CLASSES, type Label
 const { train, test } = loadTrainingData();
 const configs = JSON.parse(process.argv[2] ?? "[{}]"); 
 const FOLDS = 4;
+
 for (const cfg of configs) {
   const f1s: Record<string, number> = Object.fromEntries(TICKET_CLASSES.map(c => [c, 0]));
   let macro = 0, acc = 0, ms = 0;

@@ -321,6 +321,17 @@ export interface BillingConnector extends RevenueAnalytics {
   listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]>;
   /** Customers with two or more live (trialing, active, past due) subscriptions to the same product. */
   findDuplicateSubscriptions(filter: { customerId?: string; limit?: number }): Promise<DuplicateSubscriptions[]>;
+  /**
+   * Pairs of succeeded charges of one customer for the same amount and currency within `withinHours` of each
+   * other (the later one in [from, until)), newest first: the evidence of a double charge.
+   */
+  findDoubleCharges(filter: {
+    customerId?: string;
+    from: Date;
+    until: Date;
+    withinHours: number;
+    limit: number;
+  }): Promise<{ first: Charge; second: Charge }[]>;
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
   getInvoiceByNumber(number: string): Promise<Invoice | undefined>;
   listInvoices(query: InvoiceQuery): Promise<Invoice[]>;

@@ -13,9 +13,9 @@ import { LedgerConnector } from '../connectors/ledger/ledger-connector.ts';
 import { generateDemo } from '../demo/generate-demo.ts';
 import { isLeashError } from '../domain/errors.ts';
 import { CURRENCIES } from '../domain/money.ts';
+import { monthStart } from '../operations/period.ts';
 import { runRead } from '../operations/run-operation.ts';
 import type { MrrMonth } from './mrr-movements.ts';
-import { monthStart } from './period.ts';
 
 const card = { brand: 'visa' as const, last4: '4242', expMonth: 12, expYear: 2035, country: 'US' };
 let keys = 0;

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import type { DunningOutcome } from '../connectors/connector.ts';
 import type { Currency } from '../domain/money.ts';
 import { defineRead } from '../operations/define-operation.ts';
-import { mainCurrency } from './mrr-movements.ts';
 import {
   type Chart,
   currencyField,
@@ -17,7 +16,8 @@ import {
   resolveWindow,
   show,
   windowFields,
-} from './period.ts';
+} from '../operations/period.ts';
+import { mainCurrency } from './mrr-movements.ts';
 
 /** Input of involuntary_churn. */
 export const involuntaryChurnInput = z

@@ -15,7 +15,7 @@ import {
   resolveWindow,
   show,
   windowFields,
-} from './period.ts';
+} from '../operations/period.ts';
 
 /** Input of mrr_movements. */
 export const mrrMovementsInput = z.object({ ...windowFields, currency: currencyField }).strict();

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Currency } from '../domain/money.ts';
 import { defineRead } from '../operations/define-operation.ts';
-import { type Chart, show } from './period.ts';
+import { type Chart, show } from '../operations/period.ts';
 
 /** Input of overdue_summary. */
 export const overdueSummaryInput = z.object({ limit: z.number().int().min(1).max(1000).default(20) }).strict();

@@ -10,7 +10,7 @@ import {
   previousWindow,
   resolveWindow,
   windowFields,
-} from './period.ts';
+} from '../operations/period.ts';
 
 /** Input of payment_failure_rates. */
 export const paymentFailureRatesInput = z.object({ ...windowFields }).strict();

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import type { BillingConnector } from '../connectors/connector.ts';
 import { defineRead } from '../operations/define-operation.ts';
+import { type Chart, currencyField, describeWindow, resolveWindow, show, windowFields } from '../operations/period.ts';
 import { mainCurrency } from './mrr-movements.ts';
-import { type Chart, currencyField, describeWindow, resolveWindow, show, windowFields } from './period.ts';
 
 /** Input of top_expansion. */
 export const topExpansionInput = z

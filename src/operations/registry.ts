@@ -22,16 +22,21 @@ import { createProduct } from './create-product.ts';
 import { createSubscription } from './create-subscription.ts';
 import { creditCustomer } from './credit-customer.ts';
 import type { Operation } from './define-operation.ts';
+import { explainPlan } from './explain-plan.ts';
+import { failedPayments } from './failed-payments.ts';
+import { findDoubleCharges } from './find-double-charges.ts';
 import { findDuplicateSubscriptions } from './find-duplicate-subscriptions.ts';
 import { getCustomer } from './get-customer.ts';
 import { getInvoice } from './get-invoice.ts';
 import { listInvoices } from './list-invoices.ts';
+import { paymentHistory } from './payment-history.ts';
 import { recordPayment } from './record-payment.ts';
 import { recordUsage } from './record-usage.ts';
 import { refundCharge } from './refund-charge.ts';
 import { removeCoupon } from './remove-coupon.ts';
 import { retryInvoice } from './retry-invoice.ts';
 import { searchCustomers } from './search-customers.ts';
+import { subscriptionHistory } from './subscription-history.ts';
 import { updateCustomer } from './update-customer.ts';
 import { voidInvoice } from './void-invoice.ts';
 
@@ -40,7 +45,12 @@ const operations = [
   searchCustomers,
   getInvoice,
   listInvoices,
+  explainPlan,
+  subscriptionHistory,
+  paymentHistory,
+  failedPayments,
   findDuplicateSubscriptions,
+  findDoubleCharges,
   mrrMovements,
   paymentFailureRates,
   topExpansion,

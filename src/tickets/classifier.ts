@@ -3,8 +3,8 @@
  *
  * Features: lowercased word unigrams and bigrams plus character 3–5-grams inside words, hashed into 2^18
  * buckets, weighted by sublinear TF-IDF and L2-normalised. Model: multinomial logistic regression (softmax)
- * trained by AdaGrad over a seeded shuffle, with balanced class weights. Deterministic: the same rows give the
- * same model. Data and split: data/classify/README.md; why this model: docs/decisions/0004-ticket-classifier.md.
+ * trained by AdaGrad over a seeded shuffle, with square-root-balanced class weights (BANKING77 supplies most of
+ * four classes). Deterministic: no Math.random; the same rows give the same model. Data and split: data/classify/README.md; why this model: docs/decisions/0004-ticket-classifier.md.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,30 +44,32 @@ export interface TicketClassifier {
   classify(text: string): Classification;
 }
 
-/** Knobs of the trainer; the defaults are the measured best (docs/decisions/0004-ticket-classifier.md). */
+/**
+ * Knobs of the trainer; the defaults are the best measured by 4-fold cross-validation on the train split
+ * (docs/decisions/0004-ticket-classifier.md). `balance` is the exponent of the class weights (0 = none, 1 = fully
+ * balanced).
+ */
 export interface TrainOptions {
   epochs: number;
   learningRate: number;
   l2: number;
   seed: number;
   balance: number;
-  model: 'softmax' | 'cnb';
-  alpha: number;
 }
 
 const DEFAULT_OPTIONS: TrainOptions = {
-  epochs: 12,
-  learningRate: 0.5,
-  l2: 1e-6,
+  epochs: 10,
+  learningRate: 0.2,
+  l2: 1e-4,
   seed: 20_240_601,
-  balance: 1,
-  model: 'softmax',
-  alpha: 0.3,
+  balance: 0.5,
 };
 const CLASS_COUNT = TICKET_CLASSES.length;
 const BUCKET_BITS = 18;
 const BUCKETS = 1 << BUCKET_BITS;
 const TEST_PERCENT = 20;
+/** Features in fewer training texts than this are dropped: mostly typos and hash collisions of one-off n-grams. */
+const MIN_DOCUMENT_FREQUENCY = 3;
 
 // --- Features -----------------------------------------------------------------------------------------------
 
@@ -178,7 +180,9 @@ function featureCounts(text: string): FeatureCounts {
   collectBuckets(text, scratch);
   const sorted = scratch.values.subarray(0, scratch.length).sort();
   let distinct = 0;
-  for (let index = 0; index < sorted.length; index += 1) if (index === 0 || sorted[index] !== sorted[index - 1]) distinct += 1;
+  for (let index = 0; index < sorted.length; index += 1) {
+    if (index === 0 || sorted[index] !== sorted[index - 1]) distinct += 1;
+  }
   const indices = new Int32Array(distinct);
   const counts = new Float64Array(distinct);
   let position = -1;
@@ -193,30 +197,58 @@ function featureCounts(text: string): FeatureCounts {
   return { indices, counts };
 }
 
-/** Sublinear TF (1 + ln tf) times IDF, L2-normalised. */
-function weigh(features: FeatureCounts, idf: Float64Array): SparseVector {
-  const { indices, counts } = features;
-  const values = new Float64Array(indices.length);
-  let norm = 0;
-  for (let position = 0; position < indices.length; position += 1) {
-    const value = (1 + Math.log(counts[position] ?? 1)) * (idf[indices[position] ?? 0] ?? 1);
-    values[position] = value;
-    norm += value * value;
-  }
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let index = 0; index < values.length; index += 1) values[index] = (values[index] ?? 0) * scale;
-  return { indices, values };
+/**
+ * The features kept from training: every bucket seen in at least MIN_DOCUMENT_FREQUENCY training texts gets a
+ * dense row (so the weights stay small and cache-friendly) and its smoothed IDF. Other buckets still weigh
+ * `unseenIdf` in a text's norm but carry no weight.
+ */
+interface Vocabulary {
+  rowOf: Int32Array;
+  idf: Float64Array;
+  unseenIdf: number;
 }
 
-/** Smoothed inverse document frequency of every bucket over the training texts. */
-function fitIdf(documents: FeatureCounts[]): Float64Array {
-  const frequency = new Float64Array(BUCKETS);
+/** Keeps the buckets in at least MIN_DOCUMENT_FREQUENCY texts, numbered by first appearance; IDF `ln((1+n)/(1+df)) + 1`. */
+function fitVocabulary(documents: FeatureCounts[]): Vocabulary {
+  const frequency = new Int32Array(BUCKETS);
   for (const { indices } of documents) for (const bucket of indices) frequency[bucket] = (frequency[bucket] ?? 0) + 1;
-  const idf = new Float64Array(BUCKETS);
-  for (let bucket = 0; bucket < BUCKETS; bucket += 1) {
-    idf[bucket] = Math.log((1 + documents.length) / (1 + (frequency[bucket] ?? 0))) + 1;
+  const smoothed = (df: number) => Math.log((1 + documents.length) / (1 + df)) + 1;
+  const rowOf = new Int32Array(BUCKETS).fill(-1);
+  const idf: number[] = [];
+  for (const { indices } of documents) {
+    for (const bucket of indices) {
+      const df = frequency[bucket] ?? 0;
+      if (df < MIN_DOCUMENT_FREQUENCY || (rowOf[bucket] ?? -1) >= 0) continue;
+      rowOf[bucket] = idf.length;
+      idf.push(smoothed(df));
+    }
   }
-  return idf;
+  return { rowOf, idf: Float64Array.from(idf), unseenIdf: smoothed(0) };
+}
+
+/**
+ * A text's model input: sublinear TF (1 + ln tf) times IDF, L2-normalised over all its features, keeping only the
+ * features the vocabulary knows (as dense rows).
+ */
+function vectorize(features: FeatureCounts, vocabulary: Vocabulary): SparseVector {
+  const { indices, counts } = features;
+  const rows = new Int32Array(indices.length);
+  const values = new Float64Array(indices.length);
+  let known = 0;
+  let norm = 0;
+  for (let position = 0; position < indices.length; position += 1) {
+    const row = vocabulary.rowOf[indices[position] ?? 0] ?? -1;
+    const idf = row >= 0 ? (vocabulary.idf[row] ?? 0) : vocabulary.unseenIdf;
+    const value = (1 + Math.log(counts[position] ?? 1)) * idf;
+    norm += value * value;
+    if (row < 0) continue;
+    rows[known] = row;
+    values[known] = value;
+    known += 1;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let index = 0; index < known; index += 1) values[index] = (values[index] ?? 0) * scale;
+  return { indices: rows.subarray(0, known), values: values.subarray(0, known) };
 }
 
 // --- Model --------------------------------------------------------------------------------------------------
@@ -246,7 +278,7 @@ function shuffledOrder(length: number, random: () => number): Int32Array {
   return order;
 }
 
-/** Softmax-regression weights: one row of CLASS_COUNT weights per bucket, plus a bias per class. */
+/** Softmax-regression weights: CLASS_COUNT weights per vocabulary row, plus a bias per class. */
 interface Weights {
   matrix: Float64Array;
   bias: Float64Array;
@@ -254,7 +286,7 @@ interface Weights {
 
 /** Class probabilities of one vector, written into `out`. */
 function probabilities(weights: Weights, vector: SparseVector, out: Float64Array): void {
-  for (let k = 0; k < CLASS_COUNT; k += 1) out[k] = weights.bias[k] ?? 0;
+  out.set(weights.bias);
   for (let index = 0; index < vector.indices.length; index += 1) {
     const row = (vector.indices[index] ?? 0) * CLASS_COUNT;
     const value = vector.values[index] ?? 0;
@@ -271,93 +303,57 @@ function probabilities(weights: Weights, vector: SparseVector, out: Float64Array
   for (let k = 0; k < CLASS_COUNT; k += 1) out[k] = (out[k] ?? 0) / sum;
 }
 
-/** Balanced class weights: n / (classes × n_c), so every class counts the same in the loss. */
-function classWeights(labels: Int32Array, balance = 1): Float64Array {
+/**
+ * Per-class loss weights `(n / (classes × n_c)) ^ balance`: 1 weighs every class the same in the loss, 0 weighs
+ * every row the same.
+ */
+function classWeights(labels: Int32Array, balance: number): Float64Array {
   const counts = new Float64Array(CLASS_COUNT);
   for (const label of labels) counts[label] = (counts[label] ?? 0) + 1;
   const present = counts.filter((value) => value > 0).length;
   return counts.map((value) => (value > 0 ? (labels.length / (present * value)) ** balance : 0));
 }
 
-/** Trains softmax regression with AdaGrad over a seeded shuffle each epoch (weighted cross-entropy, small L2). */
-function fitSoftmax(vectors: SparseVector[], labels: Int32Array, options: TrainOptions): Weights {
-  const weights: Weights = { matrix: new Float64Array(BUCKETS * CLASS_COUNT), bias: new Float64Array(CLASS_COUNT) };
-  const squaredMatrix = new Float64Array(BUCKETS * CLASS_COUNT);
+/** One AdaGrad step: `weights[cell] -= rate × gradient / sqrt(sum of squared gradients so far)`. */
+function adagradStep(weights: Float64Array, squares: Float64Array, cell: number, gradient: number, rate: number): void {
+  const squared = (squares[cell] ?? 0) + gradient * gradient;
+  squares[cell] = squared;
+  weights[cell] = (weights[cell] ?? 0) - (rate * gradient) / Math.sqrt(squared + 1e-12);
+}
+
+/**
+ * Softmax regression by AdaGrad: each epoch visits the rows in a seeded shuffle; loss is class-weighted
+ * cross-entropy with a small L2 penalty on the weights a row touches.
+ */
+function fitSoftmax(vectors: SparseVector[], labels: Int32Array, rows: number, options: TrainOptions): Weights {
+  const weights: Weights = { matrix: new Float64Array(rows * CLASS_COUNT), bias: new Float64Array(CLASS_COUNT) };
+  const squaredMatrix = new Float64Array(rows * CLASS_COUNT);
   const squaredBias = new Float64Array(CLASS_COUNT);
   const perClass = classWeights(labels, options.balance);
   const random = seededRandom(options.seed);
-  const probs = new Float64Array(CLASS_COUNT);
+  const residual = new Float64Array(CLASS_COUNT);
   for (let epoch = 0; epoch < options.epochs; epoch += 1) {
     for (const example of shuffledOrder(vectors.length, random)) {
       const vector = vectors[example];
       const label = labels[example] ?? 0;
       if (!vector) continue;
-      probabilities(weights, vector, probs);
+      probabilities(weights, vector, residual);
       const sampleWeight = perClass[label] ?? 1;
       for (let k = 0; k < CLASS_COUNT; k += 1) {
-        const gradient = ((probs[k] ?? 0) - (k === label ? 1 : 0)) * sampleWeight;
-        squaredBias[k] = (squaredBias[k] ?? 0) + gradient * gradient;
-        weights.bias[k] =
-          (weights.bias[k] ?? 0) - (options.learningRate * gradient) / Math.sqrt((squaredBias[k] ?? 0) + 1e-8);
-        probs[k] = gradient;
+        residual[k] = ((residual[k] ?? 0) - (k === label ? 1 : 0)) * sampleWeight;
+        adagradStep(weights.bias, squaredBias, k, residual[k] ?? 0, options.learningRate);
       }
       for (let index = 0; index < vector.indices.length; index += 1) {
         const row = (vector.indices[index] ?? 0) * CLASS_COUNT;
         const value = vector.values[index] ?? 0;
         for (let k = 0; k < CLASS_COUNT; k += 1) {
-          const cell = row + k;
-          const current = weights.matrix[cell] ?? 0;
-          const gradient = (probs[k] ?? 0) * value + options.l2 * current;
-          squaredMatrix[cell] = (squaredMatrix[cell] ?? 0) + gradient * gradient;
-          weights.matrix[cell] =
-            current - (options.learningRate * gradient) / Math.sqrt((squaredMatrix[cell] ?? 0) + 1e-8);
+          const gradient = (residual[k] ?? 0) * value + options.l2 * (weights.matrix[row + k] ?? 0);
+          adagradStep(weights.matrix, squaredMatrix, row + k, gradient, options.learningRate);
         }
       }
     }
   }
   return weights;
-}
-
-/** Complement naive Bayes (Rennie et al. 2003) as a linear model; scores are softmaxed like the regression. */
-function fitComplementNb(vectors: SparseVector[], labels: Int32Array, options: TrainOptions): Weights {
-  const perClass = classWeights(labels, options.balance);
-  const totals = new Float64Array(BUCKETS);
-  const byClass = new Float64Array(BUCKETS * CLASS_COUNT);
-  vectors.forEach((vector, example) => {
-    const label = labels[example] ?? 0;
-    const w = perClass[label] ?? 1;
-    for (let index = 0; index < vector.indices.length; index += 1) {
-      const bucket = vector.indices[index] ?? 0;
-      const value = (vector.values[index] ?? 0) * w;
-      totals[bucket] = (totals[bucket] ?? 0) + value;
-      byClass[bucket * CLASS_COUNT + label] = (byClass[bucket * CLASS_COUNT + label] ?? 0) + value;
-    }
-  });
-  const classMass = new Float64Array(CLASS_COUNT);
-  let allMass = 0;
-  for (let bucket = 0; bucket < BUCKETS; bucket += 1) {
-    allMass += totals[bucket] ?? 0;
-    for (let k = 0; k < CLASS_COUNT; k += 1)
-      classMass[k] = (classMass[k] ?? 0) + (byClass[bucket * CLASS_COUNT + k] ?? 0);
-  }
-  const matrix = new Float64Array(BUCKETS * CLASS_COUNT);
-  const norms = new Float64Array(CLASS_COUNT);
-  for (let bucket = 0; bucket < BUCKETS; bucket += 1) {
-    for (let k = 0; k < CLASS_COUNT; k += 1) {
-      const complement = (totals[bucket] ?? 0) - (byClass[bucket * CLASS_COUNT + k] ?? 0) + options.alpha;
-      const complementMass = allMass - (classMass[k] ?? 0) + options.alpha * BUCKETS;
-      const value = Math.log(complement / complementMass);
-      matrix[bucket * CLASS_COUNT + k] = value;
-      norms[k] = (norms[k] ?? 0) + Math.abs(value);
-    }
-  }
-  for (let bucket = 0; bucket < BUCKETS; bucket += 1) {
-    for (let k = 0; k < CLASS_COUNT; k += 1) {
-      const cell = bucket * CLASS_COUNT + k;
-      matrix[cell] = (-(matrix[cell] ?? 0) / (norms[k] ?? 1)) * options.epochs * 1000;
-    }
-  }
-  return { matrix, bias: new Float64Array(CLASS_COUNT) };
 }
 
 /** Turns a probability vector into a {@link Classification}. */
@@ -372,20 +368,22 @@ function toClassification(probs: Float64Array): Classification {
   return { label, confidence: scores[label], scores };
 }
 
-/** Trains a classifier on labelled texts. Deterministic: the same rows in the same order give the same model. */
+/**
+ * Trains a classifier on labelled texts (`options` only to experiment; the defaults are the measured best).
+ * Deterministic: the same rows in the same order give the same model.
+ */
 export function trainClassifier(rows: LabelledText[], options: Partial<TrainOptions> = {}): TicketClassifier {
   if (rows.length === 0) throw new Error('trainClassifier needs at least one row');
   const settings = { ...DEFAULT_OPTIONS, ...options };
-  const counts = rows.map((row) => featureCounts(row.text));
-  const idf = fitIdf(counts);
-  const vectors = counts.map((row) => weigh(row, idf));
+  const features = rows.map((row) => featureCounts(row.text));
+  const vocabulary = fitVocabulary(features);
+  const vectors = features.map((row) => vectorize(row, vocabulary));
   const labels = Int32Array.from(rows, (row) => TICKET_CLASSES.indexOf(row.label));
-  const weights =
-    settings.model === 'cnb' ? fitComplementNb(vectors, labels, settings) : fitSoftmax(vectors, labels, settings);
+  const weights = fitSoftmax(vectors, labels, vocabulary.idf.length, settings);
   return {
     classify(text: string): Classification {
       const probs = new Float64Array(CLASS_COUNT);
-      probabilities(weights, weigh(featureCounts(text), idf), probs);
+      probabilities(weights, vectorize(featureCounts(text), vocabulary), probs);
       return toClassification(probs);
     },
   };

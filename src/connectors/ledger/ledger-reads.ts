@@ -380,6 +380,57 @@ export class LedgerReads {
     return rows.map(chargeFromRow);
   }
 
+  async findDoubleCharges(filter: {
+    customerId?: string;
+    from: Date;
+    until: Date;
+    withinHours: number;
+    limit: number;
+  }): Promise<{ first: Charge; second: Charge }[]> {
+    let pairs = this.executor
+      .selectFrom('charges as later')
+      .innerJoin('charges as earlier', (join) =>
+        join
+          .on('earlier.orgId', '=', this.orgId)
+          .onRef('earlier.customerId', '=', 'later.customerId')
+          .onRef('earlier.amount', '=', 'later.amount')
+          .onRef('earlier.currency', '=', 'later.currency')
+          .on('earlier.status', '=', 'succeeded')
+          .onRef('earlier.id', '<>', 'later.id')
+          .onRef('earlier.createdAt', '<=', 'later.createdAt')
+          .on('earlier.createdAt', '>=', sql<Date>`later.created_at - make_interval(hours => ${filter.withinHours})`),
+      )
+      .select(['earlier.id as firstId', 'later.id as secondId'])
+      .where('later.orgId', '=', this.orgId)
+      .where('later.status', '=', 'succeeded')
+      .where('later.createdAt', '>=', filter.from)
+      .where('later.createdAt', '<', filter.until)
+      .where((eb) =>
+        eb.or([eb('earlier.createdAt', '<', eb.ref('later.createdAt')), eb('earlier.id', '<', eb.ref('later.id'))]),
+      );
+    if (filter.customerId) pairs = pairs.where('later.customerId', '=', filter.customerId);
+    const found = await pairs.orderBy('later.createdAt', 'desc').orderBy('later.id').limit(filter.limit).execute();
+    if (found.length === 0) return [];
+    const ids = [...new Set(found.flatMap((pair) => [pair.firstId, pair.secondId]))];
+    const charges = new Map(
+      (
+        await this.executor
+          .selectFrom('charges')
+          .selectAll()
+          .where('orgId', '=', this.orgId)
+          .where('id', 'in', ids)
+          .execute()
+      )
+        .map(chargeFromRow)
+        .map((charge) => [charge.id, charge]),
+    );
+    return found.flatMap((pair) => {
+      const first = charges.get(pair.firstId);
+      const second = charges.get(pair.secondId);
+      return first && second ? [{ first, second }] : [];
+    });
+  }
+
   async listRefunds(filter: { chargeId?: string; customerId?: string }) {
     let select = this.executor.selectFrom('refunds').selectAll().where('orgId', '=', this.orgId);
     if (filter.chargeId) select = select.where('chargeId', '=', filter.chargeId);
