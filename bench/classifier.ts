@@ -8,7 +8,7 @@ import {
   loadTrainingData,
   type TicketClassifier,
   trainClassifier,
-} from '../src/tickets/classifier.ts';
+} from '../src/agent/ticket/classifier.ts';
 import { perSecond, quantile } from './stats.ts';
 
 /** What {@link benchClassifier} measures. */

@@ -4,6 +4,7 @@ import * as billing from './0001-billing.ts';
 import * as audit from './0003-audit.ts';
 import * as pipeline from './0005-pipeline.ts';
 import * as customerName from './0006-customer-name.ts';
+import * as tickets from './0007-tickets.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0003-audit': audit,
   '0005-pipeline': pipeline,
   '0006-customer-name': customerName,
+  '0007-tickets': tickets,
 };

@@ -393,7 +393,7 @@ export function trainClassifier(rows: LabelledText[], options: Partial<TrainOpti
 
 /** The repository's data/classify directory, found from this module's own location. */
 function defaultDataDir(): string {
-  return fileURLToPath(new URL('../../data/classify/', import.meta.url));
+  return fileURLToPath(new URL('../../../data/classify/', import.meta.url));
 }
 
 /** Whether a text belongs to the held-out test split: 20% of texts, chosen by a hash of the normalised text. */
