@@ -12,6 +12,7 @@ import { registerInvoiceCommands } from './commands/invoices.ts';
 import { registerOperationCommands } from './commands/ops.ts';
 import { registerPolicyCommands } from './commands/policy.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { registerTicketCommands } from './commands/ticket.ts';
 import { registerUsersCommand } from './commands/users.ts';
 import { describeError, EXIT } from './exit-codes.ts';
 
@@ -67,6 +68,7 @@ registerCustomerCommands(program);
 registerInvoiceCommands(program);
 registerDuplicatesCommand(program);
 registerInsightsCommands(program);
+registerTicketCommands(program);
 registerClockCommand(program);
 registerUsersCommand(program);
 registerOperationCommands(program);

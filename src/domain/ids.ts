@@ -25,6 +25,7 @@ export const ID_PREFIXES = {
   audit: 'aud',
   execution: 'exe',
   ticket: 'tkt',
+  message: 'msg',
   decision: 'dec',
   request: 'req',
 } as const;

@@ -31,7 +31,7 @@ export interface ProposalView {
 export function describeApprovers(groups: readonly string[], roles: readonly string[]): string {
   const names = [
     ...groups.map((group) => group.replace('_', ' ')),
-    ...roles.map((role) => `a ${role.replace('_', ' ')}`),
+    ...roles.map((role) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role.replace('_', ' ')}`),
   ];
   if (names.length === 0) return 'a second member';
   if (names.length === 1) return names[0] as string;

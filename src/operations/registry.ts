@@ -20,6 +20,7 @@ import { createInvoice } from './create-invoice.ts';
 import { createPrice } from './create-price.ts';
 import { createProduct } from './create-product.ts';
 import { createSubscription } from './create-subscription.ts';
+import { createTicket } from './create-ticket.ts';
 import { creditCustomer } from './credit-customer.ts';
 import type { Operation } from './define-operation.ts';
 import { explainPlan } from './explain-plan.ts';
@@ -29,6 +30,7 @@ import { findDuplicateSubscriptions } from './find-duplicate-subscriptions.ts';
 import { getCustomer } from './get-customer.ts';
 import { getInvoice } from './get-invoice.ts';
 import { listInvoices } from './list-invoices.ts';
+import { getTicket, listTickets } from './list-tickets.ts';
 import { paymentHistory } from './payment-history.ts';
 import { recordPayment } from './record-payment.ts';
 import { recordUsage } from './record-usage.ts';
@@ -56,6 +58,8 @@ const operations = [
   topExpansion,
   involuntaryChurn,
   overdueSummary,
+  listTickets,
+  getTicket,
   refundCharge,
   creditCustomer,
   changePlan,
@@ -68,6 +72,7 @@ const operations = [
   recordPayment,
   createCreditNote,
   updateCustomer,
+  createTicket,
   createCustomer,
   createSubscription,
   recordUsage,

@@ -9,22 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TICKET_CLASSES, type TicketClass } from '../../domain/tickets.ts';
 import { parseCsvRecords } from './csv.ts';
 
-/** The classes a ticket can be given, in a fixed order. */
-export const TICKET_CLASSES = [
-  'invoice',
-  'plan',
-  'usage',
-  'refund',
-  'cancellation',
-  'tax',
-  'payment_failure',
-  'other',
-] as const;
-
-/** One of {@link TICKET_CLASSES}. */
-export type TicketClass = (typeof TICKET_CLASSES)[number];
+export { TICKET_CLASSES, type TicketClass };
 
 /** A classifier's answer: the most probable class, its probability, and every class's probability (sum 1). */
 export interface Classification {
