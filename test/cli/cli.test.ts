@@ -162,7 +162,15 @@ let copies = 0;
 let demo: {
   org: { id: string; name: string; policyProfile: string };
   store: { kind: string; location: string };
-  summary: { seed: string; from: string; to: string; customers: number; invoices: number; overdueInvoices: number };
+  summary: {
+    seed: string;
+    from: string;
+    to: string;
+    customers: number;
+    invoices: number;
+    overdueInvoices: number;
+    doubleCharges: string[];
+  };
 };
 
 /** A private copy of the demo data directory, for one test's commands. */
@@ -577,6 +585,51 @@ describe.concurrent('leash CLI, end to end', () => {
       const bad = await leash(demoCopy(), ['insights', 'mrr', '--from', '2026-13']);
       expect(bad.code).toBe(EXIT.badInput);
       expect(stderrLines(bad)).toHaveLength(1);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'ticket "I was charged twice for March" on a demo double charge: cites both charges, safe draft, refund awaiting approval',
+    async ({ expect }) => {
+      const target = demo.summary.doubleCharges[0];
+      expect(target).toBeDefined();
+      const dir = demoCopy();
+      const result = await leash(dir, [
+        'ticket',
+        'I was charged twice for March',
+        '--customer',
+        target ?? '',
+        '--as',
+        CLERK,
+        '--json',
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(EXIT.ok);
+      const ticket = json<{
+        ticket: { number: string; status: string };
+        classification: { label: string };
+        facts: { label: string; sources: string[] }[];
+        draft: string;
+        findings: unknown[];
+        proposals: { operation: string; outcome: string; status: string }[];
+      }>(result);
+      expect(['invoice', 'refund']).toContain(ticket.classification.label);
+      const double = ticket.facts.find((fact) => fact.label === 'Possible double charge');
+      const charges = double?.sources.filter((id) => id.startsWith('ch_')) ?? [];
+      expect(charges).toHaveLength(2);
+      for (const charge of charges) expect(ticket.draft).toContain(charge);
+      expect(ticket.findings).toEqual([]);
+      expect(ticket.proposals[0]).toMatchObject({
+        operation: 'refund_charge',
+        outcome: 'warn',
+        status: 'awaiting_approval',
+      });
+      expect(ticket.ticket).toMatchObject({ number: 'T-1001', status: 'waiting_approval' });
+      const listed = await leash(dir, ['tickets', '--json']);
+      expect(json<{ number: string }[]>(listed).map((row) => row.number)).toEqual(['T-1001']);
+      const pending = await leash(dir, ['approvals', 'list', '--json']);
+      expect(pending.stdout).toContain('refund_charge');
     },
     TEST_TIMEOUT,
   );
