@@ -7,6 +7,10 @@
  *   gate                decision p50/p99 (target p99 < 1 ms)
  *   propose             a refund proposal against the raw fact look-up it needs (ratio), and
  *   (with propose)      the audit log: append rate (target ≥ 2,000 events/s on PGlite) against a plain insert; verify rate
+ *   insights            MRR movements, failure rates, expansion, churn, overdue, double charges on the large business,
+ *                       PGlite and PostgreSQL (ratio to reading every invoice line once)
+ *   classifier          the ticket classifier: training time, classifications/s (ratio to tokenising alone),
+ *                       held-out accuracy and macro-F1
  *
  * The large businesses are built once into `.bench/` (PGlite) and a `leash_bench_N` schema (PostgreSQL), and
  * reused. Results are also written to bench/results/<time>.json.
@@ -19,7 +23,9 @@ import { createDemoOrg } from '../src/auth/demo-members.ts';
 import { progressBar } from '../src/cli/progress.ts';
 import { generateDemo } from '../src/demo/generate-demo.ts';
 import { openStore, type Store } from '../src/store/db.ts';
+import { benchClassifier } from './classifier.ts';
 import { BENCH_DEMO, type Dataset, type DatasetPlace, openDataset } from './dataset.ts';
+import { type InsightFigure, measureInsights } from './insights.ts';
 import { measureAudit, measureGate, measurePropose } from './leash.ts';
 import { type LookupFigure, measureLookups } from './lookups.ts';
 import { ms, perSecond, printTable } from './stats.ts';
@@ -30,11 +36,12 @@ interface BenchOptions {
   cache: string;
   postgres: string | false;
   auditChain: string;
+  insightSamples: string;
   quick?: boolean;
   only?: string;
 }
 
-const SECTIONS = ['demo', 'gate', 'propose', 'lookups'] as const;
+const SECTIONS = ['demo', 'gate', 'propose', 'lookups', 'insights', 'classifier'] as const;
 
 const program = new Command('npm run bench --')
   .description(
@@ -42,6 +49,7 @@ const program = new Command('npm run bench --')
   )
   .option('--customers <N>', 'size of the look-up business (about 11 invoices per customer)', '100000')
   .option('--samples <N>', 'look-ups and proposals timed per figure', '500')
+  .option('--insight-samples <N>', 'times each insight query runs', '5')
   .option('--cache <dir>', 'where the PGlite bench business is kept between runs', '.bench')
   .addOption(
     new Option('--postgres <url>', 'PostgreSQL to measure side by side')
@@ -201,6 +209,69 @@ async function lookups(withPostgres: boolean): Promise<void> {
       );
 }
 
+// --- Insights at scale -------------------------------------------------------------------------------------
+
+async function insights(withPostgres: boolean): Promise<void> {
+  const insightSamples = options.quick ? 2 : positive('insight-samples', options.insightSamples);
+  const places: DatasetPlace[] = [{ kind: 'pglite', location: options.cache }];
+  if (withPostgres) places.push({ kind: 'postgres', location: options.postgres as string });
+  const measured: { dataset: Dataset; figures: InsightFigure[] }[] = [];
+  for (const place of places) {
+    const dataset = await openDataset(place, customers, options.cache);
+    try {
+      process.stderr.write(`Timing insights on ${place.kind}…\n`);
+      measured.push({ dataset, figures: await measureInsights(dataset, insightSamples) });
+    } finally {
+      await dataset.store.close();
+    }
+  }
+  heading(
+    `Insights through the pipeline, p50 / max over ${insightSamples} runs (${measured
+      .map(({ dataset }) => `${dataset.store.kind}: ${dataset.invoices.toLocaleString('en-US')} invoices`)
+      .join('; ')})`,
+  );
+  const names = measured[0]?.figures.map((figure) => figure.name) ?? [];
+  printTable(
+    ['insight', ...measured.flatMap(({ dataset }) => [`${dataset.store.kind} p50`, 'max', 'vs line scan'])],
+    names.map((name) => [
+      name,
+      ...measured.flatMap(({ figures }) => {
+        const figure = figures.find((candidate) => candidate.name === name);
+        const baseline = figures[0]?.latency.p50 ?? Number.NaN;
+        if (!figure) return ['—', '—', '—'];
+        return [ms(figure.latency.p50), ms(figure.latency.max), `${(figure.latency.p50 / baseline).toFixed(1)}×`];
+      }),
+    ]),
+  );
+  results.insights = measured.map(({ dataset, figures }) => ({
+    store: dataset.store.kind,
+    customers: dataset.customers,
+    invoices: dataset.invoices,
+    figures,
+  }));
+}
+
+// --- The ticket classifier ----------------------------------------------------------------------------------
+
+async function classifier(): Promise<void> {
+  heading('Ticket classifier (trained in process on data/classify; held-out split)');
+  const figures = await benchClassifier();
+  results.classifier = figures;
+  printTable(
+    ['train', 'classifications/s', 'vs tokenising only', 'accuracy', 'macro-F1', 'held-out rows'],
+    [
+      [
+        ms(figures.trainMs),
+        figures.classificationsPerSecond.toLocaleString('en-US'),
+        `${(figures.tokenizePerSecond / figures.classificationsPerSecond).toFixed(1)}× slower`,
+        figures.accuracy.toFixed(3),
+        figures.macroF1.toFixed(3),
+        figures.testRows.toLocaleString('en-US'),
+      ],
+    ],
+  );
+}
+
 // --- The leash ----------------------------------------------------------------------------------------------
 
 async function gate(): Promise<void> {
@@ -300,6 +371,8 @@ if (only.includes('demo')) await demoGeneration();
 if (only.includes('gate')) await gate();
 if (only.includes('propose')) await proposeAndAudit(withPostgres);
 if (only.includes('lookups')) await lookups(withPostgres);
+if (only.includes('insights')) await insights(withPostgres);
+if (only.includes('classifier')) await classifier();
 
 const dir = join('bench', 'results');
 mkdirSync(dir, { recursive: true });

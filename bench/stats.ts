@@ -6,6 +6,7 @@ export interface Latency {
   p50: number;
   p95: number;
   p99: number;
+  max: number;
   mean: number;
 }
 
@@ -25,6 +26,7 @@ export function summarise(durations: number[]): Latency {
     p50: quantile(sorted, 0.5),
     p95: quantile(sorted, 0.95),
     p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? Number.NaN,
     mean,
   };
 }
