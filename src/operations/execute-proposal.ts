@@ -110,7 +110,7 @@ export async function executeProposal(
       let input: unknown;
       try {
         input = parseInput(operation.input, proposal.input);
-        facts = await operation.facts({ ...context, actor: requester }, input, context.connector(trx));
+        facts = await operation.facts({ ...context, db: trx, actor: requester }, input, context.connector(trx));
       } catch (error) {
         if (!(error instanceof LeashError)) throw error;
         return blockAtExecution(trx, context, proposal, {

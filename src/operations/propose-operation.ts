@@ -32,7 +32,8 @@ export async function proposeOperation(
   const now = new Date();
   try {
     return await context.db.transaction().execute(async (trx) => {
-      const facts = await operation.facts(context, input, context.connector(trx));
+      // Facts read through the transaction (the embedded store has one connection, and the transaction holds it).
+      const facts = await operation.facts({ ...context, db: trx }, input, context.connector(trx));
       const { payload, hash } = buildPayload({
         orgId: context.actor.orgId,
         operation: operation.name,

@@ -23,6 +23,7 @@ import { createSubscription } from './create-subscription.ts';
 import { createTicket } from './create-ticket.ts';
 import { creditCustomer } from './credit-customer.ts';
 import type { Operation } from './define-operation.ts';
+import { draftReply } from './draft-reply.ts';
 import { explainPlan } from './explain-plan.ts';
 import { failedPayments } from './failed-payments.ts';
 import { findDoubleCharges } from './find-double-charges.ts';
@@ -38,6 +39,7 @@ import { refundCharge } from './refund-charge.ts';
 import { removeCoupon } from './remove-coupon.ts';
 import { retryInvoice } from './retry-invoice.ts';
 import { searchCustomers } from './search-customers.ts';
+import { sendReply } from './send-reply.ts';
 import { subscriptionHistory } from './subscription-history.ts';
 import { updateCustomer } from './update-customer.ts';
 import { voidInvoice } from './void-invoice.ts';
@@ -73,6 +75,8 @@ const operations = [
   createCreditNote,
   updateCustomer,
   createTicket,
+  draftReply,
+  sendReply,
   createCustomer,
   createSubscription,
   recordUsage,
