@@ -17,10 +17,13 @@ import { createCoupon } from './create-coupon.ts';
 import { createCreditNote } from './create-credit-note.ts';
 import { createCustomer } from './create-customer.ts';
 import { createInvoice } from './create-invoice.ts';
+import { createPlan } from './create-plan.ts';
 import { createPrice } from './create-price.ts';
 import { createProduct } from './create-product.ts';
+import { createRegionalDiscounts } from './create-regional-discounts.ts';
 import { createSubscription } from './create-subscription.ts';
 import { createTicket } from './create-ticket.ts';
+import { createUsagePrice } from './create-usage-price.ts';
 import { creditCustomer } from './credit-customer.ts';
 import type { Operation } from './define-operation.ts';
 import { draftReply } from './draft-reply.ts';
@@ -83,6 +86,9 @@ const operations = [
   createProduct,
   createPrice,
   createCoupon,
+  createPlan,
+  createUsagePrice,
+  createRegionalDiscounts,
   addMember,
   changeMemberRole,
 ] as unknown as Operation[];
