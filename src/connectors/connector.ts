@@ -75,6 +75,10 @@ export interface ChargeQuery extends Page {
 export interface SubscriptionQuery extends Page {
   customerId?: string;
   status?: SubscriptionStatus;
+  /** Only trialing, active or past-due subscriptions (the ones that still bill). */
+  live?: boolean;
+  /** Only subscriptions of customers in this country (ISO code). */
+  country?: string;
   priceId?: string;
   productId?: string;
 }

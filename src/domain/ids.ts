@@ -26,6 +26,7 @@ export const ID_PREFIXES = {
   execution: 'exe',
   ticket: 'tkt',
   message: 'msg',
+  job: 'job',
   decision: 'dec',
   request: 'req',
 } as const;

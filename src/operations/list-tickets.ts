@@ -4,7 +4,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { z } from 'zod';
 import { notFound } from '../domain/errors.ts';
 import type { Database } from '../store/schema.ts';
-import type { TicketsTable } from '../store/tickets.schema.ts';
+import type { TicketsTable } from '../store/work.schema.ts';
 import { defineRead } from './define-operation.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 

@@ -10,6 +10,7 @@ import { paymentFailureRates } from '../insights/payment-failures.ts';
 import { topExpansion } from '../insights/top-expansion.ts';
 import { addMember } from './add-member.ts';
 import { applyCoupon } from './apply-coupon.ts';
+import { bulkApplyCoupon, bulkMigratePlan, bulkRetryInvoices } from './bulk/bulk-operations.ts';
 import { cancelSubscription } from './cancel-subscription.ts';
 import { changeMemberRole } from './change-member-role.ts';
 import { changePlan } from './change-plan.ts';
@@ -89,6 +90,9 @@ const operations = [
   createPlan,
   createUsagePrice,
   createRegionalDiscounts,
+  bulkApplyCoupon,
+  bulkRetryInvoices,
+  bulkMigratePlan,
   addMember,
   changeMemberRole,
 ] as unknown as Operation[];

@@ -273,6 +273,15 @@ export class LedgerReads {
     let select = this.executor.selectFrom('subscriptions').selectAll().where('orgId', '=', this.orgId);
     if (query.customerId) select = select.where('customerId', '=', query.customerId);
     if (query.status) select = select.where('status', '=', query.status);
+    if (query.live) select = select.where('status', 'in', ['trialing', 'active', 'past_due']);
+    if (query.country)
+      select = select.where('customerId', 'in', (customers) =>
+        customers
+          .selectFrom('customers')
+          .select('id')
+          .where('orgId', '=', this.orgId)
+          .where('country', '=', query.country as string),
+      );
     if (query.priceId || query.productId) {
       select = select.where('id', 'in', (sub) => {
         let items = sub.selectFrom('subscriptionItems').select('subscriptionId').where('orgId', '=', this.orgId);

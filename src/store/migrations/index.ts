@@ -5,6 +5,7 @@ import * as audit from './0003-audit.ts';
 import * as pipeline from './0005-pipeline.ts';
 import * as customerName from './0006-customer-name.ts';
 import * as tickets from './0007-tickets.ts';
+import * as bulkJobs from './0008-bulk-jobs.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0005-pipeline': pipeline,
   '0006-customer-name': customerName,
   '0007-tickets': tickets,
+  '0008-bulk-jobs': bulkJobs,
 };

@@ -1,4 +1,4 @@
-/** Kysely types of the ticket and reply tables (migration 0007-tickets). */
+/** Kysely types of the ticket, reply and bulk job tables (migrations 0007-tickets, 0008-bulk-jobs). */
 import type { ColumnType, JSONColumnType } from 'kysely';
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -47,4 +47,37 @@ export interface MessagesTable {
 export interface TicketTables {
   tickets: TicketsTable;
   messages: MessagesTable;
+}
+
+/** bulk_jobs: an approved bulk action running target by target (migration 0008-bulk-jobs). */
+export interface BulkJobsTable {
+  id: string;
+  orgId: string;
+  idempotencyKey: string;
+  operation: string;
+  status: 'pending' | 'running' | 'succeeded' | 'partial' | 'failed';
+  total: number;
+  succeeded: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  ratePerSecond: number;
+  createdAt: Date;
+  startedAt: NullableTimestamp;
+  finishedAt: NullableTimestamp;
+}
+
+/** bulk_job_targets: one target of a bulk job and how it went. */
+export interface BulkJobTargetsTable {
+  jobId: string;
+  position: number;
+  target: JSONColumnType<Record<string, unknown>>;
+  status: 'pending' | 'succeeded' | 'failed';
+  result: ColumnType<unknown, string | null, string | null>;
+  error: string | null;
+  finishedAt: NullableTimestamp;
+}
+
+/** The bulk job tables. */
+export interface BulkTables {
+  bulkJobs: BulkJobsTable;
+  bulkJobTargets: BulkJobTargetsTable;
 }

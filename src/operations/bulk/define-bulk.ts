@@ -1,0 +1,310 @@
+/**
+ * Bulk operations: one proposal lists every target (resolved server-side, part of the approved payload, so a
+ * segment that changes after approval blocks at execution). Executing the proposal creates a durable job with
+ * one row per target; `runBulkJob` then works through it, throttled, each target in its own transaction with
+ * a key derived from the proposal's and the target's position, and an audit row. A crash leaves pending rows
+ * behind; running the job again resumes, and a target whose write landed before the crash replays its first
+ * answer instead of applying twice.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { BillingConnector } from '../../connectors/connector.ts';
+import { LeashError } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import { json } from '../../store/json.ts';
+import type { Database } from '../../store/schema.ts';
+import { recordStep } from '../audit-trail.ts';
+import type { OperationContext, Preview, WriteOperation } from '../define-operation.ts';
+
+/** One target of a bulk action: what to act on and how it reads in a preview. */
+export interface BulkTarget {
+  customerId: string;
+  label: string;
+  /** The ids the target's write needs (subscription, invoice, price…). */
+  ids: Record<string, string>;
+  /** Money this target moves (for the money total), when it moves any. */
+  amount?: number;
+  currency?: string;
+}
+
+/** Most targets one bulk proposal may list. */
+export const MAX_TARGETS = 5_000;
+
+/** Writes per second a job runs at unless the proposal asks for less. */
+export const DEFAULT_RATE = 20;
+
+/** A bulk operation's definition. */
+export interface BulkDefinition<Input> {
+  name: string;
+  description: string;
+  kind: string;
+  input: z.ZodType<Input>;
+  destructive: boolean;
+  /** Resolves every target now, from the store. */
+  targets(context: OperationContext, input: Input, connector: BillingConnector): Promise<BulkTarget[]>;
+  /** The preview's one line, from the resolved targets. */
+  summary(input: Input, targets: BulkTarget[]): string;
+  /** Facts beyond the targets an approval is bound to (the coupon, the new price…). */
+  bound(input: Input): Record<string, unknown>;
+  /** Acts on one target with its own idempotency key. */
+  runTarget(connector: BillingConnector, target: BulkTarget, input: Input, idempotencyKey: string): Promise<unknown>;
+  /** Rate limit: writes per second. */
+  rate?(input: Input): number;
+}
+
+const runners = new Map<string, BulkDefinition<never>>();
+
+/** Declares a bulk operation: a write whose execution creates the job. */
+export function defineBulk<Input>(
+  definition: BulkDefinition<Input>,
+): WriteOperation<Input, { jobId: string; total: number }> {
+  runners.set(definition.name, definition as unknown as BulkDefinition<never>);
+  return {
+    name: definition.name,
+    description: definition.description,
+    kind: definition.kind,
+    input: definition.input,
+    destructive: definition.destructive,
+    async facts(context, input, connector) {
+      const targets = await definition.targets(context, input, connector);
+      if (targets.length === 0) throw new LeashError('invalid_state', 'no target matches: nothing to do');
+      if (targets.length > MAX_TARGETS)
+        throw new LeashError(
+          'bad_input',
+          `${targets.length} targets; one bulk action may list at most ${MAX_TARGETS}`,
+          {
+            field: 'targets',
+          },
+        );
+      const customers = [...new Set(targets.map((target) => target.customerId))];
+      const moneyTargets = targets.filter((target) => target.amount !== undefined);
+      const currency = moneyTargets[0]?.currency;
+      const money =
+        currency && moneyTargets.every((target) => target.currency === currency)
+          ? { amount: moneyTargets.reduce((sum, target) => sum + (target.amount ?? 0), 0), currency }
+          : undefined;
+      const preview: Preview = {
+        summary: definition.summary(input, targets),
+        changes: targets.map((target) => ({ field: target.customerId, from: null, to: target.label })),
+        money: money ?? null,
+        customers: customers.map((id) => ({
+          id,
+          name: targets.find((target) => target.customerId === id)?.label ?? id,
+        })),
+        targets: targets.map((target) => Object.values(target.ids).join(':')),
+        reversible: !definition.destructive,
+        details: { count: targets.length, rate: definition.rate?.(input) ?? DEFAULT_RATE },
+      };
+      return {
+        decision: {
+          customerIds: customers,
+          targetCount: targets.length,
+          reversible: !definition.destructive,
+          // Caps and daily limits are about money leaving the business; a retry collects, it does not pay out.
+          ...(money && definition.kind.startsWith('money.') ? { money } : {}),
+        },
+        preview,
+        subjects: {},
+        bound: {
+          ...definition.bound(input),
+          targets: targets.map((target) => ({ customerId: target.customerId, label: target.label, ids: target.ids })),
+        },
+      };
+    },
+    async execute(input, connector, idempotencyKey, bound, executor) {
+      const targets = bound.targets as { customerId: string; label: string; ids: Record<string, string> }[];
+      const jobId = newId('job');
+      await executor
+        .insertInto('bulkJobs')
+        .values({
+          id: jobId,
+          orgId: connector.orgId,
+          idempotencyKey,
+          operation: definition.name,
+          status: 'pending',
+          total: targets.length,
+          ratePerSecond: definition.rate?.(input) ?? DEFAULT_RATE,
+          createdAt: new Date(),
+        })
+        .execute();
+      for (let start = 0; start < targets.length; start += 500)
+        await executor
+          .insertInto('bulkJobTargets')
+          .values(
+            targets.slice(start, start + 500).map((target, offset) => ({
+              jobId,
+              position: start + offset,
+              target: json(target),
+              status: 'pending' as const,
+            })),
+          )
+          .execute();
+      return { jobId, total: targets.length };
+    },
+  };
+}
+
+/** How a job stands. */
+export interface JobReport {
+  jobId: string;
+  operation: string;
+  status: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  failures: { position: number; label: string; error: string }[];
+}
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Reads a job's report. */
+export async function jobReport(db: Executor, orgId: string, jobId: string): Promise<JobReport> {
+  const job = await db
+    .selectFrom('bulkJobs')
+    .selectAll()
+    .where('orgId', '=', orgId)
+    .where('id', '=', jobId)
+    .executeTakeFirst();
+  if (!job) throw new LeashError('not_found', `no job ${jobId}`, { resource: 'job', id: jobId });
+  const failures = await db
+    .selectFrom('bulkJobTargets')
+    .select(['position', 'target', 'error'])
+    .where('jobId', '=', jobId)
+    .where('status', '=', 'failed')
+    .orderBy('position')
+    .limit(100)
+    .execute();
+  return {
+    jobId,
+    operation: job.operation,
+    status: job.status,
+    total: job.total,
+    succeeded: job.succeeded,
+    failed: job.failed,
+    failures: failures.map((row) => ({
+      position: row.position,
+      label: String((row.target as { label?: string }).label ?? ''),
+      error: row.error ?? '',
+    })),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Works through a job's pending targets in order, at most `ratePerSecond` writes a second. Safe to call again
+ * after a crash or a stop (`shouldStop`): it resumes where the job stands.
+ */
+export async function runBulkJob(
+  context: OperationContext,
+  jobId: string,
+  options: { onProgress?: (done: number, total: number) => void; shouldStop?: () => boolean } = {},
+): Promise<JobReport> {
+  const orgId = context.actor.orgId;
+  const job = await context.db
+    .selectFrom('bulkJobs')
+    .selectAll()
+    .where('orgId', '=', orgId)
+    .where('id', '=', jobId)
+    .executeTakeFirst();
+  if (!job) throw new LeashError('not_found', `no job ${jobId}`, { resource: 'job', id: jobId });
+  const definition = runners.get(job.operation) as BulkDefinition<unknown> | undefined;
+  if (!definition)
+    throw new LeashError('internal', `job ${jobId} runs ${job.operation}, which this build does not have`);
+  const proposal = await context.db
+    .selectFrom('proposals')
+    .select(['id', 'input'])
+    .where('orgId', '=', orgId)
+    .where('id', '=', job.idempotencyKey.replace(/^leash_/, ''))
+    .executeTakeFirst();
+  if (!proposal) throw new LeashError('internal', `job ${jobId} has no proposal`);
+  const input = definition.input.parse(proposal.input);
+  await context.db
+    .updateTable('bulkJobs')
+    .set({ status: 'running', startedAt: job.startedAt ?? new Date() })
+    .where('id', '=', jobId)
+    .execute();
+  const interval = 1000 / Math.max(0.1, job.ratePerSecond);
+  let done = job.succeeded + job.failed;
+  options.onProgress?.(done, job.total);
+  const pending = await context.db
+    .selectFrom('bulkJobTargets')
+    .selectAll()
+    .where('jobId', '=', jobId)
+    .where('status', '=', 'pending')
+    .orderBy('position')
+    .execute();
+  for (const row of pending) {
+    if (options.shouldStop?.()) break;
+    const started = performance.now();
+    const stored = row.target as { ids: Record<string, string>; customerId: string; label: string };
+    const target: BulkTarget = { customerId: stored.customerId, label: stored.label, ids: stored.ids };
+    const key = `${job.idempotencyKey}:${row.position}`;
+    try {
+      await context.db.transaction().execute(async (trx) => {
+        const result = await definition.runTarget(context.connector(trx), target, input, key);
+        await settleTarget(trx, jobId, row.position, 'succeeded', result, null);
+        await recordStep(trx, context, 'execution.succeeded', {
+          operation: job.operation,
+          proposalId: proposal.id,
+          subjects: { customerId: target.customerId || null },
+          arguments: { jobId, position: row.position, target: target.ids, idempotencyKey: key },
+        });
+      });
+    } catch (error) {
+      if (!(error instanceof LeashError)) throw error;
+      await context.db.transaction().execute(async (trx) => {
+        await settleTarget(trx, jobId, row.position, 'failed', null, error.message);
+        await recordStep(trx, context, 'execution.failed', {
+          operation: job.operation,
+          proposalId: proposal.id,
+          subjects: { customerId: target.customerId || null },
+          arguments: { jobId, position: row.position, target: target.ids },
+          result: { error: error.message, code: error.code },
+        });
+      });
+    }
+    done += 1;
+    options.onProgress?.(done, job.total);
+    const wait = interval - (performance.now() - started);
+    if (wait > 0) await sleep(wait);
+  }
+  const counts = await context.db
+    .selectFrom('bulkJobTargets')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('jobId', '=', jobId)
+    .groupBy('status')
+    .execute();
+  const count = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
+  const remaining = count('pending');
+  const status =
+    remaining > 0 ? 'running' : count('failed') === 0 ? 'succeeded' : count('succeeded') === 0 ? 'failed' : 'partial';
+  await context.db
+    .updateTable('bulkJobs')
+    .set({
+      status,
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      ...(remaining === 0 ? { finishedAt: new Date() } : {}),
+    })
+    .where('id', '=', jobId)
+    .execute();
+  return jobReport(context.db, orgId, jobId);
+}
+
+async function settleTarget(
+  trx: Transaction<Database>,
+  jobId: string,
+  position: number,
+  status: 'succeeded' | 'failed',
+  result: unknown,
+  error: string | null,
+): Promise<void> {
+  await trx
+    .updateTable('bulkJobTargets')
+    .set({ status, result: result === null ? null : json(result), error, finishedAt: new Date() })
+    .where('jobId', '=', jobId)
+    .where('position', '=', position)
+    .where('status', '=', 'pending')
+    .execute();
+}
