@@ -10,6 +10,7 @@ import { operationContext } from '../operation-context.ts';
 import { printFields, printJson, printTable, showMoney } from '../output.ts';
 import { printExecution } from '../print-proposal.ts';
 import { resolveActor, withSession } from '../session.ts';
+import { runJobIfAny } from './jobs.ts';
 
 const STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
 
@@ -118,6 +119,7 @@ export function registerApprovalCommands(program: Command): void {
           });
           if (options.json) printJson(outcome);
           else printExecution(outcome);
+          await runJobIfAny(operationContext(session, actor, session.gate), outcome, Boolean(options.json));
           if (outcome.status === 'blocked') process.exitCode = 3;
           if (outcome.status === 'failed') process.exitCode = 1;
         });

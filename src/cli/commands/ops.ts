@@ -15,6 +15,7 @@ import { operationContext } from '../operation-context.ts';
 import { printJson, printTable } from '../output.ts';
 import { printExecution, printProposal } from '../print-proposal.ts';
 import { resolveActor, withSession } from '../session.ts';
+import { runJobIfAny } from './jobs.ts';
 
 /** The catalogue as `leash ops --json` prints it (also the MCP tool list's source). */
 export function describeOperations() {
@@ -108,6 +109,7 @@ A write prints the proposal id, the preview and the decision:
         );
         if (options.json) printJson(outcome);
         else printExecution(outcome);
+        await runJobIfAny(operationContext(session, actor, session.gate), outcome, Boolean(options.json));
         if (outcome.status === 'blocked') process.exitCode = 3;
         if (outcome.status === 'failed') process.exitCode = 1;
       });
