@@ -100,7 +100,7 @@ describe(`ticket workflow (${testStoreKind})`, () => {
 
   it('finance approves the linked refund from the ticket; it runs once, for exactly one of the two charges', async () => {
     const ticket = await findTicket(fixture.store.db, fixture.orgId, 'T-1001');
-    const proposalId = (ticket?.proposals[0] as { proposal_id: string }).proposal_id;
+    const proposalId = ((ticket?.proposals ?? []) as { proposal_id: string }[])[0]?.proposal_id ?? '';
     const request = await fixture.store.db
       .selectFrom('approvalRequests')
       .select('id')

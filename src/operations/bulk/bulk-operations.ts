@@ -119,7 +119,7 @@ export const bulkRetryInvoices = defineBulk({
       if (!charge.invoiceId || seen.has(charge.invoiceId)) continue;
       seen.add(charge.invoiceId);
       const invoice = await connector.getInvoice(charge.invoiceId);
-      if (!invoice || invoice.status !== 'open' || invoice.amountRemaining <= 0) continue;
+      if (invoice?.status !== 'open' || invoice.amountRemaining <= 0) continue;
       targets.push({
         customerId: invoice.customerId,
         label: `${invoice.number}: ${invoice.amountRemaining} ${invoice.currency} (${charge.failureCode ?? 'declined'})`,
