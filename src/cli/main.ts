@@ -45,6 +45,8 @@ Getting started:
   $ leash invoices --overdue            open invoices past their due date
   $ leash invoice INV-000042            one invoice with payments, refunds and credit notes
   $ leash duplicates                    customers subscribed twice to one product
+  $ leash insights movements            MRR by month: new, expansion, contraction, churn
+  $ leash ticket "I was charged twice" --customer globex --as carl@northwind.test
   $ leash clock advance --days 30       move the ledger's clock: renewals, payments, dunning
   $ leash ops                           every operation, with its kind and input schema
   $ leash run refund_charge --as carl@northwind.test --input '{"charge_id":"ch_…","reason":"…","case_id":"T-1"}'
