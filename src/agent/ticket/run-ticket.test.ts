@@ -78,6 +78,18 @@ describe(`ticket workflow (${testStoreKind})`, () => {
     });
     expect(result.proposals[0]?.approvers).toContain('finance');
     expect(result.ticket).toMatchObject({ number: 'T-1001', status: 'waiting_approval' });
+    // The draft is kept as a reply linked to the ticket, waiting for send_reply.
+    const message = await fixture.store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', result.messageId ?? '')
+      .executeTakeFirstOrThrow();
+    expect(message).toMatchObject({
+      ticketId: result.ticket.id,
+      status: 'draft',
+      body: result.draft,
+      toEmail: 'ap@widget.test',
+    });
     // Nothing moved.
     for (const charge of charges) expect((await ledger.getCharge(charge))?.amountRefunded).toBe(0);
 

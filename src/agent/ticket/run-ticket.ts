@@ -37,6 +37,8 @@ export interface TicketResult {
   findings: PromiseFinding[];
   proposals: ReviewedProposal[];
   approvalsNeeded: string[];
+  /** The draft kept as a reply (messaging.draft), ready for `send_reply`; null when the member may not draft. */
+  messageId: string | null;
 }
 
 /** Below this the classifier's answer is shown as uncertain and the ticket asks a person to check it. */
@@ -179,6 +181,7 @@ export async function runTicket(
       `the ticket could not be stored: ${outcome.reasons.map((reason) => reason.message).join('; ')}`,
     );
   const ticket = outcome.result as { ticketId: string; number: string; status: string };
+  const messageId = await keepDraft(context, report.customer.id, ticket, draft);
   return {
     ticket: { id: ticket.ticketId, number: ticket.number, status: ticket.status },
     customer: { id: report.customer.id, name: report.customer.name },
@@ -188,5 +191,26 @@ export async function runTicket(
     findings,
     proposals,
     approvalsNeeded,
+    messageId,
   };
+}
+
+/** Keeps the draft as a reply linked to the ticket, so sending it is one `send_reply` away (and gated). */
+async function keepDraft(
+  context: OperationContext,
+  customerId: string,
+  ticket: { ticketId: string; number: string },
+  draft: string,
+): Promise<string | null> {
+  const proposal = await proposeOperation(context, 'draft_reply', {
+    customer: customerId,
+    body: draft,
+    subject: `About your billing question (${ticket.number})`,
+    ticket: ticket.ticketId,
+    reason: `draft for ${ticket.number}`,
+    case_id: ticket.ticketId,
+  });
+  if (proposal.decision.outcome !== 'pass') return null;
+  const outcome = await confirmProposal(context, proposal.id);
+  return outcome.status === 'succeeded' ? (outcome.result as { messageId: string }).messageId : null;
 }

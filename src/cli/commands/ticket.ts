@@ -17,8 +17,12 @@ function printTicket(result: TicketResult): void {
   out('Facts:');
   for (const fact of result.facts) out(`  • ${fact.label}: ${fact.value}  [${fact.sources.join(', ')}]`);
   out();
-  out('Draft reply (not sent):');
+  out(`Draft reply (not sent${result.messageId ? `; kept as ${result.messageId}` : ''}):`);
   for (const line of result.draft.split('\n')) out(`  │ ${line}`);
+  if (result.messageId)
+    out(
+      `  send it: leash run send_reply --input '{"message_id":"${result.messageId}","reason":"reply","case_id":"${result.ticket.number}"}'`,
+    );
   out();
   out(
     result.findings.length === 0
