@@ -11,6 +11,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DEMO_MEMBERS } from '../../src/auth/demo-members.ts';
@@ -630,6 +632,35 @@ describe.concurrent('leash CLI, end to end', () => {
       expect(json<{ number: string }[]>(listed).map((row) => row.number)).toEqual(['T-1001']);
       const pending = await leash(dir, ['approvals', 'list', '--json']);
       expect(pending.stdout).toContain('refund_charge');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'mcp on stdio: the real MCP client lists the tools and runs a read against the demo business',
+    async ({ expect }) => {
+      const dir = demoCopy();
+      await acquireSlot();
+      const client = new Client({ name: 'cli-test', version: '1.0.0' });
+      try {
+        await client.connect(
+          new StdioClientTransport({
+            command: process.execPath,
+            args: ['bin/leash.js', 'mcp', '--as', CLERK],
+            cwd: REPO_ROOT,
+            env: childEnv(dir) as Record<string, string>,
+            stderr: 'ignore',
+          }),
+        );
+        const { tools } = await client.listTools();
+        expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['get_invoice', 'refund_charge']));
+        const result = await client.callTool({ name: 'find_duplicate_subscriptions', arguments: {} });
+        expect(result.isError).toBeFalsy();
+        expect(JSON.stringify(result.content)).toContain('Globex');
+      } finally {
+        await client.close();
+        releaseSlot();
+      }
     },
     TEST_TIMEOUT,
   );

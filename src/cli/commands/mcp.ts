@@ -1,0 +1,47 @@
+/** `leash mcp`: the MCP server on stdio, for Claude Desktop, Claude Code and Cursor. */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Command } from 'commander';
+import { newId } from '../../domain/ids.ts';
+import { createLeashMcpServer } from '../../mcp/mcp-server.ts';
+import { operationContext } from '../operation-context.ts';
+import { resolveActor, withSession } from '../session.ts';
+
+/** Registers `leash mcp`. */
+export function registerMcpCommand(program: Command, version: string): void {
+  program
+    .command('mcp')
+    .description('Serve every operation as an MCP tool on stdio (Claude Desktop, Claude Code, Cursor).')
+    .option('--as <email>', 'the member the tools act as (or LEASH_USER); local mode trusts the data directory')
+    .addHelpText(
+      'after',
+      `
+Reads run; writes return proposals with the preview and the policy decision, exactly as \`leash run\` does, and
+confirm_proposal confirms your own PASS proposal. There is no approval tool: a second person approves with
+\`leash approvals approve\`. Tools carry readOnlyHint / destructiveHint annotations.
+
+Claude Desktop (claude_desktop_config.json) or Cursor (.cursor/mcp.json):
+  { "mcpServers": { "leash": { "command": "npx", "args": ["leash", "mcp", "--as", "carl@northwind.test"],
+                                "cwd": "/path/to/leash" } } }
+Claude Code:
+  $ claude mcp add leash -- npx leash mcp --as carl@northwind.test`,
+    )
+    .action(async (options: { as?: string }) => {
+      await withSession(async (session) => {
+        const member = await resolveActor(session, options.as, 'write');
+        const server = createLeashMcpServer(
+          async () => ({
+            ...operationContext(session, member, session.gate),
+            channel: 'mcp',
+            requestId: newId('request'),
+          }),
+          version,
+        );
+        const closed = new Promise<void>((resolve) => {
+          server.onclose = () => resolve();
+        });
+        await server.connect(new StdioServerTransport());
+        process.stderr.write(`leash mcp: serving as ${member.email} (${member.role}) on stdio\n`);
+        await closed;
+      });
+    });
+}
