@@ -27,6 +27,7 @@ export const ID_PREFIXES = {
   ticket: 'tkt',
   message: 'msg',
   job: 'job',
+  apiKey: 'key',
   decision: 'dec',
   request: 'req',
 } as const;

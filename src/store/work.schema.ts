@@ -1,4 +1,4 @@
-/** Kysely types of the ticket, reply and bulk job tables (migrations 0007-tickets, 0008-bulk-jobs). */
+/** Kysely types of the ticket, reply, bulk job and API key tables (migrations 0007, 0008, 0009). */
 import type { ColumnType, JSONColumnType } from 'kysely';
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -80,4 +80,22 @@ export interface BulkJobTargetsTable {
 export interface BulkTables {
   bulkJobs: BulkJobsTable;
   bulkJobTargets: BulkJobTargetsTable;
+}
+
+/** api_keys: keys for MCP and automation, stored hashed (migration 0009-api-keys). */
+export interface ApiKeysTable {
+  id: string;
+  orgId: string;
+  memberId: string;
+  name: string;
+  prefix: string;
+  keyHash: string;
+  createdAt: Date;
+  lastUsedAt: NullableTimestamp;
+  revokedAt: NullableTimestamp;
+}
+
+/** The authentication tables. */
+export interface AuthTables {
+  apiKeys: ApiKeysTable;
 }

@@ -637,18 +637,22 @@ describe.concurrent('leash CLI, end to end', () => {
   );
 
   it(
-    'mcp on stdio: the real MCP client lists the tools and runs a read against the demo business',
+    'mcp on stdio with an API key from keys create: the real MCP client lists the tools and runs a read',
     async ({ expect }) => {
       const dir = demoCopy();
+      const created = await leash(dir, ['keys', 'create', '--as', CLERK, '--name', 'cli test', '--json']);
+      expect(created.code).toBe(EXIT.ok);
+      const { key } = json<{ key: string }>(created);
+      expect(key).toMatch(/^lk_/);
       await acquireSlot();
       const client = new Client({ name: 'cli-test', version: '1.0.0' });
       try {
         await client.connect(
           new StdioClientTransport({
             command: process.execPath,
-            args: ['bin/leash.js', 'mcp', '--as', CLERK],
+            args: ['bin/leash.js', 'mcp'],
             cwd: REPO_ROOT,
-            env: childEnv(dir) as Record<string, string>,
+            env: { ...(childEnv(dir) as Record<string, string>), LEASH_API_KEY: key },
             stderr: 'ignore',
           }),
         );
@@ -661,6 +665,15 @@ describe.concurrent('leash CLI, end to end', () => {
         await client.close();
         releaseSlot();
       }
+      const listed = await leash(dir, ['keys', 'list', '--as', OWNER, '--json']);
+      expect(json<{ name: string; lastUsedAt: string | null }[]>(listed)).toEqual([
+        expect.objectContaining({ name: 'cli test', lastUsedAt: expect.any(String) }),
+      ]);
+      expect(listed.stdout).not.toContain(key);
+      // Without a key or a member to act as, mcp refuses to start.
+      const refused = await leash(dir, ['mcp']);
+      expect(refused.code).toBe(EXIT.badInput);
+      expect(stderrLines(refused)).toHaveLength(1);
     },
     TEST_TIMEOUT,
   );

@@ -1,6 +1,8 @@
 /** `leash mcp`: the MCP server on stdio, for Claude Desktop, Claude Code and Cursor. */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Command } from 'commander';
+import { memberForApiKey } from '../../auth/api-keys.ts';
+import { LeashError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { createLeashMcpServer } from '../../mcp/mcp-server.ts';
 import { operationContext } from '../operation-context.ts';
@@ -15,19 +17,26 @@ export function registerMcpCommand(program: Command, version: string): void {
     .addHelpText(
       'after',
       `
+Identity: LEASH_API_KEY (a key from \`leash keys create\`) when set, otherwise --as EMAIL in local mode.
 Reads run; writes return proposals with the preview and the policy decision, exactly as \`leash run\` does, and
 confirm_proposal confirms your own PASS proposal. There is no approval tool: a second person approves with
 \`leash approvals approve\`. Tools carry readOnlyHint / destructiveHint annotations.
 
 Claude Desktop (claude_desktop_config.json) or Cursor (.cursor/mcp.json):
-  { "mcpServers": { "leash": { "command": "npx", "args": ["leash", "mcp", "--as", "carl@northwind.test"],
-                                "cwd": "/path/to/leash" } } }
+  { "mcpServers": { "leash": { "command": "npx", "args": ["leash", "mcp"], "cwd": "/path/to/leash",
+                                "env": { "LEASH_API_KEY": "lk_…" } } } }
 Claude Code:
   $ claude mcp add leash -- npx leash mcp --as carl@northwind.test`,
     )
     .action(async (options: { as?: string }) => {
       await withSession(async (session) => {
-        const member = await resolveActor(session, options.as, 'write');
+        // An API key names its member (and org) itself; without one, local mode's --as / LEASH_USER.
+        const apiKey = process.env.LEASH_API_KEY;
+        const member = apiKey
+          ? await memberForApiKey(session.store.db, apiKey)
+          : await resolveActor(session, options.as, 'write');
+        if (!member || member.orgId !== session.org.id)
+          throw new LeashError('unauthenticated', 'LEASH_API_KEY is not a valid key for this Leash (see `leash keys`)');
         const server = createLeashMcpServer(
           async () => ({
             ...operationContext(session, member, session.gate),

@@ -6,6 +6,7 @@ import * as pipeline from './0005-pipeline.ts';
 import * as customerName from './0006-customer-name.ts';
 import * as tickets from './0007-tickets.ts';
 import * as bulkJobs from './0008-bulk-jobs.ts';
+import * as apiKeys from './0009-api-keys.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0006-customer-name': customerName,
   '0007-tickets': tickets,
   '0008-bulk-jobs': bulkJobs,
+  '0009-api-keys': apiKeys,
 };

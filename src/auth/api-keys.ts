@@ -1,0 +1,123 @@
+/**
+ * API keys: `lk_` + 32 random bytes (base64url). Only the key's SHA-256 is stored; the key is shown once, at
+ * creation. A key acts as its member with the member's role at the time of each use (a demoted member's keys
+ * are demoted too; a disabled member's keys stop working). Creating and revoking are audited.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import { LeashError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import type { Database } from '../store/schema.ts';
+import { getMember, type Member } from './members.ts';
+
+const KEY = /^lk_[A-Za-z0-9_-]{43}$/;
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** A key as listed (never the key itself). */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  memberId: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** Creates a key for `member`; returns the key once, and its listing. */
+export async function createApiKey(
+  db: Kysely<Database>,
+  member: Member,
+  name: string,
+  channel = 'cli',
+): Promise<{ key: string; info: ApiKeyInfo }> {
+  const label = name.trim();
+  if (!label || label.length > 100)
+    throw new LeashError('bad_input', 'a key name is 1 to 100 characters', { field: 'name' });
+  const key = `lk_${randomBytes(32).toString('base64url')}`;
+  const info: ApiKeyInfo = {
+    id: newId('apiKey'),
+    name: label,
+    prefix: key.slice(0, 10),
+    memberId: member.id,
+    createdAt: new Date(),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('apiKeys')
+      .values({ ...info, orgId: member.orgId, keyHash: hashKey(key) })
+      .execute();
+    await appendAuditEvent(trx, {
+      orgId: member.orgId,
+      event: 'auth.key_created',
+      actorId: member.id,
+      actorEmail: member.email,
+      actorRole: member.role,
+      channel,
+      arguments: { keyId: info.id, name: label, prefix: info.prefix },
+    });
+  });
+  return { key, info };
+}
+
+/** The member a key acts as, or undefined for a malformed, unknown or revoked key (all answered alike). */
+export async function memberForApiKey(db: Kysely<Database>, key: string): Promise<Member | undefined> {
+  if (!KEY.test(key)) return undefined;
+  const row = await db
+    .selectFrom('apiKeys')
+    .select(['id', 'orgId', 'memberId'])
+    .where('keyHash', '=', hashKey(key))
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const member = await getMember(db, row.orgId, row.memberId);
+  if (!member) return undefined;
+  await db.updateTable('apiKeys').set({ lastUsedAt: new Date() }).where('id', '=', row.id).execute();
+  return member;
+}
+
+/** The org's keys (all members' for an owner; a member's own otherwise). */
+export async function listApiKeys(db: Kysely<Database>, member: Member): Promise<ApiKeyInfo[]> {
+  let select = db
+    .selectFrom('apiKeys')
+    .select(['id', 'name', 'prefix', 'memberId', 'createdAt', 'lastUsedAt', 'revokedAt'])
+    .where('orgId', '=', member.orgId);
+  if (member.role !== 'owner') select = select.where('memberId', '=', member.id);
+  return select.orderBy('createdAt', 'desc').execute();
+}
+
+/** Revokes a key: its owner or the org's owner may. */
+export async function revokeApiKey(
+  db: Kysely<Database>,
+  member: Member,
+  keyId: string,
+  channel = 'cli',
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('apiKeys')
+      .select(['id', 'memberId', 'revokedAt'])
+      .where('orgId', '=', member.orgId)
+      .where('id', '=', keyId)
+      .executeTakeFirst();
+    if (!row || (row.memberId !== member.id && member.role !== 'owner'))
+      throw new LeashError('not_found', `no key ${keyId}`, { resource: 'key', id: keyId });
+    if (row.revokedAt) return;
+    await trx.updateTable('apiKeys').set({ revokedAt: new Date() }).where('id', '=', keyId).execute();
+    await appendAuditEvent(trx, {
+      orgId: member.orgId,
+      event: 'auth.key_revoked',
+      actorId: member.id,
+      actorEmail: member.email,
+      actorRole: member.role,
+      channel,
+      arguments: { keyId },
+    });
+  });
+}
