@@ -147,6 +147,16 @@ export interface OverdueCustomer {
   over90: number;
 }
 
+/** A live subscription's usage of one metric in a period, against its plan's limit of the same name. */
+export interface LimitUsage {
+  subscriptionId: string;
+  customerId: string;
+  product: string;
+  limit: string;
+  used: number;
+  allowed: number;
+}
+
 /** Revenue analytics a connector answers from its own data (the ledger's tables; Stripe's mirror). */
 export interface RevenueAnalytics {
   /** The currencies customers are billed in, most customers first. */
@@ -168,6 +178,16 @@ export interface RevenueAnalytics {
   involuntaryChurn(input: { from: Date; until: Date }): Promise<InvoluntaryChurnRow[]>;
   /** Invoices whose first failed card attempt was in [from, until), by currency and where they ended up. */
   dunningOutcomes(input: { from: Date; until: Date }): Promise<DunningOutcome[]>;
+  /**
+   * Usage against plan limits for live subscriptions, in the current period or the one before, highest share
+   * first (metrics ending in `_thousands` count in thousands toward the limit without the suffix).
+   */
+  usageAgainstLimits(input: {
+    customerId?: string;
+    previous: boolean;
+    minShare: number;
+    limit: number;
+  }): Promise<LimitUsage[]>;
   /** Past-due amounts per customer at an instant, most owed first. */
   overdueByCustomer(input: { at: Date; limit: number }): Promise<OverdueCustomer[]>;
 }

@@ -167,6 +167,7 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
     subscription_history: async () => ({ customer: (await subscribed()).customerId }),
     payment_history: async () => ({ customer: (await paidInvoice()).customerId }),
     failed_payments: async () => ({}),
+    usage_against_limits: async () => ({ period: 'previous', min_share: 0 }),
     find_duplicate_subscriptions: async () => ({}),
     find_double_charges: async () => ({}),
     mrr_movements: async () => ({}),

@@ -79,6 +79,29 @@ describe(`look-ups (${testStoreKind})`, () => {
     expect(answer.summary).toContain('7,500 of 10,000');
   });
 
+  it('usage_against_limits: who is near a limit this period, and nobody in the previous one', async () => {
+    const answer = (await read('usage_against_limits', { min_share: 0.5 })) as {
+      subscriptions: { customerName: string; limit: string; used: number; allowed: number; share: number }[];
+      summary: string;
+    };
+    expect(answer.subscriptions).toEqual([
+      expect.objectContaining({
+        customerName: 'Acme Corp',
+        limit: 'api_calls',
+        used: 7_500,
+        allowed: 10_000,
+        share: 0.75,
+      }),
+    ]);
+    expect(answer.summary).toContain('0 went over');
+    const strict = (await read('usage_against_limits', { min_share: 0.8 })) as { subscriptions: unknown[] };
+    expect(strict.subscriptions).toEqual([]);
+    const before = (await read('usage_against_limits', { period: 'previous', min_share: 0 })) as {
+      subscriptions: unknown[];
+    };
+    expect(before.subscriptions).toEqual([]);
+  });
+
   it('subscription_history: a dated timeline, start first', async () => {
     const answer = (await read('subscription_history', { customer: acme.id })) as {
       events: { kind: string; ids: string[] }[];

@@ -46,6 +46,7 @@ import { searchCustomers } from './search-customers.ts';
 import { sendReply } from './send-reply.ts';
 import { subscriptionHistory } from './subscription-history.ts';
 import { updateCustomer } from './update-customer.ts';
+import { usageAgainstLimits } from './usage-against-limits.ts';
 import { voidInvoice } from './void-invoice.ts';
 
 const operations = [
@@ -56,6 +57,7 @@ const operations = [
   explainPlan,
   subscriptionHistory,
   paymentHistory,
+  usageAgainstLimits,
   failedPayments,
   findDuplicateSubscriptions,
   findDoubleCharges,

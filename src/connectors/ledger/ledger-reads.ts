@@ -11,6 +11,7 @@ import type {
   DuplicateSubscriptions,
   InvoiceQuery,
   InvoluntaryChurnRow,
+  LimitUsage,
   MrrMovementMonth,
   OverdueCustomer,
   PaymentAttemptRow,
@@ -263,6 +264,15 @@ export class LedgerReads {
 
   dunningOutcomes(input: { from: Date; until: Date }): Promise<DunningOutcome[]> {
     return analytics.dunningOutcomes(this.executor, this.orgId, input.from, input.until);
+  }
+
+  usageAgainstLimits(input: {
+    customerId?: string;
+    previous: boolean;
+    minShare: number;
+    limit: number;
+  }): Promise<LimitUsage[]> {
+    return analytics.usageAgainstLimits(this.executor, this.orgId, input);
   }
 
   overdueByCustomer(input: { at: Date; limit: number }): Promise<OverdueCustomer[]> {

@@ -22,6 +22,7 @@ import type {
   CustomerExpansion,
   DunningOutcome,
   InvoluntaryChurnRow,
+  LimitUsage,
   MrrMovementMonth,
   OverdueCustomer,
   PaymentAttemptRow,
@@ -298,6 +299,55 @@ export async function dunningOutcomes(
     outcome: row.outcome,
     invoices: Number(row.invoices),
     amount: Number(row.amount),
+  }));
+}
+
+/** Usage against plan limits of live subscriptions, in the current period or the one before. */
+export async function usageAgainstLimits(
+  executor: Executor,
+  orgId: string,
+  input: { customerId?: string; previous: boolean; minShare: number; limit: number },
+): Promise<LimitUsage[]> {
+  const result = await sql<{
+    subscriptionId: string;
+    customerId: string;
+    product: string;
+    limitKey: string;
+    used: string | number;
+    allowed: string | number;
+  }>`
+    with used as (
+      select s.id as subscription_id, s.customer_id,
+             case when u.metric like '%\_thousands' then left(u.metric, -10) else u.metric end as limit_key,
+             sum(u.quantity * case when u.metric like '%\_thousands' then 1000 else 1 end) as used
+        from usage_records u
+        join subscriptions s on s.id = u.subscription_id and s.org_id = ${orgId}
+       where u.org_id = ${orgId}
+         and s.status in ('trialing', 'active', 'past_due')
+         ${input.customerId ? sql`and s.customer_id = ${input.customerId}` : sql``}
+         and u.timestamp >= case when ${input.previous} then s.current_period_start - (s.current_period_end - s.current_period_start)
+                                 else s.current_period_start end
+         and u.timestamp < case when ${input.previous} then s.current_period_start else s.current_period_end end
+       group by 1, 2, 3
+    )
+    select used.subscription_id, used.customer_id, pr.name as product, used.limit_key,
+           used.used::float8 as used, (pr.limits ->> used.limit_key)::float8 as allowed
+      from used
+      join subscription_items si on si.subscription_id = used.subscription_id and si.org_id = ${orgId}
+      join prices p on p.id = si.price_id and p.org_id = ${orgId}
+      join products pr on pr.id = p.product_id and pr.org_id = ${orgId}
+     where jsonb_typeof(pr.limits -> used.limit_key) = 'number'
+       and (pr.limits ->> used.limit_key)::float8 > 0
+       and used.used >= ${input.minShare} * (pr.limits ->> used.limit_key)::float8
+     order by used.used / (pr.limits ->> used.limit_key)::float8 desc, used.subscription_id
+     limit ${input.limit}`.execute(executor);
+  return result.rows.map((row) => ({
+    subscriptionId: row.subscriptionId,
+    customerId: row.customerId,
+    product: row.product,
+    limit: row.limitKey,
+    used: Number(row.used),
+    allowed: Number(row.allowed),
   }));
 }
 
