@@ -1,6 +1,6 @@
 /**
  * `leash start` (what `npm start` runs): on first run, builds the demo business; then says what is there and
- * how to use it. The HTTP server and dashboard will start here once they exist.
+ * how to use it. The HTTP server and dashboard will start here once they exist (MCP already runs: `leash mcp`).
  */
 import type { Command } from 'commander';
 import { listMembers, listOrgs } from '../../auth/members.ts';
@@ -50,12 +50,15 @@ export function registerStartCommand(program: Command): void {
             '  npx leash customers acme                   find a customer (fuzzy)',
             '  npx leash customer "Acme Corp"             plan, subscriptions, invoices, payments',
             '  npx leash invoices --overdue               who owes what, and for how long',
+            '  npx leash insights movements               MRR by month: new, expansion, contraction, churn',
+            '  npx leash ticket "I was charged twice" --customer globex --as carl@northwind.test',
             '  npx leash ops                              every operation the policy gate mediates',
             '  npx leash run refund_charge --as carl@northwind.test --input \'{"charge_id":"ch_…","reason":"…","case_id":"T-1"}\'',
             '  npx leash approvals list                   requests waiting for a second person',
             '  npx leash audit verify                     prove the audit log is intact',
             '',
-            'The HTTP server, dashboard and MCP server arrive with the next releases; `npx leash --help` lists everything.',
+            'Claude Desktop, Claude Code or Cursor: `npx leash mcp --help` (tools over MCP, on stdio).',
+            'The HTTP server and dashboard arrive with the next releases; `npx leash --help` lists everything.',
             '',
           ].join('\n'),
         );
