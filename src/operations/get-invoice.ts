@@ -1,29 +1,51 @@
-/** get_invoice: one invoice by id or number, with its lines, payments, refunds and credit notes. */
+/**
+ * get_invoice: one invoice by id, by number, or a customer's latest ("the last invoice of Acme"), with its
+ * lines, payments, refunds and credit notes.
+ */
 import { z } from 'zod';
+import type { BillingConnector } from '../connectors/connector.ts';
+import type { Invoice } from '../domain/billing.ts';
 import { badInput, notFound } from '../domain/errors.ts';
 import { defineRead } from './define-operation.ts';
+import { resolveCustomer } from './resolve-customer.ts';
 
-/** Input of get_invoice: invoice_id or number. */
+/** Input of get_invoice: invoice_id, number, or customer (their latest invoice). */
 export const getInvoiceInput = z
   .object({
     invoice_id: z.string().min(1).max(200).optional(),
     number: z.string().min(1).max(100).optional(),
+    /** A customer (id, email or name): their latest invoice. */
+    customer: z.string().min(1).max(200).optional(),
   })
   .strict();
+
+async function findInvoice(
+  connector: BillingConnector,
+  input: z.infer<typeof getInvoiceInput>,
+): Promise<{ invoice: Invoice | undefined; reference: string }> {
+  if (input.invoice_id) return { invoice: await connector.getInvoice(input.invoice_id), reference: input.invoice_id };
+  if (input.number)
+    return {
+      invoice: await connector.getInvoiceByNumber(normaliseInvoiceNumber(input.number)),
+      reference: input.number,
+    };
+  if (input.customer) {
+    const customer = await resolveCustomer(connector, input.customer);
+    const [latest] = await connector.listInvoices({ customerId: customer.id, limit: 1 });
+    return { invoice: latest, reference: `the latest invoice of ${customer.name}` };
+  }
+  throw badInput('invoice_id', 'give invoice_id, number, or customer (for their latest invoice)');
+}
 
 /** Looks up an invoice and what was paid, refunded and credited against it. */
 export const getInvoice = defineRead({
   name: 'get_invoice',
   description:
-    'Look up one invoice by id (in_…) or number (INV-000123), with lines, payments, refunds and credit notes.',
+    "Look up one invoice by id (in_…), number (INV-000123) or a customer's latest (customer), with lines, payments, refunds and credit notes.",
   kind: 'data.read',
   input: getInvoiceInput,
   async run(_context, input, connector) {
-    const reference = input.invoice_id ?? input.number;
-    if (!reference) throw badInput('invoice_id', 'give invoice_id or number');
-    const invoice = input.invoice_id
-      ? await connector.getInvoice(input.invoice_id)
-      : await connector.getInvoiceByNumber(normaliseInvoiceNumber(reference));
+    const { invoice, reference } = await findInvoice(connector, input);
     if (!invoice) throw notFound('invoice', reference);
     const [charges, creditNotes, customer] = await Promise.all([
       connector.listCharges({ invoiceId: invoice.id, limit: 100 }),

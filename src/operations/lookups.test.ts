@@ -102,6 +102,16 @@ describe(`look-ups (${testStoreKind})`, () => {
     expect(before.subscriptions).toEqual([]);
   });
 
+  it("get_invoice finds a customer's latest invoice by the customer's name", async () => {
+    const answer = (await read('get_invoice', { customer: 'Acme Corp' })) as {
+      invoice: { customerId: string; createdAt: Date; total: number; lines: { description: string }[] };
+    };
+    expect(answer.invoice.customerId).toBe(acme.id);
+    expect(answer.invoice.lines[0]?.description).toBe('Onboarding 2');
+    const none = await read('get_invoice', {}).catch((error: unknown) => error);
+    expect(isLeashError(none, 'bad_input')).toBe(true);
+  });
+
   it('subscription_history: a dated timeline, start first', async () => {
     const answer = (await read('subscription_history', { customer: acme.id })) as {
       events: { kind: string; ids: string[] }[];
