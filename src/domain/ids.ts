@@ -28,6 +28,8 @@ export const ID_PREFIXES = {
   message: 'msg',
   job: 'job',
   apiKey: 'key',
+  magicLink: 'ml',
+  session: 'ses',
   decision: 'dec',
   request: 'req',
 } as const;

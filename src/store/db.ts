@@ -10,6 +10,7 @@ import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
+import { orgScopedDialect } from './org-scope.ts';
 import type { Database } from './schema.ts';
 
 /** Which engine a store runs on. */
@@ -76,7 +77,7 @@ async function openPglite(dataDirOption: string | undefined): Promise<Store> {
     parsers: { [pgliteTypes.INT8]: toSafeNumber, [pgliteTypes.NUMERIC]: toSafeNumber },
   });
   const db = new Kysely<Database>({
-    dialect: new PGliteDialect(client),
+    dialect: orgScopedDialect(new PGliteDialect(client), { singleSession: true }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   return { db, kind: 'pglite', location, close: () => db.destroy() };
@@ -92,7 +93,7 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   });
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: orgScopedDialect(new PostgresDialect({ pool })),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   try {

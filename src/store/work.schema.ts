@@ -95,7 +95,43 @@ export interface ApiKeysTable {
   revokedAt: NullableTimestamp;
 }
 
+/** magic_links: invite and login links, single use, stored as a SHA-256 of the token (migration 0010). */
+export interface MagicLinksTable {
+  id: string;
+  orgId: string;
+  memberId: string;
+  purpose: 'invite' | 'login';
+  tokenHash: string;
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: NullableTimestamp;
+}
+
+/** auth_sessions: one per sign-in; revoking one ends its refresh tokens and access tokens at once. */
+export interface AuthSessionsTable {
+  id: string;
+  orgId: string;
+  memberId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: NullableTimestamp;
+  revokedReason: string | null;
+}
+
+/** refresh_tokens: rotating refresh tokens of a session, stored hashed; each is used at most once. */
+export interface RefreshTokensTable {
+  tokenHash: string;
+  orgId: string;
+  sessionId: string;
+  createdAt: Date;
+  usedAt: NullableTimestamp;
+}
+
 /** The authentication tables. */
 export interface AuthTables {
   apiKeys: ApiKeysTable;
+  magicLinks: MagicLinksTable;
+  authSessions: AuthSessionsTable;
+  refreshTokens: RefreshTokensTable;
 }

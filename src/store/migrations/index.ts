@@ -7,6 +7,8 @@ import * as customerName from './0006-customer-name.ts';
 import * as tickets from './0007-tickets.ts';
 import * as bulkJobs from './0008-bulk-jobs.ts';
 import * as apiKeys from './0009-api-keys.ts';
+import * as authSessions from './0010-auth-sessions.ts';
+import * as rowLevelSecurity from './0011-row-level-security.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -17,4 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0007-tickets': tickets,
   '0008-bulk-jobs': bulkJobs,
   '0009-api-keys': apiKeys,
+  '0010-auth-sessions': authSessions,
+  '0011-row-level-security': rowLevelSecurity,
 };
