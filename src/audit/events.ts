@@ -30,6 +30,9 @@ export const AUDIT_EVENTS = [
   'integration.connected',
   'integration.disconnected',
   'auth.login',
+  'auth.link_sent',
+  'auth.logout',
+  'auth.session_revoked',
   'auth.key_created',
   'auth.key_revoked',
 ] as const;

@@ -1,12 +1,12 @@
 /**
  * The MCP server with the real MCP SDK client (in-memory transport pair): tools generated from the registry
  * with honest annotations, reads that run, writes that come back as proposals, the same gate as the CLI,
- * no approval tool, and identity that tool arguments cannot change.
+ * approval tools that hold the two-person rule, and identity that tool arguments cannot change.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLERK, type LeashFixture, openLeashFixture, READER } from '../../test/support/leash-fixture.ts';
+import { CLERK, FINANCE, type LeashFixture, openLeashFixture, READER } from '../../test/support/leash-fixture.ts';
 import { testStoreKind } from '../../test/support/store.ts';
 import { listAuditEvents } from '../audit/list-audit-events.ts';
 import { registry } from '../operations/registry.ts';
@@ -35,13 +35,13 @@ describe(`MCP server (${testStoreKind})`, () => {
   });
   afterAll(async () => fixture.close());
 
-  it('lists every operation as a tool with its JSON schema and honest annotations, and no approval tool', async () => {
+  it('lists every operation as a tool with its JSON schema and honest annotations', async () => {
     const client = await connect(fixture, CLERK);
     const { tools } = await client.listTools();
     const names = tools.map((tool) => tool.name);
     for (const operation of registry.values()) expect(names).toContain(operation.name);
     expect(names).toContain('confirm_proposal');
-    expect(names.some((name) => name.includes('approve'))).toBe(false);
+    expect(names).toEqual(expect.arrayContaining(['list_approval_requests', 'approve_request', 'reject_request']));
     const tool = (name: string) => tools.find((candidate) => candidate.name === name);
     expect(tool('get_invoice')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     expect(tool('refund_charge')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
@@ -77,6 +77,42 @@ describe(`MCP server (${testStoreKind})`, () => {
     const events = await listAuditEvents(fixture.store.db, fixture.orgId, { limit: 100 });
     expect(events.some((event) => event.channel === 'mcp' && event.event === 'data.read')).toBe(true);
     await client.close();
+  });
+
+  it('approval tools: the requester is refused, finance approves and it executes once', async () => {
+    const clerk = await connect(fixture, CLERK);
+    const proposal = body(
+      await clerk.callTool({
+        name: 'refund_charge',
+        arguments: { charge_id: chargeId, amount: 1_500, reason: 'charged twice', case_id: 'T-10' },
+      }),
+    ) as { approval: { id: string } };
+    const own = await clerk.callTool({
+      name: 'approve_request',
+      arguments: { approval_id: proposal.approval.id, reason: 'looks right to me' },
+    });
+    expect(own.isError).toBe(true);
+    expect(JSON.stringify(body(own))).toMatch(/your own request/);
+    const finance = await connect(fixture, FINANCE);
+    const listed = body(await finance.callTool({ name: 'list_approval_requests', arguments: {} })) as {
+      requests: { id: string; requester: string; summary: string }[];
+    };
+    expect(listed.requests.find((request) => request.id === proposal.approval.id)).toMatchObject({ requester: CLERK });
+    const approved = body(
+      await finance.callTool({
+        name: 'approve_request',
+        arguments: { approval_id: proposal.approval.id, reason: 'duplicate confirmed' },
+      }),
+    );
+    expect(approved).toMatchObject({ status: 'succeeded' });
+    const again = await finance.callTool({
+      name: 'approve_request',
+      arguments: { approval_id: proposal.approval.id, reason: 'duplicate confirmed' },
+    });
+    expect(again.isError).toBe(true);
+    expect((await fixture.connector.getCharge(chargeId))?.amountRefunded).toBe(1_500);
+    await clerk.close();
+    await finance.close();
   });
 
   it('identity comes from the session: a role or member named in the arguments changes nothing', async () => {

@@ -1,0 +1,97 @@
+/**
+ * Approval requests as surfaces show them (CLI, HTTP, MCP): the request with its proposal's server-derived
+ * preview, the requester's email, reason and case. Lookups are by org; another org's id is simply absent.
+ */
+import {
+  type ApprovalRequest,
+  findApprovalRequest,
+  listApprovalRequests,
+} from '../approvals/approval-requests.ts';
+import { notFound } from '../domain/errors.ts';
+import type { OperationContext } from './define-operation.ts';
+import { describeApprovers } from './proposal-view.ts';
+import { loadProposal } from './proposals.ts';
+
+/** The statuses a request can be in. */
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
+
+/** One request as listed and shown. */
+export interface ApprovalView {
+  id: string;
+  status: ApprovalRequest['status'];
+  proposalId: string;
+  operation: string;
+  summary: string;
+  money: { amount: number; currency: string } | null;
+  preview: unknown;
+  requester: string;
+  reason: string | null;
+  caseId: string | null;
+  approvers: string;
+  expiresAt: Date;
+  createdAt: Date;
+  decidedBy: string | null;
+  decisionReason: string | null;
+  payloadHash: string;
+}
+
+async function emails(context: OperationContext, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await context.db
+    .selectFrom('members')
+    .select(['id', 'email'])
+    .where('orgId', '=', context.actor.orgId)
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.email]));
+}
+
+async function view(context: OperationContext, request: ApprovalRequest, names: Map<string, string>) {
+  const proposal = await loadProposal(context.db, context.actor.orgId, request.proposalId);
+  return {
+    id: request.id,
+    status: request.status,
+    proposalId: proposal.id,
+    operation: proposal.operation,
+    summary: proposal.preview.summary,
+    money:
+      proposal.moneyAmount !== null && proposal.moneyCurrency
+        ? { amount: proposal.moneyAmount, currency: proposal.moneyCurrency }
+        : null,
+    preview: proposal.preview,
+    requester: names.get(request.requesterId) ?? request.requesterId,
+    reason: proposal.reason,
+    caseId: proposal.caseId,
+    approvers: describeApprovers(request.groups, request.roles),
+    expiresAt: request.expiresAt,
+    createdAt: request.createdAt,
+    decidedBy: request.decidedBy ? (names.get(request.decidedBy) ?? request.decidedBy) : null,
+    decisionReason: request.decisionReason,
+    payloadHash: request.payloadHash,
+  } satisfies ApprovalView;
+}
+
+/** The org's requests, newest first (pending by default). */
+export async function listApprovalViews(
+  context: OperationContext,
+  filter: { status?: ApprovalRequest['status'] | 'all'; limit?: number } = {},
+): Promise<ApprovalView[]> {
+  const status = filter.status ?? 'pending';
+  const requests = await listApprovalRequests(context.db, context.actor.orgId, {
+    ...(status === 'all' ? {} : { status }),
+    ...(filter.limit ? { limit: filter.limit } : {}),
+  });
+  const names = await emails(
+    context,
+    requests.flatMap((request) => [request.requesterId, ...(request.decidedBy ? [request.decidedBy] : [])]),
+  );
+  return Promise.all(requests.map((request) => view(context, request, names)));
+}
+
+/** One request by id (`apr_…`) or handle (`aph_…`). */
+export async function showApproval(context: OperationContext, reference: string): Promise<ApprovalView> {
+  const request = await findApprovalRequest(context.db, context.actor.orgId, reference);
+  if (!request) throw notFound('approval request', reference);
+  const names = await emails(context, [request.requesterId, ...(request.decidedBy ? [request.decidedBy] : [])]);
+  return view(context, request, names);
+}
