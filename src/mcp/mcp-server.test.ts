@@ -101,7 +101,7 @@ describe(`MCP server (${testStoreKind})`, () => {
     const approved = body(
       await finance.callTool({
         name: 'approve_request',
-        arguments: { approval_id: proposal.approval.id, reason: 'duplicate confirmed' },
+        arguments: { approval_id: proposal.approval.id, reason: 'duplicate confirmed', confirm_text: 'CONFIRM' },
       }),
     );
     expect(approved).toMatchObject({ status: 'succeeded' });
