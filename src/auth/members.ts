@@ -170,3 +170,8 @@ export async function changeMemberRole(
 export async function listOrgs(db: Executor): Promise<Org[]> {
   return db.selectFrom('orgs').selectAll().orderBy('createdAt').execute();
 }
+
+/** One org by id. */
+export async function getOrg(db: Executor, orgId: string): Promise<Org | undefined> {
+  return db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
+}

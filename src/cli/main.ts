@@ -67,7 +67,7 @@ for (const stream of [process.stdout, process.stderr])
   });
 
 program.exitOverride();
-registerStartCommand(program);
+registerStartCommand(program, '0.1.0');
 registerInitCommand(program);
 registerDemoCommand(program);
 registerCustomerCommands(program);

@@ -2,13 +2,14 @@
  * Opens the store: embedded PGlite in a data directory by default, PostgreSQL when `DATABASE_URL` is set.
  * One SQL dialect and one set of migrations for both; migrations run on open.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { LeashError } from '../domain/errors.ts';
 import { migrations } from './migrations/index.ts';
 import { orgScopedDialect } from './org-scope.ts';
 import type { Database } from './schema.ts';
@@ -67,20 +68,72 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   return store;
 }
 
+/**
+ * PGlite is one process's database: a second process opening the same directory would corrupt it. The first
+ * opener writes its pid to `leash.pid`; others are refused while that process lives (a dead one's file is
+ * taken over).
+ */
+function lockDataDir(location: string): () => void {
+  const lockFile = join(location, 'leash.pid');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockFile, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder))
+        throw new LeashError(
+          'unavailable',
+          `the embedded store in ${location} is open in another Leash process (pid ${holder}${holder === process.pid ? ', this one' : ''}): use that process (the server's API), stop it, or set DATABASE_URL to share PostgreSQL`,
+        );
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new LeashError('unavailable', `could not lock ${lockFile}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openPglite(dataDirOption: string | undefined): Promise<Store> {
   const dataDir = dataDirOption ?? process.env.LEASH_DATA_DIR ?? './.leash';
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) mkdirSync(location, { recursive: true });
-  const client = await PGlite.create(inMemory ? dataDir : location, {
-    extensions: { pg_trgm },
-    parsers: { [pgliteTypes.INT8]: toSafeNumber, [pgliteTypes.NUMERIC]: toSafeNumber },
-  });
+  const unlock = inMemory ? () => {} : lockDataDir(location);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? dataDir : location, {
+      extensions: { pg_trgm },
+      parsers: { [pgliteTypes.INT8]: toSafeNumber, [pgliteTypes.NUMERIC]: toSafeNumber },
+    });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = new Kysely<Database>({
     dialect: orgScopedDialect(new PGliteDialect(client), { singleSession: true }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
-  return { db, kind: 'pglite', location, close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    location,
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
+    },
+  };
 }
 
 async function openPostgres(databaseUrl: string, schema: string | undefined): Promise<Store> {

@@ -1,69 +1,112 @@
 /**
- * `leash start` (what `npm start` runs): on first run, builds the demo business; then says what is there and
- * how to use it. The HTTP server and dashboard will start here once they exist (MCP already runs: `leash mcp`).
+ * `leash start` (what `npm start` runs): on first run builds the demo business, then starts the HTTP server —
+ * the REST API, MCP over HTTP at /mcp, OpenAPI at /openapi.json and docs at /docs — and says how to sign in.
  */
 import type { Command } from 'commander';
+import pino from 'pino';
 import { listMembers, listOrgs } from '../../auth/members.ts';
+import { loadSigningKey } from '../../auth/sessions.ts';
+import { createServer } from '../../http/server.ts';
+import { smtpFromEnvironment } from '../../operations/deliver-outbox.ts';
+import { loadGate } from '../../policy/decide.ts';
 import { openStore } from '../../store/db.ts';
 import { printTable } from '../output.ts';
+import { parseIntegerOption } from '../parse-options.ts';
 import { buildDemo, startOfTodayUtc } from './demo.ts';
 
+async function buildDemoOnFirstRun(): Promise<void> {
+  const probe = await openStore();
+  const firstRun = (await listOrgs(probe.db)).length === 0;
+  await probe.close();
+  if (!firstRun) return;
+  process.stdout.write('First run: building the demo business (24 months, 300 customers)…\n');
+  const { store } = await buildDemo({
+    customers: 300,
+    seed: 'leash',
+    months: 24,
+    endAt: startOfTodayUtc(),
+    showProgress: true,
+  });
+  process.stdout.write(`Demo data is in ${store.location}.\n`);
+}
+
 /** Registers `leash start`. */
-export function registerStartCommand(program: Command): void {
+export function registerStartCommand(program: Command, version: string): void {
   program
     .command('start')
-    .description(
-      'Start Leash: on first run creates the store with demo data, then shows who can do what and what to try.',
+    .description('Start the Leash server (REST API, MCP over HTTP, API docs); on first run builds demo data.')
+    .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '8787')
+    .option('--host <host>', 'address to listen on (127.0.0.1 keeps it on this machine)', '127.0.0.1')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  LEASH_PUBLIC_URL     the URL people use to reach this server (magic links point here; default http://HOST:PORT)
+  LEASH_ALLOWED_HOSTS  extra host names accepted in Host/Origin, comma-separated (DNS-rebinding guard)
+  LEASH_SMTP_URL       smtp://user:pass@host:587 to email sign-in links; without it, in development,
+                       links are printed to this log (NODE_ENV=production refuses to run that way)
+  LEASH_JWT_SECRET     signing key for access tokens (32+ characters, the same on every server process);
+                       default: a random key in the data directory
+  LEASH_LOG_LEVEL      info | warn (default) | error
+  DATABASE_URL         PostgreSQL instead of the embedded store in ./.leash
+
+Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use an API key from
+\`leash keys create --as EMAIL\` as Authorization: Bearer lk_… (the key for MCP clients too).`,
     )
-    .action(async () => {
-      const probe = await openStore();
-      const firstRun = (await listOrgs(probe.db)).length === 0;
-      await probe.close();
-      if (firstRun) {
-        process.stdout.write('First run: building the demo business (24 months, 300 customers)…\n');
-        const { summary, store } = await buildDemo({
-          customers: 300,
-          seed: 'leash',
-          months: 24,
-          endAt: startOfTodayUtc(),
-          showProgress: true,
-        });
-        process.stdout.write(`Demo data is in ${store.location}.\n`);
-        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      }
+    .action(async (options: { port: string; host: string }) => {
+      const port = parseIntegerOption('--port', options.port, 1, 65_535);
+      await buildDemoOnFirstRun();
       const store = await openStore();
-      try {
-        const [org] = await listOrgs(store.db);
-        if (!org) return;
-        process.stdout.write(
-          `\nLeash is ready: ${org.name} on the embedded ledger (${store.location}).\n\nMembers (act as one with --as EMAIL or LEASH_USER):\n`,
-        );
-        const members = await listMembers(store.db, org.id);
-        printTable(
-          ['email', 'role', 'approver groups'],
-          members.map((member) => [member.email, member.role, member.groups.join(', ')]),
-        );
-        process.stdout.write(
-          [
-            '',
-            'Try:',
-            '  npx leash customers acme                   find a customer (fuzzy)',
-            '  npx leash customer "Acme Corp"             plan, subscriptions, invoices, payments',
-            '  npx leash invoices --overdue               who owes what, and for how long',
-            '  npx leash insights movements               MRR by month: new, expansion, contraction, churn',
-            '  npx leash ticket "I was charged twice" --customer globex --as carl@northwind.test',
-            '  npx leash ops                              every operation the policy gate mediates',
-            '  npx leash run refund_charge --as carl@northwind.test --input \'{"charge_id":"ch_…","reason":"…","case_id":"T-1"}\'',
-            '  npx leash approvals list                   requests waiting for a second person',
-            '  npx leash audit verify                     prove the audit log is intact',
-            '',
-            'Claude Desktop, Claude Code or Cursor: `npx leash mcp --help` (tools over MCP, on stdio).',
-            'The HTTP server and dashboard arrive with the next releases; `npx leash --help` lists everything.',
-            '',
-          ].join('\n'),
-        );
-      } finally {
+      const development = process.env.NODE_ENV !== 'production';
+      const mailer = smtpFromEnvironment();
+      if (!mailer && !development) {
         await store.close();
+        throw new Error('NODE_ENV=production needs LEASH_SMTP_URL: sign-in links must be emailed, not logged');
       }
+      const publicUrl = process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
+      const app = await createServer({
+        store,
+        gate: await loadGate(process.env.LEASH_POLICY_DIR),
+        signingKey: loadSigningKey(),
+        publicUrl,
+        allowedHosts: (process.env.LEASH_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim()).filter(Boolean),
+        mailer,
+        development,
+        logger: pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' }),
+        version,
+      });
+      await app.listen({ port, host: options.host });
+      const [org] = await listOrgs(store.db);
+      const members = org ? await listMembers(store.db, org.id) : [];
+      process.stdout.write(
+        `\nLeash is running at ${publicUrl} (${org?.name ?? 'no org yet'}, data in ${store.location}).\n\n`,
+      );
+      printTable(
+        ['member', 'role', 'approver groups'],
+        members.map((member) => [member.email, member.role, member.groups.join(', ')]),
+      );
+      process.stdout.write(
+        [
+          '',
+          'Sign in:',
+          `  curl -X POST ${publicUrl}/api/auth/login -H 'content-type: application/json' -d '{"email":"${members[0]?.email ?? 'you@example.com'}"}'`,
+          `  ${mailer ? 'the link arrives by email' : 'the single-use link is printed below (development: no SMTP configured)'}; open it to get an access token.`,
+          '  Or an API key: npx leash keys create --as EMAIL, then Authorization: Bearer lk_…',
+          '',
+          `API docs: ${publicUrl}/docs   OpenAPI: ${publicUrl}/openapi.json   MCP: ${publicUrl}/mcp (API key)`,
+          store.kind === 'pglite'
+            ? 'The server holds the embedded store: use the API (or stop the server) to run data commands of the CLI.'
+            : 'The CLI works beside the server on PostgreSQL: npx leash --help.',
+          'Ctrl-C stops the server.',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await app.close();
+      await store.close();
     });
 }

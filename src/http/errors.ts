@@ -1,0 +1,64 @@
+/**
+ * One error body everywhere: `{ "error": { "code", "message", "requestId" } }` (plus `field` for bad input).
+ * Bad input is a 400 naming the field, never a 500; Leash errors map by their code; anything unexpected is
+ * logged and answered as `internal` without its details.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
+import { ERROR_CODES, type ErrorCode, LeashError } from '../domain/errors.ts';
+
+/** The error body. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; field?: string };
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, message: string, field?: string) {
+  const body: ErrorBody = { error: { code, message, requestId: request.id, ...(field ? { field } : {}) } };
+  return reply.status(ERROR_CODES[code].http).type('application/json').send(body);
+}
+
+/** Fastify's own 4xx errors, by status. */
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_input',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'bad_input',
+  415: 'bad_input',
+  429: 'rate_limited',
+};
+
+/** The server's error handler. */
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issue = error.validation[0];
+    const path = issue?.instancePath?.replace(/^\//, '').replaceAll('/', '.');
+    const zodPath = (issue?.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue?.path;
+    const field = path || zodPath?.map(String).join('.') || error.validationContext || 'input';
+    return send(reply, request, 'bad_input', `${field}: ${issue?.message ?? 'invalid'}`, field);
+  }
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const field = issue?.path.length ? issue.path.join('.') : 'input';
+    return send(reply, request, 'bad_input', `${field}: ${issue?.message ?? 'invalid'}`, field);
+  }
+  if (error instanceof LeashError) {
+    const field = typeof error.details.field === 'string' ? error.details.field : undefined;
+    if (error.code === 'internal') request.log.error({ err: error }, 'internal error');
+    return send(reply, request, error.code, error.message, field);
+  }
+  const status = error.statusCode ?? 500;
+  const code = (error as { code?: string }).code;
+  if (status === 429 || code === 'rate_limited') return send(reply, request, 'rate_limited', error.message);
+  const mapped = BY_STATUS[status];
+  if (mapped && status < 500) return send(reply, request, mapped, error.message);
+  request.log.error({ err: error }, 'unhandled error');
+  return send(reply, request, 'internal', 'something went wrong on our side; the request id helps us find it');
+}
+
+/** Unknown routes. */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return send(reply, request, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+}

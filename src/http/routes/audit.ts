@@ -1,0 +1,101 @@
+/** The audit log over HTTP: list with filters, verify the chain, export (the export itself is audited). */
+import { z } from 'zod';
+import { exportAuditEvents } from '../../audit/export-audit-events.ts';
+import { listAuditEvents } from '../../audit/list-audit-events.ts';
+import { verifyAuditChain } from '../../audit/verify-audit-chain.ts';
+import { recordStep } from '../../operations/audit-trail.ts';
+import { asCaller } from '../guard.ts';
+import type { ServerDeps } from '../server.ts';
+import type { TypedApp } from './types.ts';
+
+/** Registers the audit routes. */
+export function registerAuditRoutes(app: TypedApp, deps: ServerDeps): void {
+  app.get(
+    '/api/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Audit events, newest first, filtered by customer, member, event, operation, outcome and date',
+        querystring: z.object({
+          customer: z.string().max(100).optional(),
+          member: z.string().max(100).optional().describe('a member id'),
+          event: z.string().max(100).optional(),
+          operation: z.string().max(100).optional(),
+          outcome: z.enum(['pass', 'warn', 'block']).optional(),
+          from: z.coerce.date().optional(),
+          to: z.coerce.date().optional(),
+          before_seq: z.coerce.number().int().min(1).optional().describe('page: events older than this seq'),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => {
+        const query = request.query;
+        const events = await listAuditEvents(context.db, context.actor.orgId, {
+          ...(query.customer ? { customerId: query.customer } : {}),
+          ...(query.member ? { actorId: query.member } : {}),
+          ...(query.event ? { event: query.event } : {}),
+          ...(query.operation ? { operation: query.operation } : {}),
+          ...(query.outcome ? { outcome: query.outcome } : {}),
+          ...(query.from ? { from: query.from } : {}),
+          ...(query.to ? { to: query.to } : {}),
+          limit: query.limit,
+          newestFirst: true,
+        });
+        const page = query.before_seq ? events.filter((event) => event.seq < (query.before_seq ?? 0)) : events;
+        return { events: page };
+      }),
+  );
+
+  app.get(
+    '/api/audit/verify',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "Recompute the org's hash chain; names the first bad row",
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            rows: z.number(),
+            first_bad_row: z.object({ seq: z.number(), id: z.string(), reason: z.string() }).nullable(),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => {
+        const verdict = await verifyAuditChain(context.db, context.actor.orgId);
+        const bad = verdict.firstBadRow;
+        return { ok: verdict.ok, rows: verdict.rows, first_bad_row: bad ? { seq: bad.seq, id: bad.id, reason: bad.reason } : null };
+      }),
+  );
+
+  app.get(
+    '/api/audit/export',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The whole log as JSON lines or CSV (the export is itself recorded)',
+        querystring: z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') }),
+      },
+    },
+    async (request, reply) =>
+      asCaller(deps, request, async ({ context }) => {
+        const chunks: string[] = [];
+        const rows = await exportAuditEvents(context.db, context.actor.orgId, request.query.format, (chunk) => {
+          chunks.push(chunk);
+        });
+        await recordStep(context.db, context, 'data.exported', {
+          operation: 'audit_export',
+          arguments: { format: request.query.format },
+          result: { rows },
+        });
+        const csv = request.query.format === 'csv';
+        return reply
+          .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+          .header('content-disposition', `attachment; filename="leash-audit.${csv ? 'csv' : 'jsonl'}"`)
+          .send(chunks.join(''));
+      }),
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * MCP over streamable HTTP at /mcp: stateless (each POST carries its own bearer API key and gets a fresh
+ * server and transport, so any server process can answer), JSON responses, the same tools and the same gate
+ * as stdio. Only Leash API keys are accepted; the Host/Origin guard in server.ts answers DNS rebinding.
+ */
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { LeashError } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import { createLeashMcpServer } from '../../mcp/mcp-server.ts';
+import { asCaller } from '../guard.ts';
+import type { ServerDeps } from '../server.ts';
+import type { TypedApp } from './types.ts';
+
+/** Registers /mcp. */
+export function registerMcpRoute(app: TypedApp, deps: ServerDeps): void {
+  app.post('/mcp', { schema: { hide: true } }, async (request, reply) => {
+    if (!/^Bearer\s+lk_/i.test(request.headers.authorization ?? '')) {
+      reply.header('www-authenticate', 'Bearer realm="leash", error="invalid_token"');
+      throw new LeashError('unauthenticated', 'MCP over HTTP takes a Leash API key: Authorization: Bearer lk_… (see `leash keys create`)');
+    }
+    return asCaller(
+      deps,
+      request,
+      async ({ context }) => {
+        const server = createLeashMcpServer(async () => ({ ...context, requestId: newId('request') }), deps.version);
+        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        reply.raw.on('close', () => {
+          void transport.close();
+          void server.close();
+        });
+        await server.connect(transport);
+        reply.hijack();
+        await transport.handleRequest(request.raw, reply.raw, request.body);
+      },
+      'mcp',
+    );
+  });
+
+  const notAllowed = async (_request: unknown, reply: import('fastify').FastifyReply) =>
+    reply
+      .status(405)
+      .header('allow', 'POST')
+      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP server is stateless; POST to /mcp' }, id: null });
+  app.get('/mcp', { schema: { hide: true } }, notAllowed);
+  app.delete('/mcp', { schema: { hide: true } }, notAllowed);
+}

@@ -1,0 +1,148 @@
+/**
+ * The HTTP server (Fastify): the REST API under /api, the MCP server at /mcp, the OpenAPI document at
+ * /openapi.json with interactive docs at /docs, and the Stripe webhook placeholder. A thin surface: every route
+ * authenticates, enters the member's org scope (row-level security) and calls operations; no business rule
+ * lives here. One error body everywhere: `{ "error": { "code", "message", "requestId" } }`.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Transporter } from 'nodemailer';
+import type { Logger } from 'pino';
+import { newId } from '../domain/ids.ts';
+import type { Gate } from '../policy/decide.ts';
+import type { Store } from '../store/db.ts';
+import { checkHostAndOrigin } from './host-check.ts';
+import { handleError, handleNotFound } from './errors.ts';
+import { registerApprovalRoutes } from './routes/approvals.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
+import { registerMcpRoute } from './routes/mcp.ts';
+import { registerMemberRoutes } from './routes/members.ts';
+import { registerOperationRoutes } from './routes/operations.ts';
+import { registerTicketRoutes } from './routes/tickets.ts';
+import type { TypedApp } from './routes/types.ts';
+import { registerWebhookRoutes } from './routes/webhooks.ts';
+
+/** Everything a server runs with. */
+export interface ServerOptions {
+  store: Store;
+  gate: Gate;
+  /** Signs access tokens (see auth/sessions.ts `loadSigningKey`). */
+  signingKey: Uint8Array;
+  /** Where people reach the server; magic links point here. */
+  publicUrl: string;
+  /** Hostnames accepted in Host and Origin besides localhost, 127.0.0.1 and [::1] (DNS-rebinding guard). */
+  allowedHosts?: string[];
+  /** Sends sign-in links; without it, links are written to the log (development only). */
+  mailer?: { transport: Transporter; from: string } | null;
+  /** Development mode: magic links may be logged when there is no mailer. */
+  development: boolean;
+  /** Requests per minute: sign-in endpoints per client address, writes per credential. */
+  rateLimits?: { signIn?: number; writes?: number };
+  /** A pino logger, or false for none. */
+  logger?: Logger | boolean;
+  version: string;
+}
+
+/** Everything routes need, resolved once. */
+export interface ServerDeps extends Required<Pick<ServerOptions, 'store' | 'gate' | 'signingKey' | 'publicUrl'>> {
+  mailer: { transport: Transporter; from: string } | null;
+  development: boolean;
+  rateLimits: { signIn: number; writes: number };
+  version: string;
+}
+
+/** Builds the server (not yet listening). */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(typeof options.logger === 'object'
+      ? { loggerInstance: options.logger as FastifyBaseLogger }
+      : { logger: options.logger ?? false }),
+    genReqId: () => newId('request'),
+    requestIdHeader: false,
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+  });
+  const deps: ServerDeps = {
+    store: options.store,
+    gate: options.gate,
+    signingKey: options.signingKey,
+    publicUrl: options.publicUrl.replace(/\/$/, ''),
+    mailer: options.mailer ?? null,
+    development: options.development,
+    rateLimits: { signIn: options.rateLimits?.signIn ?? 10, writes: options.rateLimits?.writes ?? 120 },
+    version: options.version,
+  };
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    checkHostAndOrigin(request, [new URL(deps.publicUrl).hostname, ...(options.allowedHosts ?? [])]);
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        // On plain http (localhost) there is nothing to upgrade to.
+        upgradeInsecureRequests: deps.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    hsts: deps.publicUrl.startsWith('https:'),
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'rate_limited',
+      message: `too many requests: at most ${context.max} per ${context.after}; try again later`,
+    }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Leash API',
+        version: options.version,
+        description:
+          'Billing operations on a short leash. Reads run at once; writes return proposals (server-derived preview and policy decision) that the requester confirms (PASS) or a second member approves (WARN). Authenticate with `Authorization: Bearer` and an access token (magic-link sign-in) or an API key (`lk_…`).',
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'access token or API key' } },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>() as unknown as TypedApp;
+  typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  typed.get('/health', { schema: { hide: true } }, async () => ({ ok: true, version: deps.version }));
+  registerAuthRoutes(typed, deps);
+  registerOperationRoutes(typed, deps);
+  registerApprovalRoutes(typed, deps);
+  registerAuditRoutes(typed, deps);
+  registerMemberRoutes(typed, deps);
+  registerTicketRoutes(typed, deps);
+  registerMcpRoute(typed, deps);
+  registerWebhookRoutes(typed);
+  return app;
+}
