@@ -56,7 +56,8 @@ export function loadSigningKey(
 ): Uint8Array {
   const fromEnvironment = process.env.LEASH_JWT_SECRET;
   if (fromEnvironment !== undefined) {
-    if (fromEnvironment.length < 32) throw new LeashError('bad_input', 'LEASH_JWT_SECRET must be at least 32 characters');
+    if (fromEnvironment.length < 32)
+      throw new LeashError('bad_input', 'LEASH_JWT_SECRET must be at least 32 characters');
     return new TextEncoder().encode(fromEnvironment);
   }
   if (!existsSync(keyFile)) {
@@ -187,15 +188,12 @@ export async function rotateRefreshToken(db: Kysely<Database>, token: string): P
     }
     const member = await getMember(trx, row.orgId, row.memberId);
     if (!member) return undefined;
-    await trx
-      .updateTable('refreshTokens')
-      .set({ usedAt: new Date() })
-      .where('tokenHash', '=', sha256(token))
-      .execute();
+    await trx.updateTable('refreshTokens').set({ usedAt: new Date() }).where('tokenHash', '=', sha256(token)).execute();
     const refreshToken = await issueRefreshToken(trx, row.orgId, row.sessionId);
     return { member, sessionId: row.sessionId, refreshToken };
   });
-  if (outcome === 'reused') throw unauthenticated('this refresh token was already used: the session is revoked, sign in again');
+  if (outcome === 'reused')
+    throw unauthenticated('this refresh token was already used: the session is revoked, sign in again');
   if (!outcome) throw unauthenticated();
   return outcome;
 }

@@ -31,7 +31,8 @@ export async function authenticate(
 ): Promise<{ member: Member; sessionId: string | null }> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match?.[1]) throw new LeashError('unauthenticated', 'send Authorization: Bearer with an access token or API key');
+  if (!match?.[1])
+    throw new LeashError('unauthenticated', 'send Authorization: Bearer with an access token or API key');
   const credential = match[1];
   return withoutOrgScope(async () => {
     if (credential.startsWith('lk_')) {

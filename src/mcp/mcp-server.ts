@@ -11,9 +11,9 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { LeashError } from '../domain/errors.ts';
+import { APPROVAL_STATUSES, listApprovalViews, showApproval } from '../operations/approval-views.ts';
 import { isRead, type OperationContext } from '../operations/define-operation.ts';
 import { registry } from '../operations/registry.ts';
-import { APPROVAL_STATUSES, listApprovalViews, showApproval } from '../operations/approval-views.ts';
 import {
   approveRequest,
   confirmProposal,
@@ -46,7 +46,11 @@ const approvalTools = {
     description:
       "Approve a request you did not make, as yourself: the exact approved action then executes once on current facts. Refused for the requester, for members outside the request's approver groups, and for expired or changed actions.",
     input: z
-      .object({ approval_id: APPROVAL_ID, reason: z.string().min(3).max(500), confirm_text: z.string().max(20).optional() })
+      .object({
+        approval_id: APPROVAL_ID,
+        reason: z.string().min(3).max(500),
+        confirm_text: z.string().max(20).optional(),
+      })
       .strict(),
     readOnly: false,
   },

@@ -2,11 +2,7 @@
  * Approval requests as surfaces show them (CLI, HTTP, MCP): the request with its proposal's server-derived
  * preview, the requester's email, reason and case. Lookups are by org; another org's id is simply absent.
  */
-import {
-  type ApprovalRequest,
-  findApprovalRequest,
-  listApprovalRequests,
-} from '../approvals/approval-requests.ts';
+import { type ApprovalRequest, findApprovalRequest, listApprovalRequests } from '../approvals/approval-requests.ts';
 import { notFound } from '../domain/errors.ts';
 import type { OperationContext } from './define-operation.ts';
 import { describeApprovers } from './proposal-view.ts';

@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -674,6 +675,95 @@ describe.concurrent('leash CLI, end to end', () => {
       const refused = await leash(dir, ['mcp']);
       expect(refused.code).toBe(EXIT.badInput);
       expect(stderrLines(refused)).toHaveLength(1);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'mcp on stdio then leash start: a clerk proposes a refund and cannot approve it; finance approves over HTTP; one execution, chain intact',
+    async ({ expect }) => {
+      const { charge } = await findPaidInvoice();
+      const dir = demoCopy();
+      const keyOf = async (email: string) =>
+        json<{ key: string }>(await leash(dir, ['keys', 'create', '--as', email, '--name', 'e2e', '--json'])).key;
+      const clerkKey = await keyOf(CLERK);
+      const financeKey = await keyOf('fiona@northwind.test');
+      await acquireSlot();
+      const client = new Client({ name: 'cli-e2e', version: '1.0.0' });
+      let proposal: { id: string; approval: { id: string } };
+      try {
+        await client.connect(
+          new StdioClientTransport({
+            command: process.execPath,
+            args: ['bin/leash.js', 'mcp'],
+            cwd: REPO_ROOT,
+            env: { ...(childEnv(dir) as Record<string, string>), LEASH_API_KEY: clerkKey },
+            stderr: 'ignore',
+          }),
+        );
+        const read = await client.callTool({ name: 'get_invoice', arguments: { invoice_id: charge.invoiceId } });
+        expect(read.isError).toBeFalsy();
+        const proposed = await client.callTool({
+          name: 'refund_charge',
+          arguments: { charge_id: charge.id, amount: 500, reason: 'charged twice', case_id: 'T-42' },
+        });
+        expect(proposed.structuredContent).toMatchObject({ status: 'awaiting_approval' });
+        proposal = proposed.structuredContent as typeof proposal;
+        const own = await client.callTool({
+          name: 'approve_request',
+          arguments: { approval_id: proposal.approval.id, reason: 'my own', confirm_text: 'CONFIRM' },
+        });
+        expect(own.isError).toBe(true);
+      } finally {
+        await client.close();
+        releaseSlot();
+      }
+      // The stdio process has released the embedded store; the server takes it.
+      const port = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as { port: number };
+          probe.close(() => resolve(free));
+        });
+      });
+      await acquireSlot();
+      const server = spawn(process.execPath, ['bin/leash.js', 'start', '--port', String(port)], {
+        cwd: REPO_ROOT,
+        env: childEnv(dir),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        let output = '';
+        await new Promise<void>((resolve, reject) => {
+          server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            output += chunk;
+            if (output.includes('Leash is running')) resolve();
+          });
+          server.on('exit', (code) => reject(new Error(`leash start exited ${code}: ${output}`)));
+        });
+        const api = async (method: string, path: string, body?: unknown) => {
+          const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${financeKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+          });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+        };
+        const approved = await api('POST', `/api/approvals/${proposal.approval.id}/approve`, {
+          reason: 'duplicate confirmed',
+          confirm_text: 'CONFIRM',
+        });
+        expect(approved.body).toMatchObject({ status: 'succeeded' });
+        const executions = await api('GET', '/api/audit?event=execution.succeeded&limit=1000');
+        const mine = (executions.body.events as { proposalId: string }[]).filter(
+          (event) => event.proposalId === proposal.id,
+        );
+        expect(mine).toHaveLength(1);
+        expect((await api('GET', '/api/audit/verify')).body).toMatchObject({ ok: true });
+      } finally {
+        server.kill('SIGTERM');
+        await new Promise((resolve) => server.once('close', resolve));
+        releaseSlot();
+      }
     },
     TEST_TIMEOUT,
   );

@@ -50,7 +50,9 @@ describe(`HTTP API (${testStoreKind})`, () => {
     expect(missing.body.error).toMatchObject({ code: 'not_found', requestId: expect.stringMatching(/^req_/) });
     expect(missing.headers.get('x-request-id')).toBe(missing.body.error.requestId);
 
-    const anonymous = await server.call<ErrorBody>('POST', '/api/operations/search_customers', { body: { query: 'a' } });
+    const anonymous = await server.call<ErrorBody>('POST', '/api/operations/search_customers', {
+      body: { query: 'a' },
+    });
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error.code).toBe('unauthenticated');
 

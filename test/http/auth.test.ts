@@ -105,9 +105,16 @@ describe(`authentication (${testStoreKind})`, () => {
     const [, payload] = token.split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
 
-    const expired = await signAccessToken(server.signingKey, member, String(claims.sid), new Date(Date.now() - 2 * 3_600_000));
+    const expired = await signAccessToken(
+      server.signingKey,
+      member,
+      String(claims.sid),
+      new Date(Date.now() - 2 * 3_600_000),
+    );
     const none = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`;
-    const wrongKey = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(48)));
+    const wrongKey = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('x'.repeat(48)));
     const ownerClaims = { ...claims, sub: (await fixture.member('olivia@northwind.test')).id };
     const tampered = `${token.split('.')[0]}.${base64url(ownerClaims)}.${token.split('.')[2]}`;
     const selfSigned = (() => {
@@ -143,10 +150,15 @@ describe(`authentication (${testStoreKind})`, () => {
     expect((await refresh('')).status).toBe(401);
   });
 
-  it("an API key follows its member: demoted, the key loses the old rights at once", async () => {
+  it('an API key follows its member: demoted, the key loses the old rights at once', async () => {
     const key = await server.apiKey(MANAGER);
     const { customer } = await fixture.paidCharge(3_000);
-    const input = { customer_id: customer.id, email: 'new-billing@fixture.test', reason: 'customer asked', case_id: 'T-7' };
+    const input = {
+      customer_id: customer.id,
+      email: 'new-billing@fixture.test',
+      reason: 'customer asked',
+      case_id: 'T-7',
+    };
     const before = await server.call('POST', '/api/operations/update_customer', { token: key, body: input });
     expect(before.body).toMatchObject({ decision: { outcome: 'pass' } });
     await changeMemberRole(fixture.store.db, fixture.orgId, MANAGER, 'read_only');

@@ -48,10 +48,14 @@ describe(`tenant isolation over HTTP (${testStoreKind})`, () => {
     a.charge = charge.id;
     a.invoice = charge.invoiceId;
     const clerk = (await server.signIn(CLERK)).token;
-    const proposal = await server.call<{ id: string; approval: { id: string } }>('POST', '/api/operations/refund_charge', {
-      token: clerk,
-      body: { charge_id: charge.id, amount: 1_000, reason: 'charged twice', case_id: 'T-1' },
-    });
+    const proposal = await server.call<{ id: string; approval: { id: string } }>(
+      'POST',
+      '/api/operations/refund_charge',
+      {
+        token: clerk,
+        body: { charge_id: charge.id, amount: 1_000, reason: 'charged twice', case_id: 'T-1' },
+      },
+    );
     a.proposal = proposal.body.id;
     a.approval = proposal.body.approval.id;
     const ticket = await server.call<{ ticket: { id: string; number: number } }>('POST', '/api/tickets', {
@@ -87,7 +91,12 @@ describe(`tenant isolation over HTTP (${testStoreKind})`, () => {
     expect(verify.body).toMatchObject({ ok: true });
   });
 
-  async function sameAsMissing(method: string, path: (id: string) => string, id: string, body?: (id: string) => unknown) {
+  async function sameAsMissing(
+    method: string,
+    path: (id: string) => string,
+    id: string,
+    body?: (id: string) => unknown,
+  ) {
     const missing = missingLike(id);
     const call = (target: string) =>
       server.call(method, path(target), { token: bOwner, ...(body ? { body: body(target) } : {}) });
@@ -100,13 +109,28 @@ describe(`tenant isolation over HTTP (${testStoreKind})`, () => {
   it('every REST endpoint with an id answers as for a missing id', async () => {
     const notFound = [
       await sameAsMissing('GET', (id) => `/api/proposals/${id}`, a.proposal ?? ''),
-      await sameAsMissing('POST', (id) => `/api/proposals/${id}/confirm`, a.proposal ?? '', () => ({})),
+      await sameAsMissing(
+        'POST',
+        (id) => `/api/proposals/${id}/confirm`,
+        a.proposal ?? '',
+        () => ({}),
+      ),
       await sameAsMissing('GET', (id) => `/api/approvals/${id}`, a.approval ?? ''),
-      await sameAsMissing('POST', (id) => `/api/approvals/${id}/approve`, a.approval ?? '', () => ({
-        reason: 'looks fine',
-        confirm_text: 'CONFIRM',
-      })),
-      await sameAsMissing('POST', (id) => `/api/approvals/${id}/reject`, a.approval ?? '', () => ({ reason: 'no way' })),
+      await sameAsMissing(
+        'POST',
+        (id) => `/api/approvals/${id}/approve`,
+        a.approval ?? '',
+        () => ({
+          reason: 'looks fine',
+          confirm_text: 'CONFIRM',
+        }),
+      ),
+      await sameAsMissing(
+        'POST',
+        (id) => `/api/approvals/${id}/reject`,
+        a.approval ?? '',
+        () => ({ reason: 'no way' }),
+      ),
       await sameAsMissing('GET', (id) => `/api/tickets/${id}`, a.ticket ?? ''),
       await sameAsMissing('DELETE', (id) => `/api/keys/${id}`, a.key ?? ''),
     ];
@@ -153,7 +177,9 @@ describe(`tenant isolation over HTTP (${testStoreKind})`, () => {
       for (const field of idFields) {
         const input = (id: string) => ({
           ...Object.fromEntries(required.filter((name) => name in fillers).map((name) => [name, fillers[name]])),
-          ...Object.fromEntries(required.filter((name) => idFor[name] !== undefined && name !== field).map((name) => [name, idFor[name]])),
+          ...Object.fromEntries(
+            required.filter((name) => idFor[name] !== undefined && name !== field).map((name) => [name, idFor[name]]),
+          ),
           [field]: id,
         });
         await sameAsMissing('POST', () => `/api/operations/${operation.name}`, idFor[field] ?? '', input);
@@ -162,11 +188,14 @@ describe(`tenant isolation over HTTP (${testStoreKind})`, () => {
     }
     expect(tried).toBeGreaterThan(20);
   });
-
-
 });
 
-async function startTestServerKey(_server: TestServer, fixture: LeashFixture, orgId: string, email: string): Promise<string> {
+async function startTestServerKey(
+  _server: TestServer,
+  fixture: LeashFixture,
+  orgId: string,
+  email: string,
+): Promise<string> {
   const { createApiKey } = await import('../../src/auth/api-keys.ts');
   const { findMemberByEmail } = await import('../../src/auth/members.ts');
   const member = await findMemberByEmail(fixture.store.db, orgId, email);

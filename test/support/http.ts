@@ -34,7 +34,10 @@ export interface TestServer {
 }
 
 /** Starts a server on 127.0.0.1 and an ephemeral port. */
-export async function startTestServer(fixture: LeashFixture, options: Partial<ServerOptions> = {}): Promise<TestServer> {
+export async function startTestServer(
+  fixture: LeashFixture,
+  options: Partial<ServerOptions> = {},
+): Promise<TestServer> {
   const signingKey = options.signingKey ?? new Uint8Array(randomBytes(32));
   const app = await createServer({
     store: fixture.store,

@@ -63,13 +63,17 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         await store.close();
         throw new Error('NODE_ENV=production needs LEASH_SMTP_URL: sign-in links must be emailed, not logged');
       }
-      const publicUrl = process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
+      const publicUrl =
+        process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
       const app = await createServer({
         store,
         gate: await loadGate(process.env.LEASH_POLICY_DIR),
         signingKey: loadSigningKey(),
         publicUrl,
-        allowedHosts: (process.env.LEASH_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim()).filter(Boolean),
+        allowedHosts: (process.env.LEASH_ALLOWED_HOSTS ?? '')
+          .split(',')
+          .map((host) => host.trim())
+          .filter(Boolean),
         mailer,
         development,
         logger: pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' }),

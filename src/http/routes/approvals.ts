@@ -11,7 +11,9 @@ const APPROVAL_ID = z.string().regex(/^ap[rh]_[A-Za-z0-9]+$/, 'an approval id li
 
 /** Registers the approval routes. */
 export function registerApprovalRoutes(app: TypedApp, deps: ServerDeps): void {
-  const writeLimit = { rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey } };
+  const writeLimit = {
+    rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey },
+  };
 
   app.get(
     '/api/approvals',
@@ -25,7 +27,8 @@ export function registerApprovalRoutes(app: TypedApp, deps: ServerDeps): void {
         }),
       },
     },
-    async (request) => asCaller(deps, request, async ({ context }) => ({ requests: await listApprovalViews(context, request.query) })),
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => ({ requests: await listApprovalViews(context, request.query) })),
   );
 
   app.get(
@@ -51,14 +54,15 @@ export function registerApprovalRoutes(app: TypedApp, deps: ServerDeps): void {
         body: z.object({ reason: z.string().min(3).max(500), confirm_text: z.string().max(20).optional() }).strict(),
       },
     },
-    async (request) => asCaller(deps, request, async ({ context }) => {
-      const outcome = await approveRequest(context, request.params.id, {
-        reason: request.body.reason,
-        confirmText: request.body.confirm_text,
-      });
-      runJobInBackground(context, outcome, request.log);
-      return outcome;
-    }),
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => {
+        const outcome = await approveRequest(context, request.params.id, {
+          reason: request.body.reason,
+          confirmText: request.body.confirm_text,
+        });
+        runJobInBackground(context, outcome, request.log);
+        return outcome;
+      }),
   );
 
   app.post(
@@ -72,6 +76,7 @@ export function registerApprovalRoutes(app: TypedApp, deps: ServerDeps): void {
         body: z.object({ reason: z.string().min(3).max(500) }).strict(),
       },
     },
-    async (request) => asCaller(deps, request, async ({ context }) => rejectRequest(context, request.params.id, request.body)),
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => rejectRequest(context, request.params.id, request.body)),
   );
 }

@@ -67,7 +67,11 @@ export function registerAuditRoutes(app: TypedApp, deps: ServerDeps): void {
       asCaller(deps, request, async ({ context }) => {
         const verdict = await verifyAuditChain(context.db, context.actor.orgId);
         const bad = verdict.firstBadRow;
-        return { ok: verdict.ok, rows: verdict.rows, first_bad_row: bad ? { seq: bad.seq, id: bad.id, reason: bad.reason } : null };
+        return {
+          ok: verdict.ok,
+          rows: verdict.rows,
+          first_bad_row: bad ? { seq: bad.seq, id: bad.id, reason: bad.reason } : null,
+        };
       }),
   );
 

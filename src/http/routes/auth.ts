@@ -62,7 +62,12 @@ async function answerWithSession(deps: ServerDeps, reply: FastifyReply, started:
     access_token: access.token,
     token_type: 'Bearer' as const,
     expires_at: access.expiresAt.toISOString(),
-    member: { id: started.member.id, email: started.member.email, role: started.member.role, groups: started.member.groups },
+    member: {
+      id: started.member.id,
+      email: started.member.email,
+      role: started.member.role,
+      groups: started.member.groups,
+    },
   };
 }
 
@@ -99,7 +104,8 @@ export function registerAuthRoutes(app: TypedApp, deps: ServerDeps): void {
       schema: {
         tags: ['auth'],
         summary: 'Email me a sign-in link',
-        description: 'Sends a single-use link valid 15 minutes to each org the address is a member of. Answers the same for unknown addresses.',
+        description:
+          'Sends a single-use link valid 15 minutes to each org the address is a member of. Answers the same for unknown addresses.',
         security: [],
         body: z.object({ email: z.string().max(320) }).strict(),
         response: { 202: z.object({ sent: z.literal(true), message: z.string() }) },
@@ -132,7 +138,8 @@ export function registerAuthRoutes(app: TypedApp, deps: ServerDeps): void {
       schema: {
         tags: ['auth'],
         summary: 'Redeem a magic link',
-        description: 'Uses the link up (once) and starts a session: an access token valid one hour, and the refresh cookie.',
+        description:
+          'Uses the link up (once) and starts a session: an access token valid one hour, and the refresh cookie.',
         security: [],
         body: z.object({ token: z.string().max(100) }).strict(),
         response: { 200: sessionResponse },
@@ -170,13 +177,14 @@ export function registerAuthRoutes(app: TypedApp, deps: ServerDeps): void {
         response: { 200: z.object({ signed_out: z.boolean() }) },
       },
     },
-    async (request, reply) => asCaller(deps, request, async (caller) => {
-      const revoked = caller.sessionId
-        ? await revokeSession(deps.store.db, caller.org.id, caller.sessionId, 'signed out')
-        : false;
-      reply.clearCookie(REFRESH_COOKIE, { path: '/api/auth' });
-      return { signed_out: revoked };
-    }),
+    async (request, reply) =>
+      asCaller(deps, request, async (caller) => {
+        const revoked = caller.sessionId
+          ? await revokeSession(deps.store.db, caller.org.id, caller.sessionId, 'signed out')
+          : false;
+        reply.clearCookie(REFRESH_COOKIE, { path: '/api/auth' });
+        return { signed_out: revoked };
+      }),
   );
 
   app.get(
@@ -187,15 +195,22 @@ export function registerAuthRoutes(app: TypedApp, deps: ServerDeps): void {
         summary: 'Who am I',
         response: {
           200: z.object({
-            member: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), groups: z.array(z.string()) }),
+            member: z.object({
+              id: z.string(),
+              email: z.string(),
+              name: z.string(),
+              role: z.string(),
+              groups: z.array(z.string()),
+            }),
             org: z.object({ id: z.string(), name: z.string(), policy_profile: z.string() }),
           }),
         },
       },
     },
-    async (request) => asCaller(deps, request, async ({ member, org }) => ({
-      member: { id: member.id, email: member.email, name: member.name, role: member.role, groups: member.groups },
-      org: { id: org.id, name: org.name, policy_profile: org.policyProfile },
-    })),
+    async (request) =>
+      asCaller(deps, request, async ({ member, org }) => ({
+        member: { id: member.id, email: member.email, name: member.name, role: member.role, groups: member.groups },
+        org: { id: org.id, name: org.name, policy_profile: org.policyProfile },
+      })),
   );
 }

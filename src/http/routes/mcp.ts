@@ -16,14 +16,20 @@ export function registerMcpRoute(app: TypedApp, deps: ServerDeps): void {
   app.post('/mcp', { schema: { hide: true } }, async (request, reply) => {
     if (!/^Bearer\s+lk_/i.test(request.headers.authorization ?? '')) {
       reply.header('www-authenticate', 'Bearer realm="leash", error="invalid_token"');
-      throw new LeashError('unauthenticated', 'MCP over HTTP takes a Leash API key: Authorization: Bearer lk_… (see `leash keys create`)');
+      throw new LeashError(
+        'unauthenticated',
+        'MCP over HTTP takes a Leash API key: Authorization: Bearer lk_… (see `leash keys create`)',
+      );
     }
     return asCaller(
       deps,
       request,
       async ({ context }) => {
         const server = createLeashMcpServer(async () => ({ ...context, requestId: newId('request') }), deps.version);
-        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        const transport = new StreamableHTTPServerTransport({
+          sessionIdGenerator: undefined,
+          enableJsonResponse: true,
+        });
         reply.raw.on('close', () => {
           void transport.close();
           void server.close();
@@ -40,7 +46,11 @@ export function registerMcpRoute(app: TypedApp, deps: ServerDeps): void {
     reply
       .status(405)
       .header('allow', 'POST')
-      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP server is stateless; POST to /mcp' }, id: null });
+      .send({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Method not allowed: this MCP server is stateless; POST to /mcp' },
+        id: null,
+      });
   app.get('/mcp', { schema: { hide: true } }, notAllowed);
   app.delete('/mcp', { schema: { hide: true } }, notAllowed);
 }

@@ -24,7 +24,9 @@ async function proposeAndConfirm(context: OperationContext, operation: string, i
 
 /** Registers the member and key routes. */
 export function registerMemberRoutes(app: TypedApp, deps: ServerDeps): void {
-  const writeLimit = { rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey } };
+  const writeLimit = {
+    rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey },
+  };
 
   app.get(
     '/api/members',
@@ -94,7 +96,8 @@ export function registerMemberRoutes(app: TypedApp, deps: ServerDeps): void {
   app.get(
     '/api/keys',
     { schema: { tags: ['members'], summary: 'API keys (yours; all of them for the owner), never the key itself' } },
-    async (request) => asCaller(deps, request, async ({ member }) => ({ keys: await listApiKeys(deps.store.db, member) })),
+    async (request) =>
+      asCaller(deps, request, async ({ member }) => ({ keys: await listApiKeys(deps.store.db, member) })),
   );
 
   app.post(

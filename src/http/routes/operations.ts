@@ -18,7 +18,13 @@ import { asCaller, credentialKey } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import type { TypedApp } from './types.ts';
 
-const INSIGHTS = new Set(['mrr_movements', 'payment_failure_rates', 'top_expansion', 'involuntary_churn', 'overdue_summary']);
+const INSIGHTS = new Set([
+  'mrr_movements',
+  'payment_failure_rates',
+  'top_expansion',
+  'involuntary_churn',
+  'overdue_summary',
+]);
 const TICKETS = new Set(['create_ticket', 'list_tickets', 'get_ticket', 'draft_reply', 'send_reply']);
 const TEAM = new Set(['add_member', 'change_member_role']);
 
@@ -45,7 +51,9 @@ export function runJobInBackground(context: OperationContext, outcome: Execution
 
 /** Registers the operation routes. */
 export function registerOperationRoutes(app: TypedApp, deps: ServerDeps): void {
-  const writeLimit = { rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey } };
+  const writeLimit = {
+    rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey },
+  };
 
   app.get(
     '/api/operations',
@@ -69,16 +77,17 @@ export function registerOperationRoutes(app: TypedApp, deps: ServerDeps): void {
         },
       },
     },
-    async (request) => asCaller(deps, request, async () => ({
-      operations: [...registry.values()].map((operation) => ({
-        name: operation.name,
-        description: operation.description,
-        kind: operation.kind,
-        read: isRead(operation),
-        destructive: 'destructive' in operation ? operation.destructive : false,
-        input_schema: z.toJSONSchema(operation.input, { io: 'input' }),
+    async (request) =>
+      asCaller(deps, request, async () => ({
+        operations: [...registry.values()].map((operation) => ({
+          name: operation.name,
+          description: operation.description,
+          kind: operation.kind,
+          read: isRead(operation),
+          destructive: 'destructive' in operation ? operation.destructive : false,
+          input_schema: z.toJSONSchema(operation.input, { io: 'input' }),
+        })),
       })),
-    })),
   );
 
   for (const operation of registry.values()) {
@@ -98,10 +107,11 @@ export function registerOperationRoutes(app: TypedApp, deps: ServerDeps): void {
           body: operation.input,
         },
       },
-      async (request, reply) => asCaller(deps, request, async ({ context }) => {
-        if (read) return { result: await runRead(context, operation.name, request.body) };
-        return reply.status(201).send(await proposeOperation(context, operation.name, request.body));
-      }),
+      async (request, reply) =>
+        asCaller(deps, request, async ({ context }) => {
+          if (read) return { result: await runRead(context, operation.name, request.body) };
+          return reply.status(201).send(await proposeOperation(context, operation.name, request.body));
+        }),
     );
   }
 
@@ -114,11 +124,12 @@ export function registerOperationRoutes(app: TypedApp, deps: ServerDeps): void {
         params: z.object({ id: PROPOSAL_ID }),
       },
     },
-    async (request) => asCaller(deps, request, async ({ context }) => {
-      const proposal = await loadProposal(context.db, context.actor.orgId, request.params.id);
-      const approval = await findApprovalForProposal(context.db, context.actor.orgId, proposal.id);
-      return viewProposal(proposal, approval);
-    }),
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => {
+        const proposal = await loadProposal(context.db, context.actor.orgId, request.params.id);
+        const approval = await findApprovalForProposal(context.db, context.actor.orgId, proposal.id);
+        return viewProposal(proposal, approval);
+      }),
   );
 
   app.post(
@@ -128,15 +139,20 @@ export function registerOperationRoutes(app: TypedApp, deps: ServerDeps): void {
       schema: {
         tags: ['operations'],
         summary: 'Confirm your own PASS proposal; it executes once on current facts',
-        description: 'Irreversible actions need `confirm_text: "CONFIRM"`. A proposal that needs approval cannot be confirmed.',
+        description:
+          'Irreversible actions need `confirm_text: "CONFIRM"`. A proposal that needs approval cannot be confirmed.',
         params: z.object({ id: PROPOSAL_ID }),
-        body: z.object({ confirm_text: z.string().max(20).optional() }).strict().default({}),
+        body: z
+          .object({ confirm_text: z.string().max(20).optional() })
+          .strict()
+          .default({}),
       },
     },
-    async (request) => asCaller(deps, request, async ({ context }) => {
-      const outcome = await confirmProposal(context, request.params.id, { confirmText: request.body.confirm_text });
-      runJobInBackground(context, outcome, request.log);
-      return outcome;
-    }),
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => {
+        const outcome = await confirmProposal(context, request.params.id, { confirmText: request.body.confirm_text });
+        runJobInBackground(context, outcome, request.log);
+        return outcome;
+      }),
   );
 }
