@@ -201,7 +201,7 @@ describe(`HTTP API (${testStoreKind})`, () => {
       for (let attempt = 0; attempt < 3; attempt += 1)
         logins.push(await limited.call('POST', '/api/auth/login', { body: { email: 'nobody@example.com' } }));
       expect(logins.map((response) => response.status)).toEqual([202, 202, 429]);
-      expect((logins[2]?.body as ErrorBody).error.code).toBe('rate_limited');
+      expect((logins[2] as { body: ErrorBody }).body.error.code).toBe('rate_limited');
     } finally {
       await limited.close();
     }

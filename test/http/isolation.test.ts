@@ -46,7 +46,7 @@ describe(`tenant isolation over HTTP (${testStoreKind})`, () => {
     const { customer, charge } = await fixture.paidCharge(9_000, 'usd', 'Acme Corp');
     a.customer = customer.id;
     a.charge = charge.id;
-    a.invoice = charge.invoiceId;
+    a.invoice = charge.invoiceId ?? '';
     const clerk = (await server.signIn(CLERK)).token;
     const proposal = await server.call<{ id: string; approval: { id: string } }>(
       'POST',
