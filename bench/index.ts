@@ -11,6 +11,8 @@
  *                       PGlite and PostgreSQL (ratio to reading every invoice line once)
  *   classifier          the ticket classifier: training time, classifications/s (ratio to tokenising alone),
  *                       held-out accuracy and macro-F1
+ *   http                the server on the large business: requests/s and p50/p95 under 50 connections
+ *                       (autocannon; ratio to GET /health) and MCP tool-call latency over HTTP vs the same REST read
  *
  * The large businesses are built once into `.bench/` (PGlite) and a `leash_bench_N` schema (PostgreSQL), and
  * reused. Results are also written to bench/results/<time>.json.
@@ -25,6 +27,7 @@ import { generateDemo } from '../src/demo/generate-demo.ts';
 import { openStore, type Store } from '../src/store/db.ts';
 import { benchClassifier } from './classifier.ts';
 import { BENCH_DEMO, type Dataset, type DatasetPlace, openDataset } from './dataset.ts';
+import { type HttpFigures, measureHttp } from './http.ts';
 import { type InsightFigure, measureInsights } from './insights.ts';
 import { measureAudit, measureGate, measurePropose } from './leash.ts';
 import { type LookupFigure, measureLookups } from './lookups.ts';
@@ -41,7 +44,7 @@ interface BenchOptions {
   only?: string;
 }
 
-const SECTIONS = ['demo', 'gate', 'propose', 'lookups', 'insights', 'classifier'] as const;
+const SECTIONS = ['demo', 'gate', 'propose', 'lookups', 'insights', 'classifier', 'http'] as const;
 
 const program = new Command('npm run bench --')
   .description(
@@ -251,6 +254,55 @@ async function insights(withPostgres: boolean): Promise<void> {
   }));
 }
 
+// --- The HTTP server and MCP over HTTP ---------------------------------------------------------------------
+
+async function http(withPostgres: boolean): Promise<void> {
+  const places: DatasetPlace[] = [{ kind: 'pglite', location: options.cache }];
+  if (withPostgres) places.push({ kind: 'postgres', location: options.postgres as string });
+  const measured: HttpFigures[] = [];
+  for (const place of places) {
+    process.stderr.write(`Loading the server on ${place.kind}…\n`);
+    measured.push(
+      await measureHttp(place, customers, options.cache, {
+        seconds: options.quick ? 3 : 10,
+        samples: options.quick ? 100 : 500,
+      }),
+    );
+  }
+  heading(
+    `HTTP reads under 50 concurrent connections (autocannon on loopback, ${customers.toLocaleString('en-US')} customers)`,
+  );
+  printTable(
+    ['store', 'request', 'requests/s', 'p50', 'p95', 'p99', 'vs /health', 'non-2xx'],
+    measured.flatMap((figures) => {
+      const baseline = figures.load[0]?.requestsPerSecond ?? Number.NaN;
+      return figures.load.map((figure) => [
+        figures.store,
+        figure.name,
+        figure.requestsPerSecond.toLocaleString('en-US'),
+        ms(figure.latency.p50),
+        ms(figure.latency.p95),
+        ms(figure.latency.p99),
+        `${(baseline / Math.max(1, figure.requestsPerSecond)).toFixed(1)}× slower`,
+        String(figure.non2xx + figure.errors),
+      ]);
+    }),
+  );
+  heading('MCP tool call over streamable HTTP (get_customer, one at a time) vs the same read over REST');
+  printTable(
+    ['store', 'MCP p50', 'MCP p95', 'REST p50', 'REST p95', 'MCP overhead'],
+    measured.map((figures) => [
+      figures.store,
+      ms(figures.mcp.toolCall.p50),
+      ms(figures.mcp.toolCall.p95),
+      ms(figures.mcp.restSameRead.p50),
+      ms(figures.mcp.restSameRead.p95),
+      `${(figures.mcp.toolCall.p50 / figures.mcp.restSameRead.p50).toFixed(1)}×`,
+    ]),
+  );
+  results.http = measured;
+}
+
 // --- The ticket classifier ----------------------------------------------------------------------------------
 
 async function classifier(): Promise<void> {
@@ -373,6 +425,7 @@ if (only.includes('propose')) await proposeAndAudit(withPostgres);
 if (only.includes('lookups')) await lookups(withPostgres);
 if (only.includes('insights')) await insights(withPostgres);
 if (only.includes('classifier')) await classifier();
+if (only.includes('http')) await http(withPostgres);
 
 const dir = join('bench', 'results');
 mkdirSync(dir, { recursive: true });

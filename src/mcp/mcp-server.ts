@@ -8,7 +8,13 @@
  * `--as` in local mode), never from tool arguments.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { LeashError } from '../domain/errors.ts';
 import { APPROVAL_STATUSES, listApprovalViews, showApproval } from '../operations/approval-views.ts';
@@ -140,7 +146,8 @@ export async function callLeashTool(context: OperationContext, name: string, arg
     }
     if (name in approvalTools) return text(await callApprovalTool(context, name as ApprovalToolName, args));
     const operation = registry.get(name);
-    if (!operation) throw new LeashError('not_found', `no tool ${name}`, { field: 'name' });
+    // An unknown tool is a protocol error (the MCP spec's -32602), not a tool result.
+    if (!operation) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     if (isRead(operation)) return text({ result: await runRead(context, name, args ?? {}) });
     return text(await proposeOperation(context, name, args ?? {}));
   } catch (error) {

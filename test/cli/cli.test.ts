@@ -27,6 +27,8 @@ const CLERK = 'carl@northwind.test';
 const READER = 'rita@northwind.test';
 /** Slow enough for a queued child on a loaded two-core machine. */
 const TEST_TIMEOUT = 120_000;
+/** Tests that start several children one after another (MCP on stdio, then the server). */
+const LONG_TEST_TIMEOUT = 300_000;
 
 interface CliResult {
   code: number | null;
@@ -676,7 +678,7 @@ describe.concurrent('leash CLI, end to end', () => {
       expect(refused.code).toBe(EXIT.badInput);
       expect(stderrLines(refused)).toHaveLength(1);
     },
-    TEST_TIMEOUT,
+    LONG_TEST_TIMEOUT,
   );
 
   it(
@@ -765,7 +767,7 @@ describe.concurrent('leash CLI, end to end', () => {
         releaseSlot();
       }
     },
-    TEST_TIMEOUT,
+    LONG_TEST_TIMEOUT,
   );
 
   it(

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { listMembers, listOrgs } from '../../auth/members.ts';
 import { loadSigningKey } from '../../auth/sessions.ts';
-import { createServer } from '../../http/server.ts';
 import { smtpFromEnvironment } from '../../operations/deliver-outbox.ts';
 import { loadGate } from '../../policy/decide.ts';
 import { openStore } from '../../store/db.ts';
@@ -65,6 +64,8 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       }
       const publicUrl =
         process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
+      // Loaded here so other commands do not pay for the server's modules at start-up.
+      const { createServer } = await import('../../http/server.ts');
       const app = await createServer({
         store,
         gate: await loadGate(process.env.LEASH_POLICY_DIR),
