@@ -82,6 +82,47 @@ describe(`authentication (${testStoreKind})`, () => {
     expect(replay.status).toBe(401);
   });
 
+  it('the owner invites a member through the gate; the emailed invite signs them in once; a role change applies at once', async () => {
+    const owner = (await server.signIn('olivia@northwind.test')).token;
+    const before = mails.length;
+    const invited = await server.call<{
+      execution: { status: string };
+      invite: { delivery: string; expires_at: string };
+    }>('POST', '/api/members', {
+      token: owner,
+      body: { email: 'nina@northwind.test', role: 'billing_clerk', reason: 'new hire', case_id: 'HR-7' },
+    });
+    expect(invited.status).toBe(201);
+    expect(invited.body.execution.status).toBe('succeeded');
+    expect(invited.body.invite.delivery).toBe('sent');
+    expect(new Date(invited.body.invite.expires_at).getTime() - Date.now()).toBeGreaterThan(47 * 3_600_000);
+    expect(mails).toHaveLength(before + 1);
+    const mail = mails.at(-1)?.replace(/=\r?\n/g, '') ?? '';
+    expect(mail).toMatch(/invited to Leash as billing clerk/);
+    const token = /login\?token=([A-Za-z0-9_-]{43})/.exec(mail)?.[1];
+    const redeemed = await server.call<{ access_token: string }>('POST', '/api/auth/redeem', { body: { token } });
+    expect(redeemed.status).toBe(200);
+    const nina = redeemed.body.access_token;
+    expect((await server.call('GET', '/api/me', { token: nina })).body).toMatchObject({
+      member: { email: 'nina@northwind.test', role: 'billing_clerk' },
+    });
+    expect((await server.call('POST', '/api/auth/redeem', { body: { token } })).status).toBe(401);
+    // A clerk cannot invite anyone: the same gate as the CLI.
+    const refused = await server.call('POST', '/api/members', {
+      token: nina,
+      body: { email: 'pal@northwind.test', role: 'billing_manager', reason: 'friend', case_id: 'HR-8' },
+    });
+    expect(refused.body).toMatchObject({ proposal: { decision: { outcome: 'block' } }, execution: null, invite: null });
+    const demoted = await server.call('PATCH', '/api/members/nina@northwind.test', {
+      token: owner,
+      body: { role: 'read_only', reason: 'moved team', case_id: 'HR-9' },
+    });
+    expect(demoted.body).toMatchObject({ execution: { status: 'succeeded' } });
+    expect((await server.call('GET', '/api/me', { token: nina })).body).toMatchObject({
+      member: { role: 'read_only' },
+    });
+  });
+
   it('refuses a replayed invite, and an expired one', async () => {
     const member = await fixture.member(CLERK);
     const invite = await createMagicLink(fixture.store.db, member, 'invite', await fixture.member(MANAGER));

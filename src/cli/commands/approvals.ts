@@ -1,9 +1,12 @@
 /** `leash approvals list|show|approve|reject`: requests waiting for a second member. */
 import type { Command } from 'commander';
-import { type ApprovalRequest, findApprovalRequest, listApprovalRequests } from '../../approvals/approval-requests.ts';
-import { listMembers } from '../../auth/members.ts';
-import { badInput, notFound } from '../../domain/errors.ts';
-import { describeApprovers } from '../../operations/proposal-view.ts';
+import { badInput } from '../../domain/errors.ts';
+import {
+  APPROVAL_STATUSES,
+  type ApprovalView,
+  listApprovalViews,
+  showApproval,
+} from '../../operations/approval-views.ts';
 import { loadProposal } from '../../operations/proposals.ts';
 import { approveRequest, rejectRequest } from '../../operations/run-operation.ts';
 import { operationContext } from '../operation-context.ts';
@@ -11,8 +14,6 @@ import { printFields, printJson, printTable, showMoney } from '../output.ts';
 import { printExecution } from '../print-proposal.ts';
 import { resolveActor, withSession } from '../session.ts';
 import { runJobIfAny } from './jobs.ts';
-
-const STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
 
 /** Registers the approval commands. */
 export function registerApprovalCommands(program: Command): void {
@@ -26,44 +27,25 @@ export function registerApprovalCommands(program: Command): void {
     .option('--status <status>', `pending | approved | rejected | expired | all`, 'pending')
     .option('--json', 'print JSON')
     .action(async (options: { status: string; json?: boolean }) => {
-      if (options.status !== 'all' && !(STATUSES as readonly string[]).includes(options.status)) {
+      if (options.status !== 'all' && !(APPROVAL_STATUSES as readonly string[]).includes(options.status)) {
         throw badInput('--status', `unknown status "${options.status}"`);
       }
       await withSession(async (session) => {
-        const requests = await listApprovalRequests(session.store.db, session.org.id, {
-          ...(options.status === 'all' ? {} : { status: options.status as ApprovalRequest['status'] }),
+        const actor = await resolveActor(session, undefined, 'read');
+        const views = await listApprovalViews(operationContext(session, actor, session.gate), {
+          status: options.status as ApprovalView['status'] | 'all',
         });
-        const members = new Map(
-          (await listMembers(session.store.db, session.org.id)).map((member) => [member.id, member.email]),
-        );
-        const rows = await Promise.all(
-          requests.map(async (request) => {
-            const proposal = await loadProposal(session.store.db, session.org.id, request.proposalId);
-            return { request, proposal, requester: members.get(request.requesterId) ?? request.requesterId };
-          }),
-        );
-        if (options.json) {
-          return printJson(
-            rows.map(({ request, proposal, requester }) => ({
-              ...request,
-              requester,
-              operation: proposal.operation,
-              preview: proposal.preview,
-            })),
-          );
-        }
+        if (options.json) return printJson(views);
         printTable(
           ['approval', 'status', 'operation', 'amount', 'requester', 'approvers', 'expires'],
-          rows.map(({ request, proposal, requester }) => [
-            request.id,
-            request.status,
-            proposal.operation,
-            proposal.moneyAmount !== null && proposal.moneyCurrency
-              ? showMoney(proposal.moneyAmount, proposal.moneyCurrency)
-              : '',
-            requester,
-            describeApprovers(request.groups, request.roles),
-            request.expiresAt.toISOString().slice(0, 16).replace('T', ' '),
+          views.map((view) => [
+            view.id,
+            view.status,
+            view.operation,
+            view.money ? showMoney(view.money.amount, view.money.currency) : '',
+            view.requester,
+            view.approvers,
+            view.expiresAt.toISOString().slice(0, 16).replace('T', ' '),
           ]),
           `no ${options.status === 'all' ? '' : `${options.status} `}approval requests`,
         );
@@ -77,24 +59,21 @@ export function registerApprovalCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (reference: string, options: { json?: boolean }) => {
       await withSession(async (session) => {
-        const request = await findApprovalRequest(session.store.db, session.org.id, reference);
-        if (!request) throw notFound('approval request', reference);
-        const proposal = await loadProposal(session.store.db, session.org.id, request.proposalId);
-        const requester = (await listMembers(session.store.db, session.org.id)).find(
-          (member) => member.id === request.requesterId,
-        );
-        if (options.json)
-          return printJson({ ...request, requester: requester?.email ?? request.requesterId, proposal });
+        const actor = await resolveActor(session, undefined, 'read');
+        const context = operationContext(session, actor, session.gate);
+        const view = await showApproval(context, reference);
+        const proposal = await loadProposal(session.store.db, session.org.id, view.proposalId);
+        if (options.json) return printJson({ ...view, proposal });
         printFields([
-          ['approval', `${request.id} (${request.status})`],
-          ['proposal', `${proposal.id}: ${proposal.operation}`],
-          ['preview', proposal.preview.summary],
-          ['requester', requester?.email ?? request.requesterId],
-          ['reason', proposal.reason ?? '—'],
-          ['case', proposal.caseId ?? '—'],
-          ['approvers', describeApprovers(request.groups, request.roles)],
-          ['expires', request.expiresAt.toISOString()],
-          ['payload sha256', request.payloadHash],
+          ['approval', `${view.id} (${view.status})`],
+          ['proposal', `${view.proposalId}: ${view.operation}`],
+          ['preview', view.summary],
+          ['requester', view.requester],
+          ['reason', view.reason ?? '—'],
+          ['case', view.caseId ?? '—'],
+          ['approvers', view.approvers],
+          ['expires', view.expiresAt.toISOString()],
+          ['payload sha256', view.payloadHash],
         ]);
         for (const reason of proposal.decision.reasons)
           process.stdout.write(`  · ${reason.message} [${reason.policyId}]\n`);
