@@ -9,7 +9,7 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Database } from '../store/schema.ts';
-import { getMember, type Member } from './members.ts';
+import { type Member, type Org, toMember } from './members.ts';
 
 const KEY = /^lk_[A-Za-z0-9_-]{43}$/;
 
@@ -66,20 +66,58 @@ export async function createApiKey(
   return { key, info };
 }
 
-/** The member a key acts as, or undefined for a malformed, unknown or revoked key (all answered alike). */
-export async function memberForApiKey(db: Kysely<Database>, key: string): Promise<Member | undefined> {
+/** Last-used times are kept to the minute: a busy key does not write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * The member (and org) a key acts as — with the member's role as it is now — or undefined for a malformed,
+ * unknown or revoked key, or a disabled member (all answered alike). One query; the last-used time is written
+ * at most once a minute.
+ */
+export async function resolveApiKey(
+  db: Kysely<Database>,
+  key: string,
+): Promise<{ member: Member; org: Org } | undefined> {
   if (!KEY.test(key)) return undefined;
   const row = await db
     .selectFrom('apiKeys')
-    .select(['id', 'orgId', 'memberId'])
-    .where('keyHash', '=', hashKey(key))
-    .where('revokedAt', 'is', null)
+    .innerJoin('members', (join) =>
+      join.onRef('members.id', '=', 'apiKeys.memberId').onRef('members.orgId', '=', 'apiKeys.orgId'),
+    )
+    .innerJoin('orgs', 'orgs.id', 'apiKeys.orgId')
+    .select([
+      'apiKeys.id as keyId',
+      'apiKeys.lastUsedAt',
+      'members.id',
+      'members.orgId',
+      'members.email',
+      'members.name',
+      'members.role',
+      'members.groups',
+      'members.createdAt',
+      'members.disabledAt',
+      'orgs.name as orgName',
+      'orgs.policyProfile',
+      'orgs.createdAt as orgCreatedAt',
+    ])
+    .where('apiKeys.keyHash', '=', hashKey(key))
+    .where('apiKeys.revokedAt', 'is', null)
+    .where('members.disabledAt', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  const member = await getMember(db, row.orgId, row.memberId);
-  if (!member) return undefined;
-  await db.updateTable('apiKeys').set({ lastUsedAt: new Date() }).where('id', '=', row.id).execute();
-  return member;
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)
+    await db.updateTable('apiKeys').set({ lastUsedAt: now }).where('id', '=', row.keyId).execute();
+  const { keyId: _key, lastUsedAt: _used, orgName, policyProfile, orgCreatedAt, ...member } = row;
+  return {
+    member: toMember(member),
+    org: { id: row.orgId, name: orgName, policyProfile, createdAt: orgCreatedAt },
+  };
+}
+
+/** The member a key acts as (see `resolveApiKey`). */
+export async function memberForApiKey(db: Kysely<Database>, key: string): Promise<Member | undefined> {
+  return (await resolveApiKey(db, key))?.member;
 }
 
 /** The org's keys (all members' for an owner; a member's own otherwise). */

@@ -48,7 +48,8 @@ export function parseGroups(groups: readonly string[]): ApproverGroup[] {
   return unique as ApproverGroup[];
 }
 
-function toMember(row: {
+/** A member row as the rest of Leash sees it (role and groups checked). */
+export function toMember(row: {
   id: string;
   orgId: string;
   email: string;

@@ -18,7 +18,7 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Database } from '../store/schema.ts';
-import { getMember, type Member } from './members.ts';
+import { getMember, type Member, type Org, toMember } from './members.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -252,7 +252,7 @@ export async function verifyAccessToken(
   db: Kysely<Database>,
   key: Uint8Array,
   token: string,
-): Promise<{ member: Member; sessionId: string }> {
+): Promise<{ member: Member; org: Org; sessionId: string }> {
   let claims: { sub?: string; org?: unknown; sid?: unknown };
   try {
     ({ payload: claims } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }));
@@ -262,15 +262,38 @@ export async function verifyAccessToken(
   }
   if (typeof claims.sub !== 'string' || typeof claims.org !== 'string' || typeof claims.sid !== 'string')
     throw unauthenticated();
-  const session = await db
+  // One query: the session (not revoked, not expired), its member (active, current role) and the org.
+  const row = await db
     .selectFrom('authSessions')
-    .select(['memberId', 'revokedAt', 'expiresAt'])
-    .where('orgId', '=', claims.org)
-    .where('id', '=', claims.sid)
+    .innerJoin('members', (join) =>
+      join.onRef('members.id', '=', 'authSessions.memberId').onRef('members.orgId', '=', 'authSessions.orgId'),
+    )
+    .innerJoin('orgs', 'orgs.id', 'authSessions.orgId')
+    .select([
+      'members.id',
+      'members.orgId',
+      'members.email',
+      'members.name',
+      'members.role',
+      'members.groups',
+      'members.createdAt',
+      'members.disabledAt',
+      'orgs.name as orgName',
+      'orgs.policyProfile',
+      'orgs.createdAt as orgCreatedAt',
+    ])
+    .where('authSessions.orgId', '=', claims.org)
+    .where('authSessions.id', '=', claims.sid)
+    .where('authSessions.memberId', '=', claims.sub)
+    .where('authSessions.revokedAt', 'is', null)
+    .where('authSessions.expiresAt', '>', new Date())
+    .where('members.disabledAt', 'is', null)
     .executeTakeFirst();
-  if (!session || session.revokedAt || session.expiresAt <= new Date() || session.memberId !== claims.sub)
-    throw unauthenticated();
-  const member = await getMember(db, claims.org, claims.sub);
-  if (!member) throw unauthenticated();
-  return { member, sessionId: claims.sid };
+  if (!row) throw unauthenticated();
+  const { orgName, policyProfile, orgCreatedAt, ...member } = row;
+  return {
+    member: toMember(member),
+    org: { id: row.orgId, name: orgName, policyProfile, createdAt: orgCreatedAt },
+    sessionId: claims.sid,
+  };
 }

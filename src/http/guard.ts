@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { memberForApiKey } from '../auth/api-keys.ts';
-import { getOrg, type Member, type Org } from '../auth/members.ts';
+import { resolveApiKey } from '../auth/api-keys.ts';
+import type { Member, Org } from '../auth/members.ts';
 import { verifyAccessToken } from '../auth/sessions.ts';
 import { LeashError } from '../domain/errors.ts';
 import type { Channel, OperationContext } from '../operations/define-operation.ts';
@@ -28,7 +28,7 @@ export interface Caller {
 export async function authenticate(
   deps: ServerDeps,
   request: FastifyRequest,
-): Promise<{ member: Member; sessionId: string | null }> {
+): Promise<{ member: Member; org: Org; sessionId: string | null }> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match?.[1])
@@ -36,9 +36,9 @@ export async function authenticate(
   const credential = match[1];
   return withoutOrgScope(async () => {
     if (credential.startsWith('lk_')) {
-      const member = await memberForApiKey(deps.store.db, credential);
-      if (!member) throw new LeashError('unauthenticated', 'this API key is invalid or revoked');
-      return { member, sessionId: null };
+      const found = await resolveApiKey(deps.store.db, credential);
+      if (!found) throw new LeashError('unauthenticated', 'this API key is invalid or revoked');
+      return { ...found, sessionId: null };
     }
     return verifyAccessToken(deps.store.db, deps.signingKey, credential);
   });
@@ -51,10 +51,8 @@ export async function asCaller<Result>(
   work: (caller: Caller) => Promise<Result>,
   channel: Channel = 'http',
 ): Promise<Result> {
-  const { member, sessionId } = await authenticate(deps, request);
+  const { member, org, sessionId } = await authenticate(deps, request);
   return withOrgScope(member.orgId, async () => {
-    const org = await getOrg(deps.store.db, member.orgId);
-    if (!org) throw new LeashError('unauthenticated', 'this account no longer exists');
     const context = memberContext({ store: deps.store, org, member, gate: deps.gate, channel, requestId: request.id });
     return work({ member, org, context, sessionId });
   });

@@ -19,8 +19,10 @@ export function registerMcpCommand(program: Command, version: string): void {
       `
 Identity: LEASH_API_KEY (a key from \`leash keys create\`) when set, otherwise --as EMAIL in local mode.
 Reads run; writes return proposals with the preview and the policy decision, exactly as \`leash run\` does, and
-confirm_proposal confirms your own PASS proposal. There is no approval tool: a second person approves with
-\`leash approvals approve\`. Tools carry readOnlyHint / destructiveHint annotations.
+confirm_proposal confirms your own PASS proposal. Approvers get list_approval_requests, approve_request and
+reject_request under the two-person rule: a request is never approved by its requester. Tools carry
+readOnlyHint / destructiveHint annotations. Over HTTP, a running server (\`leash start\`) serves the same tools
+at /mcp with Authorization: Bearer lk_….
 
 Claude Desktop (claude_desktop_config.json) or Cursor (.cursor/mcp.json):
   { "mcpServers": { "leash": { "command": "npx", "args": ["leash", "mcp"], "cwd": "/path/to/leash",
