@@ -273,7 +273,7 @@ async function http(withPostgres: boolean): Promise<void> {
     `HTTP reads under 50 concurrent connections (autocannon on loopback, ${customers.toLocaleString('en-US')} customers)`,
   );
   printTable(
-    ['store', 'request', 'requests/s', 'p50', 'p95', 'p99', 'vs /health', 'non-2xx'],
+    ['store', 'request', 'requests/s', 'p50', 'p95', 'p99', 'vs /health', 'non-2xx / timeouts'],
     measured.flatMap((figures) => {
       const baseline = figures.load[0]?.requestsPerSecond ?? Number.NaN;
       return figures.load.map((figure) => [
