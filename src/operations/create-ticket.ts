@@ -92,12 +92,26 @@ export const createTicket = defineWrite({
   async execute(input, connector, _idempotencyKey, bound, executor) {
     const now = new Date();
     const id = input.ticket_id ?? newId('ticket');
+    // The org's ticket counter: an upsert that locks the counter row, so concurrent tickets get 1001, 1002, …
+    // instead of colliding on max + 1 (a counter created late starts after the highest existing number).
+    const counter = await executor
+      .insertInto('ledgerSequences')
+      .values({
+        orgId: connector.orgId,
+        name: 'ticket',
+        value: sql<number>`(select coalesce(max(number), 1000) + 1 from tickets where org_id = ${connector.orgId})`,
+      })
+      .onConflict((conflict) =>
+        conflict.columns(['orgId', 'name']).doUpdateSet({ value: sql`ledger_sequences.value + 1` }),
+      )
+      .returning('value')
+      .executeTakeFirstOrThrow();
     const row = await executor
       .insertInto('tickets')
       .values({
         id,
         orgId: connector.orgId,
-        number: sql<number>`(select coalesce(max(number), 1000) + 1 from tickets where org_id = ${connector.orgId})`,
+        number: Number(counter.value),
         customerId: String(bound.customerId),
         message: input.message,
         class: input.class,

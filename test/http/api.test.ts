@@ -179,6 +179,26 @@ describe(`HTTP API (${testStoreKind})`, () => {
     expect(status).toBe(403);
   });
 
+  it('tickets opened at the same time get distinct, consecutive numbers', async () => {
+    const { customer } = await fixture.paidCharge(2_000, 'usd', 'Initech');
+    const opened = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        server.call<{ ticket: { number: string } }>('POST', '/api/tickets', {
+          token: clerk,
+          body: { message: `Question ${n}: why is my invoice higher this month?`, customer: customer.id },
+        }),
+      ),
+    );
+    expect(opened.map((response) => response.status)).toEqual([201, 201, 201, 201]);
+    const numbers = opened.map((response) => Number(response.body.ticket.number.slice(2))).sort((a, b) => a - b);
+    expect(new Set(numbers).size).toBe(4);
+    expect(numbers.at(-1)).toBe((numbers[0] ?? 0) + 3);
+    const listed = await server.call<{ tickets: unknown[] }>('GET', `/api/tickets?customer=${customer.id}`, {
+      token: clerk,
+    });
+    expect(listed.body.tickets).toHaveLength(4);
+  });
+
   it('refuses Stripe webhooks until Stripe is connected', async () => {
     const response = await server.call<ErrorBody>('POST', '/webhooks/stripe', { body: { id: 'evt_1' } });
     expect(response.status).toBe(409);
