@@ -9,7 +9,7 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Database } from '../store/schema.ts';
-import { type Member, type Org, toMember } from './members.ts';
+import { MEMBER_AND_ORG_COLUMNS, type Member, memberAndOrgOf, type Org } from './members.ts';
 
 const KEY = /^lk_[A-Za-z0-9_-]{43}$/;
 
@@ -85,21 +85,7 @@ export async function resolveApiKey(
       join.onRef('members.id', '=', 'apiKeys.memberId').onRef('members.orgId', '=', 'apiKeys.orgId'),
     )
     .innerJoin('orgs', 'orgs.id', 'apiKeys.orgId')
-    .select([
-      'apiKeys.id as keyId',
-      'apiKeys.lastUsedAt',
-      'members.id',
-      'members.orgId',
-      'members.email',
-      'members.name',
-      'members.role',
-      'members.groups',
-      'members.createdAt',
-      'members.disabledAt',
-      'orgs.name as orgName',
-      'orgs.policyProfile',
-      'orgs.createdAt as orgCreatedAt',
-    ])
+    .select(['apiKeys.id as keyId', 'apiKeys.lastUsedAt', ...MEMBER_AND_ORG_COLUMNS])
     .where('apiKeys.keyHash', '=', hashKey(key))
     .where('apiKeys.revokedAt', 'is', null)
     .where('members.disabledAt', 'is', null)
@@ -108,11 +94,8 @@ export async function resolveApiKey(
   const now = new Date();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)
     await db.updateTable('apiKeys').set({ lastUsedAt: now }).where('id', '=', row.keyId).execute();
-  const { keyId: _key, lastUsedAt: _used, orgName, policyProfile, orgCreatedAt, ...member } = row;
-  return {
-    member: toMember(member),
-    org: { id: row.orgId, name: orgName, policyProfile, createdAt: orgCreatedAt },
-  };
+  const { keyId: _key, lastUsedAt: _used, ...rest } = row;
+  return memberAndOrgOf(rest);
 }
 
 /** The member a key acts as (see `resolveApiKey`). */

@@ -176,3 +176,33 @@ export async function listOrgs(db: Executor): Promise<Org[]> {
 export async function getOrg(db: Executor, orgId: string): Promise<Org | undefined> {
   return db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
 }
+
+/** The columns of a member and its org, for look-ups that join `members` and `orgs` (sign-in, API keys). */
+export const MEMBER_AND_ORG_COLUMNS = [
+  'members.id',
+  'members.orgId',
+  'members.email',
+  'members.name',
+  'members.role',
+  'members.groups',
+  'members.createdAt',
+  'members.disabledAt',
+  'orgs.name as orgName',
+  'orgs.policyProfile',
+  'orgs.createdAt as orgCreatedAt',
+] as const;
+
+/** Splits a row of `MEMBER_AND_ORG_COLUMNS` into the member and the org. */
+export function memberAndOrgOf(
+  row: Parameters<typeof toMember>[0] & {
+    orgName: string;
+    policyProfile: string;
+    orgCreatedAt: Date;
+  },
+): { member: Member; org: Org } {
+  const { orgName, policyProfile, orgCreatedAt, ...member } = row;
+  return {
+    member: toMember(member),
+    org: { id: row.orgId, name: orgName, policyProfile, createdAt: orgCreatedAt },
+  };
+}

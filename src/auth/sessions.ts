@@ -18,7 +18,7 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Database } from '../store/schema.ts';
-import { getMember, type Member, type Org, toMember } from './members.ts';
+import { getMember, MEMBER_AND_ORG_COLUMNS, type Member, memberAndOrgOf, type Org } from './members.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -269,19 +269,7 @@ export async function verifyAccessToken(
       join.onRef('members.id', '=', 'authSessions.memberId').onRef('members.orgId', '=', 'authSessions.orgId'),
     )
     .innerJoin('orgs', 'orgs.id', 'authSessions.orgId')
-    .select([
-      'members.id',
-      'members.orgId',
-      'members.email',
-      'members.name',
-      'members.role',
-      'members.groups',
-      'members.createdAt',
-      'members.disabledAt',
-      'orgs.name as orgName',
-      'orgs.policyProfile',
-      'orgs.createdAt as orgCreatedAt',
-    ])
+    .select(MEMBER_AND_ORG_COLUMNS)
     .where('authSessions.orgId', '=', claims.org)
     .where('authSessions.id', '=', claims.sid)
     .where('authSessions.memberId', '=', claims.sub)
@@ -290,10 +278,5 @@ export async function verifyAccessToken(
     .where('members.disabledAt', 'is', null)
     .executeTakeFirst();
   if (!row) throw unauthenticated();
-  const { orgName, policyProfile, orgCreatedAt, ...member } = row;
-  return {
-    member: toMember(member),
-    org: { id: row.orgId, name: orgName, policyProfile, createdAt: orgCreatedAt },
-    sessionId: claims.sid,
-  };
+  return { ...memberAndOrgOf(row), sessionId: claims.sid };
 }

@@ -63,3 +63,8 @@ export function credentialKey(request: FastifyRequest): string {
   const header = request.headers.authorization;
   return header ? createHash('sha256').update(header).digest('base64url') : request.ip;
 }
+
+/** Route config limiting writes per credential to the server's per-minute budget. */
+export function writeRateLimit(deps: ServerDeps) {
+  return { rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey } };
+}

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { APPROVAL_STATUSES, listApprovalViews, showApproval } from '../../operations/approval-views.ts';
 import { approveRequest, rejectRequest } from '../../operations/run-operation.ts';
-import { asCaller, credentialKey } from '../guard.ts';
+import { asCaller, writeRateLimit } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import { runJobInBackground } from './operations.ts';
 import type { TypedApp } from './types.ts';
@@ -11,9 +11,7 @@ const APPROVAL_ID = z.string().regex(/^ap[rh]_[A-Za-z0-9]+$/, 'an approval id li
 
 /** Registers the approval routes. */
 export function registerApprovalRoutes(app: TypedApp, deps: ServerDeps): void {
-  const writeLimit = {
-    rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey },
-  };
+  const writeLimit = writeRateLimit(deps);
 
   app.get(
     '/api/approvals',

@@ -11,7 +11,7 @@ import { addMemberInput } from '../../operations/add-member.ts';
 import { changeMemberRoleInput } from '../../operations/change-member-role.ts';
 import type { OperationContext } from '../../operations/define-operation.ts';
 import { confirmProposal, proposeOperation } from '../../operations/run-operation.ts';
-import { asCaller, credentialKey } from '../guard.ts';
+import { asCaller, writeRateLimit } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import { deliverSignInLink } from './auth.ts';
 import type { TypedApp } from './types.ts';
@@ -24,9 +24,7 @@ async function proposeAndConfirm(context: OperationContext, operation: string, i
 
 /** Registers the member and key routes. */
 export function registerMemberRoutes(app: TypedApp, deps: ServerDeps): void {
-  const writeLimit = {
-    rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey },
-  };
+  const writeLimit = writeRateLimit(deps);
 
   app.get(
     '/api/members',

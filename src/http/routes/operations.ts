@@ -14,7 +14,7 @@ import { loadProposal } from '../../operations/proposals.ts';
 import { registry } from '../../operations/registry.ts';
 import { confirmProposal, proposeOperation, runRead } from '../../operations/run-operation.ts';
 import { withOrgScope } from '../../store/org-scope.ts';
-import { asCaller, credentialKey } from '../guard.ts';
+import { asCaller, writeRateLimit } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import type { TypedApp } from './types.ts';
 
@@ -51,9 +51,7 @@ export function runJobInBackground(context: OperationContext, outcome: Execution
 
 /** Registers the operation routes. */
 export function registerOperationRoutes(app: TypedApp, deps: ServerDeps): void {
-  const writeLimit = {
-    rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey },
-  };
+  const writeLimit = writeRateLimit(deps);
 
   app.get(
     '/api/operations',

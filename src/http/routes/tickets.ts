@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { runTicket } from '../../agent/ticket/run-ticket.ts';
 import { runRead } from '../../operations/run-operation.ts';
-import { asCaller, credentialKey } from '../guard.ts';
+import { asCaller, writeRateLimit } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import type { TypedApp } from './types.ts';
 
@@ -40,7 +40,7 @@ export function registerTicketRoutes(app: TypedApp, deps: ServerDeps): void {
   app.post(
     '/api/tickets',
     {
-      config: { rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey } },
+      config: writeRateLimit(deps),
       schema: {
         tags: ['tickets'],
         summary: "Run the ticket workflow on a customer's message",
