@@ -7,6 +7,8 @@ import type { AuditEvent } from './append-audit-event.ts';
 export interface AuditFilter {
   customerId?: string;
   actorId?: string;
+  /** The acting member's email (any case): also finds the events of a member since removed. */
+  actorEmail?: string;
   event?: string;
   operation?: string;
   /** A decision outcome: pass, warn or block. */
@@ -27,6 +29,7 @@ export async function listAuditEvents(
   let query = db.selectFrom('auditEvents').selectAll().where('orgId', '=', orgId);
   if (filter.customerId) query = query.where('customerId', '=', filter.customerId);
   if (filter.actorId) query = query.where('actorId', '=', filter.actorId);
+  if (filter.actorEmail) query = query.where('actorEmail', '=', filter.actorEmail.trim().toLowerCase());
   if (filter.event) query = query.where('event', '=', filter.event);
   if (filter.operation) query = query.where('operation', '=', filter.operation);
   if (filter.outcome) query = query.where(sql<string>`decision->>'outcome'`, '=', filter.outcome);

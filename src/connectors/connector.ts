@@ -58,8 +58,13 @@ export interface InvoiceQuery extends Page {
   subscriptionId?: string;
   status?: InvoiceStatus;
   overdue?: boolean;
+  /** Created at or after this instant. */
   createdFrom?: Date;
+  /** Created before this instant. */
   createdTo?: Date;
+  /** Only invoices whose total is at least this, in minor units. */
+  minTotal?: number;
+  currency?: Currency;
 }
 
 /** Charge filters. */
@@ -81,6 +86,14 @@ export interface SubscriptionQuery extends Page {
   country?: string;
   priceId?: string;
   productId?: string;
+  /** Created at or after this instant. */
+  createdFrom?: Date;
+  /** Created before this instant. */
+  createdTo?: Date;
+  /** Only live subscriptions not set to cancel at period end: the ones whose period end bills a renewal. */
+  renewing?: boolean;
+  /** `newest` (default): newest created first; `renewal`: soonest period end first. */
+  order?: 'newest' | 'renewal';
 }
 
 /** Two or more live subscriptions of one customer to the same product: the customer is billed twice. */
@@ -208,6 +221,25 @@ export interface PlanChangePreview {
   nextRenewalAmount: number;
 }
 
+/**
+ * The invoice a subscription's next renewal will issue, priced ahead: lines (discount and tax included, so they
+ * sum to `total`), amounts in minor units. Metered usage is not known ahead: a zero line, billed on actual use.
+ */
+export interface UpcomingInvoice {
+  subscriptionId: string;
+  customerId: string;
+  customerName: string;
+  /** The renewal date: the end of the current period. */
+  date: Date;
+  currency: Currency;
+  lines: { description: string; amount: number }[];
+  subtotal: number;
+  discount: number;
+  tax: number;
+  /** Before any customer credit balance is applied. */
+  total: number;
+}
+
 /** What happened while the clock moved. */
 export interface ClockReport {
   from: Date;
@@ -333,6 +365,8 @@ export interface BillingConnector extends RevenueAnalytics {
   now(): Promise<Date>;
 
   getCustomer(customerId: string): Promise<Customer | undefined>;
+  /** The org's customers with these ids (deleted ones too), in no particular order; unknown ids are left out. */
+  getCustomers(customerIds: readonly string[]): Promise<Customer[]>;
   findCustomers(query: CustomerQuery): Promise<Customer[]>;
   getProduct(productId: string): Promise<Product | undefined>;
   listProducts(): Promise<Product[]>;
@@ -343,6 +377,8 @@ export interface BillingConnector extends RevenueAnalytics {
   listCoupons(): Promise<Coupon[]>;
   getSubscription(subscriptionId: string): Promise<Subscription | undefined>;
   listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]>;
+  /** How many subscriptions match `query` in all (paging ignored). */
+  countSubscriptions(query: SubscriptionQuery): Promise<number>;
   /** Customers with two or more live (trialing, active, past due) subscriptions to the same product. */
   findDuplicateSubscriptions(filter: { customerId?: string; limit?: number }): Promise<DuplicateSubscriptions[]>;
   /**
@@ -359,6 +395,8 @@ export interface BillingConnector extends RevenueAnalytics {
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
   getInvoiceByNumber(number: string): Promise<Invoice | undefined>;
   listInvoices(query: InvoiceQuery): Promise<Invoice[]>;
+  /** How many invoices match `query` in all (paging ignored). */
+  countInvoices(query: InvoiceQuery): Promise<number>;
   getCharge(chargeId: string): Promise<Charge | undefined>;
   listCharges(query: ChargeQuery): Promise<Charge[]>;
   listRefunds(filter: { chargeId?: string; customerId?: string }): Promise<Refund[]>;
@@ -366,6 +404,11 @@ export interface BillingConnector extends RevenueAnalytics {
   listBalanceTransactions(customerId: string): Promise<BalanceTransaction[]>;
   listUsage(filter: { subscriptionId: string; metric?: string; from?: Date; to?: Date }): Promise<UsageRecord[]>;
   previewPlanChange(input: ChangePlanInput): Promise<PlanChangePreview>;
+  /**
+   * The next renewal invoice of each of these subscriptions (the org's, read with this connector), in their
+   * order; a subscription that will not renew (ended, canceling at period end, customer gone) is left out.
+   */
+  previewRenewals(subscriptions: readonly Subscription[]): Promise<UpcomingInvoice[]>;
 
   createCustomer(input: CreateCustomerInput, options: WriteOptions): Promise<Customer>;
   updateCustomer(input: UpdateCustomerInput, options: WriteOptions): Promise<Customer>;

@@ -91,7 +91,11 @@ export interface Price {
 }
 
 /** Subscription states, as Stripe names them. */
-export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
+export const SUBSCRIPTION_STATUSES = ['trialing', 'active', 'past_due', 'canceled', 'unpaid'] as const;
+/** A subscription state. */
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+/** The states of a subscription that still bills: renewals, trial ends and dunning happen only in these. */
+export const LIVE_SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due'];
 
 /** A line of a subscription: a price times a quantity. */
 export interface SubscriptionItem {

@@ -79,6 +79,18 @@ export function resolveWindow(
   return { from, until };
 }
 
+/** Optional bounds of a listing, [from, until): only the bounds given, no default and no ceiling at "now". */
+export function listingBounds(input: { from?: string | undefined; to?: string | undefined }): {
+  from?: Date;
+  until?: Date;
+} {
+  const from = input.from ? parseBound(input.from, 'from', false) : undefined;
+  const until = input.to ? parseBound(input.to, 'to', true) : undefined;
+  if (from && until && from >= until)
+    throw badInput('from', `the window is empty: ${input.from} is not before ${input.to}`);
+  return { ...(from ? { from } : {}), ...(until ? { until } : {}) };
+}
+
 /** The window of the same length just before `window`. */
 export function previousWindow(window: Window): Window {
   return { from: new Date(2 * window.from.getTime() - window.until.getTime()), until: window.from };

@@ -32,9 +32,13 @@ import { explainPlan } from './explain-plan.ts';
 import { failedPayments } from './failed-payments.ts';
 import { findDoubleCharges } from './find-double-charges.ts';
 import { findDuplicateSubscriptions } from './find-duplicate-subscriptions.ts';
+import { getBillingDate } from './get-billing-date.ts';
 import { getCustomer } from './get-customer.ts';
 import { getInvoice } from './get-invoice.ts';
+import { listActivity } from './list-activity.ts';
 import { listInvoices } from './list-invoices.ts';
+import { listPlans } from './list-plans.ts';
+import { listSubscriptions } from './list-subscriptions.ts';
 import { getTicket, listTickets } from './list-tickets.ts';
 import { paymentHistory } from './payment-history.ts';
 import { recordPayment } from './record-payment.ts';
@@ -45,15 +49,20 @@ import { retryInvoice } from './retry-invoice.ts';
 import { searchCustomers } from './search-customers.ts';
 import { sendReply } from './send-reply.ts';
 import { subscriptionHistory } from './subscription-history.ts';
+import { upcomingInvoices } from './upcoming-invoices.ts';
 import { updateCustomer } from './update-customer.ts';
 import { usageAgainstLimits } from './usage-against-limits.ts';
 import { voidInvoice } from './void-invoice.ts';
 
 const operations = [
+  getBillingDate,
   getCustomer,
   searchCustomers,
   getInvoice,
   listInvoices,
+  upcomingInvoices,
+  listSubscriptions,
+  listPlans,
   explainPlan,
   subscriptionHistory,
   paymentHistory,
@@ -68,6 +77,7 @@ const operations = [
   overdueSummary,
   listTickets,
   getTicket,
+  listActivity,
   refundCharge,
   creditCustomer,
   changePlan,

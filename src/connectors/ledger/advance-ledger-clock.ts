@@ -3,6 +3,7 @@
  * dunning retry that falls due on the way, each at its own moment.
  */
 import { sql, type Transaction } from 'kysely';
+import { LIVE_SUBSCRIPTION_STATUSES } from '../../domain/billing.ts';
 import { badInput } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import type { Database } from '../../store/schema.ts';
@@ -11,8 +12,6 @@ import { activeCoupon, attemptPayment, nextPeriodEnd, renewalLines, subscription
 import { type Executor, LedgerReads } from './ledger-reads.ts';
 import { insertCharges, nextInvoiceNumber, updateInvoice, updateSubscription } from './ledger-store.ts';
 import { billNow } from './subscription-writes.ts';
-
-const LIVE = ['trialing', 'active', 'past_due'];
 
 /** Sets an org's clock (only forwards). */
 export async function setLedgerClock(executor: Executor, orgId: string, at: Date): Promise<void> {
@@ -149,7 +148,7 @@ async function advanceIn(trx: Transaction<Database>, orgId: string, to: Date): P
       .selectFrom('subscriptions')
       .select(['id', 'currentPeriodEnd'])
       .where('orgId', '=', orgId)
-      .where('status', 'in', LIVE)
+      .where('status', 'in', LIVE_SUBSCRIPTION_STATUSES)
       .where('currentPeriodEnd', '<=', to)
       .orderBy('currentPeriodEnd')
       .orderBy('id')

@@ -1,11 +1,8 @@
 /** Duplicate subscriptions in the ledger: a customer with two or more live subscriptions to one product. */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Subscription } from '../../domain/billing.ts';
+import { LIVE_SUBSCRIPTION_STATUSES, type Subscription } from '../../domain/billing.ts';
 import type { Database } from '../../store/schema.ts';
 import type { DuplicateSubscriptions } from '../connector.ts';
-
-/** Statuses that still bill: a subscription in one of them is live. */
-const LIVE_STATUSES = ['trialing', 'active', 'past_due'];
 
 /** Groups the org's live subscriptions by customer and product; returns the groups of two or more, oldest first. */
 export async function findDuplicateSubscriptions(
@@ -22,7 +19,7 @@ export async function findDuplicateSubscriptions(
     .innerJoin('prices as p', (join) => join.onRef('p.id', '=', 'i.priceId').on('p.orgId', '=', orgId))
     .select(['s.customerId', 'p.productId'])
     .where('s.orgId', '=', orgId)
-    .where('s.status', 'in', LIVE_STATUSES)
+    .where('s.status', 'in', LIVE_SUBSCRIPTION_STATUSES)
     .groupBy(['s.customerId', 'p.productId'])
     .having((eb) => eb.fn.count('s.id').distinct(), '>', 1)
     .orderBy('s.customerId')
@@ -35,7 +32,7 @@ export async function findDuplicateSubscriptions(
     .selectFrom('subscriptions')
     .selectAll()
     .where('orgId', '=', orgId)
-    .where('status', 'in', LIVE_STATUSES)
+    .where('status', 'in', LIVE_SUBSCRIPTION_STATUSES)
     .where('customerId', 'in', [...new Set(found.map((pair) => pair.customerId))])
     .orderBy('createdAt')
     .orderBy('id')

@@ -40,6 +40,7 @@ import {
   saveBalance,
   updateInvoice,
 } from './ledger-store.ts';
+import { previewRenewals } from './renewal-previews.ts';
 import { couponToRow, priceToRow, productToRow } from './rows.ts';
 import * as subscriptions from './subscription-writes.ts';
 
@@ -81,6 +82,10 @@ export class LedgerConnector extends LedgerReads implements Connector.BillingCon
 
   previewPlanChange(input: Connector.ChangePlanInput): Promise<Connector.PlanChangePreview> {
     return subscriptions.previewPlanChange(this, input);
+  }
+
+  previewRenewals(list: readonly Subscription[]): Promise<Connector.UpcomingInvoice[]> {
+    return previewRenewals(this, list);
   }
 
   createCustomer(input: Connector.CreateCustomerInput, options: Connector.WriteOptions): Promise<Customer> {

@@ -18,6 +18,7 @@ import type {
   SubscriptionQuery,
 } from '../connector.ts';
 import { findDuplicateSubscriptions } from './duplicate-subscriptions.ts';
+import { whereInvoices, whereSubscriptions } from './list-filters.ts';
 import * as analytics from './revenue-analytics.ts';
 import {
   balanceTransactionFromRow,
@@ -83,6 +84,17 @@ export class LedgerReads {
       .where('id', '=', customerId)
       .executeTakeFirst();
     return row ? customerFromRow(row) : undefined;
+  }
+
+  async getCustomers(customerIds: readonly string[]): Promise<Customer[]> {
+    if (customerIds.length === 0) return [];
+    const rows = await this.executor
+      .selectFrom('customers')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', 'in', [...new Set(customerIds)])
+      .execute();
+    return rows.map(customerFromRow);
   }
 
   async findCustomers(query: CustomerQuery): Promise<Customer[]> {
@@ -280,40 +292,25 @@ export class LedgerReads {
   }
 
   async listSubscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
-    let select = this.executor.selectFrom('subscriptions').selectAll().where('orgId', '=', this.orgId);
-    if (query.customerId) select = select.where('customerId', '=', query.customerId);
-    if (query.status) select = select.where('status', '=', query.status);
-    if (query.live) select = select.where('status', 'in', ['trialing', 'active', 'past_due']);
-    if (query.country)
-      select = select.where('customerId', 'in', (customers) =>
-        customers
-          .selectFrom('customers')
-          .select('id')
-          .where('orgId', '=', this.orgId)
-          .where('country', '=', query.country as string),
-      );
-    if (query.priceId || query.productId) {
-      select = select.where('id', 'in', (sub) => {
-        let items = sub.selectFrom('subscriptionItems').select('subscriptionId').where('orgId', '=', this.orgId);
-        if (query.priceId) items = items.where('priceId', '=', query.priceId);
-        if (query.productId)
-          items = items.where('priceId', 'in', (prices) =>
-            prices
-              .selectFrom('prices')
-              .select('id')
-              .where('orgId', '=', this.orgId)
-              .where('productId', '=', query.productId as string),
-          );
-        return items;
-      });
-    }
-    const rows = await select
-      .orderBy('createdAt', 'desc')
-      .orderBy('id')
+    const select = whereSubscriptions(this.executor.selectFrom('subscriptions').selectAll(), this.orgId, query);
+    const ordered =
+      query.order === 'renewal'
+        ? select.orderBy('currentPeriodEnd').orderBy('id')
+        : select.orderBy('createdAt', 'desc').orderBy('id');
+    const rows = await ordered
       .limit(limitOf(query))
       .offset(query.offset ?? 0)
       .execute();
     return this.subscriptionsWithItems(rows);
+  }
+
+  async countSubscriptions(query: SubscriptionQuery): Promise<number> {
+    const row = await whereSubscriptions(
+      this.executor.selectFrom('subscriptions').select((eb) => eb.fn.countAll<string | number>().as('count')),
+      this.orgId,
+      query,
+    ).executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   protected async invoicesWithLines(rows: Parameters<typeof invoiceFromRow>[0][]): Promise<Invoice[]> {
@@ -356,13 +353,12 @@ export class LedgerReads {
   }
 
   async listInvoices(query: InvoiceQuery): Promise<Invoice[]> {
-    let select = this.executor.selectFrom('invoices').selectAll().where('orgId', '=', this.orgId);
-    if (query.customerId) select = select.where('customerId', '=', query.customerId);
-    if (query.subscriptionId) select = select.where('subscriptionId', '=', query.subscriptionId);
-    if (query.status) select = select.where('status', '=', query.status);
-    if (query.overdue) select = select.where('status', '=', 'open').where('dueDate', '<', await this.now());
-    if (query.createdFrom) select = select.where('createdAt', '>=', query.createdFrom);
-    if (query.createdTo) select = select.where('createdAt', '<', query.createdTo);
+    const select = whereInvoices(
+      this.executor.selectFrom('invoices').selectAll(),
+      this.orgId,
+      query,
+      query.overdue ? await this.now() : undefined,
+    );
     const ordered = query.overdue
       ? select.orderBy('dueDate').orderBy('id')
       : select.orderBy('createdAt', 'desc').orderBy('number', 'desc');
@@ -371,6 +367,16 @@ export class LedgerReads {
       .offset(query.offset ?? 0)
       .execute();
     return this.invoicesWithLines(rows);
+  }
+
+  async countInvoices(query: InvoiceQuery): Promise<number> {
+    const row = await whereInvoices(
+      this.executor.selectFrom('invoices').select((eb) => eb.fn.countAll<string | number>().as('count')),
+      this.orgId,
+      query,
+      query.overdue ? await this.now() : undefined,
+    ).executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   async getCharge(chargeId: string): Promise<Charge | undefined> {

@@ -4,5 +4,6 @@ export * from './payment-simulation.ts';
 export * from './periods.ts';
 export * from './pricing.ts';
 export * from './proration.ts';
+export * from './renewal-preview.ts';
 export * from './subscriptions.ts';
 export * from './tax-rates.ts';
