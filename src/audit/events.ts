@@ -35,6 +35,7 @@ export const AUDIT_EVENTS = [
   'auth.session_revoked',
   'auth.key_created',
   'auth.key_revoked',
+  'agent.call_refused',
 ] as const;
 
 /** An audit event name. */

@@ -1,11 +1,13 @@
 /** `leash`: the command line. Every command has --help; data commands have --json. */
 import { Command, CommanderError } from 'commander';
+import { registerAgentCommands } from './commands/agent.ts';
 import { registerApprovalCommands } from './commands/approvals.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerClockCommand } from './commands/clock.ts';
 import { registerCustomerCommands } from './commands/customers.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDuplicatesCommand } from './commands/duplicates.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerInsightsCommands } from './commands/insights.ts';
 import { registerInvoiceCommands } from './commands/invoices.ts';
@@ -43,6 +45,9 @@ const program = new Command('leash')
     `
 Getting started:
   $ leash demo                          build a demo SaaS business (24 months, ~300 customers)
+  $ leash ask "Why did MRR drop last week?" --as fiona@northwind.test
+                                        ask in plain language (offline; LEASH_MODEL for an LLM)
+  $ leash chat --as sam@northwind.test  a saved conversation: follow-ups, "yes" to confirm
   $ leash customers acme                find customers (fuzzy name, email, id, invoice number)
   $ leash invoices --overdue            open invoices past their due date
   $ leash invoice INV-000042            one invoice with payments, refunds and credit notes
@@ -74,6 +79,8 @@ registerCustomerCommands(program);
 registerInvoiceCommands(program);
 registerDuplicatesCommand(program);
 registerInsightsCommands(program);
+registerAgentCommands(program);
+registerEvalCommand(program);
 registerTicketCommands(program);
 registerOutboxCommand(program);
 registerJobCommands(program);

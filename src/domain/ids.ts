@@ -30,6 +30,8 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   magicLink: 'ml',
   session: 'ses',
+  conversation: 'conv',
+  turn: 'turn',
   decision: 'dec',
   request: 'req',
 } as const;

@@ -6,7 +6,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Address, PaymentMethod, PlanLimits, PriceTier } from '../domain/billing.ts';
 import type { AuditTables } from './audit.schema.ts';
 import type { PipelineTables } from './pipeline.schema.ts';
-import type { AuthTables, BulkTables, TicketTables } from './work.schema.ts';
+import type { AuthTables, BulkTables, ConversationTables, TicketTables } from './work.schema.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -285,4 +285,11 @@ export interface BillingTables {
  * Every table Leash keeps. A module that adds tables declares an interface of them in its own
  * `*.schema.ts` file and adds it to this `extends` list.
  */
-export interface Database extends BillingTables, PipelineTables, AuditTables, TicketTables, BulkTables, AuthTables {}
+export interface Database
+  extends BillingTables,
+    PipelineTables,
+    AuditTables,
+    TicketTables,
+    BulkTables,
+    AuthTables,
+    ConversationTables {}

@@ -128,6 +128,38 @@ export interface RefreshTokensTable {
   usedAt: NullableTimestamp;
 }
 
+/** conversations: a member's thread with the agent, named after its first message. */
+export interface ConversationsTable {
+  id: string;
+  orgId: string;
+  memberId: string;
+  title: string;
+  planner: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** conversation_turns: one request and its answer, with the calls made and what later turns may refer to. */
+export interface ConversationTurnsTable {
+  id: string;
+  orgId: string;
+  conversationId: string;
+  seq: number;
+  request: string;
+  reply: string;
+  calls: JSONColumnType<unknown[]>;
+  referents: JSONColumnType<unknown[]>;
+  chart: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  planner: string;
+  createdAt: Date;
+}
+
+/** The conversation tables. */
+export interface ConversationTables {
+  conversations: ConversationsTable;
+  conversationTurns: ConversationTurnsTable;
+}
+
 /** The authentication tables. */
 export interface AuthTables {
   apiKeys: ApiKeysTable;

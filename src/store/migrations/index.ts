@@ -9,6 +9,7 @@ import * as bulkJobs from './0008-bulk-jobs.ts';
 import * as apiKeys from './0009-api-keys.ts';
 import * as authSessions from './0010-auth-sessions.ts';
 import * as rowLevelSecurity from './0011-row-level-security.ts';
+import * as conversations from './0012-conversations.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0009-api-keys': apiKeys,
   '0010-auth-sessions': authSessions,
   '0011-row-level-security': rowLevelSecurity,
+  '0012-conversations': conversations,
 };

@@ -1,0 +1,195 @@
+/**
+ * What the built-in planner pulls out of a request: customers, invoice references, amounts, countries,
+ * counts, reasons, email addresses and coupon codes. Pure text work; resolution against the store happens
+ * through read operations.
+ */
+import { type Currency, parseMajorUnits } from '../../domain/money.ts';
+
+const COUNTRIES: Record<string, string> = {
+  us: 'US',
+  usa: 'US',
+  american: 'US',
+  'united states': 'US',
+  uk: 'GB',
+  gb: 'GB',
+  british: 'GB',
+  'united kingdom': 'GB',
+  england: 'GB',
+  germany: 'DE',
+  german: 'DE',
+  de: 'DE',
+  france: 'FR',
+  french: 'FR',
+  poland: 'PL',
+  polish: 'PL',
+  india: 'IN',
+  indian: 'IN',
+  brazil: 'BR',
+  brazilian: 'BR',
+  japan: 'JP',
+  japanese: 'JP',
+  canada: 'CA',
+  canadian: 'CA',
+  spain: 'ES',
+  spanish: 'ES',
+  italy: 'IT',
+  italian: 'IT',
+  netherlands: 'NL',
+  dutch: 'NL',
+  australia: 'AU',
+  australian: 'AU',
+};
+
+const SYMBOLS: Record<string, Currency> = { $: 'usd', '€': 'eur', '£': 'gbp', '₹': 'inr', '¥': 'jpy', r$: 'brl' };
+
+/** Words that end a customer reference ("for Acme Corp for the outage" → "Acme Corp"). */
+const STOP =
+  '(?:\\s+(?:for|reason|note|because|due|with|to|from|in|on|this|last|since|over|and|who|that|which|about|saying|at|by|as|after|before|immediately|now|today)\\b|[.?!,;:"]|$)';
+
+/** An amount of money written in the request ("$150", "€20.50", "150 EUR", "45.99 usd"). */
+export function parseAmount(text: string): { amount: number; currency: Currency } | undefined {
+  const symbol = /(r\$|[$€£₹¥])\s?(\d[\d,]*(?:\.\d{1,2})?)\s*(k\b)?/i.exec(text);
+  if (symbol?.[1] && symbol[2]) {
+    const currency = SYMBOLS[symbol[1].toLowerCase()] ?? 'usd';
+    const amount = parseMajorUnits(symbol[2], currency);
+    if (amount !== undefined) return { amount: symbol[3] ? amount * 1000 : amount, currency };
+  }
+  const code = /\b(\d[\d,]*(?:\.\d{1,2})?)\s*(usd|eur|gbp|inr|brl|jpy|dollars?|euros?|pounds?)\b/i.exec(text);
+  if (code?.[1] && code[2]) {
+    const word = code[2].toLowerCase();
+    const currency = (
+      word.startsWith('dollar') ? 'usd' : word.startsWith('euro') ? 'eur' : word.startsWith('pound') ? 'gbp' : word
+    ) as Currency;
+    const amount = parseMajorUnits(code[1], currency);
+    if (amount !== undefined) return { amount, currency };
+  }
+  return undefined;
+}
+
+/** The customer a request names ("customer acme-corp", "for Acme Corp", "customer ID xyz"), as written. */
+export function customerReference(text: string): string | undefined {
+  const email = /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/.exec(text)?.[0];
+  const patterns = [
+    new RegExp(`\\bcustomer(?:\\s+(?:id|named|called))?\\s+[\`'"]?(cus_[A-Za-z0-9]+|[^\`'"]+?)[\`'"]?${STOP}`, 'i'),
+    new RegExp(
+      `\\b(?:for|of|to|from|on|about)\\s+(?:the\\s+)?(?:account\\s+)?([A-Z0-9][\\w&.'-]*(?:\\s+[A-Z0-9][\\w&.'-]*)*)${STOP}`,
+    ),
+    new RegExp(
+      `^(?:who\\s+is|look\\s+up|lookup|find|show(?:\\s+me)?)\\s+(?:customer\\s+)?([A-Z0-9][\\w&.'-]*(?:\\s+[A-Z0-9][\\w&.'-]*)*)${STOP}`,
+    ),
+    /\b([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)'s\b/,
+  ];
+  for (const pattern of patterns) {
+    const found = pattern.exec(text)?.[1]?.trim();
+    if (found && !isNoise(found)) return found.replace(/^(?:the|customer)\s+/i, '');
+  }
+  return email && !/\b(?:with|new)\s+(?:the\s+)?email\b/i.test(text) ? email : undefined;
+}
+
+const NOISE =
+  /^(?:all|every|everyone|each|them|these|those|it|this|that|me|us|our|my|the|a|an|customers?|invoices?|subscriptions?|payments?|q[1-4]|i|id|mrr|us customers|last|this|next|month|week|year|today|\d+|summer\d*|confirm|yes|no|what|that|it|who|here|there|let|he|she|they|we|you)$/i;
+
+const VERB_START =
+  /^(?:says|said|say|wants|want|is|was|were|has|had|asked|asks|they|he|she|who|that|complains|complained|reports|reported|claims|claimed|called|emailed|writes|wrote|thinks|thought|needs|with|overdue|invoices?)\b/i;
+
+function isNoise(candidate: string): boolean {
+  return (
+    NOISE.test(candidate) ||
+    VERB_START.test(candidate) ||
+    /^(?:Q[1-4]|Germany|France|Japan|India|Brazil|Poland|January|February|March|April|May|June|July|August|September|October|November|December)\b/.test(
+      candidate,
+    )
+  );
+}
+
+/** An invoice the request names: an id (`in_…`), a number (`INV-001`), or an order number (`#5678`). */
+export function invoiceReference(text: string): { invoice_id: string } | { number: string } | undefined {
+  const id = /\b(in_[A-Za-z0-9]+)\b/.exec(text)?.[1];
+  if (id) return { invoice_id: id };
+  const number =
+    /\binv[-\s]?(\d{1,9})\b/i.exec(text)?.[1] ??
+    /(?:#|\b(?:order|invoice|number|no\.?)\s+#?)(\d{1,9})\b/i.exec(text)?.[1];
+  if (number) return { number: invoiceNumber(number) };
+  return undefined;
+}
+
+/** The ledger's invoice number for the digits a person wrote ("5678" → "INV-005678"). */
+export function invoiceNumber(digits: string): string {
+  return `INV-${digits.padStart(6, '0')}`;
+}
+
+/** A charge id (`ch_…`) in the request. */
+export function chargeReference(text: string): string | undefined {
+  return /\b(ch_[A-Za-z0-9]+)\b/.exec(text)?.[1];
+}
+
+/** A country segment ("US customers", "customers in Germany"), as an ISO code. */
+export function countryOf(text: string): string | undefined {
+  const lower = text.toLowerCase();
+  for (const [name, code] of Object.entries(COUNTRIES)) {
+    const pattern = new RegExp(
+      `(?:\\b(?:in|from)\\s+(?:the\\s+)?${name}\\b|\\b${name}\\s+(?:customers|clients|accounts|subscribers|users)\\b|\\bin\\s+${name}\\b)`,
+    );
+    if (pattern.test(lower)) return code;
+  }
+  return undefined;
+}
+
+/** "top 10", "last three", "first 5" → the number. */
+export function countOf(text: string): number | undefined {
+  const words: Record<string, number> = {
+    one: 1,
+    two: 2,
+    three: 3,
+    four: 4,
+    five: 5,
+    six: 6,
+    seven: 7,
+    eight: 8,
+    nine: 9,
+    ten: 10,
+    twenty: 20,
+  };
+  const match =
+    /\b(?:top|last|first|latest|recent)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b/i.exec(
+      text,
+    );
+  if (!match?.[1]) return undefined;
+  return words[match[1].toLowerCase()] ?? Number(match[1]);
+}
+
+/** The reason a request gives ("Reason: outage", "for the delayed onboarding", "because …"). */
+export function reasonOf(text: string): string | undefined {
+  const explicit = /\breason\s*[:\-–]\s*(.+)$/is.exec(text)?.[1];
+  if (explicit) return tidy(explicit);
+  const because = /\b(?:because(?:\s+of)?|due\s+to|as\s+a\s+goodwill|as\s+compensation\s+for)\s+(.+)$/is.exec(
+    text,
+  )?.[1];
+  if (because) return tidy(because);
+  const forWhat = /\bfor\s+(?:the|a|an|their|our|his|her)\s+(.+)$/is.exec(text)?.[1];
+  if (forWhat) return tidy(forWhat);
+  return undefined;
+}
+
+function tidy(text: string): string {
+  return text
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[.\s]+$/, '');
+}
+
+/** The first email address in the request. */
+export function emailOf(text: string): string | undefined {
+  return /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/.exec(text)?.[0];
+}
+
+/** A coupon code after the word "coupon" or "code" ("coupon `SUMMER20`"). */
+export function couponCode(text: string): string | undefined {
+  return /\b(?:coupon|code|promo(?:tion)?(?:\s+code)?|discount)\s+[`'"]?([A-Za-z0-9_-]{2,40})[`'"]?/i.exec(text)?.[1];
+}
+
+/** A percentage in the request ("20%", "20 percent"). */
+export function percentOf(text: string): number | undefined {
+  const match = /(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b)/i.exec(text);
+  return match?.[1] ? Number(match[1]) : undefined;
+}

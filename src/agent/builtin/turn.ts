@@ -1,0 +1,125 @@
+/**
+ * One request as the built-in planner works on it: the text, the conversation so far, and helpers that call
+ * operations (through the agent's tools only), fetch the billing clock once, and compose the reply.
+ */
+
+import { isRead } from '../../operations/define-operation.ts';
+import { findOperation } from '../../operations/registry.ts';
+import type { AgentCall, AgentTools, PastTurn, PlannerReply, PlannerRequest, Referent } from '../agent-types.ts';
+import { type Described, describeCall } from '../describe-result.ts';
+import { type DateWindow, parseDateWindow } from './dates.ts';
+import { reasonOf } from './entities.ts';
+
+/** The request being planned. */
+export class Turn {
+  readonly text: string;
+  readonly lower: string;
+  readonly history: readonly PastTurn[];
+  readonly caseId: string;
+  private readonly tools: AgentTools;
+  private clock: Date | undefined;
+
+  constructor(request: PlannerRequest, tools: AgentTools) {
+    this.text = request.text.trim();
+    this.lower = this.text.toLowerCase();
+    this.history = request.history;
+    this.caseId = request.caseId;
+    this.tools = tools;
+  }
+
+  /** Calls an operation through the pipeline. */
+  call(operation: string, input: Record<string, unknown>): Promise<AgentCall> {
+    return this.tools.call(operation, input);
+  }
+
+  /** Runs a read and returns its result, or undefined when it failed (the failure is in the call list). */
+  async read<T>(operation: string, input: Record<string, unknown>): Promise<T | undefined> {
+    const call = await this.call(operation, input);
+    return call.outcome === 'read' ? (call.result as T) : undefined;
+  }
+
+  /** The billing system's "now" (read once per turn, only when a request names a relative date). */
+  async now(): Promise<Date> {
+    if (!this.clock) {
+      const answer = await this.read<{ now: string }>('get_billing_date', {});
+      this.clock = answer ? new Date(answer.now) : new Date();
+    }
+    return this.clock;
+  }
+
+  /** The period the request names, if any. */
+  async window(): Promise<DateWindow | undefined> {
+    if (!hasDateWords(this.lower)) return undefined;
+    return parseDateWindow(this.lower, await this.now());
+  }
+
+  /** `{ from, to }` for the named period, or nothing. */
+  async windowInput(): Promise<{ from?: string; to?: string }> {
+    const window = await this.window();
+    return window ? { from: window.from, to: window.to } : {};
+  }
+
+  /** The context every write carries: the person's stated reason (or their words) and this conversation. */
+  writeContext(): { reason: string; case_id: string } {
+    return {
+      reason: reasonOf(this.text) ?? `Asked in conversation: "${this.text.slice(0, 300)}"`,
+      case_id: this.caseId,
+    };
+  }
+
+  /** The referents of the most recent turn that had any (with `many`, the most recent list of several). */
+  lastReferents(many = false): Referent[] {
+    for (let index = this.history.length - 1; index >= 0; index -= 1) {
+      const referents = (this.history[index]?.referents ?? []).filter((referent) => referent.kind !== 'proposal');
+      const kinds = new Map<string, number>();
+      for (const referent of referents) kinds.set(referent.kind, (kinds.get(referent.kind) ?? 0) + 1);
+      if (referents.length > 0 && (!many || Math.max(...kinds.values()) > 1)) return referents;
+    }
+    return many ? this.lastReferents(false) : [];
+  }
+
+  /**
+   * A reply made of a lead sentence and the descriptions of the calls given (or all calls of the turn). A
+   * change that could not even be proposed replaces the lead with why, so the reply never promises it.
+   */
+  reply(lead: string, calls: readonly AgentCall[] = this.tools.calls, note = ''): PlannerReply {
+    const failedWrites = this.tools.calls.filter(
+      (call) => !call.proposal && call.error && !isReadOperation(call.operation),
+    );
+    const proposed = this.tools.calls.some((call) => call.proposal);
+    const shown = calls.filter((call) => call.operation !== 'get_billing_date' && !failedWrites.includes(call));
+    const described: Described[] = shown.map(describeCall);
+    const texts = described.filter((_item, index) => !shown[index]?.proposal).map((item) => item.text);
+    const refusals = failedWrites.length
+      ? [failedWrites.map((call) => `Nothing was proposed for ${call.operation}: ${call.error?.message}.`).join('\n')]
+      : [];
+    return {
+      text: [proposed || failedWrites.length === 0 ? lead : '', ...refusals, ...texts, note]
+        .filter((part) => part.length > 0)
+        .join('\n\n'),
+      referents: described.flatMap((item) => item.referents),
+      chart: described.find((item) => item.chart)?.chart ?? null,
+    };
+  }
+
+  /** A reply that asks for what is missing; nothing was proposed. */
+  ask(question: string): PlannerReply {
+    return { text: question, referents: [], chart: null };
+  }
+
+  /** The calls made so far. */
+  get calls(): readonly AgentCall[] {
+    return this.tools.calls;
+  }
+}
+
+function hasDateWords(lower: string): boolean {
+  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4})/.test(
+    lower,
+  );
+}
+
+function isReadOperation(name: string): boolean {
+  const operation = findOperation(name);
+  return operation ? isRead(operation) : false;
+}

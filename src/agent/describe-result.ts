@@ -1,0 +1,299 @@
+/**
+ * Words for what a call returned: the operation's own explanation or summary when it has one, otherwise a
+ * short numbered list, plus the things a follow-up may point at ("the first one", "all of these"). Server
+ * data only: amounts and names come from the result, never from a model.
+ */
+import { formatMoney, money } from '../domain/money.ts';
+import type { Chart } from '../operations/period.ts';
+import type { AgentCall, Referent } from './agent-types.ts';
+
+/** How a call's result reads in a reply. */
+export interface Described {
+  text: string;
+  referents: Referent[];
+  chart?: Chart | null;
+}
+
+type Row = Record<string, unknown>;
+
+const LIST_LIMIT = 10;
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function amount(value: unknown, currency: unknown): string {
+  return typeof value === 'number' && typeof currency === 'string' ? formatMoney(money(value, currency)) : '';
+}
+
+function date(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return typeof value === 'string' ? value.slice(0, 10) : '';
+}
+
+function numbered(lines: string[], total: number, noun: string): string {
+  const shown = lines.slice(0, LIST_LIMIT).map((line, index) => `${index + 1}. ${line}`);
+  const more = total > shown.length ? `\n…and ${total - shown.length} more ${noun}.` : '';
+  return `${shown.join('\n')}${more}`;
+}
+
+function invoiceLine(invoice: Row): string {
+  const due = invoice.dueDate ? `, due ${date(invoice.dueDate)}` : '';
+  const name = text(invoice.customerName);
+  return `${text(invoice.number)}${name ? ` — ${name}` : ''} — ${amount(invoice.total, invoice.currency)} — ${text(invoice.status)}${due}`;
+}
+
+function rows(value: unknown): Row[] {
+  return Array.isArray(value) ? (value as Row[]) : [];
+}
+
+function describeInvoices(result: Row): Described {
+  const invoices = rows(result.invoices);
+  const total = typeof result.count === 'number' ? result.count : invoices.length;
+  if (invoices.length === 0) return { text: 'No invoice matches.', referents: [] };
+  return {
+    text: `${total} invoice${total === 1 ? '' : 's'} match${total === 1 ? 'es' : ''}:\n${numbered(invoices.map(invoiceLine), total, 'invoices')}`,
+    referents: invoices.map((invoice) => ({ kind: 'invoice', id: text(invoice.id), label: text(invoice.number) })),
+  };
+}
+
+function describeCustomers(result: Row): Described {
+  const customers = rows(result.customers);
+  if (customers.length === 0) return { text: 'No customer matches.', referents: [] };
+  return {
+    text: `${customers.length} customer${customers.length === 1 ? '' : 's'}:\n${numbered(
+      customers.map(
+        (customer) =>
+          `${text(customer.name)} (${text(customer.id)}) — ${text(customer.email)}, ${text(customer.country)}`,
+      ),
+      customers.length,
+      'customers',
+    )}`,
+    referents: customers.map((customer) => ({ kind: 'customer', id: text(customer.id), label: text(customer.name) })),
+  };
+}
+
+function describeSubscriptions(result: Row): Described {
+  const subscriptions = rows(result.subscriptions);
+  const total = typeof result.count === 'number' ? result.count : subscriptions.length;
+  if (subscriptions.length === 0) return { text: 'No subscription matches.', referents: [] };
+  return {
+    text: `${total} subscription${total === 1 ? '' : 's'}:\n${numbered(
+      subscriptions.map(
+        (subscription) =>
+          `${text(subscription.customerName) || text(subscription.customerId)} — ${text(subscription.planName) || text(subscription.priceNickname) || text(subscription.id)} — ${text(subscription.status)}, since ${date(subscription.createdAt)}`,
+      ),
+      total,
+      'subscriptions',
+    )}`,
+    referents: subscriptions.map((subscription) => ({
+      kind: 'subscription',
+      id: text(subscription.id),
+      label: `${text(subscription.customerName) || text(subscription.customerId)}'s subscription`,
+    })),
+  };
+}
+
+function describeCustomer(result: Row): Described {
+  const customer = (result.customer ?? {}) as Row;
+  const subscriptions = rows(result.subscriptions);
+  const invoices = rows(result.invoices);
+  const live = subscriptions.filter((subscription) =>
+    ['active', 'trialing', 'past_due'].includes(text(subscription.status)),
+  );
+  const lines = [
+    `${text(customer.name)} (${text(customer.id)}), ${text(customer.email)}, ${text(customer.country)}.`,
+    `${live.length} live subscription${live.length === 1 ? '' : 's'}; ${invoices.length} recent invoice${invoices.length === 1 ? '' : 's'}.`,
+  ];
+  if (invoices.length > 0) lines.push(numbered(invoices.map(invoiceLine), invoices.length, 'invoices'));
+  return {
+    text: lines.join('\n'),
+    referents: [
+      { kind: 'customer', id: text(customer.id), label: text(customer.name) },
+      ...invoices.map((invoice): Referent => ({ kind: 'invoice', id: text(invoice.id), label: text(invoice.number) })),
+    ],
+  };
+}
+
+function describeInvoice(result: Row): Described {
+  const invoice = (result.invoice ?? {}) as Row;
+  const customer = (result.customer ?? {}) as Row;
+  const charges = rows(result.charges);
+  const paid = charges.filter((charge) => charge.status === 'succeeded').length;
+  const failed = charges.length - paid;
+  const lines = rows(invoice.lines).map(
+    (line) => `  ${text(line.description)}: ${amount(line.amount, invoice.currency)}`,
+  );
+  return {
+    text: [
+      `${text(invoice.number)} for ${text(customer.name)}: ${amount(invoice.total, invoice.currency)}, ${text(invoice.status)}${invoice.dueDate ? `, due ${date(invoice.dueDate)}` : ''}; ${amount(invoice.amountPaid, invoice.currency)} paid, ${amount(invoice.amountRemaining, invoice.currency)} remaining.`,
+      `${charges.length} payment attempt${charges.length === 1 ? '' : 's'} (${paid} succeeded, ${failed} failed).`,
+      ...lines,
+    ].join('\n'),
+    referents: [
+      { kind: 'invoice', id: text(invoice.id), label: text(invoice.number) },
+      { kind: 'customer', id: text(customer.id), label: text(customer.name) },
+    ],
+  };
+}
+
+function describeFailures(result: Row): Described {
+  const failures = rows(result.failures);
+  const lines = failures.map(
+    (charge) =>
+      `${text(charge.customerName)} — ${amount(charge.amount, charge.currency)} — ${text(charge.failureCode) || 'declined'}, ${date(charge.createdAt)}`,
+  );
+  return {
+    text: `${text(result.summary)}${lines.length > 0 ? `\n${numbered(lines, failures.length, 'failures')}` : ''}`,
+    referents: failures
+      .filter((charge) => typeof charge.invoiceId === 'string')
+      .map((charge) => ({
+        kind: 'invoice',
+        id: text(charge.invoiceId),
+        label: `${text(charge.customerName)}'s failed invoice`,
+      })),
+  };
+}
+
+function describeDoubleCharges(result: Row): Described {
+  const found = rows(result.doubleCharges);
+  if (found.length === 0) return { text: 'No double charge found in that window.', referents: [] };
+  return {
+    text: `${found.length} possible double charge${found.length === 1 ? '' : 's'}:\n${numbered(
+      found.map((pair) => text(pair.summary)),
+      found.length,
+      'pairs',
+    )}`,
+    referents: found.flatMap((pair) => {
+      const charges = rows(pair.charges);
+      const second = charges[1];
+      return second
+        ? [
+            {
+              kind: 'charge' as const,
+              id: text(second.id),
+              label: `${text((pair.customer as Row)?.name)}'s second charge`,
+            },
+          ]
+        : [];
+    }),
+  };
+}
+
+function describePlans(result: Row): Described {
+  const plans = rows(result.plans);
+  if (plans.length === 0) return { text: 'No plan is on sale.', referents: [] };
+  return {
+    text: `${plans.length} plan${plans.length === 1 ? '' : 's'}:\n${numbered(
+      plans.map((plan) => {
+        const product = (plan.product ?? {}) as Row;
+        const prices = rows(plan.prices)
+          .map(
+            (price) =>
+              `${amount(price.unitAmount, price.currency) || text(price.scheme)}/${text(price.interval) || 'use'}`,
+          )
+          .slice(0, 4)
+          .join(', ');
+        return `${text(product.name)}${prices ? ` — ${prices}` : ''}`;
+      }),
+      plans.length,
+      'plans',
+    )}`,
+    referents: [],
+  };
+}
+
+function describeActivity(result: Row): Described {
+  const events = rows(result.events);
+  if (events.length === 0) return { text: 'No activity yet.', referents: [] };
+  return {
+    text: `The latest ${events.length} event${events.length === 1 ? '' : 's'}:\n${numbered(
+      events.map(
+        (event) =>
+          `${date(event.at)} ${text(event.event)}${event.operation ? ` ${text(event.operation)}` : ''}${event.actor ? ` by ${text(event.actor)}` : ''}${event.summary ? ` — ${text(event.summary)}` : ''}`,
+      ),
+      events.length,
+      'events',
+    )}`,
+    referents: [],
+  };
+}
+
+function describeUpcoming(result: Row): Described {
+  const invoices = rows(result.invoices);
+  const totals = rows(result.totals).map((total) => amount(total.amount, total.currency));
+  const total = typeof result.count === 'number' ? result.count : invoices.length;
+  return {
+    text: `${total} upcoming invoice${total === 1 ? '' : 's'}${totals.length > 0 ? `, totalling ${totals.join(' + ')}` : ''}:\n${numbered(
+      invoices.map(
+        (invoice) =>
+          `${text(invoice.customerName)} — ${amount(invoice.amount, invoice.currency)} on ${date(invoice.date)}`,
+      ),
+      total,
+      'invoices',
+    )}`,
+    referents: invoices.map((invoice) => ({
+      kind: 'customer',
+      id: text(invoice.customerId),
+      label: text(invoice.customerName),
+    })),
+  };
+}
+
+function describeTickets(result: Row): Described {
+  const tickets = rows(result.tickets);
+  if (tickets.length === 0) return { text: 'No ticket matches.', referents: [] };
+  return {
+    text: `${tickets.length} ticket${tickets.length === 1 ? '' : 's'}:\n${numbered(
+      tickets.map(
+        (ticket) =>
+          `${text(ticket.number) || text(ticket.id)} — ${text(ticket.customerName) || text(ticket.customerId)} — ${text(ticket.class)}, ${text(ticket.status)}`,
+      ),
+      tickets.length,
+      'tickets',
+    )}`,
+    referents: tickets.map((ticket) => ({
+      kind: 'ticket',
+      id: text(ticket.id),
+      label: text(ticket.number) || text(ticket.id),
+    })),
+  };
+}
+
+const SPECIFIC: Record<string, (result: Row) => Described> = {
+  list_invoices: describeInvoices,
+  search_customers: describeCustomers,
+  list_subscriptions: describeSubscriptions,
+  get_customer: describeCustomer,
+  get_invoice: describeInvoice,
+  failed_payments: describeFailures,
+  find_double_charges: describeDoubleCharges,
+  list_plans: describePlans,
+  list_activity: describeActivity,
+  upcoming_invoices: describeUpcoming,
+  list_tickets: describeTickets,
+};
+
+/** The words and referents for one call. */
+export function describeCall(call: AgentCall): Described {
+  if (call.error) return { text: call.error.message, referents: [] };
+  if (call.proposal)
+    return {
+      text: call.proposal.preview.summary,
+      referents: [{ kind: 'proposal', id: call.proposal.id, label: call.proposal.preview.summary }],
+    };
+  const result = (call.result ?? {}) as Row;
+  const specific = SPECIFIC[call.operation];
+  if (specific) return specific(result);
+  const words = text(result.explanation) || text(result.summary) || `${call.operation} answered.`;
+  const referents: Referent[] = [];
+  for (const customer of rows(result.customers))
+    if (typeof customer.customerId === 'string' || typeof customer.id === 'string')
+      referents.push({
+        kind: 'customer',
+        id: text(customer.customerId) || text(customer.id),
+        label: text(customer.name),
+      });
+  const chart = (result.chart as Chart | undefined) ?? null;
+  return { text: words, referents, chart };
+}

@@ -1,0 +1,24 @@
+/**
+ * Which planner a surface uses: `builtin` (offline, the default) or `llm` (LEASH_MODEL); LEASH_PLANNER sets the
+ * default, a surface's `--planner` overrides it.
+ */
+import { LeashError } from '../domain/errors.ts';
+import type { Actor } from '../policy/decide.ts';
+import type { Planner } from './agent-types.ts';
+import { builtinPlanner } from './builtin/builtin-planner.ts';
+import { llmPlanner } from './llm/llm-planner.ts';
+
+/** Planner names. */
+export const PLANNERS = ['builtin', 'llm'] as const;
+
+/** A planner by name (default LEASH_PLANNER, else builtin). */
+export function choosePlanner(
+  name: string | undefined,
+  options: { env?: NodeJS.ProcessEnv; actor?: Pick<Actor, 'email' | 'role'> } = {},
+): Planner {
+  const env = options.env ?? process.env;
+  const chosen = name ?? env.LEASH_PLANNER ?? 'builtin';
+  if (chosen === 'builtin') return builtinPlanner();
+  if (chosen === 'llm') return llmPlanner({ env, ...(options.actor ? { actor: options.actor } : {}) });
+  throw new LeashError('bad_input', `unknown planner "${chosen}" (builtin or llm)`, { field: 'planner' });
+}

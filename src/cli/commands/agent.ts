@@ -1,0 +1,224 @@
+/**
+ * `leash ask`, `leash chat` and `leash conversations`: the agent from the terminal. Requests run through the
+ * planner and the pipeline as the member named by --as; writes come back as proposals, and only the member's
+ * own "yes" (or CONFIRM, for what cannot be undone) confirms one.
+ */
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { AgentCall } from '../../agent/agent-types.ts';
+import { findConversation, listConversations, listTurns, type Owner } from '../../agent/conversations.ts';
+import { choosePlanner, PLANNERS } from '../../agent/planners.ts';
+import { runAgentTurn, type TurnResult } from '../../agent/run-turn.ts';
+import type { Member } from '../../auth/members.ts';
+import { operationContext } from '../operation-context.ts';
+import { printJson, printTable, showDate } from '../output.ts';
+import { type CliSession, resolveActor, withSession } from '../session.ts';
+import { runJobIfAny } from './jobs.ts';
+
+interface AgentOptions {
+  as?: string;
+  json?: boolean;
+  conversation?: string;
+  planner?: string;
+}
+
+/** The JSON form of a call: operation, input, outcome, and the proposal or error when there is one. */
+function callJson(call: AgentCall): Record<string, unknown> {
+  return {
+    operation: call.operation,
+    input: call.input,
+    outcome: call.outcome,
+    ...(call.proposal
+      ? {
+          proposal: {
+            id: call.proposal.id,
+            status: call.proposal.status,
+            summary: call.proposal.preview.summary,
+            next: call.proposal.next,
+          },
+        }
+      : {}),
+    ...(call.error ? { error: call.error } : {}),
+  };
+}
+
+async function turn(
+  session: CliSession,
+  member: Member,
+  text: string,
+  options: AgentOptions,
+  onText?: (delta: string) => void,
+): Promise<TurnResult> {
+  const context = operationContext(session, member, session.gate);
+  const planner = choosePlanner(options.planner, { actor: context.actor });
+  const result = await runAgentTurn({
+    context,
+    planner,
+    text,
+    conversationId: options.conversation,
+    ...(onText ? { events: { onText } } : {}),
+  });
+  for (const execution of result.executions) await runJobIfAny(context, execution, Boolean(options.json));
+  return result;
+}
+
+function owner(session: CliSession, member: Member): Owner {
+  return { orgId: session.org.id, memberId: member.id };
+}
+
+/** Registers `leash ask`, `leash chat` and `leash conversations`. */
+export function registerAgentCommands(program: Command): void {
+  program
+    .command('ask')
+    .description('Ask in plain language: look things up, explain, or prepare a change (as a proposal).')
+    .argument('<request>', 'what you need, quoted')
+    .option('--as <email>', 'the member asking (or LEASH_USER)')
+    .option('--conversation <id>', 'continue a conversation (see `leash conversations`)')
+    .option('--planner <name>', `${PLANNERS.join(' or ')} (default LEASH_PLANNER, else builtin)`)
+    .option('--json', 'print { reply, calls: [{ operation, input, outcome }], conversation_id }')
+    .addHelpText(
+      'after',
+      `
+The built-in planner works offline and understands the requests in docs/agent.md: insights ("Why did MRR
+drop last week?"), look-ups ("Show me payment history for Acme Corp"), and changes ("Refund order #5678",
+"Apply coupon SUMMER20 to all US customers"). A change is only proposed: the reply shows the server's own
+preview and what happens next. Confirm by answering "yes" in the same conversation (CONFIRM for what cannot
+be undone), or with \`leash confirm PROPOSAL\`; money movement waits for a second person's approval.
+With --planner llm, LEASH_MODEL=provider:model picks the model (openai, anthropic, mistral, ollama,
+openai-compatible with LEASH_MODEL_BASE_URL); it calls the same operations under the same policy.
+Outcomes: read (a look-up ran), pass (you may confirm), warn (needs approval), block (refused), error.
+
+Examples:
+  $ leash ask "Show me all customers with overdue invoices" --as fiona@northwind.test
+  $ leash ask "Refund the last invoice for acme-corp. Reason: outage on March 15" --as carl@northwind.test --json
+  $ leash ask "yes" --conversation conv_… --as carl@northwind.test`,
+    )
+    .action(async (request: string, options: AgentOptions) => {
+      const result = await withSession(async (session) => {
+        const member = await resolveActor(session, options.as, 'write');
+        return turn(session, member, request, options);
+      });
+      if (options.json)
+        return printJson({
+          reply: result.reply,
+          calls: result.calls.map(callJson),
+          conversation_id: result.conversationId,
+        });
+      process.stdout.write(
+        `${result.reply}\n\n(conversation ${result.conversationId}; continue with --conversation)\n`,
+      );
+    });
+
+  program
+    .command('chat')
+    .description('An interactive conversation with the agent, saved so you can resume it.')
+    .option('--as <email>', 'the member chatting (or LEASH_USER)')
+    .option('--conversation <id>', 'resume a conversation')
+    .option('--planner <name>', `${PLANNERS.join(' or ')} (default LEASH_PLANNER, else builtin)`)
+    .addHelpText(
+      'after',
+      `
+Type a request and press Enter. Follow-ups can point at the last answer ("tell me more about the first one",
+"retry all of these"). Answer "yes" to confirm what was just proposed, CONFIRM for what cannot be undone.
+  /new      start a new conversation      /list   your conversations
+  /quit     leave (or Ctrl-D)
+
+Example:
+  $ leash chat --as sam@northwind.test`,
+    )
+    .action(async (options: AgentOptions) => {
+      await withSession(async (session) => {
+        const member = await resolveActor(session, options.as, 'write');
+        const state: AgentOptions = { ...options };
+        const prompt = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+        process.stdout.write(
+          `Leash — ${session.org.name}, as ${member.email}. Ask anything about billing; /quit to leave.\n`,
+        );
+        if (state.conversation) {
+          const conversation = await findConversation(session.store.db, owner(session, member), state.conversation);
+          process.stdout.write(`Resuming "${conversation.title}".\n`);
+        }
+        try {
+          for (;;) {
+            let line: string;
+            try {
+              line = (await prompt.question('\nyou › ')).trim();
+            } catch {
+              break; // input closed
+            }
+            if (line === '') continue;
+            if (line === '/quit' || line === '/exit') break;
+            if (line === '/new') {
+              state.conversation = undefined;
+              process.stdout.write('New conversation.\n');
+              continue;
+            }
+            if (line === '/list') {
+              for (const conversation of await listConversations(session.store.db, owner(session, member), 20))
+                process.stdout.write(`  ${conversation.id}  ${conversation.title}\n`);
+              continue;
+            }
+            let streamed = '';
+            try {
+              process.stdout.write('\nleash › ');
+              const result = await turn(session, member, line, state, (delta) => {
+                streamed += delta;
+                process.stdout.write(delta);
+              });
+              state.conversation = result.conversationId;
+              // A model's words were already printed as they came; print what follows them (the proposals).
+              const seen = streamed.trim();
+              const rest = seen && result.reply.startsWith(seen) ? result.reply.slice(seen.length) : result.reply;
+              process.stdout.write(`${rest}\n`);
+            } catch (error) {
+              process.stdout.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+            }
+          }
+        } finally {
+          prompt.close();
+        }
+      });
+    });
+
+  const conversations = program
+    .command('conversations')
+    .description('Your saved conversations with the agent: list them, or show one.')
+    .option('--as <email>', 'whose conversations (or LEASH_USER)')
+    .option('--json', 'print JSON')
+    .action(async (options: AgentOptions) => {
+      const rows = await withSession(async (session) => {
+        const member = await resolveActor(session, options.as, 'write');
+        return listConversations(session.store.db, owner(session, member));
+      });
+      if (options.json) return printJson(rows);
+      if (rows.length === 0) {
+        process.stdout.write('No conversations yet. Try `leash ask "What plans are available?"`.\n');
+        return;
+      }
+      printTable(
+        ['id', 'title', 'planner', 'last used'],
+        rows.map((row) => [row.id, row.title, row.planner, showDate(row.updatedAt)]),
+      );
+    });
+  conversations
+    .command('show')
+    .description('Show a conversation turn by turn, with each call and its outcome.')
+    .argument('<id>', 'the conversation id')
+    .option('--as <email>', 'whose conversation (or LEASH_USER)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: AgentOptions) => {
+      const shown = await withSession(async (session) => {
+        const member = await resolveActor(session, options.as, 'write');
+        const conversation = await findConversation(session.store.db, owner(session, member), id);
+        return { conversation, turns: await listTurns(session.store.db, owner(session, member), id) };
+      });
+      if (options.json) return printJson(shown);
+      process.stdout.write(`${shown.conversation.title}\n`);
+      for (const stored of shown.turns) {
+        process.stdout.write(`\nyou › ${stored.request}\n`);
+        for (const call of stored.calls)
+          process.stdout.write(`  ↳ ${call.operation} ${JSON.stringify(call.input)} → ${call.outcome}\n`);
+        process.stdout.write(`leash › ${stored.reply}\n`);
+      }
+    });
+}
