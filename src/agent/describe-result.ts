@@ -81,7 +81,7 @@ function describeSubscriptions(result: Row): Described {
     text: `${total} subscription${total === 1 ? '' : 's'}:\n${numbered(
       subscriptions.map(
         (subscription) =>
-          `${text(subscription.customerName) || text(subscription.customerId)} — ${text(subscription.planName) || text(subscription.priceNickname) || text(subscription.id)} — ${text(subscription.status)}, since ${date(subscription.createdAt)}`,
+          `${text(subscription.customerName) || text(subscription.customerId)} — ${text(subscription.plan) || text(subscription.id)} — ${text(subscription.status)}, since ${date(subscription.createdAt)}`,
       ),
       total,
       'subscriptions',

@@ -66,11 +66,16 @@ export function parseAmount(text: string): { amount: number; currency: Currency 
   return undefined;
 }
 
-/** The customer a request names ("customer acme-corp", "for Acme Corp", "customer ID xyz"), as written. */
+const LEADING_VERB =
+  /^(?:cancel|terminate|end|show|give|put|upgrade|downgrade|move|switch|refund|apply|change|update|summari[sz]e|was|is|did|does|has|check|find|credit|send|email|draft|retry|void|explain|list|what|how|why|who|when|please)\s+/i;
+
+/** The customer a request names ("customer acme-corp", "for Acme Corp", "Give widget-inc a credit"), as written. */
 export function customerReference(text: string): string | undefined {
   const email = /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/.exec(text)?.[0];
   const patterns = [
     new RegExp(`\\bcustomer(?:\\s+(?:id|named|called))?\\s+[\`'"]?(cus_[A-Za-z0-9]+|[^\`'"]+?)[\`'"]?${STOP}`, 'i'),
+    // "Give widget-inc a credit", "Cancel Globex's subscription": a slug or a capitalised name after the verb.
+    /^(?:[Pp]lease\s+)?(?:[Gg]ive|[Ss]end|[Ii]ssue|[Cc]redit|[Rr]efund|[Cc]harge|[Bb]ill|[Ee]mail|[Cc]ancel|[Tt]erminate|[Uu]pgrade|[Dd]owngrade|[Mm]ove|[Ss]witch|[Cc]heck|[Ss]how|[Ff]ind|[Ll]ook\s+up|[Pp]ut)\s+(?:customer\s+)?([a-z0-9]+(?:[-_.][a-z0-9]+)+|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*?)(?:'s)?\s+(?:a|an|the|to|from|at|on|for|with|subscription|plan|account|invoices?|payments?|[$€£])\b/,
     new RegExp(
       `\\b(?:for|of|to|from|on|about)\\s+(?:the\\s+)?(?:account\\s+)?([A-Z0-9][\\w&.'-]*(?:\\s+[A-Z0-9][\\w&.'-]*)*)${STOP}`,
     ),
@@ -78,16 +83,18 @@ export function customerReference(text: string): string | undefined {
       `^(?:who\\s+is|look\\s+up|lookup|find|show(?:\\s+me)?)\\s+(?:customer\\s+)?([A-Z0-9][\\w&.'-]*(?:\\s+[A-Z0-9][\\w&.'-]*)*)${STOP}`,
     ),
     /\b([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)'s\b/,
+    // Any capitalised name after the first word ("Was Globex charged twice?", "What plan is Initech on?").
+    /(?<=\s)([A-Z][a-z][\w&.-]*(?:\s+(?:[A-Z][\w&.-]*|Inc|Ltd|LLC|Co))*)/,
   ];
   for (const pattern of patterns) {
-    const found = pattern.exec(text)?.[1]?.trim();
+    const found = pattern.exec(text)?.[1]?.trim().replace(LEADING_VERB, '');
     if (found && !isNoise(found)) return found.replace(/^(?:the|customer)\s+/i, '');
   }
   return email && !/\b(?:with|new)\s+(?:the\s+)?email\b/i.test(text) ? email : undefined;
 }
 
 const NOISE =
-  /^(?:all|every|everyone|each|them|these|those|it|this|that|me|us|our|my|the|a|an|customers?|invoices?|subscriptions?|payments?|q[1-4]|i|id|mrr|us customers|last|this|next|month|week|year|today|\d+|summer\d*|confirm|yes|no|what|that|it|who|here|there|let|he|she|they|we|you)$/i;
+  /^(?:all|every|everyone|each|them|these|those|it|this|that|me|us|our|my|the|a|an|customers?|invoices?|subscriptions?|payments?|q[1-4]|i|id|mrr|us customers|last|this|next|month|week|year|today|\d+|summer\d*|confirm|yes|no|what|that|it|who|here|there|let|he|she|they|we|you|break|please|also|then|and|thanks|note|reason|check|tell|type|ticket|system|admin)$/i;
 
 const VERB_START =
   /^(?:says|said|say|wants|want|is|was|were|has|had|asked|asks|they|he|she|who|that|complains|complained|reports|reported|claims|claimed|called|emailed|writes|wrote|thinks|thought|needs|with|overdue|invoices?)\b/i;
@@ -96,6 +103,7 @@ function isNoise(candidate: string): boolean {
   return (
     NOISE.test(candidate) ||
     VERB_START.test(candidate) ||
+    /^\d[\d,.]*\s*(?:k|usd|eur|gbp|inr|brl|jpy|dollars?|euros?|pounds?|days?|months?|weeks?|%)?$/i.test(candidate) ||
     /^(?:Q[1-4]|Germany|France|Japan|India|Brazil|Poland|January|February|March|April|May|June|July|August|September|October|November|December)\b/.test(
       candidate,
     )
@@ -153,7 +161,7 @@ export function countOf(text: string): number | undefined {
   const match =
     /\b(?:top|last|first|latest|recent)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b/i.exec(
       text,
-    );
+    ) ?? /\b(\d{1,4}|three|five|ten|twenty)\s+(?:biggest|largest|best|top|most|latest|newest|recent)\b/i.exec(text);
   if (!match?.[1]) return undefined;
   return words[match[1].toLowerCase()] ?? Number(match[1]);
 }
@@ -185,6 +193,8 @@ export function emailOf(text: string): string | undefined {
 
 /** A coupon code after the word "coupon" or "code" ("coupon `SUMMER20`"). */
 export function couponCode(text: string): string | undefined {
+  const before = /\b([A-Z][A-Z0-9_-]{2,39})\s+(?:coupon|code|promo)\b/.exec(text)?.[1];
+  if (before) return before;
   return /\b(?:coupon|code|promo(?:tion)?(?:\s+code)?|discount)\s+[`'"]?([A-Za-z0-9_-]{2,40})[`'"]?/i.exec(text)?.[1];
 }
 

@@ -351,8 +351,10 @@ const migrate: Form = {
     if (!target) return turn.ask(`Which plan? The plans are ${names}.`);
     const [plan, other] = matchPlans(plans, target);
     if (!plan || other) return turn.ask(`There is no plan I can match to "${target}". The plans are ${names}.`);
-    const found = await findCustomer(turn, `Upgrade Acme Corp to ${plan.product.name}`);
-    if (isReply(found)) return found;
+    const reference = customerReference(turn.text.replace(/\bto\s+(?:the\s+)?.+$/i, ''));
+    if (!reference) return turn.ask(`Which customer? e.g. "Upgrade Acme Corp to ${plan.product.name}".`);
+    const found = await turn.read<CustomerAnswer>('get_customer', customerLookup(reference));
+    if (!found) return turn.reply('');
     const [subscription, second] = liveSubscriptions(found);
     if (!subscription) return turn.reply(`${found.customer.name} has no live subscription to change.`, []);
     if (second) return turn.ask(`${found.customer.name} has several live subscriptions; name one (sub_…).`);
