@@ -62,3 +62,19 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
   return send(reply, request, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
 }
+
+/** The error body for a failure after a response has started (a stream): Leash errors as they are, others hidden. */
+export function streamErrorBody(error: unknown, request: FastifyRequest): ErrorBody {
+  if (error instanceof LeashError) {
+    const field = typeof error.details.field === 'string' ? error.details.field : undefined;
+    return { error: { code: error.code, message: error.message, requestId: request.id, ...(field ? { field } : {}) } };
+  }
+  request.log.error({ err: error }, 'stream failed');
+  return {
+    error: {
+      code: 'internal',
+      message: 'something went wrong on our side; the request id helps us find it',
+      requestId: request.id,
+    },
+  };
+}

@@ -26,6 +26,7 @@ import { checkHostAndOrigin } from './host-check.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerMcpRoute } from './routes/mcp.ts';
 import { registerMemberRoutes } from './routes/members.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
@@ -142,6 +143,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerAuditRoutes(typed, deps);
   registerMemberRoutes(typed, deps);
   registerTicketRoutes(typed, deps);
+  registerConversationRoutes(typed, deps);
   registerMcpRoute(typed, deps);
   registerWebhookRoutes(typed);
   return app;

@@ -5,10 +5,10 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import type { AgentCall } from '../../agent/agent-types.ts';
 import { findConversation, listConversations, listTurns, type Owner } from '../../agent/conversations.ts';
 import { choosePlanner, PLANNERS } from '../../agent/planners.ts';
 import { runAgentTurn, type TurnResult } from '../../agent/run-turn.ts';
+import { callView } from '../../agent/turn-view.ts';
 import type { Member } from '../../auth/members.ts';
 import { operationContext } from '../operation-context.ts';
 import { printJson, printTable, showDate } from '../output.ts';
@@ -20,26 +20,6 @@ interface AgentOptions {
   json?: boolean;
   conversation?: string;
   planner?: string;
-}
-
-/** The JSON form of a call: operation, input, outcome, and the proposal or error when there is one. */
-function callJson(call: AgentCall): Record<string, unknown> {
-  return {
-    operation: call.operation,
-    input: call.input,
-    outcome: call.outcome,
-    ...(call.proposal
-      ? {
-          proposal: {
-            id: call.proposal.id,
-            status: call.proposal.status,
-            summary: call.proposal.preview.summary,
-            next: call.proposal.next,
-          },
-        }
-      : {}),
-    ...(call.error ? { error: call.error } : {}),
-  };
 }
 
 async function turn(
@@ -101,7 +81,7 @@ Examples:
       if (options.json)
         return printJson({
           reply: result.reply,
-          calls: result.calls.map(callJson),
+          calls: result.calls.map(callView),
           conversation_id: result.conversationId,
         });
       process.stdout.write(
