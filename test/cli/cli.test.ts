@@ -843,7 +843,7 @@ describe.concurrent('leash CLI, end to end', () => {
       ]);
       const unknown = await leash(dir, ['ask', 'hello', '--as', CLERK, '--planner', 'gpt']);
       expect(unknown.code).toBe(EXIT.badInput);
-      expect(stderrLines(unknown)).toEqual(['unknown planner "gpt" (builtin or llm)']);
+      expect(stderrLines(unknown)).toEqual(['leash: unknown planner "gpt" (builtin or llm)']);
     },
     TEST_TIMEOUT,
   );
