@@ -11,6 +11,8 @@
  *                       PGlite and PostgreSQL (ratio to reading every invoice line once)
  *   classifier          the ticket classifier: training time, classifications/s (ratio to tokenising alone),
  *                       held-out accuracy and macro-F1
+ *   agent               the built-in planner per request (form match, whole turn) vs the same calls made directly;
+ *                       the LLM planner's overhead per turn with a model that answers at once; paraphrase success
  *   http                the server on the large business: requests/s and p50/p95 under 50 connections
  *                       (autocannon; ratio to GET /health) and MCP tool-call latency over HTTP vs the same REST read
  *
@@ -25,6 +27,7 @@ import { createDemoOrg } from '../src/auth/demo-members.ts';
 import { progressBar } from '../src/cli/progress.ts';
 import { generateDemo } from '../src/demo/generate-demo.ts';
 import { openStore, type Store } from '../src/store/db.ts';
+import { measureAgent } from './agent.ts';
 import { benchClassifier } from './classifier.ts';
 import { BENCH_DEMO, type Dataset, type DatasetPlace, openDataset } from './dataset.ts';
 import { type HttpFigures, measureHttp } from './http.ts';
@@ -44,7 +47,7 @@ interface BenchOptions {
   only?: string;
 }
 
-const SECTIONS = ['demo', 'gate', 'propose', 'lookups', 'insights', 'classifier', 'http'] as const;
+const SECTIONS = ['demo', 'gate', 'propose', 'lookups', 'insights', 'classifier', 'agent', 'http'] as const;
 
 const program = new Command('npm run bench --')
   .description(
@@ -324,6 +327,48 @@ async function classifier(): Promise<void> {
   );
 }
 
+// --- The agent ----------------------------------------------------------------------------------------------
+
+async function agent(): Promise<void> {
+  process.stderr.write('Building the eval business and timing the agent…\n');
+  const figures = await measureAgent(options.quick ? 2 : 5);
+  results.agent = figures;
+  heading(
+    `Agent on the eval business (120 customers, PGlite in memory): ${figures.requests} single-request seed examples`,
+  );
+  printTable(
+    ['measure', 'p50', 'p95', 'baseline p50', 'ratio'],
+    [
+      ['built-in: match a form (no store)', ms(figures.formMatch.p50), ms(figures.formMatch.p95), '', ''],
+      [
+        'built-in: whole turn',
+        ms(figures.builtinTurn.p50),
+        ms(figures.builtinTurn.p95),
+        `${ms(figures.directCalls.p50)} (same calls, direct)`,
+        `${(figures.builtinTurn.p50 / figures.directCalls.p50).toFixed(1)}×`,
+      ],
+      [
+        'llm: whole turn, model answering at once',
+        ms(figures.llmTurn.p50),
+        ms(figures.llmTurn.p95),
+        `${ms(figures.llmDirectCall.p50)} (the read, direct)`,
+        `${(figures.llmTurn.p50 / figures.llmDirectCall.p50).toFixed(1)}×`,
+      ],
+      ['llm: of which the model endpoint (2 calls)', ms(2 * figures.llmModelServer.p50), '', '', ''],
+      [
+        'llm: agent overhead per turn (turn − read − model)',
+        ms(figures.llmTurn.p50 - figures.llmDirectCall.p50 - 2 * figures.llmModelServer.p50),
+        '',
+        '',
+        '',
+      ],
+    ],
+  );
+  process.stdout.write(
+    `Built-in planner success: ${(figures.paraphraseSuccess * 100).toFixed(1)}% of ${figures.paraphraseScenarios} paraphrases (the set its forms were tuned on), ${(figures.heldOutSuccess * 100).toFixed(1)}% of ${figures.heldOutScenarios} held-out paraphrases.\n`,
+  );
+}
+
 // --- The leash ----------------------------------------------------------------------------------------------
 
 async function gate(): Promise<void> {
@@ -425,6 +470,7 @@ if (only.includes('propose')) await proposeAndAudit(withPostgres);
 if (only.includes('lookups')) await lookups(withPostgres);
 if (only.includes('insights')) await insights(withPostgres);
 if (only.includes('classifier')) await classifier();
+if (only.includes('agent')) await agent();
 if (only.includes('http')) await http(withPostgres);
 
 const dir = join('bench', 'results');

@@ -30,6 +30,8 @@ export interface ScriptedModel {
   /** The base URL for LEASH_MODEL_BASE_URL (ends in /v1). */
   baseURL: string;
   requests: ReceivedRequest[];
+  /** Milliseconds the endpoint spent on each request, from arrival to the last byte written. */
+  timings: number[];
   /** Replaces the scripts (between scenarios). */
   setScripts(scripts: Script[]): void;
   close(): Promise<void>;
@@ -153,7 +155,10 @@ export async function startScriptedModel(scripts: Script[] = []): Promise<Script
   let current = scripts;
   let sequence = 0;
   const requests: ReceivedRequest[] = [];
+  const timings: number[] = [];
   const server: Server = createServer((request, response) => {
+    const arrived = performance.now();
+    response.on('finish', () => timings.push(performance.now() - arrived));
     void (async () => {
       if (request.method !== 'POST' || !request.url?.endsWith('/chat/completions')) {
         response.writeHead(404, { 'content-type': 'application/json' });
@@ -181,6 +186,7 @@ export async function startScriptedModel(scripts: Script[] = []): Promise<Script
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    timings,
     setScripts(next) {
       current = next;
     },
