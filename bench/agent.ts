@@ -82,7 +82,7 @@ export async function measureAgent(rounds = 5): Promise<AgentFigures> {
 
     const turnTimes: number[] = [];
     const directTimes: number[] = [];
-    const planner = choosePlanner('builtin');
+    const planner = await choosePlanner('builtin');
     for (let round = 0; round < rounds; round += 1)
       for (const text of requests) {
         let started = performance.now();

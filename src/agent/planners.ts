@@ -6,19 +6,24 @@ import { LeashError } from '../domain/errors.ts';
 import type { Actor } from '../policy/decide.ts';
 import type { Planner } from './agent-types.ts';
 import { builtinPlanner } from './builtin/builtin-planner.ts';
-import { llmPlanner } from './llm/llm-planner.ts';
 
 /** Planner names. */
 export const PLANNERS = ['builtin', 'llm'] as const;
 
-/** A planner by name (default LEASH_PLANNER, else builtin). */
-export function choosePlanner(
+/**
+ * A planner by name (default LEASH_PLANNER, else builtin). The LLM planner and the AI SDK load only when
+ * chosen, so commands that never use a model do not pay for loading them.
+ */
+export async function choosePlanner(
   name: string | undefined,
   options: { env?: NodeJS.ProcessEnv; actor?: Pick<Actor, 'email' | 'role'> } = {},
-): Planner {
+): Promise<Planner> {
   const env = options.env ?? process.env;
   const chosen = name ?? env.LEASH_PLANNER ?? 'builtin';
   if (chosen === 'builtin') return builtinPlanner();
-  if (chosen === 'llm') return llmPlanner({ env, ...(options.actor ? { actor: options.actor } : {}) });
+  if (chosen === 'llm') {
+    const { llmPlanner } = await import('./llm/llm-planner.ts');
+    return llmPlanner({ env, ...(options.actor ? { actor: options.actor } : {}) });
+  }
   throw new LeashError('bad_input', `unknown planner "${chosen}" (builtin or llm)`, { field: 'planner' });
 }

@@ -9,6 +9,8 @@ export interface CallView {
   outcome: AgentCall['outcome'];
   proposal?: { id: string; status: string; summary: string; next: string };
   error?: { code: string; message: string };
+  /** A read's figures, for surfaces that draw them (the HTTP API and the dashboard). */
+  result?: unknown;
 }
 
 /** A turn as surfaces return it. */
@@ -22,8 +24,8 @@ export interface TurnView {
   chart: Record<string, unknown> | null;
 }
 
-/** The view of one call. */
-export function callView(call: AgentCall): CallView {
+/** The view of one call (with a read's result when `withResult`). */
+export function callView(call: AgentCall, withResult = false): CallView {
   return {
     operation: call.operation,
     input: call.input,
@@ -39,17 +41,18 @@ export function callView(call: AgentCall): CallView {
         }
       : {}),
     ...(call.error ? { error: call.error } : {}),
+    ...(withResult && call.outcome === 'read' ? { result: call.result } : {}),
   };
 }
 
-/** The view of a turn. */
-export function turnView(result: TurnResult): TurnView {
+/** The view of a turn (reads' results included when `withResults`). */
+export function turnView(result: TurnResult, withResults = false): TurnView {
   return {
     conversation_id: result.conversationId,
     title: result.title,
     turn_id: result.turnId,
     reply: result.reply,
-    calls: result.calls.map(callView),
+    calls: result.calls.map((call) => callView(call, withResults)),
     referents: result.referents,
     chart: result.chart,
   };

@@ -173,6 +173,17 @@ describe(`the agent (${testStoreKind})`, () => {
       expect(model.requests[0]?.tools.map((tool) => tool.function.name)).toContain('refund_charge');
       expect(model.requests[0]?.tools.map((tool) => tool.function.name)).not.toContain('confirm_proposal');
 
+      // Earlier answers go back to the model quoted, like tool results: they carry billing data too.
+      await runAgentTurn({
+        context,
+        planner: llmPlanner({ env }),
+        text: 'And the plans again?',
+        conversationId: answer.conversationId,
+      });
+      const history = model.requests.at(-1)?.messages ?? [];
+      expect(history.map((message) => message.role).slice(0, 4)).toEqual(['system', 'user', 'assistant', 'user']);
+      expect(String(history[2]?.content)).toMatch(/^<data operation="earlier_answer">/);
+
       const looped = await runAgentTurn({ context, planner: llmPlanner({ env }), text: 'loop forever' });
       expect(looped.calls.length).toBe(DEFAULT_MAX_STEPS);
 
@@ -210,13 +221,13 @@ describe(`the agent (${testStoreKind})`, () => {
     const sam = await contextFor('sam@northwind.test');
     const first = await runAgentTurn({
       context: olivia,
-      planner: choosePlanner('builtin'),
+      planner: await choosePlanner('builtin'),
       text: 'Show me some invoices',
     });
     expect(first.title).toBe('Show me some invoices');
     const second = await runAgentTurn({
       context: olivia,
-      planner: choosePlanner('builtin'),
+      planner: await choosePlanner('builtin'),
       text: 'Tell me more about the second one',
       conversationId: first.conversationId,
     });
@@ -236,7 +247,7 @@ describe(`the agent (${testStoreKind})`, () => {
     await expect(
       runAgentTurn({
         context: sam,
-        planner: choosePlanner('builtin'),
+        planner: await choosePlanner('builtin'),
         text: 'yes',
         conversationId: first.conversationId,
       }),
@@ -247,7 +258,7 @@ describe(`the agent (${testStoreKind})`, () => {
     const context = await contextFor('olivia@northwind.test');
     const answer = await runAgentTurn({
       context,
-      planner: choosePlanner('builtin'),
+      planner: await choosePlanner('builtin'),
       text: 'please sort out the thing with the stuff',
     });
     expect(answer.calls).toEqual([]);
@@ -259,7 +270,7 @@ describe(`the agent (${testStoreKind})`, () => {
 
   it("confirms only on the person's own yes, and asks for CONFIRM where it cannot be undone", async () => {
     const max = await contextFor('max@northwind.test');
-    const planner = choosePlanner('builtin');
+    const planner = await choosePlanner('builtin');
     const proposed = await runAgentTurn({
       context: max,
       planner,

@@ -68,7 +68,7 @@ describe(`conversations over HTTP (${testStoreKind})`, () => {
     });
     expect(status).toBe(201);
     expect(body.title).toBe('What plans are available?');
-    expect(body.calls).toEqual([{ operation: 'list_plans', input: {}, outcome: 'read' }]);
+    expect(body.calls).toMatchObject([{ operation: 'list_plans', input: {}, outcome: 'read', result: { plans: [] } }]);
     const listed = await server.call<{ conversations: { id: string }[] }>('GET', '/api/conversations', {
       token: clerk,
     });

@@ -1,5 +1,8 @@
-/** A request form the built-in planner understands: when it applies, what it does, and examples people see. */
+/** A request form the built-in planner understands, and the look-ups forms share. */
+import { formatMoney, money } from '../../domain/money.ts';
 import type { PlannerReply } from '../agent-types.ts';
+import { customerReference } from './entities.ts';
+
 import type { Turn } from './turn.ts';
 
 /** One documented form of request. */
@@ -68,4 +71,31 @@ export function matchPlans(plans: readonly PlanEntry[], phrase: string): PlanEnt
     .sort((a, b) => b.score - a.score);
   const best = scored[0]?.score;
   return scored.filter((entry) => entry.score === best).map((entry) => entry.plan);
+}
+
+/** "all", "every", "everyone", "each": a request about a segment, not one customer. */
+export const ALL = /\b(?:all|every(?:one|body)?|each)\b/;
+
+/** An invoice as `get_invoice` returns it. */
+export interface InvoiceAnswer {
+  invoice: { id: string; number: string; total: number; currency: string; status: string };
+  customer: { id: string; name: string } | null;
+}
+
+/** The customer the request names, looked up; or a reply saying what is missing. */
+export async function findCustomer(turn: Turn, example: string): Promise<CustomerAnswer | PlannerReply> {
+  const reference = customerReference(turn.text);
+  if (!reference) return turn.ask(`Which customer? Name them, e.g. "${example}".`);
+  const found = await turn.read<CustomerAnswer>('get_customer', customerLookup(reference));
+  return found ?? turn.reply('');
+}
+
+/** True when a helper answered with a reply (something was missing) instead of a value. */
+export function isReply(value: unknown): value is PlannerReply {
+  return typeof value === 'object' && value !== null && 'text' in value && 'referents' in value;
+}
+
+/** Money for a sentence, from integer minor units. */
+export function showMoney(amount: number, currency: string): string {
+  return formatMoney(money(amount, currency));
 }

@@ -228,7 +228,7 @@ export async function runEval(suite: Suite, options: EvalOptions = {}): Promise<
             channel: 'cli',
             requestId: newId('request'),
           });
-          const planner = choosePlanner(plannerName, { env, actor: context.actor });
+          const planner = await choosePlanner(plannerName, { env, actor: context.actor });
           try {
             const turn = await runAgentTurn({ context, planner, text: fill(text, values), conversationId });
             conversationId = turn.conversationId;

@@ -65,16 +65,17 @@ function systemPrompt(actor?: Pick<Actor, 'email' | 'role'>): string {
 }
 
 function historyMessages(history: readonly PastTurn[]): ModelMessage[] {
-  return history.flatMap((turn): ModelMessage[] => {
-    const items = turn.referents
-      .slice(0, 20)
-      .map((referent, index) => `${index + 1}. ${referent.kind} ${referent.id} (${referent.label})`)
-      .join('\n');
-    return [
-      { role: 'user', content: turn.request },
-      { role: 'assistant', content: items ? `${turn.reply}\n\nItems listed:\n${items}` : turn.reply },
-    ];
-  });
+  // Earlier answers hold billing data (names, memos) too, so they go back quoted, with the items they listed.
+  return history.flatMap((turn): ModelMessage[] => [
+    { role: 'user', content: turn.request },
+    {
+      role: 'assistant',
+      content: quoteData('earlier_answer', {
+        reply: turn.reply,
+        items: turn.referents.slice(0, 20).map((referent, index) => ({ n: index + 1, ...referent })),
+      }),
+    },
+  ]);
 }
 
 let schemas: Map<string, Record<string, unknown>> | undefined;

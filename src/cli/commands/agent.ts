@@ -30,7 +30,7 @@ async function turn(
   onText?: (delta: string) => void,
 ): Promise<TurnResult> {
   const context = operationContext(session, member, session.gate);
-  const planner = choosePlanner(options.planner, { actor: context.actor });
+  const planner = await choosePlanner(options.planner, { actor: context.actor });
   const result = await runAgentTurn({
     context,
     planner,
@@ -81,7 +81,7 @@ Examples:
       if (options.json)
         return printJson({
           reply: result.reply,
-          calls: result.calls.map(callView),
+          calls: result.calls.map((call) => callView(call)),
           conversation_id: result.conversationId,
         });
       process.stdout.write(

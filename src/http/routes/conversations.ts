@@ -40,7 +40,7 @@ async function answerTurn(
     // A conversation id that is not the caller's fails here, before any stream starts.
     if (conversationId)
       await findConversation(deps.store.db, { orgId: caller.org.id, memberId: caller.member.id }, conversationId);
-    const planner = choosePlanner(body.planner, { actor: caller.context.actor });
+    const planner = await choosePlanner(body.planner, { actor: caller.context.actor });
     const run = async (events?: AgentEvents) => {
       const result = await runAgentTurn({
         context: caller.context,
@@ -50,7 +50,7 @@ async function answerTurn(
         ...(events ? { events } : {}),
       });
       for (const execution of result.executions) runJobInBackground(caller.context, execution, request.log);
-      return turnView(result);
+      return turnView(result, true);
     };
     if (!wantsStream(request)) return reply.status(201).send(await run());
     reply.hijack();
@@ -64,7 +64,7 @@ async function answerTurn(
       reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     try {
       const view = await run({
-        onCall: (call) => send('call', callView(call)),
+        onCall: (call) => send('call', callView(call, true)),
         onText: (delta) => send('text', { delta }),
       });
       send('done', view);

@@ -1,0 +1,261 @@
+/** Forms that change subscriptions: coupons (one customer or a segment), cancellations, payment retries, plan changes. */
+import { countryOf, couponCode, customerReference, invoiceReference } from './entities.ts';
+import {
+  ALL,
+  type CustomerAnswer,
+  customerLookup,
+  type Form,
+  findCustomer,
+  type InvoiceAnswer,
+  isReply,
+  liveSubscriptions,
+  matchPlans,
+  type PlanEntry,
+  showMoney,
+} from './form.ts';
+
+export const coupon: Form = {
+  name: 'apply or remove a coupon',
+  examples: [
+    'Apply coupon SUMMER20 to customer Acme Corp',
+    'Apply coupon SUMMER20 to all US customers',
+    'Remove the coupon from Acme Corp',
+  ],
+  matches: (turn) =>
+    /\b(?:apply|add|give|put)\b.*\b(?:coupon|promo|code)\b/.test(turn.lower) ||
+    /\bremove\b.*\b(?:coupon|discount)\b/.test(turn.lower),
+  async run(turn) {
+    if (/\bremove\b/.test(turn.lower)) {
+      const found = await findCustomer(turn, 'Remove the coupon from Acme Corp');
+      if (isReply(found)) return found;
+      const live = liveSubscriptions(found).filter((subscription) => subscription);
+      const [subscription] = live;
+      if (!subscription) return turn.reply(`${found.customer.name} has no live subscription.`, []);
+      await turn.call('remove_coupon', { subscription_id: subscription.id, ...turn.writeContext() });
+      return turn.reply(`Removing the coupon from ${found.customer.name}'s subscription:`, []);
+    }
+    const code = couponCode(turn.text);
+    if (!code) return turn.ask('Which coupon? e.g. "Apply coupon SUMMER20 to Acme Corp".');
+    if (ALL.test(turn.lower)) {
+      const country = countryOf(turn.text);
+      const segment: Record<string, unknown> = country ? { country } : {};
+      const planPhrase = /\bon\s+(?:the\s+)?(.+?)\s+plan\b/i.exec(turn.text)?.[1];
+      if (planPhrase) {
+        const plans = (await turn.read<{ plans: PlanEntry[] }>('list_plans', {}))?.plans ?? [];
+        const [plan, other] = matchPlans(plans, planPhrase);
+        if (!plan || other)
+          return turn.ask(
+            `Which plan is "${planPhrase}"? The plans are ${plans.map((entry) => entry.product.name).join(', ')}.`,
+          );
+        segment.product_id = plan.product.id;
+      }
+      if (Object.keys(segment).length === 0)
+        return turn.ask(
+          `Which customers? A bulk coupon needs a segment, e.g. "Apply coupon ${code} to all US customers" or "… to everyone on the Pro plan".`,
+        );
+      await turn.call('bulk_apply_coupon', { coupon: code, ...segment, ...turn.writeContext() });
+      return turn.reply(
+        `One job applying ${code} to every live subscription in the segment; each target is listed in the preview:`,
+        [],
+      );
+    }
+    const found = await findCustomer(turn, `Apply coupon ${code} to customer Acme Corp`);
+    if (isReply(found)) return found;
+    await turn.call('apply_coupon', { customer_id: found.customer.id, coupon_id: code, ...turn.writeContext() });
+    return turn.reply(`${code} on ${found.customer.name}'s subscription:`, []);
+  },
+};
+
+export const cancel: Form = {
+  name: 'cancel a subscription',
+  examples: ['Terminate subscription for Acme Corp', 'Cancel Globex at the end of the period'],
+  matches: (turn) =>
+    /\b(?:cancel|terminate|end|stop|kill|close)\b.*\b(?:subscription|plan|account)\b/.test(turn.lower) ||
+    /^(?:please\s+)?(?:cancel|terminate)\b/.test(turn.lower),
+  async run(turn) {
+    const atPeriodEnd =
+      /\b(?:at|by)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+|their\s+)?(?:current\s+)?(?:period|term|month|cycle)|period\s+end|renewal)\b/.test(
+        turn.lower,
+      );
+    const direct = /\b(sub_[A-Za-z0-9]+)\b/.exec(turn.text)?.[1];
+    if (direct) {
+      await turn.call('cancel_subscription', {
+        subscription_id: direct,
+        at_period_end: atPeriodEnd,
+        ...turn.writeContext(),
+      });
+      return turn.reply('', []);
+    }
+    const found = await findCustomer(turn, 'Terminate subscription for Acme Corp');
+    if (isReply(found)) return found;
+    const live = liveSubscriptions(found);
+    if (live.length === 0) return turn.reply(`${found.customer.name} has no live subscription to cancel.`, []);
+    if (live.length > 1)
+      return {
+        text: `${found.customer.name} has ${live.length} live subscriptions (${live.map((subscription) => subscription.id).join(', ')}). Which one? Say "cancel subscription sub_…".`,
+        referents: live.map((subscription) => ({
+          kind: 'subscription' as const,
+          id: subscription.id,
+          label: subscription.id,
+        })),
+      };
+    const [subscription] = live;
+    await turn.call('cancel_subscription', {
+      subscription_id: subscription?.id,
+      at_period_end: atPeriodEnd,
+      ...turn.writeContext(),
+    });
+    return turn.reply(
+      `${found.customer.name}'s subscription ${atPeriodEnd ? 'would end at the end of its period' : 'would end now'}:`,
+      [],
+    );
+  },
+};
+
+export const retry: Form = {
+  name: 'retry payments',
+  examples: [
+    'Retry all failed invoices from last week',
+    'List all overdue invoices and retry payments',
+    'Retry invoice INV-000123',
+  ],
+  matches: (turn) => /\bretry\b|\btry\s+(?:charging|again)\b|\bre-?charge\b/.test(turn.lower),
+  async run(turn) {
+    const reference = invoiceReference(turn.text);
+    if (reference) {
+      const found = await turn.read<InvoiceAnswer>('get_invoice', reference);
+      if (!found) return turn.reply('');
+      await turn.call('retry_invoice', { invoice_id: found.invoice.id, ...turn.writeContext() });
+      return turn.reply(
+        `Retrying ${found.invoice.number} (${showMoney(found.invoice.total, found.invoice.currency)}):`,
+        [],
+      );
+    }
+    if (/\boverdue\b|\bpast\s+due\b/.test(turn.lower)) {
+      const overdue = await turn.read<{ invoices: { createdAt: string | Date }[]; count: number }>('list_invoices', {
+        overdue: true,
+        limit: 1000,
+      });
+      if (!overdue) return turn.reply('');
+      if (overdue.invoices.length === 0) return turn.reply('No invoice is overdue, so there is nothing to retry.');
+      const oldest = overdue.invoices
+        .map((invoice) => new Date(invoice.createdAt).toISOString().slice(0, 10))
+        .sort()[0] as string;
+      const today = (await turn.now()).toISOString().slice(0, 10);
+      await turn.call('bulk_retry_invoices', { from: oldest, to: today, ...turn.writeContext() });
+      return turn.reply(
+        `${overdue.count} invoices are overdue. One job retries every open invoice whose card payment failed since ${oldest}:`,
+        turn.calls.filter((call) => call.operation === 'list_invoices'),
+      );
+    }
+    const customer = customerReference(turn.text);
+    if (customer && !ALL.test(turn.lower)) {
+      const open = await turn.read<{ invoices: InvoiceAnswer['invoice'][] }>('list_invoices', {
+        customer,
+        status: 'open',
+        limit: 5,
+      });
+      if (!open) return turn.reply('');
+      if (open.invoices.length === 0) return turn.reply(`${customer} has no open invoice to retry.`);
+      for (const invoice of open.invoices)
+        await turn.call('retry_invoice', { invoice_id: invoice.id, ...turn.writeContext() });
+      return turn.reply(`Retrying ${customer}'s ${open.invoices.length} open invoice(s):`, []);
+    }
+    const window = await turn.windowInput();
+    await turn.call('bulk_retry_invoices', { ...window, ...turn.writeContext() });
+    return turn.reply(
+      `One job retries every open invoice whose card payment failed ${window.from ? `from ${window.from} to ${window.to}` : 'in the last 7 days'}:`,
+      [],
+    );
+  },
+};
+
+export const migrate: Form = {
+  name: 'change plans',
+  examples: [
+    'Upgrade all customers on the legacy Starter plan to the new Starter plan. Prorate from today',
+    'Upgrade Acme Corp to Business',
+  ],
+  matches: (turn) =>
+    /\b(?:upgrade|downgrade|move|migrate|switch|change)\b.*\b(?:plan|to)\b/.test(turn.lower) &&
+    !/\bemail\b/.test(turn.lower),
+  async run(turn) {
+    const plans = (await turn.read<{ plans: PlanEntry[] }>('list_plans', {}))?.plans ?? [];
+    const names = plans.map((plan) => plan.product.name).join(', ');
+    const prorate = !/\b(?:no|without|don'?t)\s+prorat/.test(turn.lower);
+    const notify = /\b(?:notif|email|tell)\w*/.test(turn.lower)
+      ? 'Leash does not email customers as part of a plan change; ask me to draft a reply once the job has run.'
+      : '';
+    if (ALL.test(turn.lower)) {
+      const match =
+        /\b(?:on|from)\s+(?:the\s+)?(.+?)\s+plan\s+(?:to|onto)\s+(?:the\s+)?(.+?)(?:\s+plan)?(?:[.,;]|$)/i.exec(
+          turn.text,
+        );
+      if (!match?.[1] || !match[2])
+        return turn.ask(
+          `From which plan to which? e.g. "Move everyone on the legacy Starter plan to Basic". The plans are ${names}.`,
+        );
+      const [from, fromOther] = matchPlans(plans, match[1]);
+      const [to, toOther] = matchPlans(plans, match[2]);
+      if (!from || fromOther) return turn.ask(`I can't tell which plan "${match[1]}" is. The plans are ${names}.`);
+      if (!to || toOther) return turn.ask(`There is no plan I can match to "${match[2]}". The plans are ${names}.`);
+      const pairs = from.prices
+        .filter((price) => price.active || true)
+        .map((price) => ({
+          from: price,
+          to: to.prices.find(
+            (candidate) =>
+              candidate.active && candidate.currency === price.currency && candidate.interval === price.interval,
+          ),
+        }))
+        .filter((pair) => pair.to !== undefined);
+      if (pairs.length === 0)
+        return turn.reply(
+          `${to.product.name} has no price matching ${from.product.name}'s currencies and intervals.`,
+          [],
+        );
+      for (const pair of pairs)
+        await turn.call('bulk_migrate_plan', {
+          from_price_id: pair.from.id,
+          to_price_id: pair.to?.id,
+          prorate,
+          ...turn.writeContext(),
+        });
+      return turn.reply(
+        `${from.product.name} → ${to.product.name}: one job per price (currency and interval), ${prorate ? 'prorated from today' : 'without proration'}.`,
+        [],
+        notify,
+      );
+    }
+    const target = /\bto\s+(?:the\s+)?(.+?)(?:\s+plan)?(?:[.,;]|$)/i.exec(turn.text)?.[1];
+    if (!target) return turn.ask(`Which plan? The plans are ${names}.`);
+    const [plan, other] = matchPlans(plans, target);
+    if (!plan || other) return turn.ask(`There is no plan I can match to "${target}". The plans are ${names}.`);
+    const reference = customerReference(turn.text.replace(/\bto\s+(?:the\s+)?.+$/i, ''));
+    if (!reference) return turn.ask(`Which customer? e.g. "Upgrade Acme Corp to ${plan.product.name}".`);
+    const found = await turn.read<CustomerAnswer>('get_customer', customerLookup(reference));
+    if (!found) return turn.reply('');
+    const [subscription, second] = liveSubscriptions(found);
+    if (!subscription) return turn.reply(`${found.customer.name} has no live subscription to change.`, []);
+    if (second) return turn.ask(`${found.customer.name} has several live subscriptions; name one (sub_…).`);
+    const current = plans.flatMap((entry) => entry.prices).find((price) => price.id === subscription.items[0]?.priceId);
+    const price = plan.prices.find(
+      (candidate) =>
+        candidate.active &&
+        candidate.currency === subscription.currency &&
+        candidate.interval === (current?.interval ?? 'month'),
+    );
+    if (!price)
+      return turn.reply(
+        `${plan.product.name} has no ${subscription.currency.toUpperCase()} price for that interval.`,
+        [],
+      );
+    await turn.call('change_plan', {
+      subscription_id: subscription.id,
+      price_id: price.id,
+      ...(subscription.items[0]?.quantity ? { quantity: subscription.items[0].quantity } : {}),
+      ...turn.writeContext(),
+    });
+    return turn.reply(`${found.customer.name} to ${plan.product.name}, with the proration worked out:`, [], notify);
+  },
+};
