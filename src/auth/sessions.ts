@@ -10,13 +10,12 @@
  *   applies at once, whatever an unexpired token says.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Kysely, Transaction } from 'kysely';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { dataDirFile, loadKeyText } from '../store/key-material.ts';
 import type { Database } from '../store/schema.ts';
 import { getMember, MEMBER_AND_ORG_COLUMNS, type Member, memberAndOrgOf, type Org } from './members.ts';
 
@@ -51,21 +50,8 @@ function unauthenticated(message = 'sign in again: the token is invalid, expired
  * The key access tokens are signed with: LEASH_JWT_SECRET (at least 32 characters; set the same value on every
  * server process), otherwise a random key kept in `keyFile`, readable only by its owner.
  */
-export function loadSigningKey(
-  keyFile = join(resolve(process.env.LEASH_DATA_DIR ?? './.leash'), 'jwt-secret'),
-): Uint8Array {
-  const fromEnvironment = process.env.LEASH_JWT_SECRET;
-  if (fromEnvironment !== undefined) {
-    if (fromEnvironment.length < 32)
-      throw new LeashError('bad_input', 'LEASH_JWT_SECRET must be at least 32 characters');
-    return new TextEncoder().encode(fromEnvironment);
-  }
-  if (!existsSync(keyFile)) {
-    mkdirSync(dirname(keyFile), { recursive: true });
-    writeFileSync(keyFile, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  }
-  chmodSync(keyFile, 0o600);
-  return new TextEncoder().encode(readFileSync(keyFile, 'utf8').trim());
+export function loadSigningKey(keyFile = dataDirFile('jwt-secret')): Uint8Array {
+  return new TextEncoder().encode(loadKeyText('LEASH_JWT_SECRET', keyFile, 32));
 }
 
 /** Creates a magic link for `member`; returns the token once (only its hash is kept). */

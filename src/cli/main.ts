@@ -4,6 +4,7 @@ import { registerAgentCommands } from './commands/agent.ts';
 import { registerApprovalCommands } from './commands/approvals.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerClockCommand } from './commands/clock.ts';
+import { registerConnectCommands } from './commands/connect.ts';
 import { registerCustomerCommands } from './commands/customers.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDuplicatesCommand } from './commands/duplicates.ts';
@@ -92,6 +93,7 @@ registerOperationCommands(program);
 registerApprovalCommands(program);
 registerPolicyCommands(program);
 registerAuditCommands(program);
+registerConnectCommands(program);
 
 try {
   await program.parseAsync(process.argv);

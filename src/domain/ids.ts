@@ -31,6 +31,7 @@ export const ID_PREFIXES = {
   magicLink: 'ml',
   session: 'ses',
   conversation: 'conv',
+  integration: 'intg',
   turn: 'turn',
   decision: 'dec',
   request: 'req',

@@ -142,7 +142,9 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
-    connectionTimeoutMillis: 5_000,
+    // Waiting for a free connection is normal under load (a transaction may hold one while it waits on a lock);
+    // only a wait this long means the database is unreachable or the pool is stuck.
+    connectionTimeoutMillis: 30_000,
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   });
   const db = new Kysely<Database>({

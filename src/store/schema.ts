@@ -6,7 +6,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Address, PaymentMethod, PlanLimits, PriceTier } from '../domain/billing.ts';
 import type { AuditTables } from './audit.schema.ts';
 import type { PipelineTables } from './pipeline.schema.ts';
-import type { AuthTables, BulkTables, ConversationTables, TicketTables } from './work.schema.ts';
+import type { AuthTables, BulkTables, ConversationTables, IntegrationTables, TicketTables } from './work.schema.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -292,4 +292,5 @@ export interface Database
     TicketTables,
     BulkTables,
     AuthTables,
-    ConversationTables {}
+    ConversationTables,
+    IntegrationTables {}

@@ -154,10 +154,32 @@ export interface ConversationTurnsTable {
   createdAt: Date;
 }
 
+/** integrations: a provider connection of an org, with its sealed key (never the key itself). */
+export interface IntegrationsTable {
+  id: string;
+  orgId: string;
+  provider: 'stripe';
+  status: 'connected' | 'disconnected';
+  mode: 'live' | 'test' | null;
+  keySealed: string | null;
+  keyHint: string | null;
+  permissions: ColumnType<string[], string | undefined, string>;
+  connectedBy: string | null;
+  connectedAt: NullableTimestamp;
+  rotatedAt: NullableTimestamp;
+  disconnectedAt: NullableTimestamp;
+  updatedAt: Date;
+}
+
 /** The conversation tables. */
 export interface ConversationTables {
   conversations: ConversationsTable;
   conversationTurns: ConversationTurnsTable;
+}
+
+/** Provider connections. */
+export interface IntegrationTables {
+  integrations: IntegrationsTable;
 }
 
 /** The authentication tables. */

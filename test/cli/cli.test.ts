@@ -865,4 +865,22 @@ describe.concurrent('leash CLI, end to end', () => {
     },
     LONG_TEST_TIMEOUT,
   );
+  it(
+    'connect stripe refuses a secret key with what to do instead; connect status shows the ledger still answers',
+    async ({ expect }) => {
+      const dir = demoCopy();
+      const refused = await leash(dir, ['connect', 'stripe', '--key', `sk_test_${'x'.repeat(30)}`, '--as', OWNER]);
+      expect(refused.code).toBe(EXIT.badInput);
+      expect(stderrLines(refused)).toEqual([
+        expect.stringMatching(/^leash: that is a secret key, .*create a restricted key/),
+      ]);
+      expect(refused.stderr).not.toContain('x'.repeat(30));
+      const status = await leash(dir, ['connect', 'status', '--json']);
+      expect(json<{ status: string; keyHint: string | null }>(status)).toMatchObject({
+        status: 'not_connected',
+        keyHint: null,
+      });
+    },
+    TEST_TIMEOUT,
+  );
 });

@@ -3,6 +3,7 @@
  * same gate and two-person rule as the CLI, security headers, no CORS, the Host/Origin guard, rate limits,
  * the OpenAPI document and the Stripe webhook placeholder.
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../src/operations/registry.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
@@ -17,10 +18,14 @@ describe(`HTTP API (${testStoreKind})`, () => {
   let clerk: string;
   let finance: string;
   let reader: string;
+  const serverErrors: string[] = [];
 
   beforeAll(async () => {
     fixture = await openLeashFixture();
-    server = await startTestServer(fixture);
+    // Server errors are kept, so a 500 in a test says what went wrong.
+    server = await startTestServer(fixture, {
+      logger: pino({ level: 'error' }, { write: (line: string) => serverErrors.push(line) }),
+    });
     clerk = (await server.signIn(CLERK)).token;
     finance = (await server.signIn(FINANCE)).token;
     reader = (await server.signIn(READER)).token;
@@ -189,7 +194,10 @@ describe(`HTTP API (${testStoreKind})`, () => {
         }),
       ),
     );
-    expect(opened.map((response) => response.status)).toEqual([201, 201, 201, 201]);
+    expect(
+      opened.map((response) => response.status),
+      serverErrors.join('\n'),
+    ).toEqual([201, 201, 201, 201]);
     const numbers = opened.map((response) => Number(response.body.ticket.number.slice(2))).sort((a, b) => a - b);
     expect(new Set(numbers).size).toBe(4);
     expect(numbers.at(-1)).toBe((numbers[0] ?? 0) + 3);

@@ -10,6 +10,7 @@ import * as apiKeys from './0009-api-keys.ts';
 import * as authSessions from './0010-auth-sessions.ts';
 import * as rowLevelSecurity from './0011-row-level-security.ts';
 import * as conversations from './0012-conversations.ts';
+import * as integrations from './0013-integrations.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0010-auth-sessions': authSessions,
   '0011-row-level-security': rowLevelSecurity,
   '0012-conversations': conversations,
+  '0013-integrations': integrations,
 };
