@@ -12,11 +12,6 @@ import { registry } from '../operations/registry.ts';
 import { proposeOperation, runRead } from '../operations/run-operation.ts';
 import type { AgentCall, AgentEvents, AgentTools, CallOutcome } from './agent-types.ts';
 
-/** Operations a planner may call: every registered one. Membership and approvals are not billing work. */
-export function plannerOperations(): string[] {
-  return [...registry.keys()];
-}
-
 function failure(error: unknown): { code: string; message: string } {
   if (error instanceof LeashError) return { code: error.code, message: error.message };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };

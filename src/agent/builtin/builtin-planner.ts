@@ -4,7 +4,7 @@
  * operations and proposes at most the writes it names. A request that matches nothing gets one sentence and
  * the closest forms; it never becomes a guessed write.
  */
-import type { AgentTools, Planner, PlannerReply, PlannerRequest } from '../agent-types.ts';
+import type { Planner, PlannerReply } from '../agent-types.ts';
 import type { Form } from './form.ts';
 import { ACT_FORMS } from './forms-act.ts';
 import { ASK_FORMS } from './forms-ask.ts';
@@ -51,12 +51,6 @@ export function closestExamples(text: string, count = 3): string[] {
     .sort((a, b) => b.score - a.score)
     .slice(0, count)
     .map((entry) => entry.example);
-}
-
-/** The form a request has, if any. */
-export function formOf(request: PlannerRequest, tools: AgentTools): Form | undefined {
-  const turn = new Turn(request, tools);
-  return FORMS.find((form) => form.matches(turn));
 }
 
 /** The built-in planner. */
