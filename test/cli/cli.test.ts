@@ -109,16 +109,18 @@ function childEnv(dataDir: string): NodeJS.ProcessEnv {
 }
 
 /** Runs `node bin/leash.js ...args` from the repo root with LEASH_DATA_DIR = dataDir. */
-async function leash(dataDir: string, args: string[]): Promise<CliResult> {
+async function leash(dataDir: string, args: string[], input?: string): Promise<CliResult> {
   await acquireSlot();
   try {
     return await new Promise<CliResult>((resolve, reject) => {
       const child = spawn(process.execPath, ['bin/leash.js', ...args], {
         cwd: REPO_ROOT,
         env: childEnv(dataDir),
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
         timeout: 90_000,
       });
+      // Standard input is closed at once unless the test gives some.
+      child.stdin.end(input ?? '');
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -880,6 +882,23 @@ describe.concurrent('leash CLI, end to end', () => {
         status: 'not_connected',
         keyHint: null,
       });
+    },
+    TEST_TIMEOUT,
+  );
+  it(
+    'chat reads piped requests in one conversation: a list, then a follow-up on its first item',
+    async ({ expect }) => {
+      const result = await leash(
+        demoCopy(),
+        ['chat', '--as', CLERK],
+        'Show me some invoices\ntell me more about the first one\n/list\n/quit\n',
+      );
+      expect(result.code, result.stderr).toBe(EXIT.ok);
+      expect(result.stdout).toContain('you › Show me some invoices');
+      expect(result.stdout).toMatch(/invoices match:\n1\. (INV-\d{6})/);
+      const first = /invoices match:\n1\. (INV-\d{6})/.exec(result.stdout)?.[1];
+      expect(result.stdout).toContain(`leash › ${first} for `);
+      expect(result.stdout).toMatch(/conv_\w+ {2}Show me some invoices/);
     },
     TEST_TIMEOUT,
   );

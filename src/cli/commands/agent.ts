@@ -42,6 +42,12 @@ async function turn(
   return result;
 }
 
+/** A model's words were already printed as they came: what of the reply follows them (the proposals). */
+function printedRest(streamed: string, reply: string): string {
+  const seen = streamed.trim();
+  return seen && reply.startsWith(seen) ? reply.slice(seen.length) : reply;
+}
+
 function owner(session: CliSession, member: Member): Owner {
   return { orgId: session.org.id, memberId: member.id };
 }
@@ -74,9 +80,22 @@ Examples:
   $ leash ask "yes" --conversation conv_… --as carl@northwind.test`,
     )
     .action(async (request: string, options: AgentOptions) => {
+      // Without --json a model's words are printed as they come; the proposals follow when the turn ends.
+      let streamed = '';
       const result = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
-        return turn(session, member, request, options);
+        return turn(
+          session,
+          member,
+          request,
+          options,
+          options.json
+            ? undefined
+            : (delta) => {
+                streamed += delta;
+                process.stdout.write(delta);
+              },
+        );
       });
       if (options.json)
         return printJson({
@@ -85,7 +104,7 @@ Examples:
           conversation_id: result.conversationId,
         });
       process.stdout.write(
-        `${result.reply}\n\n(conversation ${result.conversationId}; continue with --conversation)\n`,
+        `${printedRest(streamed, result.reply)}\n\n(conversation ${result.conversationId}; continue with --conversation)\n`,
       );
     });
 
@@ -119,40 +138,33 @@ Example:
           process.stdout.write(`Resuming "${conversation.title}".\n`);
         }
         try {
-          for (;;) {
-            let line: string;
-            try {
-              line = (await prompt.question('\nyou › ')).trim();
-            } catch {
-              break; // input closed
-            }
-            if (line === '') continue;
+          // Lines are read as a stream (buffered), so piped input works as well as a terminal.
+          prompt.setPrompt(process.stdin.isTTY ? '\nyou › ' : '');
+          prompt.prompt();
+          for await (const raw of prompt) {
+            const line = raw.trim();
             if (line === '/quit' || line === '/exit') break;
             if (line === '/new') {
               state.conversation = undefined;
               process.stdout.write('New conversation.\n');
-              continue;
-            }
-            if (line === '/list') {
+            } else if (line === '/list') {
               for (const conversation of await listConversations(session.store.db, owner(session, member), 20))
                 process.stdout.write(`  ${conversation.id}  ${conversation.title}\n`);
-              continue;
+            } else if (line !== '') {
+              let streamed = '';
+              try {
+                process.stdout.write(process.stdin.isTTY ? '\nleash › ' : `\nyou › ${line}\nleash › `);
+                const result = await turn(session, member, line, state, (delta) => {
+                  streamed += delta;
+                  process.stdout.write(delta);
+                });
+                state.conversation = result.conversationId;
+                process.stdout.write(`${printedRest(streamed, result.reply)}\n`);
+              } catch (error) {
+                process.stdout.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+              }
             }
-            let streamed = '';
-            try {
-              process.stdout.write('\nleash › ');
-              const result = await turn(session, member, line, state, (delta) => {
-                streamed += delta;
-                process.stdout.write(delta);
-              });
-              state.conversation = result.conversationId;
-              // A model's words were already printed as they came; print what follows them (the proposals).
-              const seen = streamed.trim();
-              const rest = seen && result.reply.startsWith(seen) ? result.reply.slice(seen.length) : result.reply;
-              process.stdout.write(`${rest}\n`);
-            } catch (error) {
-              process.stdout.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
-            }
+            prompt.prompt();
           }
         } finally {
           prompt.close();
