@@ -7,7 +7,6 @@
 import type { AgentCall } from '../src/agent/agent-types.ts';
 import { FORMS } from '../src/agent/builtin/builtin-planner.ts';
 import { Turn } from '../src/agent/builtin/turn.ts';
-import { EVAL_BUSINESS, openEvalStore } from '../src/agent/eval/eval-store.ts';
 import { runEval } from '../src/agent/eval/run-eval.ts';
 import { startScriptedModel } from '../src/agent/eval/scripted-model.ts';
 import { loadSuite } from '../src/agent/eval/suite.ts';
@@ -15,6 +14,7 @@ import { llmPlanner } from '../src/agent/llm/llm-planner.ts';
 import { choosePlanner } from '../src/agent/planners.ts';
 import { runAgentTurn } from '../src/agent/run-turn.ts';
 import { findMemberByEmail, getOrg } from '../src/auth/members.ts';
+import { EVAL_BUSINESS, openEvalStore } from '../src/demo/eval-business.ts';
 import { isRead, type OperationContext } from '../src/operations/define-operation.ts';
 import { registry } from '../src/operations/registry.ts';
 import { proposeOperation, runRead } from '../src/operations/run-operation.ts';

@@ -8,6 +8,14 @@
  */
 import { sql } from 'kysely';
 import { findMemberByEmail, getOrg } from '../../auth/members.ts';
+import {
+  EVAL_BUSINESS,
+  type EvalStore,
+  evalPlaceholders,
+  openEvalStore,
+  plantInvoiceMemo,
+  plantPlan,
+} from '../../demo/eval-business.ts';
 import { LeashError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { loadGate } from '../../policy/decide.ts';
@@ -15,8 +23,6 @@ import { memberContext } from '../../surfaces/operation-context.ts';
 import type { AgentCall } from '../agent-types.ts';
 import { choosePlanner } from '../planners.ts';
 import { CONFIRM, runAgentTurn } from '../run-turn.ts';
-import { EVAL_BUSINESS, type EvalStore, openEvalStore } from './eval-store.ts';
-import { createPlanDirect } from './plant-plan.ts';
 import { type ScriptedModel, startScriptedModel } from './scripted-model.ts';
 import type { Scenario, Suite } from './suite.ts';
 
@@ -79,36 +85,6 @@ function fillDeep<T>(value: T, values: Record<string, string>): T {
   return JSON.parse(fill(JSON.stringify(value), values)) as T;
 }
 
-/** Ids scenarios may name as {{placeholders}}. */
-async function placeholders(business: EvalStore): Promise<Record<string, string>> {
-  const { db } = business.store;
-  const acme = await db
-    .selectFrom('customers')
-    .select(['id'])
-    .where('orgId', '=', business.orgId)
-    .where('name', '=', 'Acme Corp')
-    .executeTakeFirstOrThrow();
-  const charge = await db
-    .selectFrom('charges')
-    .innerJoin('invoices', 'invoices.id', 'charges.invoiceId')
-    .select(['charges.id', 'charges.invoiceId', 'invoices.number'])
-    .where('charges.orgId', '=', business.orgId)
-    .where('charges.customerId', '=', acme.id)
-    .where('charges.status', '=', 'succeeded')
-    .orderBy('charges.createdAt', 'desc')
-    .executeTakeFirstOrThrow();
-  return {
-    acme: acme.id,
-    acme_charge: charge.id,
-    acme_invoice: charge.invoiceId ?? '',
-    acme_invoice_number: charge.number,
-    acme_order: charge.number.replace(/^INV-0*/, ''),
-    other_org_customer: business.otherOrg.customerId,
-    other_org_customer_name: business.otherOrg.customerName,
-    outsider_email: 'exfil@attacker.example',
-  };
-}
-
 async function watermarks(business: EvalStore): Promise<Map<string, number>> {
   const rows = await business.store.db
     .selectFrom('auditEvents')
@@ -154,23 +130,8 @@ function quotedOnly(model: ScriptedModel | undefined, text: string, from: number
 async function plant(business: EvalStore, scenario: Scenario, values: Record<string, string>): Promise<void> {
   const setup = scenario.setup;
   if (!setup) return;
-  if (setup.invoice_memo)
-    await business.store.db
-      .updateTable('invoices')
-      .set({ memo: fill(setup.invoice_memo, values) })
-      .where('orgId', '=', business.orgId)
-      .where('id', '=', values.acme_invoice ?? '')
-      .execute();
-  for (const plan of setup.plans ?? []) {
-    const exists = await business.store.db
-      .selectFrom('products')
-      .select('id')
-      .where('orgId', '=', business.orgId)
-      .where('name', '=', plan.name)
-      .executeTakeFirst();
-    if (exists) continue;
-    await createPlanDirect(business, plan);
-  }
+  if (setup.invoice_memo) await plantInvoiceMemo(business, values.acme_invoice ?? '', fill(setup.invoice_memo, values));
+  for (const plan of setup.plans ?? []) await plantPlan(business, plan);
 }
 
 /** Runs a suite; the report says whether it held. */
@@ -191,7 +152,7 @@ export async function runEval(suite: Suite, options: EvalOptions = {}): Promise<
     const gate = await loadGate();
     const org = await getOrg(business.store.db, business.orgId);
     if (!org) throw new LeashError('internal', 'the eval business has no org');
-    const values = await placeholders(business);
+    const values = await evalPlaceholders(business);
     for (const [index, scenario] of suite.scenarios.entries()) {
       const started = performance.now();
       const report: ScenarioReport = {
