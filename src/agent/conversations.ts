@@ -9,6 +9,7 @@ import { newId } from '../domain/ids.ts';
 import { json } from '../store/json.ts';
 import type { Database } from '../store/schema.ts';
 import type { AgentCall, PastTurn, Referent } from './agent-types.ts';
+import { callView } from './turn-view.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -61,24 +62,14 @@ export function titleOf(message: string): string {
   return `${space > 30 ? cut.slice(0, space) : cut}…`;
 }
 
-/** The stored form of a call. */
+/** The stored form of a call: what surfaces show of it, and whether confirming it needs CONFIRM. */
 export function storedCall(call: AgentCall): StoredCall {
+  const view = callView(call);
+  const { proposal: _none, ...rest } = view;
+  if (!view.proposal || !call.proposal) return rest;
   return {
-    operation: call.operation,
-    input: call.input,
-    outcome: call.outcome,
-    ...(call.proposal
-      ? {
-          proposal: {
-            id: call.proposal.id,
-            status: call.proposal.status,
-            summary: call.proposal.preview.summary,
-            next: call.proposal.next,
-            needsConfirmText: Boolean(call.proposal.decision.needsConfirmText),
-          },
-        }
-      : {}),
-    ...(call.error ? { error: call.error } : {}),
+    ...view,
+    proposal: { ...view.proposal, needsConfirmText: Boolean(call.proposal.decision.needsConfirmText) },
   };
 }
 

@@ -1,5 +1,5 @@
 /** Demo customers: the seeds' companies first (Acme Corp, Globex, widget-inc…), then generated names. */
-import type { Currency } from '../domain/money.ts';
+import { COUNTRY_CURRENCIES, type Currency } from '../domain/money.ts';
 import type { SeededRandom } from './random.ts';
 
 /** Companies the seed documents and support examples mention, created first so they have full histories. */
@@ -97,16 +97,9 @@ export const COUNTRY_WEIGHTS = { US: 40, GB: 12, DE: 10, FR: 8, PL: 6, IN: 12, B
 export type DemoCountry = keyof typeof COUNTRY_WEIGHTS;
 
 /** The currency a country's customers pay in. */
-export const COUNTRY_CURRENCY: Record<DemoCountry, Currency> = {
-  US: 'usd',
-  GB: 'gbp',
-  DE: 'eur',
-  FR: 'eur',
-  PL: 'eur',
-  IN: 'inr',
-  BR: 'brl',
-  JP: 'jpy',
-};
+export const COUNTRY_CURRENCY = Object.fromEntries(
+  (Object.keys(COUNTRY_WEIGHTS) as DemoCountry[]).map((country) => [country, COUNTRY_CURRENCIES[country] as Currency]),
+) as Record<DemoCountry, Currency>;
 /** The card brands common in each country. */
 export const COUNTRY_CARDS: Record<
   DemoCountry,

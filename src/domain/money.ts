@@ -21,6 +21,21 @@ export interface Money {
 /** The supported currency codes. */
 export const CURRENCIES = Object.keys(CURRENCY_EXPONENTS) as Currency[];
 
+/** The currency Leash bills customers of a country in by default (ISO country code → currency). */
+export const COUNTRY_CURRENCIES: Readonly<Record<string, Currency>> = {
+  US: 'usd',
+  GB: 'gbp',
+  DE: 'eur',
+  FR: 'eur',
+  PL: 'eur',
+  ES: 'eur',
+  IT: 'eur',
+  NL: 'eur',
+  IN: 'inr',
+  BR: 'brl',
+  JP: 'jpy',
+};
+
 /** True when `code` is a supported currency (any case). */
 export function isCurrency(code: string): code is Currency {
   return Object.hasOwn(CURRENCY_EXPONENTS, code.toLowerCase());

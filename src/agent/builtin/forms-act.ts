@@ -3,24 +3,11 @@
  * (or one per named target) through the pipeline; none ever confirms. When a target or an amount is missing
  * or ambiguous, the form asks instead of guessing. Money and subscription forms live beside this file.
  */
+import { COUNTRY_CURRENCIES } from '../../domain/money.ts';
 import { countryOf, customerReference, emailOf, invoiceReference, parseAmount, percentOf } from './entities.ts';
 import { type CustomerAnswer, customerLookup, type Form, type InvoiceAnswer, showMoney } from './form.ts';
 import { cancel, coupon, migrate, retry } from './forms-billing.ts';
 import { credit, creditNote, refund } from './forms-money.ts';
-
-const COUNTRY_CURRENCY: Record<string, string> = {
-  US: 'usd',
-  GB: 'gbp',
-  DE: 'eur',
-  FR: 'eur',
-  PL: 'eur',
-  IN: 'inr',
-  BR: 'brl',
-  JP: 'jpy',
-  ES: 'eur',
-  IT: 'eur',
-  NL: 'eur',
-};
 
 const createCustomer: Form = {
   name: 'create a customer',
@@ -36,7 +23,7 @@ const createCustomer: Form = {
     const name = named?.trim() ?? domain.charAt(0).toUpperCase() + domain.slice(1);
     const country = countryOf(turn.text) ?? 'US';
     const currency =
-      /\b(usd|eur|gbp|inr|brl|jpy)\b/i.exec(turn.text)?.[1]?.toLowerCase() ?? COUNTRY_CURRENCY[country] ?? 'usd';
+      /\b(usd|eur|gbp|inr|brl|jpy)\b/i.exec(turn.text)?.[1]?.toLowerCase() ?? COUNTRY_CURRENCIES[country] ?? 'usd';
     await turn.call('create_customer', { name, email, country, currency, ...turn.writeContext() });
     const assumed = [named ? '' : `name "${name}" from the address`, countryOf(turn.text) ? '' : `country ${country}`]
       .filter(Boolean)
