@@ -25,6 +25,7 @@ import type {
   PriceTier,
   Product,
   Refund,
+  RenewalPreview,
   Subscription,
   SubscriptionStatus,
   UsageRecord,
@@ -225,19 +226,10 @@ export interface PlanChangePreview {
  * The invoice a subscription's next renewal will issue, priced ahead: lines (discount and tax included, so they
  * sum to `total`), amounts in minor units. Metered usage is not known ahead: a zero line, billed on actual use.
  */
-export interface UpcomingInvoice {
+export interface UpcomingInvoice extends RenewalPreview {
   subscriptionId: string;
   customerId: string;
   customerName: string;
-  /** The renewal date: the end of the current period. */
-  date: Date;
-  currency: Currency;
-  lines: { description: string; amount: number }[];
-  subtotal: number;
-  discount: number;
-  tax: number;
-  /** Before any customer credit balance is applied. */
-  total: number;
 }
 
 /** What happened while the clock moved. */

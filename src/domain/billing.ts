@@ -267,3 +267,16 @@ export interface UsageRecord {
   quantity: number;
   timestamp: Date;
 }
+
+/** A renewal invoice before it exists: its lines (discount and tax included, so they sum to `total`) and totals. */
+export interface RenewalPreview {
+  /** When the renewal bills: the end of the current period. */
+  date: Date;
+  currency: Currency;
+  lines: { description: string; amount: number }[];
+  subtotal: number;
+  discount: number;
+  tax: number;
+  /** subtotal − discount + tax, before any customer credit balance is applied. */
+  total: number;
+}

@@ -105,35 +105,23 @@ export async function connectStripe(
   const sealed = sealSecret(input.masterKey, key, { orgId, purpose: PURPOSE });
   const previous = await stripeIntegration(db, orgId);
   const rotated = previous.status === 'connected';
+  const connection = {
+    status: 'connected' as const,
+    mode,
+    keySealed: sealed,
+    keyHint: keyHint(key),
+    permissions: json(report.granted),
+    connectedBy: input.member.id,
+    disconnectedAt: null,
+    updatedAt: now,
+  };
   await db
     .insertInto('integrations')
-    .values({
-      id: newId('integration'),
-      orgId,
-      provider: 'stripe',
-      status: 'connected',
-      mode,
-      keySealed: sealed,
-      keyHint: keyHint(key),
-      permissions: json(report.granted),
-      connectedBy: input.member.id,
-      connectedAt: now,
-      rotatedAt: null,
-      disconnectedAt: null,
-      updatedAt: now,
-    })
+    .values({ id: newId('integration'), orgId, provider: 'stripe', ...connection, connectedAt: now, rotatedAt: null })
     .onConflict((conflict) =>
-      conflict.columns(['orgId', 'provider']).doUpdateSet({
-        status: 'connected',
-        mode,
-        keySealed: sealed,
-        keyHint: keyHint(key),
-        permissions: json(report.granted),
-        connectedBy: input.member.id,
-        ...(rotated ? { rotatedAt: now } : { connectedAt: now, rotatedAt: null }),
-        disconnectedAt: null,
-        updatedAt: now,
-      }),
+      conflict
+        .columns(['orgId', 'provider'])
+        .doUpdateSet({ ...connection, ...(rotated ? { rotatedAt: now } : { connectedAt: now, rotatedAt: null }) }),
     )
     .execute();
   await audit(db, input.member, 'integration.connected', {

@@ -3,23 +3,9 @@
  * (`renewalLines`, `activeCoupon`, `couponDiscount`, `invoiceTotals`). Usage is not known ahead, so metered items
  * show as a zero line billed on actual use. Pure; amounts in minor units.
  */
-import type { Coupon, Price, Subscription } from '../../../domain/billing.ts';
-import type { Currency } from '../../../domain/money.ts';
+import type { Coupon, Price, RenewalPreview, Subscription } from '../../../domain/billing.ts';
 import { couponDiscount, invoiceTotals } from './pricing.ts';
 import { activeCoupon, nextPeriodEnd, renewalLines, subscriptionInterval } from './subscriptions.ts';
-
-/** A renewal invoice before it exists: its lines (discount and tax included, so they sum to `total`) and totals. */
-export interface RenewalPreview {
-  /** When the renewal bills: the end of the current period. */
-  date: Date;
-  currency: Currency;
-  lines: { description: string; amount: number }[];
-  subtotal: number;
-  discount: number;
-  tax: number;
-  /** subtotal − discount + tax, before any customer credit balance is applied. */
-  total: number;
-}
 
 /** Prices the next renewal of `subscription` (its items' prices, product names and coupon already loaded). */
 export function previewRenewal(input: {
