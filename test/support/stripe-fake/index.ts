@@ -63,7 +63,7 @@ export interface StripeFake {
   seed: StripeFakeSeed;
   /** Copies a Leash org into the fake, keeping Leash's ids. */
   seedFromLedger(reads: BillingConnector, options?: { customers?: number }): Promise<void>;
-  /** A webhook payload and its `Stripe-Signature` header, signed with the fake's secret unless told otherwise. */
+  /** A webhook payload and its `Stripe-Signature` header (now, wall clock), signed with the fake's secret unless told otherwise. */
   signedWebhook(event: object, options?: { timestamp?: number; secret?: string }): { payload: string; header: string };
   close(): Promise<void>;
 }
@@ -112,7 +112,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       const header = signer.webhooks.generateTestHeaderString({
         payload,
         secret: signOptions.secret ?? webhookSecret,
-        timestamp: signOptions.timestamp ?? state.seconds(),
+        // Wall time by default: the receiver checks the signature's age against its own clock.
+        timestamp: signOptions.timestamp ?? Math.floor(Date.now() / 1000),
       });
       return { payload, header };
     },

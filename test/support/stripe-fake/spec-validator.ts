@@ -91,6 +91,37 @@ function paramName(instancePath: string, extra?: string): string {
   return `${first ?? ''}${rest.map((part) => `[${part}]`).join('')}`;
 }
 
+const isObjectSchema = (schema: Schema) => schema.type === 'object' || schema.properties !== undefined;
+
+/**
+ * The first parameter the schema does not know, as Stripe names it (`items[0][colour]`). Stripe's nested
+ * parameter objects list their properties without `additionalProperties: false`; maps (metadata) declare
+ * `additionalProperties`.
+ */
+function unknownParameter(schema: Schema | undefined, value: unknown, name: string): string | null {
+  if (!schema || value === null || typeof value !== 'object') return null;
+  const branches = schema.anyOf ? (schema.anyOf as Schema[]) : [schema];
+  if (Array.isArray(value)) {
+    const arrays = branches.filter((branch) => branch.type === 'array');
+    if (arrays.length === 0) return null;
+    for (const [index, item] of value.entries()) {
+      const unknown = unknownParameter(arrays[0]?.items as Schema, item, `${name}[${index}]`);
+      if (unknown) return unknown;
+    }
+    return null;
+  }
+  const objects = branches.filter(isObjectSchema);
+  if (objects.length === 0 || objects.some((branch) => branch.additionalProperties)) return null;
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const known = objects.find((branch) => (branch.properties as Schema | undefined)?.[key] !== undefined);
+    const childName = name ? `${name}[${key}]` : key;
+    if (!known) return childName;
+    const unknown = unknownParameter((known.properties as Record<string, Schema>)[key], child, childName);
+    if (unknown) return unknown;
+  }
+  return null;
+}
+
 function describeErrors(errors: ErrorObject[]): FakeErrorBody {
   const unknown = errors.find((error) => error.keyword === 'additionalProperties');
   if (unknown) {
@@ -137,6 +168,12 @@ export function matchOperation(method: string, path: string): MatchedOperation |
           validator = ajv.compile(relaxed(schemaOf(lower, operation)) as Schema);
           validators.set(key, validator);
         }
+        const unknown = unknownParameter(validator.schema as Schema, params, '');
+        if (unknown)
+          return invalidRequest(`Received unknown parameter: ${unknown}`, {
+            code: 'parameter_unknown',
+            param: unknown,
+          });
         return validator(params) ? null : describeErrors(validator.errors ?? []);
       },
     };
