@@ -29,6 +29,7 @@ export const AUDIT_EVENTS = [
   'clock.advanced',
   'integration.connected',
   'integration.disconnected',
+  'integration.synced',
   'auth.login',
   'auth.link_sent',
   'auth.logout',

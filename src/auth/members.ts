@@ -26,6 +26,8 @@ export interface Org {
   name: string;
   policyProfile: string;
   createdAt: Date;
+  /** The billing system operations use (see store/schema.ts `OrgsTable`). */
+  billing: 'ledger' | 'stripe';
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -190,6 +192,7 @@ export const MEMBER_AND_ORG_COLUMNS = [
   'orgs.name as orgName',
   'orgs.policyProfile',
   'orgs.createdAt as orgCreatedAt',
+  'orgs.billing',
 ] as const;
 
 /** Splits a row of `MEMBER_AND_ORG_COLUMNS` into the member and the org. */
@@ -198,11 +201,12 @@ export function memberAndOrgOf(
     orgName: string;
     policyProfile: string;
     orgCreatedAt: Date;
+    billing: Org['billing'];
   },
 ): { member: Member; org: Org } {
-  const { orgName, policyProfile, orgCreatedAt, ...member } = row;
+  const { orgName, policyProfile, orgCreatedAt, billing, ...member } = row;
   return {
     member: toMember(member),
-    org: { id: row.orgId, name: orgName, policyProfile, createdAt: orgCreatedAt },
+    org: { id: row.orgId, name: orgName, policyProfile, createdAt: orgCreatedAt, billing },
   };
 }

@@ -19,6 +19,7 @@ import { registerOperationCommands } from './commands/ops.ts';
 import { registerOutboxCommand } from './commands/outbox.ts';
 import { registerPolicyCommands } from './commands/policy.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { registerSyncCommand } from './commands/sync.ts';
 import { registerTicketCommands } from './commands/ticket.ts';
 import { registerUsersCommand } from './commands/users.ts';
 import { describeError, EXIT } from './exit-codes.ts';
@@ -94,6 +95,7 @@ registerApprovalCommands(program);
 registerPolicyCommands(program);
 registerAuditCommands(program);
 registerConnectCommands(program);
+registerSyncCommand(program);
 
 try {
   await program.parseAsync(process.argv);

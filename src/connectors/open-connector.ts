@@ -1,10 +1,18 @@
-/** Opens an org's billing connector on an executor: the embedded ledger (Stripe joins when connected). */
+/** Opens an org's billing connector on an executor: the embedded ledger, or the mirror of its Stripe account. */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { BillingConnector } from './connector.ts';
 import { LedgerConnector } from './ledger/ledger-connector.ts';
+import { StripeConnector } from './stripe/stripe-connector.ts';
 
-/** The connector operations use for `orgId`, bound to `executor` (the db or the operation's transaction). */
-export function openConnector(executor: Kysely<Database> | Transaction<Database>, orgId: string): BillingConnector {
-  return new LedgerConnector(executor, orgId);
+/**
+ * The connector operations use for `orgId`, bound to `executor` (the db or the operation's transaction).
+ * `billing` is the org's `orgs.billing`: `stripe` once a connected account's first sync has finished.
+ */
+export function openConnector(
+  executor: Kysely<Database> | Transaction<Database>,
+  orgId: string,
+  billing: 'ledger' | 'stripe' = 'ledger',
+): BillingConnector {
+  return billing === 'stripe' ? new StripeConnector(executor, orgId) : new LedgerConnector(executor, orgId);
 }

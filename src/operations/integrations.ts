@@ -10,10 +10,15 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { Member } from '../auth/members.ts';
 import { type PermissionReport, probePermissions } from '../connectors/stripe/probe-permissions.ts';
 import { classifyStripeKey, keyHint, type StripeMode } from '../connectors/stripe/restricted-key.ts';
+import {
+  openStripeClient,
+  STRIPE_KEY_PURPOSE,
+  STRIPE_WEBHOOK_SECRET_PURPOSE,
+} from '../connectors/stripe/stored-key.ts';
 import { stripeClient } from '../connectors/stripe/stripe-client.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import { type MasterKey, openSecret, sealSecret } from '../secrets/secret-box.ts';
+import { type MasterKey, sealSecret } from '../secrets/secret-box.ts';
 import { json } from '../store/json.ts';
 import type { Database } from '../store/schema.ts';
 
@@ -27,6 +32,12 @@ export interface IntegrationView {
   connectedAt: Date | null;
   rotatedAt: Date | null;
   disconnectedAt: Date | null;
+  /** Whether a webhook signing secret is stored (never the secret). */
+  webhooks: boolean;
+  /** Which system the org's operations use now. */
+  billing: 'ledger' | 'stripe';
+  /** The last time the mirror caught up (backfill or events). */
+  lastSyncedAt: Date | null;
 }
 
 /** What `connectStripe` did. */
@@ -36,7 +47,7 @@ export interface ConnectResult {
   rotated: boolean;
 }
 
-const PURPOSE = 'stripe.restricted_key';
+const PURPOSE = STRIPE_KEY_PURPOSE;
 
 function requireOwner(member: Member): void {
   if (member.role !== 'owner')
@@ -71,6 +82,13 @@ export async function stripeIntegration(db: Kysely<Database>, orgId: string): Pr
     .where('orgId', '=', orgId)
     .where('provider', '=', 'stripe')
     .executeTakeFirst();
+  const org = await db.selectFrom('orgs').select('billing').where('id', '=', orgId).executeTakeFirst();
+  const sync = await db
+    .selectFrom('stripeSync')
+    .select(['backfillFinishedAt', 'eventsSyncedAt'])
+    .where('orgId', '=', orgId)
+    .executeTakeFirst();
+  const synced = [sync?.backfillFinishedAt, sync?.eventsSyncedAt].filter((at): at is Date => Boolean(at));
   return {
     provider: 'stripe',
     status: row?.status ?? 'not_connected',
@@ -80,17 +98,27 @@ export async function stripeIntegration(db: Kysely<Database>, orgId: string): Pr
     connectedAt: row?.connectedAt ?? null,
     rotatedAt: row?.rotatedAt ?? null,
     disconnectedAt: row?.disconnectedAt ?? null,
+    webhooks: Boolean(row?.webhookSecretSealed),
+    billing: org?.billing ?? 'ledger',
+    lastSyncedAt: synced.length ? new Date(Math.max(...synced.map((at) => new Date(at).getTime()))) : null,
   };
 }
 
 /** Checks, probes and stores a restricted key for the owner's org (a second connect rotates the key). */
 export async function connectStripe(
   db: Kysely<Database>,
-  input: { member: Member; key: string; masterKey: MasterKey; env?: NodeJS.ProcessEnv },
+  input: { member: Member; key: string; masterKey: MasterKey; webhookSecret?: string; env?: NodeJS.ProcessEnv },
 ): Promise<ConnectResult> {
   requireOwner(input.member);
   const key = input.key.trim();
   const mode = classifyStripeKey(key);
+  const webhookSecret = input.webhookSecret?.trim();
+  if (webhookSecret !== undefined && !/^whsec_[A-Za-z0-9]{8,}$/.test(webhookSecret))
+    throw new LeashError(
+      'bad_input',
+      'a webhook signing secret starts with whsec_ (Stripe dashboard → Developers → Webhooks → your endpoint → Signing secret)',
+      { field: 'webhookSecret' },
+    );
   const report = await probePermissions(stripeClient(key, input.env));
   if (report.missing.length > 0)
     throw new LeashError(
@@ -114,6 +142,14 @@ export async function connectStripe(
     connectedBy: input.member.id,
     disconnectedAt: null,
     updatedAt: now,
+    ...(webhookSecret
+      ? {
+          webhookSecretSealed: sealSecret(input.masterKey, webhookSecret, {
+            orgId,
+            purpose: STRIPE_WEBHOOK_SECRET_PURPOSE,
+          }),
+        }
+      : {}),
   };
   await db
     .insertInto('integrations')
@@ -130,6 +166,7 @@ export async function connectStripe(
     keyHint: keyHint(key),
     permissions: report.granted,
     rotated,
+    webhookSecret: webhookSecret ? 'set' : 'unchanged',
   });
   return { integration: await stripeIntegration(db, orgId), report, rotated };
 }
@@ -143,10 +180,12 @@ export async function disconnectStripe(db: Kysely<Database>, member: Member): Pr
   const now = new Date();
   await db
     .updateTable('integrations')
-    .set({ status: 'disconnected', keySealed: null, disconnectedAt: now, updatedAt: now })
+    .set({ status: 'disconnected', keySealed: null, webhookSecretSealed: null, disconnectedAt: now, updatedAt: now })
     .where('orgId', '=', member.orgId)
     .where('provider', '=', 'stripe')
     .execute();
+  // Operations go back to the embedded ledger; the mirror stays until the next connect and sync replace it.
+  await db.updateTable('orgs').set({ billing: 'ledger' }).where('id', '=', member.orgId).execute();
   await audit(db, member, 'integration.disconnected', {
     provider: 'stripe',
     mode: current.mode,
@@ -162,13 +201,5 @@ export async function connectedStripeClient(
   masterKey: MasterKey,
   env?: NodeJS.ProcessEnv,
 ): Promise<Stripe> {
-  const row = await db
-    .selectFrom('integrations')
-    .select(['keySealed', 'status'])
-    .where('orgId', '=', orgId)
-    .where('provider', '=', 'stripe')
-    .executeTakeFirst();
-  if (row?.status !== 'connected' || !row.keySealed)
-    throw new LeashError('not_found', 'Stripe is not connected: run `leash connect stripe`');
-  return stripeClient(openSecret(masterKey, row.keySealed, { orgId, purpose: PURPOSE }), env);
+  return (await openStripeClient(db, orgId, masterKey, env)).stripe;
 }

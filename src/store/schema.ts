@@ -17,6 +17,8 @@ export interface OrgsTable {
   name: string;
   policyProfile: Generated<string>;
   createdAt: Generated<Date>;
+  /** Which billing system the org's operations use: the embedded ledger, or its Stripe account's mirror. */
+  billing: Generated<'ledger' | 'stripe'>;
 }
 
 /** members: people of an org with one role and any approver groups. */

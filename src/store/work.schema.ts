@@ -169,6 +169,35 @@ export interface IntegrationsTable {
   rotatedAt: NullableTimestamp;
   disconnectedAt: NullableTimestamp;
   updatedAt: Date;
+  webhookSecretSealed: string | null;
+}
+
+/** stripe_sync: where the Stripe backfill and the Events API sync of an org stand. */
+export interface StripeSyncTable {
+  orgId: string;
+  /** Per object type: the last id stored (`starting_after` for the next page), objects so far, done or not. */
+  backfill: ColumnType<
+    Record<string, { cursor: string | null; objects: number; done: boolean }>,
+    string | undefined,
+    string
+  >;
+  backfillStartedAt: NullableTimestamp;
+  backfillFinishedAt: NullableTimestamp;
+  /** The newest event applied from the Events API, and its `created` (seconds). */
+  eventsCursor: string | null;
+  eventsCursorCreated: number | null;
+  eventsSyncedAt: NullableTimestamp;
+  updatedAt: Date;
+}
+
+/** stripe_events: the Stripe events an org has applied, so a redelivery is ignored. */
+export interface StripeEventsTable {
+  orgId: string;
+  id: string;
+  type: string;
+  created: number;
+  source: 'webhook' | 'events_api';
+  receivedAt: Date;
 }
 
 /** The conversation tables. */
@@ -180,6 +209,8 @@ export interface ConversationTables {
 /** Provider connections. */
 export interface IntegrationTables {
   integrations: IntegrationsTable;
+  stripeSync: StripeSyncTable;
+  stripeEvents: StripeEventsTable;
 }
 
 /** The authentication tables. */

@@ -26,7 +26,7 @@ export function memberContext(input: {
     actor: actorOf(member),
     channel: input.channel,
     requestId: input.requestId ?? newId('request'),
-    connector: (executor) => openConnector(executor, org.id),
+    connector: (executor) => openConnector(executor, org.id, org.billing),
     gate: input.gate,
     profile: org.policyProfile as PolicyProfile,
     findActor: async (memberId) => {

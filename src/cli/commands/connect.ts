@@ -9,6 +9,7 @@ import { resolveActor, withSession } from '../session.ts';
 interface ConnectOptions {
   key?: string;
   keyStdin?: boolean;
+  webhookSecret?: string;
   as?: string;
   json?: boolean;
 }
@@ -31,6 +32,10 @@ export function registerConnectCommands(program: Command): void {
     .description('Connect Stripe with a restricted key (rk_live_… or rk_test_…); connecting again rotates the key.')
     .option('--key <rk>', 'the restricted key (visible in your shell history: prefer LEASH_STRIPE_KEY or --key-stdin)')
     .option('--key-stdin', 'read the key from standard input')
+    .option(
+      '--webhook-secret <whsec>',
+      "the signing secret of your Stripe webhook endpoint (or LEASH_STRIPE_WEBHOOK_SECRET); stored sealed like the key",
+    )
     .option('--as <email>', 'the owner connecting (or LEASH_USER)')
     .option('--json', 'print JSON')
     .addHelpText(
@@ -43,11 +48,16 @@ ${PERMISSIONS_NEEDED.map((need) => `  ${need}`).join('\n')}
 The key is stored encrypted (AES-256-GCM) under the master key — LEASH_MASTER_KEY, or a random key in the data
 directory's master-key file readable only by you — and is never printed, logged, returned or shown to a model;
 only its last four characters are. LEASH_STRIPE_API_BASE points Leash at a Stripe-compatible server (stripe-mock).
-Reads and writes through Stripe come with the Stripe connector (not yet: the ledger still answers).
+
+Connecting stores the key; \`leash sync stripe\` then mirrors the account, and from its first complete sync the
+org's operations, insights and the agent work on Stripe (the embedded ledger stays as it was). Webhooks: add an
+endpoint in Stripe pointing at <your Leash URL>/webhooks/stripe (several orgs: /webhooks/stripe/<org id>) and
+give Leash its signing secret with --webhook-secret.
 
 Examples:
   $ LEASH_STRIPE_KEY=rk_test_… leash connect stripe --as olivia@northwind.test
-  $ pbpaste | leash connect stripe --key-stdin --as olivia@northwind.test`,
+  $ pbpaste | leash connect stripe --key-stdin --as olivia@northwind.test
+  $ LEASH_STRIPE_KEY=rk_live_… leash connect stripe --webhook-secret whsec_… --as olivia@northwind.test`,
     )
     .action(async (options: ConnectOptions) => {
       const key = keyFrom(options);
@@ -56,12 +66,18 @@ Examples:
       const { loadMasterKey } = await import('../../secrets/secret-box.ts');
       const result = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
-        return connectStripe(session.store.db, { member, key, masterKey: loadMasterKey() });
+        const webhookSecret = options.webhookSecret ?? process.env.LEASH_STRIPE_WEBHOOK_SECRET;
+        return connectStripe(session.store.db, {
+          member,
+          key,
+          masterKey: loadMasterKey(),
+          ...(webhookSecret ? { webhookSecret } : {}),
+        });
       });
       if (options.json) return printJson(result);
       const { integration } = result;
       process.stdout.write(
-        `${result.rotated ? 'Rotated the Stripe key' : 'Connected Stripe'} (${integration.mode} mode, key ${integration.keyHint}). Permissions checked: ${result.report.granted.join(', ')}.\n`,
+        `${result.rotated ? 'Rotated the Stripe key' : 'Connected Stripe'} (${integration.mode} mode, key ${integration.keyHint}). Permissions checked: ${result.report.granted.join(', ')}.\n${result.rotated ? '' : 'Next: `leash sync stripe` mirrors the account; operations move to Stripe when it finishes.\n'}`,
       );
     });
   connect
@@ -79,7 +95,7 @@ Examples:
         return;
       }
       process.stdout.write(
-        `Stripe: connected in ${integration.mode} mode, key ${integration.keyHint}, since ${showDate(integration.connectedAt)}${integration.rotatedAt ? `, rotated ${showDate(integration.rotatedAt)}` : ''}.\nPermissions: ${integration.permissions.join(', ')}.\n`,
+        `Stripe: connected in ${integration.mode} mode, key ${integration.keyHint}, since ${showDate(integration.connectedAt)}${integration.rotatedAt ? `, rotated ${showDate(integration.rotatedAt)}` : ''}.\nPermissions: ${integration.permissions.join(', ')}.\nBilling runs on ${integration.billing === 'stripe' ? `the Stripe mirror (last synced ${showDate(integration.lastSyncedAt)})` : 'the embedded ledger until `leash sync stripe` finishes'}.\n`,
       );
     });
 

@@ -6,8 +6,12 @@
 import Stripe from 'stripe';
 import { LeashError } from '../../domain/errors.ts';
 
-/** A Stripe client for `key` (never logged). */
-export function stripeClient(key: string, env: NodeJS.ProcessEnv = process.env): Stripe {
+/** A Stripe client for `key` (never logged); a request without an answer in `timeoutMs` (20 s) is retried. */
+export function stripeClient(
+  key: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { timeoutMs?: number } = {},
+): Stripe {
   const base = env.LEASH_STRIPE_API_BASE;
   let endpoint: { host: string; port: number; protocol: 'http' | 'https' } | undefined;
   if (base) {
@@ -22,5 +26,10 @@ export function stripeClient(key: string, env: NodeJS.ProcessEnv = process.env):
     const protocol = url.protocol === 'http:' ? 'http' : 'https';
     endpoint = { host: url.hostname, port: Number(url.port || (protocol === 'http' ? 80 : 443)), protocol };
   }
-  return new Stripe(key, { maxNetworkRetries: 0, timeout: 20_000, telemetry: false, ...(endpoint ?? {}) });
+  return new Stripe(key, {
+    maxNetworkRetries: 0,
+    timeout: options.timeoutMs ?? 20_000,
+    telemetry: false,
+    ...(endpoint ?? {}),
+  });
 }

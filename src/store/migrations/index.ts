@@ -11,6 +11,7 @@ import * as authSessions from './0010-auth-sessions.ts';
 import * as rowLevelSecurity from './0011-row-level-security.ts';
 import * as conversations from './0012-conversations.ts';
 import * as integrations from './0013-integrations.ts';
+import * as stripeMirror from './0014-stripe-mirror.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0011-row-level-security': rowLevelSecurity,
   '0012-conversations': conversations,
   '0013-integrations': integrations,
+  '0014-stripe-mirror': stripeMirror,
 };
