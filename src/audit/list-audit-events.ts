@@ -16,6 +16,8 @@ export interface AuditFilter {
   from?: Date;
   to?: Date;
   afterSeq?: number;
+  /** Only events older than this seq (a page of a newest-first listing). */
+  beforeSeq?: number;
   limit?: number;
   newestFirst?: boolean;
 }
@@ -36,6 +38,7 @@ export async function listAuditEvents(
   if (filter.from) query = query.where('at', '>=', filter.from);
   if (filter.to) query = query.where('at', '<', filter.to);
   if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
   const rows = await query
     .orderBy('seq', filter.newestFirst ? 'desc' : 'asc')
     .limit(Math.min(filter.limit ?? 100, 10_000))

@@ -2,7 +2,8 @@
  * The HTTP server (Fastify): the REST API under /api, the MCP server at /mcp, the OpenAPI document at
  * /openapi.json with interactive docs at /docs, and the Stripe webhook placeholder. A thin surface: every route
  * authenticates, enters the member's org scope (row-level security) and calls operations; no business rule
- * lives here. One error body everywhere: `{ "error": { "code", "message", "requestId" } }`.
+ * lives here. One error body everywhere: `{ "error": { "code", "message", "requestId" } }`. The dashboard (web/dist)
+ * is served at `/`, over this same API.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -20,18 +21,21 @@ import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { newId } from '../domain/ids.ts';
 import type { Gate } from '../policy/decide.ts';
+import { loadMasterKey, type MasterKey } from '../secrets/secret-box.ts';
 import type { Store } from '../store/db.ts';
-import { handleError, handleNotFound } from './errors.ts';
+import { handleError } from './errors.ts';
 import { checkHostAndOrigin } from './host-check.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
+import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerMcpRoute } from './routes/mcp.ts';
 import { registerMemberRoutes } from './routes/members.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerTicketRoutes } from './routes/tickets.ts';
 import type { TypedApp } from './routes/types.ts';
+import { registerWebRoutes } from './routes/web.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 
 /** Everything a server runs with. */
@@ -53,6 +57,10 @@ export interface ServerOptions {
   /** A pino logger, or false for none. */
   logger?: Logger | boolean;
   version: string;
+  /** Seals provider keys (Stripe); default: loaded on first use (LEASH_MASTER_KEY or the data directory's key file). */
+  masterKey?: MasterKey;
+  /** The dashboard's build; default web/dist. A directory without index.html serves the "run npm run build:web" page. */
+  webRoot?: string;
 }
 
 /** Everything routes need, resolved once. */
@@ -61,10 +69,13 @@ export interface ServerDeps extends Required<Pick<ServerOptions, 'store' | 'gate
   development: boolean;
   rateLimits: { signIn: number; writes: number };
   version: string;
+  /** The master key, loaded when a route first needs it. */
+  masterKey: () => MasterKey;
 }
 
 /** Builds the server (not yet listening). */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  let masterKey: MasterKey | undefined;
   const app = Fastify({
     ...(typeof options.logger === 'object'
       ? { loggerInstance: options.logger as FastifyBaseLogger }
@@ -83,11 +94,16 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     development: options.development,
     rateLimits: { signIn: options.rateLimits?.signIn ?? 10, writes: options.rateLimits?.writes ?? 120 },
     version: options.version,
+    masterKey: options.masterKey
+      ? () => options.masterKey as MasterKey
+      : () => {
+          masterKey ??= loadMasterKey();
+          return masterKey;
+        },
   };
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     checkHostAndOrigin(request, [new URL(deps.publicUrl).hostname, ...(options.allowedHosts ?? [])]);
@@ -137,14 +153,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const typed = app.withTypeProvider<ZodTypeProvider>() as unknown as TypedApp;
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   typed.get('/health', { schema: { hide: true } }, async () => ({ ok: true, version: deps.version }));
-  registerAuthRoutes(typed, deps);
+  // Also the not-found handler: the API's error body, or the dashboard for its own paths.
+  const web = await registerWebRoutes(typed, options.webRoot ?? null);
+  registerAuthRoutes(typed, deps, web);
   registerOperationRoutes(typed, deps);
   registerApprovalRoutes(typed, deps);
   registerAuditRoutes(typed, deps);
   registerMemberRoutes(typed, deps);
   registerTicketRoutes(typed, deps);
   registerConversationRoutes(typed, deps);
+  registerIntegrationRoutes(typed, deps);
   registerMcpRoute(typed, deps);
-  registerWebhookRoutes(typed);
+  registerWebhookRoutes(typed, deps);
   return app;
 }

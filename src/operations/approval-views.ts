@@ -24,6 +24,9 @@ export interface ApprovalView {
   reason: string | null;
   caseId: string | null;
   approvers: string;
+  /** Who the request is routed to: members of these approver groups, or of these roles. */
+  groups: string[];
+  roles: string[];
   expiresAt: Date;
   createdAt: Date;
   decidedBy: string | null;
@@ -59,6 +62,8 @@ async function view(context: OperationContext, request: ApprovalRequest, names: 
     reason: proposal.reason,
     caseId: proposal.caseId,
     approvers: describeApprovers(request.groups, request.roles),
+    groups: request.groups,
+    roles: request.roles,
     expiresAt: request.expiresAt,
     createdAt: request.createdAt,
     decidedBy: request.decidedBy ? (names.get(request.decidedBy) ?? request.decidedBy) : null,

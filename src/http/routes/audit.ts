@@ -40,11 +40,11 @@ export function registerAuditRoutes(app: TypedApp, deps: ServerDeps): void {
           ...(query.outcome ? { outcome: query.outcome } : {}),
           ...(query.from ? { from: query.from } : {}),
           ...(query.to ? { to: query.to } : {}),
+          ...(query.before_seq ? { beforeSeq: query.before_seq } : {}),
           limit: query.limit,
           newestFirst: true,
         });
-        const page = query.before_seq ? events.filter((event) => event.seq < (query.before_seq ?? 0)) : events;
-        return { events: page };
+        return { events };
       }),
   );
 

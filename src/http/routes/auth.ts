@@ -20,6 +20,7 @@ import { withoutOrgScope } from '../../store/org-scope.ts';
 import { asCaller } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import type { TypedApp } from './types.ts';
+import type { WebApp } from './web.ts';
 
 const REFRESH_COOKIE = 'leash_refresh';
 
@@ -89,8 +90,8 @@ const LOGIN_PAGE = (token: string) => `<!doctype html>
 <button type="submit">Sign in</button>
 </form></body></html>`;
 
-/** Registers the sign-in routes. */
-export function registerAuthRoutes(app: TypedApp, deps: ServerDeps): void {
+/** Registers the sign-in routes (the link's page is the dashboard's sign-in when it is built). */
+export function registerAuthRoutes(app: TypedApp, deps: ServerDeps, web: WebApp): void {
   const signInLimit = { rateLimit: { max: deps.rateLimits.signIn, timeWindow: '1 minute' } };
   // Forms from the sign-in page post url-encoded bodies.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -130,7 +131,8 @@ export function registerAuthRoutes(app: TypedApp, deps: ServerDeps): void {
   app.get(
     '/login',
     { schema: { hide: true, querystring: z.object({ token: z.string().max(100).default('') }) } },
-    async (request, reply) => reply.type('text/html; charset=utf-8').send(LOGIN_PAGE(request.query.token)),
+    async (request, reply) =>
+      web.built ? web.sendApp(reply) : reply.type('text/html; charset=utf-8').send(LOGIN_PAGE(request.query.token)),
   );
 
   app.post(

@@ -1,0 +1,205 @@
+/**
+ * A small hand-drawn SVG chart for the server's chart specs (`{ kind, x, series, unit }`): bars, stacked bars
+ * (outflows such as churn drawn below the axis, a level such as MRR as a line over them) and lines. Each chart
+ * carries its numbers as a table for screen readers and for anyone who wants them.
+ */
+import { useId } from 'react';
+import { money } from '../format.ts';
+
+/** A chart as insight operations return it. */
+export interface ChartSpec {
+  kind: string;
+  x: string[];
+  series: { name: string; values: number[] }[];
+  unit: string;
+}
+
+const COLOURS = ['#2563eb', '#15803d', '#b45309', '#7c3aed', '#be185d', '#0f766e', '#4b5563', '#b91c1c'];
+/** Movements that take money away: drawn below the axis. */
+const OUTFLOWS = new Set(['contraction', 'churn']);
+/** Levels, not movements: drawn as a line over the bars. */
+const LEVELS = new Set(['mrr']);
+
+const WIDTH = 640;
+const HEIGHT = 240;
+const PAD = { top: 12, right: 12, bottom: 28, left: 64 };
+
+function formatterFor(unit: string, currency: string | undefined) {
+  if (unit === 'minor units') return (value: number) => money(value, currency ?? 'usd', { compact: true });
+  if (unit.startsWith('percent')) return (value: number) => `${Math.round(value * 10) / 10}%`;
+  return (value: number) => new Intl.NumberFormat(undefined, { notation: 'compact' }).format(value);
+}
+
+function niceStep(range: number): number {
+  const raw = range / 4 || 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const scaled = raw / power;
+  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
+}
+
+function shortLabel(label: string): string {
+  // "2026-03" → "Mar 26"; other labels as they are, cut to fit.
+  const month = /^(\d{4})-(\d{2})$/.exec(label);
+  if (month) {
+    const date = new Date(Date.UTC(Number(month[1]), Number(month[2]) - 1, 1));
+    return date.toLocaleDateString(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
+  }
+  return label.length > 12 ? `${label.slice(0, 11)}…` : label;
+}
+
+/** Draws a chart spec with a title, a legend and its data table. */
+export function Chart({ spec, title, currency }: { spec: ChartSpec; title: string; currency?: string }) {
+  const id = useId();
+  const format = formatterFor(spec.unit, currency);
+  const lines = spec.kind === 'line' ? spec.series : spec.series.filter((series) => LEVELS.has(series.name));
+  const bars = spec.kind === 'line' ? [] : spec.series.filter((series) => !LEVELS.has(series.name));
+  const stacked = spec.kind === 'stacked-bar';
+  const colourOf = (name: string) => COLOURS[spec.series.findIndex((series) => series.name === name) % COLOURS.length];
+
+  const at = (values: number[], index: number) => values[index] ?? 0;
+  let top = 0;
+  let bottom = 0;
+  spec.x.forEach((_, index) => {
+    const up = bars.filter((s) => !OUTFLOWS.has(s.name)).map((s) => Math.abs(at(s.values, index)));
+    const down = bars.filter((s) => OUTFLOWS.has(s.name)).map((s) => Math.abs(at(s.values, index)));
+    top = Math.max(top, stacked ? up.reduce((a, b) => a + b, 0) : Math.max(0, ...up));
+    bottom = Math.max(bottom, stacked ? down.reduce((a, b) => a + b, 0) : Math.max(0, ...down));
+    for (const series of lines) top = Math.max(top, at(series.values, index));
+  });
+  const step = niceStep(top + bottom);
+  const max = Math.max(step, Math.ceil(top / step) * step);
+  // `|| 0`: no outflows gives -0, which would print as "-$0".
+  const min = -Math.ceil(bottom / step) * step || 0;
+  const plotWidth = WIDTH - PAD.left - PAD.right;
+  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
+  const y = (value: number) => PAD.top + ((max - value) / (max - min || 1)) * plotHeight;
+  const band = plotWidth / Math.max(1, spec.x.length);
+  const ticks: number[] = [];
+  for (let value = min; value <= max + step / 2; value += step) ticks.push(value);
+  const labelEvery = Math.ceil(spec.x.length / 8);
+  const barWidth = stacked || bars.length <= 1 ? band * 0.6 : (band * 0.8) / bars.length;
+
+  const rects: React.ReactElement[] = [];
+  spec.x.forEach((label, index) => {
+    let up = 0;
+    let down = 0;
+    bars.forEach((series, order) => {
+      const value = Math.abs(at(series.values, index));
+      if (value === 0) return;
+      const outflow = OUTFLOWS.has(series.name);
+      const left = PAD.left + band * index + (stacked || bars.length <= 1 ? band * 0.2 : band * 0.1 + barWidth * order);
+      const from = stacked ? (outflow ? -down : up) : 0;
+      const to = outflow ? from - value : from + value;
+      if (stacked) {
+        if (outflow) down += value;
+        else up += value;
+      }
+      rects.push(
+        <rect
+          key={`${series.name}-${label}`}
+          x={left}
+          width={Math.max(1, barWidth)}
+          y={Math.min(y(from), y(to))}
+          height={Math.max(1, Math.abs(y(from) - y(to)))}
+          fill={colourOf(series.name)}
+        >
+          <title>{`${series.name}, ${label}: ${outflow ? '−' : ''}${format(value)}`}</title>
+        </rect>,
+      );
+    });
+  });
+
+  if (spec.series.every((series) => series.values.every((value) => value === 0)))
+    return (
+      <figure className="chart" aria-labelledby={`${id}-title`}>
+        <figcaption id={`${id}-title`} className="chart-title">
+          {title}
+        </figcaption>
+        <p className="muted">Nothing to draw: every value in this window is zero.</p>
+      </figure>
+    );
+  return (
+    <figure className="chart" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`} className="chart-title">
+        {title}
+      </figcaption>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        role="img"
+        aria-label={`${title}: chart; the numbers are in the table below`}
+      >
+        {ticks.map((tick) => (
+          <g key={tick}>
+            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
+            <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-axis">
+              {format(tick)}
+            </text>
+          </g>
+        ))}
+        {rects}
+        {lines.map((series) => (
+          <polyline
+            key={series.name}
+            fill="none"
+            stroke={colourOf(series.name)}
+            strokeWidth={2.5}
+            points={series.values.map((value, index) => `${PAD.left + band * (index + 0.5)},${y(value)}`).join(' ')}
+          />
+        ))}
+        {spec.x.map((label, index) =>
+          index % labelEvery === 0 ? (
+            <text
+              key={label}
+              x={PAD.left + band * (index + 0.5)}
+              y={HEIGHT - 8}
+              textAnchor="middle"
+              className="chart-axis"
+            >
+              {shortLabel(label)}
+            </text>
+          ) : null,
+        )}
+        <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} className="chart-zero" />
+      </svg>
+      <ul className="legend">
+        {spec.series.map((series) => (
+          <li key={series.name}>
+            <span className="swatch" style={{ background: colourOf(series.name) }} aria-hidden="true" />
+            {series.name}
+            {OUTFLOWS.has(series.name) && stacked ? ' (below the line)' : ''}
+            {LEVELS.has(series.name) && spec.kind !== 'line' ? ' (line)' : ''}
+          </li>
+        ))}
+      </ul>
+      <details className="chart-data">
+        <summary>Show the numbers</summary>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{spec.kind === 'line' || /^\d{4}-\d{2}$/.test(spec.x[0] ?? '') ? 'Month' : 'Item'}</th>
+                {spec.series.map((series) => (
+                  <th scope="col" key={series.name}>
+                    {series.name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {spec.x.map((label, index) => (
+                <tr key={label}>
+                  <th scope="row">{label}</th>
+                  {spec.series.map((series) => (
+                    <td key={series.name} className="num">
+                      {format(at(series.values, index))}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}

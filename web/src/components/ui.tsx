@@ -1,0 +1,78 @@
+/** Small shared pieces: loading and error states, status badges, the load hook. */
+import { type DependencyList, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { ApiError } from '../api.ts';
+import { words } from '../format.ts';
+
+/** The message to show for anything thrown. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** An error as people read it, announced to screen readers. */
+export function ErrorNote({ error }: { error: unknown }) {
+  if (!error) return null;
+  const code = error instanceof ApiError ? error.code : null;
+  return (
+    <p className="note note-error" role="alert">
+      {messageOf(error)}
+      {code && code !== 'internal' ? <span className="muted"> ({words(code)})</span> : null}
+    </p>
+  );
+}
+
+/** A polite loading line. */
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p className="muted loading" aria-live="polite">
+      {what}…
+    </p>
+  );
+}
+
+/** A status as a coloured badge with its words. */
+export function Badge({ status, children }: { status: string; children?: ReactNode }) {
+  const tone = /succeeded|approved|pass|paid|active|connected|ok|read/.test(status)
+    ? 'good'
+    : /block|rejected|failed|expired|uncollectible|canceled|unpaid|error/.test(status)
+      ? 'bad'
+      : /warn|awaiting|pending|open|past_due|trialing|waiting/.test(status)
+        ? 'warn'
+        : 'plain';
+  return <span className={`badge badge-${tone}`}>{children ?? words(status)}</span>;
+}
+
+/** Loads data for a page: `{ data, error, loading, reload }`. */
+export function useLoad<T>(load: () => Promise<T>, deps: DependencyList) {
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on.
+  const run = useCallback(load, deps);
+  const reload = useCallback(async () => {
+    setState((previous) => ({ ...previous, loading: true, error: null }));
+    try {
+      const data = await run();
+      setState({ data, error: null, loading: false });
+    } catch (error) {
+      setState((previous) => ({ ...previous, error, loading: false }));
+    }
+  }, [run]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { ...state, reload };
+}
+
+/** A page's heading and intro. */
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <h1 tabIndex={-1}>{title}</h1>
+      {children ? <div className="page-intro">{children}</div> : null}
+    </header>
+  );
+}

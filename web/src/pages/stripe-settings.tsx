@@ -1,0 +1,96 @@
+/** The Stripe connection: status for everyone; connect, rotate and disconnect for the owner. The key is never shown. */
+import { type FormEvent, useState } from 'react';
+import { api } from '../api.ts';
+import { Badge, ErrorNote, Loading, useLoad } from '../components/ui.tsx';
+import { when, words } from '../format.ts';
+import { abilities, useMe } from '../session.tsx';
+
+interface Integration {
+  status: string;
+  mode: string | null;
+  keyHint: string | null;
+  permissions: string[];
+  connectedAt: string | null;
+}
+
+/** The Stripe card of the settings page. */
+export function StripeSettings() {
+  const me = useMe();
+  const state = useLoad(() => api<{ integration: Integration }>('GET', '/api/integrations/stripe'), []);
+  const [key, setKey] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const integration = state.data?.integration;
+  const connect = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', '/api/integrations/stripe', { key });
+      void state.reload();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      // The key leaves the page whatever happened.
+      setKey('');
+      setBusy(false);
+    }
+  };
+  const disconnect = async () => {
+    setError(null);
+    try {
+      await api('DELETE', '/api/integrations/stripe');
+      void state.reload();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  return (
+    <section className="card stack" aria-labelledby="stripe-title">
+      <h2 id="stripe-title">Stripe</h2>
+      {state.loading && !integration ? <Loading /> : null}
+      <ErrorNote error={state.error} />
+      {integration ? (
+        <p data-testid="stripe-status">
+          <Badge status={integration.status === 'connected' ? 'connected' : 'plain'}>{words(integration.status)}</Badge>{' '}
+          {integration.status === 'connected'
+            ? `${integration.mode} mode, key ending ${integration.keyHint}, since ${when(integration.connectedAt, true)}. Permissions: ${integration.permissions.join(', ')}.`
+            : 'Billing runs on the embedded ledger.'}
+        </p>
+      ) : null}
+      {abilities(me).admin ? (
+        <>
+          <form className="stack" onSubmit={connect}>
+            <label className="field">
+              Restricted key (
+              {integration?.status === 'connected' ? 'connecting again rotates it' : 'rk_live_… or rk_test_…'})
+              <input
+                type="password"
+                required
+                autoComplete="off"
+                spellCheck={false}
+                value={key}
+                onChange={(event) => setKey(event.target.value)}
+              />
+            </label>
+            <p className="muted small-text">
+              Secret (sk_) and publishable (pk_) keys are refused. The key is checked for the permissions Leash needs,
+              then stored encrypted; only its last four characters are ever shown.
+            </p>
+            <button type="submit" className="primary" disabled={busy || !key}>
+              {busy ? 'Checking the key…' : integration?.status === 'connected' ? 'Rotate key' : 'Connect Stripe'}
+            </button>
+          </form>
+          {integration?.status === 'connected' ? (
+            <button type="button" className="danger" onClick={() => void disconnect()}>
+              Disconnect Stripe
+            </button>
+          ) : null}
+        </>
+      ) : (
+        <p className="muted">Only the owner connects or disconnects Stripe.</p>
+      )}
+      <ErrorNote error={error} />
+    </section>
+  );
+}
