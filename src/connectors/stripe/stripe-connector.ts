@@ -333,14 +333,7 @@ export class StripeConnector implements Connector.BillingConnector {
           product: input.productId,
           currency: input.currency,
           ...(input.nickname ? { nickname: input.nickname } : {}),
-          ...(input.interval
-            ? {
-                recurring: {
-                  interval: input.interval,
-                  ...(input.trialDays ? { trial_period_days: input.trialDays } : {}),
-                },
-              }
-            : {}),
+          ...(input.interval ? { recurring: { interval: input.interval } } : {}),
           ...(tiered
             ? {
                 billing_scheme: 'tiered',
@@ -355,6 +348,8 @@ export class StripeConnector implements Connector.BillingConnector {
           metadata: this.metadata(options.idempotencyKey, {
             ...(input.scheme === 'flat' ? { leash_scheme: 'flat' } : {}),
             ...(input.freeAllowance ? { leash_free_allowance: String(input.freeAllowance) } : {}),
+            // Stripe sets trials on subscriptions: Leash keeps the price's default and applies it when subscribing.
+            ...(input.trialDays ? { leash_trial_days: String(input.trialDays) } : {}),
           }),
           expand: ['tiers'],
         },
@@ -423,13 +418,15 @@ export class StripeConnector implements Connector.BillingConnector {
     input: Connector.CreateSubscriptionInput,
     options: Connector.WriteOptions,
   ): Promise<Subscription> {
+    const prices = await Promise.all(input.items.map((item) => this.getPrice(item.priceId)));
+    const trialDays = input.trialDays ?? Math.max(0, ...prices.map((price) => price?.trialDays ?? 0));
     const created = await this.write(options.idempotencyKey, 'create the subscription', (stripe, request) =>
       stripe.subscriptions.create(
         {
           customer: input.customerId,
           items: input.items.map((item) => ({ price: item.priceId, quantity: item.quantity ?? 1 })),
           ...(input.couponId ? { discounts: [{ coupon: input.couponId }] } : {}),
-          ...(input.trialDays !== undefined ? { trial_period_days: input.trialDays } : {}),
+          ...(trialDays ? { trial_period_days: trialDays } : {}),
           metadata: this.metadata(options.idempotencyKey),
           expand: ['discounts'],
         },

@@ -5,7 +5,7 @@
  *
  * What Stripe has no field for travels in metadata, written by Leash and readable by anyone:
  * `leash_tax_rate_bps`, `leash_currency` (customer), `leash_limits` (JSON), `leash_overage`, `leash_legacy` (product), `leash_scheme`
- * = `flat`, `leash_usage_metric`, `leash_free_allowance` (price), `leash_code`, `leash_countries` (coupon), `leash_sent_at` (invoice, seconds),
+ * = `flat`, `leash_usage_metric`, `leash_free_allowance`, `leash_trial_days` (price), `leash_code`, `leash_countries` (coupon), `leash_sent_at` (invoice, seconds),
  * `leash_reason` (refund). Without them a plan has no limits, a coupon's code is its id, and so on.
  */
 import type {
@@ -201,7 +201,7 @@ export function priceOf(object: StripeObject, orgId: string): Price {
     tiers: tiersOf(object.tiers),
     usageMetric: metered ? (meta.leash_usage_metric ?? idOf(recurring?.meter) ?? 'usage') : null,
     freeAllowance: Number.parseInt(meta.leash_free_allowance ?? '0', 10) || 0,
-    trialDays: num(recurring?.trial_period_days),
+    trialDays: num(recurring?.trial_period_days) || Number.parseInt(meta.leash_trial_days ?? '0', 10) || 0,
     active: object.active !== false && object.deleted !== true,
     createdAt: created(object),
   };
@@ -379,7 +379,8 @@ export function invoiceOf(object: StripeObject, orgId: string): Invoice {
     creditApplied: Math.max(0, total - amountDue),
     amountPaid: num(object.amount_paid),
     amountDue,
-    amountRemaining: num(object.amount_remaining),
+    // Nothing is owed on a void invoice, whatever amount it last asked for.
+    amountRemaining: status === 'void' ? 0 : num(object.amount_remaining),
     periodStart: period.start,
     periodEnd: period.end,
     dueDate: instant(object.due_date),
