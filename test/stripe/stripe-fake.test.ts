@@ -79,6 +79,17 @@ describe('the fake models spec operations only', () => {
   });
 });
 
+describe('the clock', () => {
+  it('is frozen at `now` when given, else follows the wall clock; advance() moves both', async () => {
+    expect(fake.now()).toEqual(NOW);
+    const wall = await startStripeFake();
+    expect(Math.abs(wall.now().getTime() - Date.now())).toBeLessThan(1000);
+    wall.advance(DAY);
+    expect(Math.abs(wall.now().getTime() - Date.now() - DAY)).toBeLessThan(1000);
+    await wall.close();
+  });
+});
+
 describe('lists', () => {
   it('pages of at most 100, newest first, with has_more and cursors', async () => {
     const own = await startStripeFake({ now: NOW });
@@ -277,6 +288,16 @@ describe('keys, permissions, faults and the rate limit', () => {
     expect(
       fake.requests.filter((request) => request.idempotencyKey === 'refund-1').map((request) => request.status),
     ).toEqual([500, 200]);
+  });
+
+  it('an afterEffect fault also loses the answer of a replay', async () => {
+    fake.inject({ method: 'POST', path: '/v1/products', status: 502, afterEffect: true, times: 2 });
+    const first = await rejection(stripe.products.create({ name: 'Lost twice' }, { idempotencyKey: 'lost-twice' }));
+    const second = await rejection(stripe.products.create({ name: 'Lost twice' }, { idempotencyKey: 'lost-twice' }));
+    expect([first.statusCode, second.statusCode]).toEqual([502, 502]);
+    const third = await stripe.products.create({ name: 'Lost twice' }, { idempotencyKey: 'lost-twice' });
+    expect(third.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect(fake.objects('product').filter((product) => product.name === 'Lost twice')).toHaveLength(1);
   });
 
   it('a delay longer than the client timeout is a timeout; with afterEffect the effect happened', async () => {

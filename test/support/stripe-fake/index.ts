@@ -27,7 +27,7 @@ export type { Fault } from './traffic.ts';
 
 /** How to start the fake. */
 export interface StripeFakeOptions {
-  /** The fake clock's start (default: the wall clock). */
+  /** The fake clock: frozen at this instant, moved only by `advance()` (default: the wall clock, plus `advance()`). */
   now?: Date;
   webhookSecret?: string;
   /** Requests a second (token bucket, burst = rate); default none. */
@@ -70,7 +70,7 @@ export interface StripeFake {
 
 /** Starts a fake on 127.0.0.1 (a free port). */
 export async function startStripeFake(options: StripeFakeOptions = {}): Promise<StripeFake> {
-  const state = new FakeState(options.now ?? new Date());
+  const state = new FakeState(options.now);
   const webhookSecret = options.webhookSecret ?? `whsec_${state.newId('x').slice(2)}`;
   const pipeline: Pipeline = {
     state,

@@ -214,8 +214,9 @@ export function chargeObject(state: FakeState, p: StripeObject): StripeObject {
     paid: succeeded,
     payment_intent: p.payment_intent ?? null,
     payment_method: p.payment_method ?? null,
+    // A payment made outside Stripe's card rails (a bank transfer Leash recorded): not a card.
     payment_method_details: p.external
-      ? null
+      ? { customer_balance: {}, type: 'customer_balance' }
       : {
           card: {
             ...template.payment_method_details.card,

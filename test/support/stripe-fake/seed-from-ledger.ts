@@ -154,6 +154,8 @@ function invoiceParams(
     voided_at: seconds(invoice.voidedAt),
     attempt_count: invoice.attemptCount,
     next_payment_attempt: seconds(invoice.nextPaymentAttempt),
+    // Stripe keeps no "sent" time; Leash records its sends in metadata.
+    metadata: invoice.sentAt ? { leash_sent_at: String(seconds(invoice.sentAt)) } : {},
   };
 }
 

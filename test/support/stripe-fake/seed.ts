@@ -1,6 +1,6 @@
 /**
  * Direct state creation for tests: objects made as given (no validation, no side effects such as charging), each
- * recording its `<type>.created` event stamped with the object's `created`. Parameters are Stripe-shaped, plus a
+ * recording its `<type>.created` event stamped with the object's `created` (at most the fake's now). Parameters are Stripe-shaped, plus a
  * few conveniences (`card` on a customer, price ids on subscription items, totals on invoices).
  */
 import { addInterval, recomputeTotals } from './billing.ts';
@@ -44,7 +44,8 @@ export interface StripeFakeSeed {
 
 function store(state: FakeState, type: ObjectType, object: StripeObject, eventType = `${type}.created`): StripeObject {
   state.insert(type, object);
-  state.emit(eventType, object, undefined, object.created);
+  // An event is never ahead of the fake clock, whatever instant the seeded object carries.
+  state.emit(eventType, object, undefined, Math.min(object.created ?? state.seconds(), state.seconds()));
   return object;
 }
 

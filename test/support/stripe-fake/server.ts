@@ -154,21 +154,24 @@ export async function handleRequest(
   if (invalid) return fail(invalid, true);
 
   const keyed = method === 'POST' && idempotencyKey !== undefined;
-  if (keyed) {
-    const decision = pipeline.keys.begin(idempotencyKey, `${method} ${path} ${raw}`, pipeline.state.now().getTime());
-    if (decision.kind === 'replay') return answer(decision.answer, true);
-    if (decision.kind === 'mismatch') return fail(idempotencyMismatch(idempotencyKey));
-    if (decision.kind === 'in_use') return fail(idempotencyKeyInUse(idempotencyKey));
-  }
+  const decision = keyed
+    ? pipeline.keys.begin(idempotencyKey, `${method} ${path} ${raw}`, pipeline.state.now().getTime())
+    : ({ kind: 'run' } as const);
+  if (decision.kind === 'mismatch') return fail(idempotencyMismatch(idempotencyKey ?? ''));
+  if (decision.kind === 'in_use') return fail(idempotencyKeyInUse(idempotencyKey ?? ''));
   const delay = fault && 'delayMs' in fault ? fault : undefined;
   if (delay && !delay.afterEffect) await sleep(pipeline, delay.delayMs);
 
-  pipeline.state.origin = { id: requestId, idempotencyKey: idempotencyKey ?? null, apiVersion };
-  const result = execute(pipeline, route, params, operation.pathParams);
-  pipeline.state.origin = { id: null, idempotencyKey: null, apiVersion: SPEC_API_VERSION };
-  if (keyed) pipeline.keys.finish(idempotencyKey, result);
-
+  let result: StoredAnswer;
+  if (decision.kind === 'replay') result = decision.answer;
+  else {
+    pipeline.state.origin = { id: requestId, idempotencyKey: idempotencyKey ?? null, apiVersion };
+    result = execute(pipeline, route, params, operation.pathParams);
+    pipeline.state.origin = { id: null, idempotencyKey: null, apiVersion: SPEC_API_VERSION };
+    if (keyed) pipeline.keys.finish(idempotencyKey, result);
+  }
+  // An afterEffect fault hits a replay too: the answer is lost again, whatever the key already holds.
   if (delay?.afterEffect) await sleep(pipeline, delay.delayMs);
   if (fault && 'status' in fault) return fail(injectedError(fault.status, fault.message));
-  answer(result);
+  answer(result, decision.kind === 'replay');
 }

@@ -44,14 +44,16 @@ export class FakeState {
   private readonly order = new Map<string, number>();
   private readonly index = new Map<string, StripeObject>();
   private sequence = 0;
-  private clockMs: number;
+  private offsetMs = 0;
   /** Set by the server while a request runs, so events name it. */
   origin: RequestOrigin = { id: null, idempotencyKey: null, apiVersion: SPEC_API_VERSION };
 
-  constructor(now: Date) {
-    this.clockMs = now.getTime();
-  }
+  /** A clock frozen at `start` (moved only by `advance`), or the wall clock when no start is given. */
+  constructor(private readonly start?: Date) {}
 
+  private get clockMs(): number {
+    return (this.start ? this.start.getTime() : Date.now()) + this.offsetMs;
+  }
   now(): Date {
     return new Date(this.clockMs);
   }
@@ -60,7 +62,7 @@ export class FakeState {
     return Math.floor(this.clockMs / 1000);
   }
   advance(ms: number): void {
-    this.clockMs += ms;
+    this.offsetMs += ms;
     this.pruneEvents();
   }
 
