@@ -15,6 +15,10 @@
  *                       the LLM planner's overhead per turn with a model that answers at once; paraphrase success
  *   http                the server on the large business: requests/s and p50/p95 under 50 connections
  *                       (autocannon; ratio to GET /health) and MCP tool-call latency over HTTP vs the same REST read
+ *   stripe              the Stripe backfill against the offline fake at the test-mode rate limit (25 requests/s), as
+ *                       a ratio to that bound (target ≥ 0.9); webhook ingestion over HTTP vs applying events directly
+ *   web                 the dashboard's first load in Chromium on localhost (empty cache, then warm) vs navigating
+ *                       to GET /health; the first load's JavaScript gzipped
  *
  * The large businesses are built once into `.bench/` (PGlite) and a `leash_bench_N` schema (PostgreSQL), and
  * reused. Results are also written to bench/results/<time>.json.
@@ -35,6 +39,8 @@ import { type InsightFigure, measureInsights } from './insights.ts';
 import { measureAudit, measureGate, measurePropose } from './leash.ts';
 import { type LookupFigure, measureLookups } from './lookups.ts';
 import { ms, perSecond, printTable } from './stats.ts';
+import { measureStripe } from './stripe.ts';
+import { measureWeb } from './web.ts';
 
 interface BenchOptions {
   customers: string;
@@ -47,7 +53,18 @@ interface BenchOptions {
   only?: string;
 }
 
-const SECTIONS = ['demo', 'gate', 'propose', 'lookups', 'insights', 'classifier', 'agent', 'http'] as const;
+const SECTIONS = [
+  'demo',
+  'gate',
+  'propose',
+  'lookups',
+  'insights',
+  'classifier',
+  'agent',
+  'http',
+  'stripe',
+  'web',
+] as const;
 
 const program = new Command('npm run bench --')
   .description(
@@ -327,6 +344,63 @@ async function classifier(): Promise<void> {
   );
 }
 
+// --- Stripe ---------------------------------------------------------------------------------------------------
+
+async function stripe(): Promise<void> {
+  process.stderr.write('Copying a demo business into the Stripe fake and mirroring it at 25 requests/s…\n');
+  const figures = await measureStripe(options.quick ? 100 : 300, options.quick ? 500 : 2_000);
+  results.stripe = figures;
+  heading(
+    `Stripe backfill from the offline fake (${figures.customers} customers, ${figures.objects} objects), paced at the test-mode limit of ${figures.rateLimit} requests/s`,
+  );
+  printTable(
+    ['measure', 'value', 'bound', 'ratio to bound', 'target'],
+    [
+      [
+        'backfill: requests',
+        `${figures.requests} in ${figures.seconds.toFixed(2)} s`,
+        `${figures.boundSeconds.toFixed(2)} s at ${figures.rateLimit}/s`,
+        figures.ratio.toFixed(3),
+        `≥ 0.9: ${figures.ratio >= 0.9 ? 'met' : 'MISSED'}`,
+      ],
+      ['backfill: objects/s', figures.objectsPerSecond.toFixed(0), `${figures.rateLimit * 100} (full pages)`, '', ''],
+      ['backfill: 429s from the fake', String(figures.rateLimited), '0', '', ''],
+      [
+        `webhooks over HTTP (${figures.webhook.concurrency} at a time): events/s`,
+        figures.webhook.perSecond.toFixed(0),
+        `${figures.webhook.directPerSecond.toFixed(0)} (applied directly)`,
+        (figures.webhook.perSecond / figures.webhook.directPerSecond).toFixed(2),
+        '',
+      ],
+    ],
+  );
+}
+
+// --- The dashboard --------------------------------------------------------------------------------------------
+
+async function web(): Promise<void> {
+  process.stderr.write('Building a demo business and loading the dashboard in Chromium…\n');
+  const figures = await measureWeb(options.quick ? 3 : 10);
+  results.web = figures;
+  heading(
+    `Dashboard first load on localhost (Chromium headless, ${figures.rounds} fresh contexts; first load's JavaScript ${(figures.entryGzipBytes / 1024).toFixed(1)} KB gzipped)`,
+  );
+  printTable(
+    ['measure', 'p50', 'p95', 'baseline p50', 'ratio'],
+    [
+      [
+        'empty cache: load event',
+        ms(figures.coldLoad.p50),
+        ms(figures.coldLoad.p95),
+        `${ms(figures.health.p50)} (GET /health)`,
+        `${(figures.coldLoad.p50 / figures.health.p50).toFixed(1)}×`,
+      ],
+      ['empty cache: signed-in page on screen', ms(figures.coldReady.p50), ms(figures.coldReady.p95), '', ''],
+      ['warm cache: signed-in page on screen', ms(figures.warmReady.p50), ms(figures.warmReady.p95), '', ''],
+    ],
+  );
+}
+
 // --- The agent ----------------------------------------------------------------------------------------------
 
 async function agent(): Promise<void> {
@@ -472,6 +546,8 @@ if (only.includes('insights')) await insights(withPostgres);
 if (only.includes('classifier')) await classifier();
 if (only.includes('agent')) await agent();
 if (only.includes('http')) await http(withPostgres);
+if (only.includes('stripe')) await stripe();
+if (only.includes('web')) await web();
 
 const dir = join('bench', 'results');
 mkdirSync(dir, { recursive: true });
