@@ -1,6 +1,7 @@
 /**
  * `leash start` (what `npm start` runs): on first run builds the demo business, then starts the HTTP server —
- * the REST API, MCP over HTTP at /mcp, OpenAPI at /openapi.json and docs at /docs — and says how to sign in.
+ * the dashboard at /, the REST API, MCP over HTTP at /mcp, OpenAPI at /openapi.json and docs at /docs — and says
+ * how to sign in.
  */
 import type { Command } from 'commander';
 import pino from 'pino';
@@ -33,7 +34,9 @@ async function buildDemoOnFirstRun(): Promise<void> {
 export function registerStartCommand(program: Command, version: string): void {
   program
     .command('start')
-    .description('Start the Leash server (REST API, MCP over HTTP, API docs); on first run builds demo data.')
+    .description(
+      'Start the Leash server (dashboard, REST API, MCP over HTTP, API docs); on first run builds demo data.',
+    )
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '8787')
     .option('--host <host>', 'address to listen on (127.0.0.1 keeps it on this machine)', '127.0.0.1')
     .addHelpText(
@@ -48,6 +51,8 @@ Environment:
                        default: a random key in the data directory
   LEASH_LOG_LEVEL      info | warn (default) | error
   DATABASE_URL         PostgreSQL instead of the embedded store in ./.leash
+
+The dashboard is served at / from web/dist (npm run build:web; it runs on npm install).
 
 Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use an API key from
 \`leash keys create --as EMAIL\` as Authorization: Bearer lk_… (the key for MCP clients too).`,
@@ -93,7 +98,9 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       process.stdout.write(
         [
           '',
-          'Sign in:',
+          `Dashboard: open ${publicUrl} and ask for a sign-in link with a member's email.`,
+          '',
+          'Sign in over the API:',
           `  curl -X POST ${publicUrl}/api/auth/login -H 'content-type: application/json' -d '{"email":"${members[0]?.email ?? 'you@example.com'}"}'`,
           `  ${mailer ? 'the link arrives by email' : 'the single-use link is printed below (development: no SMTP configured)'}; open it to get an access token.`,
           '  Or an API key: npx leash keys create --as EMAIL, then Authorization: Bearer lk_…',
