@@ -518,8 +518,14 @@ describe('billing', () => {
       cancellation_details: { comment: 'Too expensive' },
     });
     expect([ending.cancel_at_period_end, ending.cancellation_details?.comment]).toEqual([true, 'Too expensive']);
-    const canceled = await stripe.subscriptions.cancel(trial.id);
-    expect([canceled.status, canceled.ended_at]).toEqual(['canceled', seconds(fake.now())]);
+    fake.inject({ method: 'DELETE', path: '/v1/subscriptions/{subscription_exposed_id}', status: 503 });
+    expect((await rejection(stripe.subscriptions.cancel(trial.id))).statusCode).toBe(503);
+    const canceled = await stripe.subscriptions.cancel(trial.id, { cancellation_details: { comment: 'Moving on' } });
+    expect([canceled.status, canceled.ended_at, canceled.cancellation_details?.comment]).toEqual([
+      'canceled',
+      seconds(fake.now()),
+      'Moving on',
+    ]);
     const live = await stripe.subscriptions.list({ customer: customer.id });
     const every = await stripe.subscriptions.list({ customer: customer.id, status: 'all' });
     expect([live.data.length, every.data.length]).toEqual([1, 2]);

@@ -5,13 +5,8 @@
  */
 import { cardDeclined, FakeError, invalidRequest } from './errors.ts';
 import type { StripeObject } from './fixtures.ts';
-import {
-  balanceTransactionObject,
-  chargeObject,
-  invoicePaymentObject,
-  lineObject,
-  paymentIntentObject,
-} from './money-objects.ts';
+import { lineObject } from './invoice-objects.ts';
+import { balanceTransactionObject, chargeObject, invoicePaymentObject, paymentIntentObject } from './money-objects.ts';
 import type { FakeState } from './state.ts';
 
 const DAY_SECONDS = 86_400;

@@ -5,13 +5,12 @@
  */
 import { addInterval, recomputeTotals } from './billing.ts';
 import type { StripeObject } from './fixtures.ts';
+import { invoiceObject, lineObject } from './invoice-objects.ts';
 import {
   balanceTransactionObject,
   chargeObject,
   creditNoteObject,
-  invoiceObject,
   invoicePaymentObject,
-  lineObject,
   paymentIntentObject,
   refundObject,
 } from './money-objects.ts';

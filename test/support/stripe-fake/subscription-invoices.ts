@@ -5,7 +5,7 @@
 import { addInterval, addLine, finalizeInvoice, payInvoice, recomputeTotals } from './billing.ts';
 import { FakeError } from './errors.ts';
 import type { StripeObject } from './fixtures.ts';
-import { invoiceObject } from './money-objects.ts';
+import { invoiceObject } from './invoice-objects.ts';
 import { discountObject } from './objects.ts';
 import type { DraftLine } from './proration.ts';
 import type { FakeState } from './state.ts';

@@ -8,6 +8,7 @@ import type { FakeErrorBody } from './errors.ts';
 export type Fault =
   | {
       method?: string;
+      /** An exact path, a spec template (`/v1/invoices/{invoice}/pay`) or a pattern. */
       path: string | RegExp;
       /** How many matching requests it hits (default 1). */
       times?: number;
@@ -25,6 +26,12 @@ export type Fault =
       afterEffect?: boolean;
     };
 
+/** A fault path: exact, or a spec template (`/v1/invoices/{invoice}/pay`) matching any id. */
+function pathPattern(path: string): RegExp {
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
+  return new RegExp(`^${source}$`);
+}
+
 /** Registered faults, consumed first-registered first. */
 export class FaultQueue {
   private readonly faults: { fault: Fault; left: number }[] = [];
@@ -38,7 +45,7 @@ export class FaultQueue {
     const entry = this.faults.find(({ fault, left }) => {
       if (left <= 0) return false;
       if (fault.method && fault.method.toUpperCase() !== method) return false;
-      return typeof fault.path === 'string' ? fault.path === path : fault.path.test(path);
+      return typeof fault.path === 'string' ? pathPattern(fault.path).test(path) : fault.path.test(path);
     });
     if (!entry) return undefined;
     entry.left -= 1;

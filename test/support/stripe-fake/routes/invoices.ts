@@ -2,8 +2,8 @@
 import { addLine, finalizeInvoice, payInvoice } from '../billing.ts';
 import { FakeError, invalidRequest } from '../errors.ts';
 import type { StripeObject } from '../fixtures.ts';
+import { invoiceItemObject, invoiceObject } from '../invoice-objects.ts';
 import { listPage, where } from '../lists.ts';
-import { invoiceItemObject, invoiceObject } from '../money-objects.ts';
 import { mergedMetadata } from '../objects.ts';
 import { type DraftLine, pendingLines, renewalLines } from '../proration.ts';
 import type { FakeState } from '../state.ts';

@@ -2,8 +2,8 @@
 import { addInterval } from '../billing.ts';
 import { FakeError, invalidRequest } from '../errors.ts';
 import type { StripeObject } from '../fixtures.ts';
+import { invoiceItemObject } from '../invoice-objects.ts';
 import { listPage, where } from '../lists.ts';
-import { invoiceItemObject } from '../money-objects.ts';
 import { mergedMetadata, planOf, subscriptionItemObject, subscriptionObject } from '../objects.ts';
 import { firstPeriodLines, prorationLines } from '../proration.ts';
 import type { FakeState } from '../state.ts';
