@@ -21,7 +21,7 @@ import {
   settled,
 } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
-import { CLERK, FINANCE, type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
+import { CLERK, FINANCE, type LeashFixture, openLeashFixture, READER } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
 
 const browser = browserAvailability();
@@ -197,6 +197,18 @@ describe.runIf(browser.available)(`dashboard in Chromium (${testStoreKind})`, ()
     await open(finance, 'Team & settings');
     await finance.getByTestId('stripe-status').waitFor();
     await checkPage(finance, 'team');
+  });
+
+  it('offers a read-only member no write actions (the server would refuse them anyway)', async () => {
+    const reader = await signIn(READER);
+    await reader.getByText('As a read-only member you can ask and look, not change.').waitFor();
+    await open(reader, 'Approvals');
+    await settled(reader);
+    expect(await reader.getByRole('button', { name: /Approve|Reject/ }).count()).toBe(0);
+    await open(reader, 'Team & settings');
+    await reader.getByTestId('stripe-status').waitFor();
+    expect(await reader.getByRole('heading', { name: 'Invite a member' }).count()).toBe(0);
+    expect(await reader.getByRole('button', { name: /Change role|Connect Stripe/ }).count()).toBe(0);
   });
 
   it('fits a phone: no page is wider than 390 px', async () => {
