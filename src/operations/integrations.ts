@@ -10,17 +10,14 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { Member } from '../auth/members.ts';
 import { type PermissionReport, probePermissions } from '../connectors/stripe/probe-permissions.ts';
 import { classifyStripeKey, keyHint, type StripeMode } from '../connectors/stripe/restricted-key.ts';
-import {
-  openStripeClient,
-  STRIPE_KEY_PURPOSE,
-  STRIPE_WEBHOOK_SECRET_PURPOSE,
-} from '../connectors/stripe/stored-key.ts';
+import { STRIPE_KEY_PURPOSE, STRIPE_WEBHOOK_SECRET_PURPOSE } from '../connectors/stripe/stored-key.ts';
 import { stripeClient } from '../connectors/stripe/stripe-client.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { type MasterKey, sealSecret } from '../secrets/secret-box.ts';
 import { json } from '../store/json.ts';
 import type { Database } from '../store/schema.ts';
+import { storedStripeAccess } from './stripe-access.ts';
 
 /** A connection as every surface may show it (no key, not even sealed). */
 export interface IntegrationView {
@@ -194,12 +191,12 @@ export async function disconnectStripe(db: Kysely<Database>, member: Member): Pr
   return stripeIntegration(db, member.orgId);
 }
 
-/** A Stripe client with the org's stored key, for the connector (the key never leaves this call). */
+/** A Stripe client with the org's stored key (the key never leaves this call). */
 export async function connectedStripeClient(
   db: Kysely<Database>,
   orgId: string,
   masterKey: MasterKey,
   env?: NodeJS.ProcessEnv,
 ): Promise<Stripe> {
-  return (await openStripeClient(db, orgId, masterKey, env)).stripe;
+  return (await storedStripeAccess(() => masterKey, env)(db, orgId)).stripe;
 }

@@ -9,7 +9,7 @@ import Stripe from 'stripe';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { Member } from '../auth/members.ts';
 import { STRIPE_WEBHOOK_SECRET_PURPOSE, storedStripeConnection } from '../connectors/stripe/stored-key.ts';
-import { type StripeAccessSource, storedStripeAccess } from '../connectors/stripe/stripe-connector.ts';
+import type { StripeAccessSource } from '../connectors/stripe/stripe-connector.ts';
 import {
   applyEvent,
   type BackfillProgress,
@@ -23,6 +23,7 @@ import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { loadMasterKey, type MasterKey, openSecret } from '../secrets/secret-box.ts';
 import type { Database } from '../store/schema.ts';
+import { storedStripeAccess } from './stripe-access.ts';
 
 export type { BackfillProgress };
 
@@ -48,7 +49,7 @@ export async function syncStripe(
   if (member.role !== 'owner' && member.role !== 'billing_manager')
     throw new LeashError('forbidden', 'only an owner or a billing manager syncs Stripe', { field: 'as' });
   const orgId = member.orgId;
-  const access = await (options.access ?? storedStripeAccess)(db, orgId);
+  const access = await (options.access ?? storedStripeAccess())(db, orgId);
   const sync = await db.selectFrom('stripeSync').selectAll().where('orgId', '=', orgId).executeTakeFirst();
   let backfill: BackfillReport | null = null;
   let resynced = false;

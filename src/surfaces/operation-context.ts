@@ -3,6 +3,7 @@ import { getMember, type Member, type Org } from '../auth/members.ts';
 import { openConnector } from '../connectors/open-connector.ts';
 import { newId } from '../domain/ids.ts';
 import type { Channel, OperationContext } from '../operations/define-operation.ts';
+import { storedStripeAccess } from '../operations/stripe-access.ts';
 import type { Actor, Gate, PolicyProfile } from '../policy/decide.ts';
 import type { Store } from '../store/db.ts';
 
@@ -10,6 +11,9 @@ import type { Store } from '../store/db.ts';
 export function actorOf(member: Member): Actor {
   return { memberId: member.id, orgId: member.orgId, email: member.email, role: member.role, groups: member.groups };
 }
+
+/** Stripe access with the stored key, opened only when a Stripe org's connector first calls Stripe. */
+const stripeAccess = storedStripeAccess();
 
 /** A context for one request of `member` on `channel` (a fresh request id unless one is given). */
 export function memberContext(input: {
@@ -26,7 +30,7 @@ export function memberContext(input: {
     actor: actorOf(member),
     channel: input.channel,
     requestId: input.requestId ?? newId('request'),
-    connector: (executor) => openConnector(executor, org.id, org.billing),
+    connector: (executor) => openConnector(executor, org.id, org.billing, stripeAccess),
     gate: input.gate,
     profile: org.policyProfile as PolicyProfile,
     findActor: async (memberId) => {

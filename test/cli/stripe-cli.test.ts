@@ -115,7 +115,7 @@ describe('leash with Stripe, end to end (the offline fake)', () => {
     async () => {
       const synced = await leash(['sync', 'stripe', '--as', 'olivia@northwind.test']);
       expect(synced.code, synced.stderr).toBe(0);
-      expect(synced.stderr).toMatch(/Mirroring customers/);
+      expect(synced.stderr).toMatch(/Mirroring the Stripe account/);
       expect(synced.stdout).toMatch(/Listed \d+ objects in \d+ pages/);
       expect(synced.stdout).toContain('Billing now runs on the Stripe mirror.');
       const status = await leash(['connect', 'status']);

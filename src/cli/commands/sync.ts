@@ -5,7 +5,6 @@ import { printJson } from '../output.ts';
 import { progressBar } from '../progress.ts';
 import { resolveActor, withSession } from '../session.ts';
 
-const PHASES = ['customer', 'product', 'price', 'coupon', 'subscription', 'invoice', 'charge', 'refund', 'credit_note'];
 const PLURAL: Record<string, string> = {
   customer: 'customers',
   product: 'products',
@@ -55,11 +54,10 @@ Examples:
             ...(options.full ? { full: true } : {}),
             onProgress: (progress) => {
               counts.set(progress.type, progress.objects);
-              const index = PHASES.indexOf(progress.type);
               bar.onProgress({
-                phase: `Mirroring ${PLURAL[progress.type] ?? progress.type}`,
-                done: index < 0 ? PHASES.length : index + (progress.done ? 1 : 0),
-                total: PHASES.length,
+                phase: 'Mirroring the Stripe account (object types done)',
+                done: progress.typesDone,
+                total: progress.typesTotal,
               });
             },
           });

@@ -139,7 +139,8 @@ export async function applyObjects(
   version: number = nowSeconds(),
 ): Promise<Applied> {
   if (objects.length === 0) return { applied: 0, stale: 0 };
-  const mirror = await mirrorOf(executor);
+  const schema = await mirrorSchemaOf(executor);
+  const mirror = executor.withSchema(schema) as unknown as Kysely<MirrorDatabase>;
   const stamp = (object: StripeObject) => ({ object: json(object), stripeVersion: version });
   const newer = (table: string) => sql<boolean>`${sql.ref(`${table}.stripe_version`)} <= excluded.stripe_version`;
   let applied: string[] = [];
@@ -254,17 +255,15 @@ export async function applyObjects(
         );
         if (lines.length > 0) await mirror.insertInto('invoiceLines').values(lines).execute();
       }
-      for (const { invoice, object } of invoices) {
-        const intents = invoicePaymentIntents(object);
-        if (!kept.has(invoice.id) || intents.length === 0) continue;
-        await mirror
-          .updateTable('charges')
-          .set({ invoiceId: invoice.id })
-          .where('orgId', '=', orgId)
-          .where('paymentIntent', 'in', intents)
-          .where('invoiceId', 'is', null)
-          .execute();
-      }
+      // Charges stored before their invoice get its id now (by the payment intents that paid it).
+      const paid = invoices.filter(
+        ({ invoice, object }) => kept.has(invoice.id) && invoicePaymentIntents(object).length,
+      );
+      if (paid.length > 0)
+        await sql`update ${sql.table(`${schema}.charges`)} c set invoice_id = i.id from ${sql.table(`${schema}.invoices`)} i
+                   where c.org_id = ${orgId} and i.org_id = ${orgId} and c.invoice_id is null
+                     and i.id in (${sql.join(paid.map(({ invoice }) => invoice.id))})
+                     and c.payment_intent = any(i.payment_intents)`.execute(mirror);
       break;
     }
     case 'charge': {

@@ -1,10 +1,9 @@
-/** The org's sealed Stripe key, opened into a client (the key itself never leaves this module's call). */
+/**
+ * Where an org's Stripe secrets are kept: sealed in `integrations` (secrets/secret-box.ts opens them, in the
+ * operations layer; a connector never holds the master key).
+ */
 import type { Kysely, Transaction } from 'kysely';
-import type Stripe from 'stripe';
-import { LeashError } from '../../domain/errors.ts';
-import { type MasterKey, openSecret } from '../../secrets/secret-box.ts';
 import type { Database } from '../../store/schema.ts';
-import { stripeClient } from './stripe-client.ts';
 
 /** The purpose a Stripe key is sealed for (associated data: it opens for nothing else). */
 export const STRIPE_KEY_PURPOSE = 'stripe.restricted_key';
@@ -24,17 +23,4 @@ export async function storedStripeConnection(
     .executeTakeFirst();
   if (row?.status !== 'connected' || !row.keySealed) return undefined;
   return { mode: row.mode ?? 'test', keySealed: row.keySealed, webhookSecretSealed: row.webhookSecretSealed };
-}
-
-/** A Stripe client with the org's stored key. */
-export async function openStripeClient(
-  db: Kysely<Database> | Transaction<Database>,
-  orgId: string,
-  masterKey: MasterKey,
-  env?: NodeJS.ProcessEnv,
-): Promise<{ stripe: Stripe; mode: 'live' | 'test' }> {
-  const connection = await storedStripeConnection(db, orgId);
-  if (!connection) throw new LeashError('not_found', 'Stripe is not connected: run `leash connect stripe`');
-  const key = openSecret(masterKey, connection.keySealed, { orgId, purpose: STRIPE_KEY_PURPOSE });
-  return { stripe: stripeClient(key, env), mode: connection.mode };
 }

@@ -19,12 +19,10 @@ import type {
   UsageRecord,
 } from '../../domain/billing.ts';
 import { badInput, invalidState, LeashError, notFound } from '../../domain/errors.ts';
-import { loadMasterKey } from '../../secrets/secret-box.ts';
 import type * as Connector from '../connector.ts';
 import { type Executor, LedgerReads } from '../ledger/ledger-reads.ts';
 import { answeredAt, applyObjects, inMirror } from './mirror-store.ts';
-import { openStripeClient } from './stored-key.ts';
-import { type CallOptions, callStripe, DEFAULT_RETRY, Pacer, STRIPE_RATE_LIMITS } from './stripe-calls.ts';
+import { type CallOptions, callStripe } from './stripe-calls.ts';
 import { invoiceOf, type MirroredObject, type StripeObject } from './stripe-objects.ts';
 
 /** How the connector reaches Stripe: a client and the pace and retries its calls keep. */
@@ -33,23 +31,8 @@ export interface StripeAccess {
   calls: CallOptions;
 }
 
-/** Opens an org's Stripe access (the stored key, the mode's rate limit). */
+/** Opens an org's Stripe access (the operations layer opens the stored key: operations/stripe-access.ts). */
 export type StripeAccessSource = (executor: Executor, orgId: string) => Promise<StripeAccess>;
-
-const pacers = new Map<string, Pacer>();
-
-/**
- * The default source: the org's sealed key under the master key, paced per org at the mode's limit (or
- * LEASH_STRIPE_RATE_LIMIT requests per second, to leave room for other clients of the account).
- */
-export const storedStripeAccess: StripeAccessSource = async (executor, orgId) => {
-  const { stripe, mode } = await openStripeClient(executor, orgId, loadMasterKey());
-  const rate = Number(process.env.LEASH_STRIPE_RATE_LIMIT) || STRIPE_RATE_LIMITS[mode];
-  const pace = `${orgId}:${mode}:${rate}`;
-  let pacer = pacers.get(pace);
-  if (!pacer) pacers.set(pace, (pacer = new Pacer(rate)));
-  return { stripe, calls: { pacer, retry: DEFAULT_RETRY } };
-};
 
 /** Stripe keeps an idempotency key about 24 hours; past 23, look for the effect before sending again. */
 const KEY_TRUSTED_MS = 23 * 3600 * 1000;
@@ -73,7 +56,7 @@ export class StripeConnector implements Connector.BillingConnector {
   constructor(
     private readonly executor: Executor,
     readonly orgId: string,
-    private readonly source: StripeAccessSource = storedStripeAccess,
+    private readonly source: StripeAccessSource,
   ) {}
 
   private read<T>(work: (reads: MirrorReads) => Promise<T>): Promise<T> {

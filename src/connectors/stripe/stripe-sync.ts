@@ -47,9 +47,15 @@ export const BACKFILL_TYPES = BACKFILL.map((step) => step.type);
 /** Where a backfill stands, reported after each page. */
 export interface BackfillProgress {
   type: MirroredObject | 'customer_balance_transaction';
+  /** Objects of this type so far. */
   objects: number;
+  /** Pages stored in all. */
   pages: number;
+  /** This type is complete. */
   done: boolean;
+  /** Types complete, of `typesTotal` (the balance changes count as one). */
+  typesDone: number;
+  typesTotal: number;
 }
 
 /** What a backfill did. */
@@ -96,7 +102,9 @@ async function newestEvent(access: StripeAccess): Promise<{ id: string; created:
 }
 
 /**
- * Backfills the mirror (resuming an unfinished run unless `restart`). `onProgress` is called after each page.
+ * Backfills the mirror (resuming an unfinished run unless `restart`). Every object type is listed at once, each
+ * fetching its next page while the last is written, so the shared pace — not a type's turn — sets the speed.
+ * `onProgress` is called after each page.
  */
 export async function backfillStripe(
   db: Executor & { transaction: Executor['transaction'] },
@@ -108,7 +116,9 @@ export async function backfillStripe(
   const sync = await loadSync(db, orgId);
   const resumed = !options.restart && Boolean(sync?.backfillStartedAt && !sync.backfillFinishedAt);
   const cursors: Cursors = resumed ? { ...(sync?.backfill ?? {}) } : {};
+  let requests = 0;
   if (!resumed) {
+    requests++;
     const newest = await newestEvent(access);
     await saveSync(db, orgId, {
       backfill: {},
@@ -120,10 +130,16 @@ export async function backfillStripe(
   }
   let objects = 0;
   let pages = 0;
-  let requests = resumed ? 0 : 1;
-  for (const step of BACKFILL) {
+  let failure: unknown;
+  const typesTotal = BACKFILL.length + 1;
+  let typesDone = BACKFILL.filter((step) => cursors[step.type]?.done).length;
+  const report = (type: BackfillProgress['type'], count: number, done: boolean) =>
+    options.onProgress?.({ type, objects: count, pages, done, typesDone, typesTotal });
+
+  /** Lists one type to the end: page n+1 is requested as soon as page n arrives. */
+  const listType = async (step: (typeof BACKFILL)[number]) => {
     const state = cursors[step.type] ?? { cursor: null, objects: 0, done: false };
-    if (state.done) continue;
+    if (state.done) return;
     const fetchPage = (cursor: string | null) => {
       requests++;
       return callStripe(access.calls, `list ${step.type}s`, async () => {
@@ -137,24 +153,37 @@ export async function backfillStripe(
     let pending = fetchPage(state.cursor);
     for (;;) {
       const { page, at } = await pending;
+      if (failure) return;
       const last = page.data.at(-1)?.id ?? state.cursor;
-      // The next page is on its way while this one is written.
-      if (page.has_more && last) pending = fetchPage(last);
+      if (page.has_more && last) {
+        pending = fetchPage(last);
+        // Awaited on the next turn; if this page's write fails first, its rejection must not go unhandled.
+        pending.catch(() => {});
+      }
+      // A page and its cursor commit together: a stopped backfill resumes after the last page stored.
+      await db.transaction().execute(async (trx) => {
+        await applyObjects(trx, orgId, step.type, page.data, at);
+        cursors[step.type] = { cursor: last, objects: state.objects + page.data.length, done: !page.has_more };
+        await saveSync(trx, orgId, { backfill: cursors });
+      });
       state.cursor = last;
       state.objects += page.data.length;
       state.done = !page.has_more;
-      cursors[step.type] = state;
-      await db.transaction().execute(async (trx) => {
-        await applyObjects(trx, orgId, step.type, page.data, at);
-        await saveSync(trx, orgId, { backfill: cursors });
-      });
       objects += page.data.length;
       pages++;
-      options.onProgress?.({ type: step.type, objects: state.objects, pages, done: state.done });
-      if (state.done) break;
+      if (state.done) typesDone++;
+      report(step.type, state.objects, state.done);
+      if (state.done) return;
     }
-  }
-  // Balances: only customers with one have balance transactions worth a request each.
+  };
+  const guarded = (work: Promise<void>) =>
+    work.catch((error: unknown) => {
+      failure ??= error;
+    });
+  await Promise.all(BACKFILL.map((step) => guarded(listType(step))));
+  if (failure) throw failure;
+
+  // Balances: only customers with one have balance transactions worth a request each, several in flight.
   const withBalance = await db
     .withSchema(`${await currentSchema(db)}_stripe`)
     .selectFrom('customers')
@@ -163,22 +192,29 @@ export async function backfillStripe(
     .where('balance', '<>', 0)
     .execute();
   let balanceObjects = 0;
-  for (const { id } of withBalance) {
-    requests++;
-    const page = await callStripe(access.calls, 'list balance transactions', () =>
-      access.stripe.customers.listBalanceTransactions(id, { limit: 100 }),
-    );
-    await applyObjects(
-      db,
-      orgId,
-      'customer_balance_transaction',
-      page.data as unknown as StripeObject[],
-      answeredAt(page),
-    );
-    balanceObjects += page.data.length;
-    options.onProgress?.({ type: 'customer_balance_transaction', objects: balanceObjects, pages, done: false });
-  }
+  const queue = withBalance.map((row) => row.id);
+  const balances = async () => {
+    for (let id = queue.shift(); id; id = queue.shift()) {
+      requests++;
+      const customerId = id;
+      const page = await callStripe(access.calls, 'list balance transactions', () =>
+        access.stripe.customers.listBalanceTransactions(customerId, { limit: 100 }),
+      );
+      await applyObjects(
+        db,
+        orgId,
+        'customer_balance_transaction',
+        page.data as unknown as StripeObject[],
+        answeredAt(page),
+      );
+      balanceObjects += page.data.length;
+      report('customer_balance_transaction', balanceObjects, false);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, balances));
   objects += balanceObjects;
+  typesDone = typesTotal;
+  report('customer_balance_transaction', balanceObjects, true);
   await saveSync(db, orgId, { backfill: cursors, backfillFinishedAt: new Date() });
   return { objects, pages, requests, seconds: (Date.now() - started) / 1000, resumed };
 }
