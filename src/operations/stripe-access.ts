@@ -27,8 +27,8 @@ export function storedStripeAccess(
     });
     const rate = Number(env.LEASH_STRIPE_RATE_LIMIT) || STRIPE_RATE_LIMITS[connection.mode];
     const pace = `${orgId}:${connection.mode}:${rate}`;
-    let pacer = pacers.get(pace);
-    if (!pacer) pacers.set(pace, (pacer = new Pacer(rate)));
+    const pacer = pacers.get(pace) ?? new Pacer(rate);
+    pacers.set(pace, pacer);
     return { stripe: stripeClient(key, env), calls: { pacer, retry: DEFAULT_RETRY } };
   };
 }

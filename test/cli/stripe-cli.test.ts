@@ -161,7 +161,7 @@ describe('leash with Stripe, end to end (the offline fake)', () => {
       const refunds = fake.objects('refund').filter((refund) => refund.charge === charge.id);
       expect(refunds).toHaveLength(1);
       expect(refunds[0]?.amount).toBe(500);
-      expect((refunds[0]?.metadata as Record<string, string>).leash_proposal_id).toBe(proposed.id);
+      expect(refunds[0]?.metadata).toMatchObject({ leash_proposal_id: proposed.id });
       const posts = fake.requests.filter((request) => request.method === 'POST' && request.path === '/v1/refunds');
       expect(posts.at(-1)?.idempotencyKey).toBe(`leash_${proposed.id}`);
     },

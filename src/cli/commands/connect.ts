@@ -34,7 +34,7 @@ export function registerConnectCommands(program: Command): void {
     .option('--key-stdin', 'read the key from standard input')
     .option(
       '--webhook-secret <whsec>',
-      "the signing secret of your Stripe webhook endpoint (or LEASH_STRIPE_WEBHOOK_SECRET); stored sealed like the key",
+      'the signing secret of your Stripe webhook endpoint (or LEASH_STRIPE_WEBHOOK_SECRET); stored sealed like the key',
     )
     .option('--as <email>', 'the owner connecting (or LEASH_USER)')
     .option('--json', 'print JSON')

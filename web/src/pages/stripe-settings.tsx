@@ -11,6 +11,9 @@ interface Integration {
   keyHint: string | null;
   permissions: string[];
   connectedAt: string | null;
+  webhooks: boolean;
+  billing: 'ledger' | 'stripe';
+  lastSyncedAt: string | null;
 }
 
 /** The Stripe card of the settings page. */
@@ -56,6 +59,16 @@ export function StripeSettings() {
           {integration.status === 'connected'
             ? `${integration.mode} mode, key ending ${integration.keyHint}, since ${when(integration.connectedAt, true)}. Permissions: ${integration.permissions.join(', ')}.`
             : 'Billing runs on the embedded ledger.'}
+        </p>
+      ) : null}
+      {integration?.status === 'connected' ? (
+        <p data-testid="stripe-sync">
+          {integration.billing === 'stripe'
+            ? `Billing runs on the Stripe mirror, last synced ${when(integration.lastSyncedAt, true)}.`
+            : 'Billing still runs on the embedded ledger until the first sync: run `leash sync stripe`.'}{' '}
+          {integration.webhooks
+            ? 'Webhooks: signing secret stored; deliveries to /webhooks/stripe keep the mirror current.'
+            : 'Webhooks: no signing secret yet (`leash connect stripe --webhook-secret whsec_…`); until then the mirror catches up at each sync.'}
         </p>
       ) : null}
       {abilities(me).admin ? (
