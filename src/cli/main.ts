@@ -18,6 +18,7 @@ import { registerMcpCommand } from './commands/mcp.ts';
 import { registerOperationCommands } from './commands/ops.ts';
 import { registerOutboxCommand } from './commands/outbox.ts';
 import { registerPolicyCommands } from './commands/policy.ts';
+import { registerRecoverCommand } from './commands/recover.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { registerTicketCommands } from './commands/ticket.ts';
@@ -96,6 +97,7 @@ registerPolicyCommands(program);
 registerAuditCommands(program);
 registerConnectCommands(program);
 registerSyncCommand(program);
+registerRecoverCommand(program);
 
 try {
   await program.parseAsync(process.argv);

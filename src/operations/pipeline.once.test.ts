@@ -7,6 +7,7 @@ import { testStoreKind } from '../../test/support/store.ts';
 import type { BillingConnector } from '../connectors/connector.ts';
 import { openConnector } from '../connectors/open-connector.ts';
 import type { Database } from '../store/schema.ts';
+import { recoverAllExecutions } from '../surfaces/maintenance.ts';
 import { confirmProposal, proposeOperation, recoverExecutions } from './run-operation.ts';
 
 describe(`exactly once (${testStoreKind})`, () => {
@@ -97,6 +98,42 @@ describe(`exactly once (${testStoreKind})`, () => {
     expect((await recoverExecutions(recovering)).filter((outcome) => outcome.proposalId === proposal.id)).toHaveLength(
       0,
     );
+  });
+
+  it('start-up recovery leaves an execution younger than two minutes alone, then finishes it once', async () => {
+    const { charge, proposal } = await passingRefund();
+    const crashing = await fixture.context(CLERK, {
+      profile: 'caps',
+      connector: (executor) =>
+        new Proxy(openConnector(executor, fixture.orgId), {
+          get(target, property, receiver) {
+            if (property !== 'refundCharge') return Reflect.get(target, property, receiver);
+            return async (...args: Parameters<BillingConnector['refundCharge']>) => {
+              await target.refundCharge(...args);
+              throw new Error('process killed after the billing call');
+            };
+          },
+        }),
+    });
+    await expect(confirmProposal(crashing, proposal.id, { confirmText: 'CONFIRM' })).rejects.toThrow('process killed');
+    // Just started: another process may still be running it.
+    const young = await recoverAllExecutions(fixture.store, fixture.gate);
+    expect(young.flatMap((entry) => entry.outcomes).some((outcome) => outcome.proposalId === proposal.id)).toBe(false);
+    await fixture.store.db
+      .updateTable('executions')
+      .set({ startedAt: new Date(Date.now() - 5 * 60_000) })
+      .where('proposalId', '=', proposal.id)
+      .execute();
+    const old = await recoverAllExecutions(fixture.store, fixture.gate);
+    const outcome = old.flatMap((entry) => entry.outcomes).find((o) => o.proposalId === proposal.id);
+    expect(outcome?.status).toBe('succeeded');
+    expect(await fixture.connector.listRefunds({ chargeId: charge.id })).toHaveLength(1);
+    const events = await fixture.store.db
+      .selectFrom('auditEvents')
+      .select('event')
+      .where('proposalId', '=', proposal.id)
+      .execute();
+    expect(events.map((row) => row.event)).toContain('execution.recovered');
   });
 
   it('with the store unreachable no money moves', async () => {

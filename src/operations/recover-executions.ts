@@ -6,15 +6,21 @@ import type { OperationContext } from './define-operation.ts';
 import { type ExecutionOutcome, runExecution } from './execute-proposal.ts';
 import { loadProposal } from './proposals.ts';
 
-/** Recovers every execution of the context's org left `executing`; returns what each came to. */
-export async function recoverExecutions(context: OperationContext): Promise<ExecutionOutcome[]> {
-  const stuck = await context.db
+/**
+ * Recovers every execution of the context's org left `executing` (started before `startedBefore`, when given: a
+ * younger one may still be running in another process); returns what each came to.
+ */
+export async function recoverExecutions(
+  context: OperationContext,
+  options: { startedBefore?: Date } = {},
+): Promise<ExecutionOutcome[]> {
+  let query = context.db
     .selectFrom('executions')
     .select(['id', 'proposalId'])
     .where('orgId', '=', context.actor.orgId)
-    .where('status', '=', 'executing')
-    .orderBy('startedAt')
-    .execute();
+    .where('status', '=', 'executing');
+  if (options.startedBefore) query = query.where('startedAt', '<', options.startedBefore);
+  const stuck = await query.orderBy('startedAt').execute();
   const outcomes: ExecutionOutcome[] = [];
   for (const execution of stuck) {
     await context.db

@@ -44,7 +44,13 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
 export async function syncStripe(
   db: Kysely<Database>,
   member: Member,
-  options: { full?: boolean; onProgress?: (progress: BackfillProgress) => void; access?: StripeAccessSource } = {},
+  options: {
+    full?: boolean;
+    onProgress?: (progress: BackfillProgress) => void;
+    access?: StripeAccessSource;
+    /** A background sync: audited only when it brought something (a person's sync is always audited). */
+    quiet?: boolean;
+  } = {},
 ): Promise<SyncReport> {
   if (member.role !== 'owner' && member.role !== 'billing_manager')
     throw new LeashError('forbidden', 'only an owner or a billing manager syncs Stripe', { field: 'as' });
@@ -63,6 +69,14 @@ export async function syncStripe(
     events = await syncStripeEvents(db, orgId, access);
   }
   await db.updateTable('orgs').set({ billing: 'stripe' }).where('id', '=', orgId).execute();
+  const report = {
+    backfill,
+    events: events.events,
+    eventsApplied: events.applied,
+    resynced,
+    billing: 'stripe' as const,
+  };
+  if (options.quiet && !backfill && events.events === 0) return report;
   await appendAuditEvent(db, {
     orgId,
     event: 'integration.synced',
@@ -80,7 +94,7 @@ export async function syncStripe(
       resynced,
     },
   });
-  return { backfill, events: events.events, eventsApplied: events.applied, resynced, billing: 'stripe' };
+  return report;
 }
 
 /** What a webhook delivery came to. */

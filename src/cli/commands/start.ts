@@ -50,6 +50,7 @@ Environment:
   LEASH_JWT_SECRET     signing key for access tokens (32+ characters, the same on every server process);
                        default: a random key in the data directory
   LEASH_LOG_LEVEL      info | warn (default) | error
+  LEASH_STRIPE_SYNC_MINUTES  how often orgs billed on Stripe catch up from the Events API (default 5; 0: never)
   DATABASE_URL         PostgreSQL instead of the embedded store in ./.leash
 
 The dashboard is served at / from web/dist (npm run build:web; it runs on npm install).
@@ -71,9 +72,11 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
       // Loaded here so other commands do not pay for the server's modules at start-up.
       const { createServer } = await import('../../http/server.ts');
+      const gate = await loadGate(process.env.LEASH_POLICY_DIR);
+      const logger = pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' });
       const app = await createServer({
         store,
-        gate: await loadGate(process.env.LEASH_POLICY_DIR),
+        gate,
         signingKey: loadSigningKey(),
         publicUrl,
         allowedHosts: (process.env.LEASH_ALLOWED_HOSTS ?? '')
@@ -82,10 +85,20 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
           .filter(Boolean),
         mailer,
         development,
-        logger: pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' }),
+        logger,
         version,
       });
       await app.listen({ port, host: options.host });
+      // Executions a crash left half-done run again with their idempotency keys: nothing happens twice.
+      const { recoverAllExecutions, startStripeSyncLoop } = await import('../../surfaces/maintenance.ts');
+      const recovered = (await recoverAllExecutions(store, gate)).flatMap((entry) => entry.outcomes);
+      if (recovered.length > 0)
+        process.stdout.write(
+          `Recovered ${recovered.length} execution(s) left unfinished: ${recovered.map((o) => `${o.proposalId} ${o.status}`).join(', ')}.\n`,
+        );
+      const syncMinutes = Number(process.env.LEASH_STRIPE_SYNC_MINUTES ?? 5);
+      const stopSync =
+        syncMinutes > 0 ? startStripeSyncLoop(store, logger, syncMinutes * 60_000) : async () => undefined;
       const [org] = await listOrgs(store.db);
       const members = org ? await listMembers(store.db, org.id) : [];
       process.stdout.write(
@@ -118,6 +131,7 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      await stopSync();
       await app.close();
       await store.close();
     });
