@@ -12,11 +12,10 @@ import { DEFAULT_RETRY, Pacer, STRIPE_RATE_LIMITS } from '../src/connectors/stri
 import { stripeClient } from '../src/connectors/stripe/stripe-client.ts';
 import { applyEvent, backfillStripe, type StripeEvent } from '../src/connectors/stripe/stripe-sync.ts';
 import { generateDemo } from '../src/demo/generate-demo.ts';
-import { createServer } from '../src/http/server.ts';
 import { connectStripe } from '../src/operations/integrations.ts';
-import { loadGate } from '../src/policy/decide.ts';
 import { openStore } from '../src/store/db.ts';
 import { startStripeFake } from '../test/support/stripe-fake/index.ts';
+import { startBenchServer } from './bench-server.ts';
 
 /** What {@link measureStripe} reports. */
 export interface StripeFigures {
@@ -67,19 +66,8 @@ export async function measureStripe(customers = 300, events = 2_000): Promise<St
       webhookSecret: fake.webhookSecret,
       env: { LEASH_STRIPE_API_BASE: fake.url },
     });
-    const server = await createServer({
-      store,
-      gate: await loadGate(),
-      signingKey: new Uint8Array(randomBytes(32)),
-      publicUrl: 'http://127.0.0.1',
-      development: true,
-      logger: false,
-      version: 'bench',
-      masterKey,
-    });
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/stripe`;
+    const { app: server, url: base } = await startBenchServer(store, { masterKey });
+    const url = `${base}/webhooks/stripe`;
     const customerObjects = fake.objects('customer');
     const now = Math.floor(Date.now() / 1000) + 60;
     const event = (index: number, prefix: string): StripeEvent & Record<string, unknown> => ({

@@ -4,7 +4,6 @@
  * is ready when the signed-in page shows (session refreshed, /api/me answered, the page drawn). Baseline: the
  * same browser navigating to GET /health, the smallest answer the server gives. Also the entry's gzipped size.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -12,9 +11,8 @@ import { createDemoOrg } from '../src/auth/demo-members.ts';
 import { findMemberByEmail } from '../src/auth/members.ts';
 import { createMagicLink } from '../src/auth/sessions.ts';
 import { generateDemo } from '../src/demo/generate-demo.ts';
-import { createServer } from '../src/http/server.ts';
-import { loadGate } from '../src/policy/decide.ts';
 import { openStore } from '../src/store/db.ts';
+import { startBenchServer } from './bench-server.ts';
 import { type Latency, summarise } from './stats.ts';
 
 /** What {@link measureWeb} reports. */
@@ -52,20 +50,7 @@ export async function measureWeb(rounds = 10): Promise<WebFigures> {
   const store = await openStore({ dataDir: 'memory://' });
   const { org } = await createDemoOrg(store.db);
   await generateDemo(store, { orgId: org.id, customers: 120, months: 12, seed: 'bench-web', endAt: new Date() });
-  const app = await createServer({
-    store,
-    gate: await loadGate(),
-    signingKey: new Uint8Array(randomBytes(32)),
-    publicUrl: 'http://127.0.0.1',
-    development: true,
-    logger: false,
-    version: 'bench',
-    rateLimits: { signIn: 100_000, writes: 100_000 },
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const { app, url } = await startBenchServer(store);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath,

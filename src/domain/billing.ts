@@ -201,6 +201,29 @@ export interface Charge {
   createdAt: Date;
 }
 
+/** A payment received outside the card network (a bank transfer, a cheque), as a charge on `invoice`. */
+export function externalPayment(
+  invoice: Pick<Invoice, 'id' | 'orgId' | 'customerId' | 'currency'>,
+  payment: { id: string; amount: number; at: Date },
+): Charge {
+  return {
+    id: payment.id,
+    orgId: invoice.orgId,
+    customerId: invoice.customerId,
+    invoiceId: invoice.id,
+    amount: payment.amount,
+    currency: invoice.currency,
+    status: 'succeeded',
+    failureCode: null,
+    failureMessage: null,
+    cardBrand: null,
+    cardCountry: null,
+    amountRefunded: 0,
+    method: 'external',
+    createdAt: payment.at,
+  };
+}
+
 /** Money returned against a charge. */
 export interface Refund {
   id: string;

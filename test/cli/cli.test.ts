@@ -11,7 +11,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -19,8 +18,8 @@ import { parse as parseYaml } from 'yaml';
 import { DEMO_MEMBERS } from '../../src/auth/demo-members.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { ERROR_CODES } from '../../src/domain/errors.ts';
+import { type CliResult, json, REPO_ROOT, runLeash } from '../support/cli.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEMO_END = '2026-11-22';
 const OWNER = 'olivia@northwind.test';
 const CLERK = 'carl@northwind.test';
@@ -32,13 +31,6 @@ const READER = 'rita@northwind.test';
 const TEST_TIMEOUT = 240_000;
 /** Tests that start several children one after another (MCP on stdio, then the server). */
 const LONG_TEST_TIMEOUT = 300_000;
-
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface InvoiceJson {
   id: string;
@@ -115,26 +107,7 @@ function childEnv(dataDir: string): NodeJS.ProcessEnv {
 async function leash(dataDir: string, args: string[], input?: string): Promise<CliResult> {
   await acquireSlot();
   try {
-    return await new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/leash.js', ...args], {
-        cwd: REPO_ROOT,
-        env: childEnv(dataDir),
-        stdio: ['pipe', 'pipe', 'pipe'],
-        timeout: 90_000,
-      });
-      // Standard input is closed at once unless the test gives some.
-      child.stdin.end(input ?? '');
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+    return await runLeash(args, { env: childEnv(dataDir), ...(input !== undefined ? { input } : {}) });
   } finally {
     releaseSlot();
   }
@@ -148,15 +121,6 @@ function buildDemo(dataDir: string): Promise<CliResult> {
 /** `leash run refund_charge --as EMAIL --input JSON --json` in `dataDir`. */
 function proposeRefund(dataDir: string, as: string, input: Record<string, unknown>): Promise<CliResult> {
   return leash(dataDir, ['run', 'refund_charge', '--as', as, '--input', JSON.stringify(input), '--json']);
-}
-
-/** Parses stdout as JSON, naming the command's output when it is not JSON. */
-function json<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
 }
 
 /** Lines of stderr, without the empty last one. */

@@ -4,32 +4,24 @@
  * once with the proposal's key, the agent answers from the mirror, and disconnecting returns billing to the
  * ledger. The demo business is copied into the fake first, so the ids are the ones the demo printed.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerConnector } from '../../src/connectors/ledger/ledger-connector.ts';
 import { openStore } from '../../src/store/db.ts';
+import { type CliResult, json, runLeash } from '../support/cli.ts';
 import { type StripeFake, startStripeFake } from '../support/stripe-fake/index.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TIMEOUT = 240_000;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let root = '';
 let dataDir = '';
 let fake: StripeFake;
 const masterKey = randomBytes(32).toString('hex');
 
-/** `node bin/leash.js …args` on the test's data directory, with the fake as Stripe. */
+/** `leash …args` on the test's data directory, with the fake as Stripe. */
 function leash(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -40,33 +32,7 @@ function leash(args: string[], env: Record<string, string> = {}): Promise<CliRes
   };
   for (const name of ['DATABASE_URL', 'LEASH_USER', 'LEASH_ORG', 'LEASH_POLICY_DIR', 'LEASH_DEBUG', 'LEASH_STRIPE_KEY'])
     if (!(name in env)) delete childEnv[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/leash.js', ...args], {
-      cwd: REPO_ROOT,
-      env: childEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 120_000,
-    });
-    child.stdin.end('');
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function json<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
+  return runLeash(args, { env: childEnv, timeoutMs: 120_000 });
 }
 
 beforeAll(async () => {

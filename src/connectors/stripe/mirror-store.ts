@@ -104,6 +104,9 @@ export interface Applied {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** The advisory lock class of mirror writes that link charges and invoices (with the org's hash). */
+const MIRROR_LINK_LOCK = 0x5354;
+
 /**
  * The instant Stripe answered a request, by Stripe's clock (its `Date` header, in seconds): the version of the
  * state the answer holds, comparable with the `created` of events whatever the skew of this machine's clock.
@@ -139,6 +142,10 @@ export async function applyObjects(
   version: number = nowSeconds(),
 ): Promise<Applied> {
   if (objects.length === 0) return { applied: 0, stale: 0 };
+  // Charges and invoices link to each other by payment intent, whichever arrives first; writes of the two are
+  // serialized per org so neither misses the other (held to the end of the caller's transaction).
+  if (type === 'charge' || type === 'invoice')
+    await sql`select pg_advisory_xact_lock(${MIRROR_LINK_LOCK}, hashtext(${orgId}))`.execute(executor);
   const schema = await mirrorSchemaOf(executor);
   const mirror = executor.withSchema(schema) as unknown as Kysely<MirrorDatabase>;
   const stamp = (object: StripeObject) => ({ object: json(object), stripeVersion: version });

@@ -5,18 +5,19 @@
  * keys about a day: a write whose execution started longer ago first looks for its effect by that metadata.
  */
 import type Stripe from 'stripe';
-import type {
-  BalanceTransaction,
-  Charge,
-  Coupon,
-  CreditNote,
-  Customer,
-  Invoice,
-  Price,
-  Product,
-  Refund,
-  Subscription,
-  UsageRecord,
+import {
+  type BalanceTransaction,
+  type Charge,
+  type Coupon,
+  type CreditNote,
+  type Customer,
+  externalPayment,
+  type Invoice,
+  type Price,
+  type Product,
+  type Refund,
+  type Subscription,
+  type UsageRecord,
 } from '../../domain/billing.ts';
 import { badInput, invalidState, LeashError, notFound } from '../../domain/errors.ts';
 import type * as Connector from '../connector.ts';
@@ -634,22 +635,11 @@ export class StripeConnector implements Connector.BillingConnector {
     );
     const invoice = await this.refreshInvoice(input.invoiceId);
     // Stripe keeps no charge for money received elsewhere: the payment is described, not stored.
-    const charge: Charge = {
+    const charge = externalPayment(invoice, {
       id: `oob_${invoice.id}`,
-      orgId: this.orgId,
-      customerId: invoice.customerId,
-      invoiceId: invoice.id,
       amount: input.amount,
-      currency: invoice.currency,
-      status: 'succeeded',
-      failureCode: null,
-      failureMessage: null,
-      cardBrand: null,
-      cardCountry: null,
-      amountRefunded: 0,
-      method: 'external',
-      createdAt: invoice.paidAt ?? new Date(),
-    };
+      at: invoice.paidAt ?? new Date(),
+    });
     return { invoice, charge };
   }
 

@@ -161,11 +161,12 @@ export async function backfillStripe(
         pending.catch(() => {});
       }
       // A page and its cursor commit together: a stopped backfill resumes after the last page stored.
+      const next = { cursor: last, objects: state.objects + page.data.length, done: !page.has_more };
       await db.transaction().execute(async (trx) => {
         await applyObjects(trx, orgId, step.type, page.data, at);
-        cursors[step.type] = { cursor: last, objects: state.objects + page.data.length, done: !page.has_more };
-        await saveSync(trx, orgId, { backfill: cursors });
+        await saveCursor(trx, orgId, step.type, next);
       });
+      cursors[step.type] = next;
       state.cursor = last;
       state.objects += page.data.length;
       state.done = !page.has_more;
@@ -215,8 +216,28 @@ export async function backfillStripe(
   objects += balanceObjects;
   typesDone = typesTotal;
   report('customer_balance_transaction', balanceObjects, true);
-  await saveSync(db, orgId, { backfill: cursors, backfillFinishedAt: new Date() });
+  await saveSync(db, orgId, { backfillFinishedAt: new Date() });
   return { objects, pages, requests, seconds: (Date.now() - started) / 1000, resumed };
+}
+
+/**
+ * Stores one type's cursor. Types are listed concurrently, so each updates its own key of the row (a whole-map
+ * write from a transaction that committed later would bring back an older cursor of another type).
+ */
+async function saveCursor(
+  db: Executor,
+  orgId: string,
+  type: string,
+  cursor: { cursor: string | null; objects: number; done: boolean },
+): Promise<void> {
+  await db
+    .updateTable('stripeSync')
+    .set({
+      backfill: sql`jsonb_set(backfill, ${sql.val([type])}::text[], ${json(cursor)}::jsonb, true)`,
+      updatedAt: new Date(),
+    })
+    .where('orgId', '=', orgId)
+    .execute();
 }
 
 async function currentSchema(db: Executor): Promise<string> {

@@ -1,12 +1,13 @@
 /** Issuing invoices and taking payments, as pure state changes the ledger and the demo both persist. */
-import type {
-  BalanceTransaction,
-  BillingReason,
-  Charge,
-  Coupon,
-  Customer,
-  Invoice,
-  InvoiceLine,
+import {
+  type BalanceTransaction,
+  type BillingReason,
+  type Charge,
+  type Coupon,
+  type Customer,
+  externalPayment,
+  type Invoice,
+  type InvoiceLine,
 } from '../../../domain/billing.ts';
 import type { IdKind } from '../../../domain/ids.ts';
 import { DUNNING_RETRY_DAYS, MAX_PAYMENT_ATTEMPTS, simulatePayment } from './payment-simulation.ts';
@@ -193,22 +194,7 @@ export function receivePayment(
   amount: number,
   reference: string,
 ): { invoice: Invoice; charge: Charge } {
-  const charge: Charge = {
-    id: clock.newId('charge'),
-    orgId: invoice.orgId,
-    customerId: invoice.customerId,
-    invoiceId: invoice.id,
-    amount,
-    currency: invoice.currency,
-    status: 'succeeded',
-    failureCode: null,
-    failureMessage: null,
-    cardBrand: null,
-    cardCountry: null,
-    amountRefunded: 0,
-    method: 'external',
-    createdAt: clock.now,
-  };
+  const charge = externalPayment(invoice, { id: clock.newId('charge'), amount, at: clock.now });
   const remaining = invoice.amountRemaining - amount;
   return {
     invoice: {
