@@ -16,6 +16,8 @@ export async function openTestStore(): Promise<Store> {
     ...store,
     close: async () => {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+      // The Stripe mirror's schema beside it (migration 0014).
+      await sql`drop schema if exists ${sql.id(`${schema}_stripe`)} cascade`.execute(store.db);
       await store.close();
     },
   };
