@@ -27,6 +27,8 @@ export function abilities(me: Me) {
     approve: role === 'owner' || groups.length > 0,
     /** Manages the team and the billing provider. */
     admin: role === 'owner',
+    /** Syncs the connected billing provider. */
+    sync: role === 'owner' || role === 'billing_manager',
   };
 }
 

@@ -38,7 +38,9 @@ export function registerIntegrationRoutes(app: TypedApp, deps: ServerDeps): void
         summary: 'Connect Stripe with a restricted key (owner only); connecting again rotates the key',
         description:
           'Secret (sk_) and publishable (pk_) keys are refused; the key is probed for the permissions Leash needs before it is stored, sealed with AES-256-GCM. The answer names the permissions, never the key.',
-        body: z.object({ key: z.string().min(1).max(500) }).strict(),
+        body: z
+          .object({ key: z.string().min(1).max(500), webhook_secret: z.string().min(1).max(500).optional() })
+          .strict(),
       },
     },
     async (request) =>
@@ -47,6 +49,7 @@ export function registerIntegrationRoutes(app: TypedApp, deps: ServerDeps): void
           member,
           key: request.body.key,
           masterKey: deps.masterKey(),
+          ...(request.body.webhook_secret ? { webhookSecret: request.body.webhook_secret } : {}),
         });
         return { integration: result.integration, rotated: result.rotated, report: result.report };
       }),
@@ -62,5 +65,24 @@ export function registerIntegrationRoutes(app: TypedApp, deps: ServerDeps): void
       asCaller(deps, request, async ({ member }) => ({
         integration: await (await integrations()).disconnectStripe(deps.store.db, member),
       })),
+  );
+
+  app.post(
+    '/api/integrations/stripe/sync',
+    {
+      config: writeLimit,
+      schema: {
+        tags: ['integrations'],
+        summary: 'Mirror the connected Stripe account now (owner or billing manager)',
+        description:
+          'The first sync lists everything (resumable; large accounts are better synced with `leash sync stripe`, which shows progress) and moves the org’s operations to Stripe; later ones apply the events since. Answers with what was listed and applied.',
+        body: z.object({ full: z.boolean().optional() }).strict().optional(),
+      },
+    },
+    async (request) =>
+      asCaller(deps, request, async ({ member }) => {
+        const { syncStripe } = await import('../../operations/stripe-sync.ts');
+        return { sync: await syncStripe(deps.store.db, member, request.body?.full ? { full: true } : {}) };
+      }),
   );
 }

@@ -66,6 +66,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
     `
     alter table orgs add column billing text not null default 'ledger' check (billing in ('ledger', 'stripe'));
+    grant update (billing) on orgs to leash_app;
     alter table integrations add column webhook_secret_sealed text;
 
     create table stripe_sync (

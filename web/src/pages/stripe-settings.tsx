@@ -21,6 +21,9 @@ export function StripeSettings() {
   const me = useMe();
   const state = useLoad(() => api<{ integration: Integration }>('GET', '/api/integrations/stripe'), []);
   const [key, setKey] = useState('');
+  const [webhookSecret, setWebhookSecret] = useState('');
+  const [syncing, setSyncing] = useState(false);
+  const [synced, setSynced] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const integration = state.data?.integration;
@@ -29,14 +32,38 @@ export function StripeSettings() {
     setBusy(true);
     setError(null);
     try {
-      await api('POST', '/api/integrations/stripe', { key });
+      await api('POST', '/api/integrations/stripe', {
+        key,
+        ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
+      });
       void state.reload();
     } catch (caught) {
       setError(caught);
     } finally {
-      // The key leaves the page whatever happened.
+      // The key and the secret leave the page whatever happened.
       setKey('');
+      setWebhookSecret('');
       setBusy(false);
+    }
+  };
+  const sync = async () => {
+    setSyncing(true);
+    setError(null);
+    setSynced(null);
+    try {
+      const { sync: report } = await api<{
+        sync: { backfill: { objects: number } | null; events: number; eventsApplied: number };
+      }>('POST', '/api/integrations/stripe/sync', {});
+      setSynced(
+        report.backfill
+          ? `Listed ${report.backfill.objects} objects; applied ${report.eventsApplied} of ${report.events} new events.`
+          : `Applied ${report.eventsApplied} of ${report.events} new events.`,
+      );
+      void state.reload();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setSyncing(false);
     }
   };
   const disconnect = async () => {
@@ -71,6 +98,18 @@ export function StripeSettings() {
             : 'Webhooks: no signing secret yet (`leash connect stripe --webhook-secret whsec_…`); until then the mirror catches up at each sync.'}
         </p>
       ) : null}
+      {integration?.status === 'connected' && abilities(me).sync ? (
+        <div className="stack">
+          <button type="button" onClick={() => void sync()} disabled={syncing}>
+            {syncing ? 'Syncing with Stripe…' : 'Sync now'}
+          </button>
+          {synced ? (
+            <p role="status" className="muted">
+              {synced}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       {abilities(me).admin ? (
         <>
           <form className="stack" onSubmit={connect}>
@@ -84,6 +123,16 @@ export function StripeSettings() {
                 spellCheck={false}
                 value={key}
                 onChange={(event) => setKey(event.target.value)}
+              />
+            </label>
+            <label className="field">
+              Webhook signing secret (optional, whsec_…: Stripe dashboard → Developers → Webhooks → your endpoint)
+              <input
+                type="password"
+                autoComplete="off"
+                spellCheck={false}
+                value={webhookSecret}
+                onChange={(event) => setWebhookSecret(event.target.value)}
               />
             </label>
             <p className="muted small-text">
