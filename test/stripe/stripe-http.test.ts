@@ -34,7 +34,7 @@ describe(`Stripe over the HTTP API (${testStoreKind})`, () => {
       endAt: new Date(),
     });
     await fake.seedFromLedger(new LedgerConnector(fixture.store.db, fixture.orgId));
-    server = await startTestServer(fixture, { logger: (await import("pino")).default({ level: "error" }) });
+    server = await startTestServer(fixture);
     for (const email of [OWNER, FINANCE, CLERK, READER]) tokens[email] = (await server.signIn(email)).token;
   }, 120_000);
   afterAll(async () => {
