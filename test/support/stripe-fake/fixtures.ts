@@ -1,5 +1,5 @@
 /**
- * Response templates: Stripe's own example objects (../shared/data/stripe/fixtures3.json, the newer API shape).
+ * Response templates: Stripe's own example objects (data/stripe/fixtures3.json, MIT, the newer API shape).
  * Every object the fake answers starts as a deep copy of the fixture of its type; the fake overrides the fields
  * it models and nulls the ones whose example values would mislead (other objects' ids, amounts).
  */
@@ -12,8 +12,7 @@ let resources: Record<string, StripeObject> | undefined;
 
 function load(): Record<string, StripeObject> {
   if (resources) return resources;
-  const path =
-    process.env.LEASH_STRIPE_FIXTURES ?? new URL('../../../../shared/data/stripe/fixtures3.json', import.meta.url);
+  const path = process.env.LEASH_STRIPE_FIXTURES ?? new URL('../../../data/stripe/fixtures3.json', import.meta.url);
   resources = (JSON.parse(readFileSync(path, 'utf8')) as { resources: Record<string, StripeObject> }).resources;
   return resources;
 }
