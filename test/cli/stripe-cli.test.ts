@@ -42,7 +42,8 @@ beforeAll(async () => {
   const today = new Date().toISOString().slice(0, 10);
   const demo = await leash(['demo', '--customers', '10', '--months', '3', '--seed', '7', '--end', today, '--json']);
   if (demo.code !== 0) throw new Error(`leash demo failed:\n${demo.stderr}`);
-  const store = await openStore({ dataDir });
+  // The children's embedded store, even when the suite itself runs on PostgreSQL (DATABASE_URL).
+  const store = await openStore({ dataDir, databaseUrl: '' });
   try {
     await fake.seedFromLedger(new LedgerConnector(store.db, 'org_demo'));
   } finally {
