@@ -211,6 +211,21 @@ describe.runIf(browser.available)(`dashboard in Chromium (${testStoreKind})`, ()
     expect(await reader.getByRole('button', { name: /Change role|Connect Stripe/ }).count()).toBe(0);
   });
 
+  it('four tabs of one session reloaded at once all stay signed in (their refreshes take turns)', async () => {
+    const first = await signIn(READER);
+    const tabs = [first];
+    for (let index = 0; index < 3; index++) {
+      const tab = await first.context().newPage();
+      await tab.goto(server.url);
+      await tab.getByRole('button', { name: 'Sign out' }).waitFor();
+      tabs.push(tab);
+    }
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(tabs.map((tab) => tab.reload()));
+      await Promise.all(tabs.map((tab) => tab.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 5_000 })));
+    }
+  });
+
   it('fits a phone: no page is wider than 390 px', async () => {
     const phone = await signIn(CLERK, { width: 390, height: 844 });
     for (const [name, shot] of [

@@ -86,11 +86,16 @@ async function send(method: string, path: string, body: unknown, extra: Record<s
   }
 }
 
-/** Uses the refresh cookie for a new access token; one refresh at a time (a reused refresh token ends the session). */
+/**
+ * Uses the refresh cookie for a new access token. One refresh at a time, in this tab and across the browser's tabs
+ * (a Web Lock): the server rotates the refresh token and ends the session when an old one is used again, so a
+ * second tab must wait for the first's new cookie rather than send the same one.
+ */
 export function refreshSession(): Promise<SessionMember | null> {
+  const post = () => send('POST', '/api/auth/refresh', undefined);
   refreshing ??= (async () => {
     try {
-      const response = await send('POST', '/api/auth/refresh', undefined);
+      const response = navigator.locks ? await navigator.locks.request('leash-session-refresh', post) : await post();
       if (!response.ok) {
         endSession();
         return null;
