@@ -12,6 +12,7 @@ import { findMemberByEmail } from '../src/auth/members.ts';
 import { createMagicLink } from '../src/auth/sessions.ts';
 import { generateDemo } from '../src/demo/generate-demo.ts';
 import { openStore } from '../src/store/db.ts';
+import { CHROMIUM, launchChromium } from '../test/support/browser.ts';
 import { startBenchServer } from './bench-server.ts';
 import { type Latency, summarise } from './stats.ts';
 
@@ -44,27 +45,14 @@ export async function measureWeb(rounds = 10): Promise<WebFigures> {
     const { build } = await import('vite');
     await build({ configFile: `${ROOT}web/vite.config.ts`, logLevel: 'warn' });
   }
-  const executablePath = process.env.LEASH_CHROMIUM ?? '/usr/bin/chromium';
+  const executablePath = CHROMIUM;
   if (!existsSync(executablePath))
     throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium, or set LEASH_CHROMIUM`);
   const store = await openStore({ dataDir: 'memory://' });
   const { org } = await createDemoOrg(store.db);
   await generateDemo(store, { orgId: org.id, customers: 120, months: 12, seed: 'bench-web', endAt: new Date() });
   const { app, url } = await startBenchServer(store);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const member = await findMemberByEmail(store.db, org.id, 'fiona@northwind.test');
   if (!member) throw new Error('no demo member');
   const refreshCookie = async () => {

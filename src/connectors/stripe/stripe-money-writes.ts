@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import {
   type BalanceTransaction,
   type Charge,
@@ -158,15 +159,26 @@ export async function recordPayment(
   return { invoice, charge };
 }
 
-export async function voidInvoice(
+/** An action on one invoice (`what` finishes "Stripe refused to …"), then the invoice as Stripe left it. */
+async function invoiceAction(
+  session: StripeSession,
+  invoiceId: string,
+  options: Connector.WriteOptions,
+  what: string,
+  action: (stripe: Stripe, request: Stripe.RequestOptions) => Promise<unknown>,
+): Promise<Invoice> {
+  await session.write(options.idempotencyKey, what, action);
+  return session.refreshInvoice(invoiceId);
+}
+
+export function voidInvoice(
   session: StripeSession,
   input: { invoiceId: string },
   options: Connector.WriteOptions,
 ): Promise<Invoice> {
-  await session.write(options.idempotencyKey, 'void the invoice', (stripe, request) =>
+  return invoiceAction(session, input.invoiceId, options, 'void the invoice', (stripe, request) =>
     stripe.invoices.voidInvoice(input.invoiceId, {}, request),
   );
-  return session.refreshInvoice(input.invoiceId);
 }
 
 export async function createInvoice(
@@ -211,15 +223,14 @@ export async function createInvoice(
   return session.refreshInvoice(invoice.id);
 }
 
-export async function finalizeInvoice(
+export function finalizeInvoice(
   session: StripeSession,
   input: { invoiceId: string },
   options: Connector.WriteOptions,
 ): Promise<Invoice> {
-  await session.write(options.idempotencyKey, 'finalize the invoice', (stripe, request) =>
+  return invoiceAction(session, input.invoiceId, options, 'finalize the invoice', (stripe, request) =>
     stripe.invoices.finalizeInvoice(input.invoiceId, {}, request),
   );
-  return session.refreshInvoice(input.invoiceId);
 }
 
 export async function sendInvoice(
