@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { read } from '../api.ts';
-import { Badge, ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
+import { Badge, DataTable, ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
 import { money, when, words } from '../format.ts';
 import { Link } from '../router.tsx';
 import type { Customer } from './customers.tsx';
@@ -178,89 +178,55 @@ export function CustomerPage({ id }: { id: string }) {
       </div>
       <Section title="Invoices">
         <Loaded state={invoices}>
-          {(data) =>
-            data.invoices.length === 0 ? (
-              <p className="muted">No invoices.</p>
-            ) : (
-              <div className="table-scroll">
-                <table className="list">
-                  <thead>
-                    <tr>
-                      <th scope="col">Number</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" className="num">
-                        Total
-                      </th>
-                      <th scope="col" className="num">
-                        Remaining
-                      </th>
-                      <th scope="col">Due</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.invoices.map((invoice) => (
-                      <tr key={invoice.id}>
-                        <th scope="row">{invoice.number}</th>
-                        <td>
-                          <Badge status={invoice.status} />
-                        </td>
-                        <td className="num">{money(invoice.total, invoice.currency)}</td>
-                        <td className="num">{money(invoice.amountRemaining, invoice.currency)}</td>
-                        <td>{when(invoice.dueDate, true)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
+          {(data) => (
+            <DataTable
+              rows={data.invoices}
+              rowKey={(invoice) => invoice.id}
+              empty="No invoices."
+              columns={[
+                { header: 'Number', rowHeader: true, cell: (invoice) => invoice.number },
+                { header: 'Status', cell: (invoice) => <Badge status={invoice.status} /> },
+                { header: 'Total', numeric: true, cell: (invoice) => money(invoice.total, invoice.currency) },
+                {
+                  header: 'Remaining',
+                  numeric: true,
+                  cell: (invoice) => money(invoice.amountRemaining, invoice.currency),
+                },
+                { header: 'Due', cell: (invoice) => when(invoice.dueDate, true) },
+              ]}
+            />
+          )}
         </Loaded>
       </Section>
       <Section title="Payments">
         <Loaded state={payments}>
-          {(data) =>
-            data.payments.length === 0 ? (
-              <p className="muted">No payments.</p>
-            ) : (
-              <div className="table-scroll">
-                <table className="list">
-                  <thead>
-                    <tr>
-                      <th scope="col">Date</th>
-                      <th scope="col">Charge</th>
-                      <th scope="col">Invoice</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" className="num">
-                        Amount
-                      </th>
-                      <th scope="col" className="num">
-                        Refunded
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.payments.map((payment) => (
-                      <tr key={payment.id}>
-                        <td>{when(payment.createdAt)}</td>
-                        <td>
-                          <code>{payment.id}</code>
-                        </td>
-                        <td>{payment.invoiceNumber ?? '—'}</td>
-                        <td>
-                          <Badge status={payment.status} />
-                          {payment.failureCode ? <span className="muted"> {words(payment.failureCode)}</span> : null}
-                        </td>
-                        <td className="num">{money(payment.amount, payment.currency)}</td>
-                        <td className="num">
-                          {payment.amountRefunded ? money(payment.amountRefunded, payment.currency) : '—'}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
+          {(data) => (
+            <DataTable
+              rows={data.payments}
+              rowKey={(payment) => payment.id}
+              empty="No payments."
+              columns={[
+                { header: 'Date', cell: (payment) => when(payment.createdAt) },
+                { header: 'Charge', cell: (payment) => <code>{payment.id}</code> },
+                { header: 'Invoice', cell: (payment) => payment.invoiceNumber ?? '—' },
+                {
+                  header: 'Status',
+                  cell: (payment) => (
+                    <>
+                      <Badge status={payment.status} />
+                      {payment.failureCode ? <span className="muted"> {words(payment.failureCode)}</span> : null}
+                    </>
+                  ),
+                },
+                { header: 'Amount', numeric: true, cell: (payment) => money(payment.amount, payment.currency) },
+                {
+                  header: 'Refunded',
+                  numeric: true,
+                  cell: (payment) => (payment.amountRefunded ? money(payment.amountRefunded, payment.currency) : '—'),
+                },
+              ]}
+            />
+          )}
         </Loaded>
       </Section>
       <Section title="Tickets">
