@@ -8,6 +8,7 @@ import { badInput, invalidState, notFound } from '../../domain/errors.ts';
 import type * as Connector from '../connector.ts';
 import type { StripeSession } from './stripe-session.ts';
 
+/** Creates a customer; its currency waits in metadata until Stripe sets it at the first invoice. */
 export async function createCustomer(
   session: StripeSession,
   input: Connector.CreateCustomerInput,
@@ -30,6 +31,7 @@ export async function createCustomer(
   return session.mirrored(() => session.getCustomer(created.id), 'customer', created.id);
 }
 
+/** Changes a customer's name, email, address or metadata. */
 export async function updateCustomer(
   session: StripeSession,
   input: Connector.UpdateCustomerInput,
@@ -59,6 +61,7 @@ export async function updateCustomer(
   return session.mirrored(() => session.getCustomer(input.customerId), 'customer', input.customerId);
 }
 
+/** Creates a product with its limits, overage and legacy flag in metadata. */
 export async function createProduct(
   session: StripeSession,
   input: Connector.CreateProductInput,
@@ -82,6 +85,7 @@ export async function createProduct(
   return session.mirrored(() => session.getProduct(created.id), 'product', created.id);
 }
 
+/** Creates a flat, per-unit or graduated tiered price (metered prices belong to Stripe meters). */
 export async function createPrice(
   session: StripeSession,
   input: Connector.CreatePriceInput,
@@ -125,6 +129,7 @@ export async function createPrice(
   return session.mirrored(() => session.getPrice(created.id), 'price', created.id);
 }
 
+/** Creates a coupon with its code and countries in metadata. */
 export async function createCoupon(
   session: StripeSession,
   input: Connector.CreateCouponInput,

@@ -13,6 +13,7 @@ import type * as Connector from '../connector.ts';
 import { answeredAt } from './mirror-store.ts';
 import type { StripeSession } from './stripe-session.ts';
 
+/** Refunds a charge (the reason in metadata); after a day, first looks for the refund by its key. */
 export async function refundCharge(
   session: StripeSession,
   input: Connector.RefundChargeInput,
@@ -46,6 +47,7 @@ export async function refundCharge(
   return mirrored;
 }
 
+/** Credits a customer's balance; after a day, first looks for the balance change by its key. */
 export async function creditCustomer(
   session: StripeSession,
   input: Connector.CreditCustomerInput,
@@ -82,6 +84,7 @@ export async function creditCustomer(
   return found;
 }
 
+/** Issues a credit note on an invoice; after a day, first looks for it by its key. */
 export async function createCreditNote(
   session: StripeSession,
   input: Connector.CreateCreditNoteInput,
@@ -108,6 +111,7 @@ export async function createCreditNote(
   return found;
 }
 
+/** Collects an open invoice now; a declined card is an answer (the failed charge), not an error. */
 export async function payInvoice(
   session: StripeSession,
   input: { invoiceId: string },
@@ -134,6 +138,7 @@ export async function payInvoice(
   return { invoice, charge: charge ?? null };
 }
 
+/** Marks an invoice paid out of band (Stripe records whole invoices only; it keeps no charge for it). */
 export async function recordPayment(
   session: StripeSession,
   input: Connector.RecordPaymentInput,
@@ -171,6 +176,7 @@ async function invoiceAction(
   return session.refreshInvoice(invoiceId);
 }
 
+/** Voids an open invoice. */
 export function voidInvoice(
   session: StripeSession,
   input: { invoiceId: string },
@@ -181,6 +187,7 @@ export function voidInvoice(
   );
 }
 
+/** Creates a draft invoice to be paid by transfer, one invoice item per line. */
 export async function createInvoice(
   session: StripeSession,
   input: Connector.CreateInvoiceInput,
@@ -223,6 +230,7 @@ export async function createInvoice(
   return session.refreshInvoice(invoice.id);
 }
 
+/** Finalizes a draft invoice. */
 export function finalizeInvoice(
   session: StripeSession,
   input: { invoiceId: string },
@@ -233,6 +241,7 @@ export function finalizeInvoice(
   );
 }
 
+/** Sends an invoice and notes the time in metadata (Stripe keeps none). */
 export async function sendInvoice(
   session: StripeSession,
   input: { invoiceId: string },
@@ -249,6 +258,7 @@ export async function sendInvoice(
   return session.refreshInvoice(input.invoiceId);
 }
 
+/** Refused: usage on Stripe is reported as meter events by the product itself. */
 export async function recordUsage(
   _session: StripeSession,
   _input: Connector.RecordUsageInput,

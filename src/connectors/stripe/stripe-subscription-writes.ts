@@ -9,6 +9,7 @@ import type * as Connector from '../connector.ts';
 import { invoiceOf } from './stripe-objects.ts';
 import { asObject, type StripeSession } from './stripe-session.ts';
 
+/** What a plan change would bill, from Stripe's invoice preview at a fixed proration date. */
 export async function previewPlanChange(
   session: StripeSession,
   input: Connector.ChangePlanInput,
@@ -61,6 +62,7 @@ export async function previewPlanChange(
   };
 }
 
+/** The next renewal invoice of each renewing subscription, as Stripe previews it (one request each, paced). */
 export async function previewRenewals(
   session: StripeSession,
   subscriptions: readonly Subscription[],
@@ -96,6 +98,7 @@ export async function previewRenewals(
   return out;
 }
 
+/** Subscribes a customer (the prices' trial days applied, as Leash keeps them in metadata). */
 export async function createSubscription(
   session: StripeSession,
   input: Connector.CreateSubscriptionInput,
@@ -122,6 +125,7 @@ export async function createSubscription(
   return session.mirrored(() => session.getSubscription(created.id), 'subscription', created.id);
 }
 
+/** Switches the first item's price, billing the proration at once unless `prorate` is false. */
 export async function changePlan(
   session: StripeSession,
   input: Connector.ChangePlanInput,
@@ -160,6 +164,7 @@ export async function changePlan(
   };
 }
 
+/** Cancels now, or at the end of the period. */
 export async function cancelSubscription(
   session: StripeSession,
   input: Connector.CancelSubscriptionInput,
@@ -181,6 +186,7 @@ export async function cancelSubscription(
   return session.mirrored(() => session.getSubscription(input.subscriptionId), 'subscription', input.subscriptionId);
 }
 
+/** Puts a coupon on a subscription. */
 export async function applyCoupon(
   session: StripeSession,
   input: { subscriptionId: string; couponId: string },
@@ -199,6 +205,7 @@ export async function applyCoupon(
   return session.mirrored(() => session.getSubscription(input.subscriptionId), 'subscription', input.subscriptionId);
 }
 
+/** Takes a subscription's discount off (already gone: nothing to do). */
 export async function removeCoupon(
   session: StripeSession,
   input: { subscriptionId: string },
