@@ -33,8 +33,16 @@ describe(`the same operations on the ledger and on Stripe agree (${testStoreKind
     // The history ends now and the fake's clock stays there, as the ledger's does: prorations compare exactly.
     const end = new Date(Math.floor(Date.now() / 1000) * 1000);
     await generateDemo(fixture.store, { orgId: fixture.orgId, customers: 20, months: 5, seed: 'agree', endAt: end });
-    // Open invoices to act on (the demo's are mostly settled by now), made before the copy so both sides have them.
     const ledger = new LedgerConnector(fixture.store.db, fixture.orgId);
+    // Cards that always pay (Stripe's 4242, which the ledger's simulation honours too): a payment taken during a
+    // scenario succeeds on both sides, instead of the ledger's seeded random declines against a fake that pays.
+    for (const customer of await ledger.findCustomers({ limit: 1000 }))
+      if (customer.paymentMethod && !customer.deletedAt)
+        await ledger.updateCustomer(
+          { customerId: customer.id, paymentMethod: { ...customer.paymentMethod, last4: '4242', expYear: 2035 } },
+          { idempotencyKey: `agree_card_${customer.id}` },
+        );
+    // Open invoices to act on (the demo's are mostly settled by now), made before the copy so both sides have them.
     const payers = (await ledger.findCustomers({ limit: 100 })).filter((c) => !c.deletedAt).slice(0, 4);
     for (const [index, customer] of payers.entries()) {
       const key = (step: string) => `agree_open_${index}_${step}`;
@@ -238,7 +246,12 @@ describe(`the same operations on the ledger and on Stripe agree (${testStoreKind
     const subscriptions = await liveSubscriptions();
     const prices = await ledgerReads().listPrices();
     let target: { subscriptionId: string; priceId: string } | undefined;
-    for (const subscription of subscriptions.filter((s) => s.status === 'active' && !taken.has(s.id))) {
+    const carded = new Set(
+      (await ledgerReads().findCustomers({ limit: 1000 })).filter((c) => c.paymentMethod).map((c) => c.id),
+    );
+    for (const subscription of subscriptions.filter(
+      (s) => s.status === 'active' && !taken.has(s.id) && carded.has(s.customerId),
+    )) {
       const current = prices.find((p) => p.id === subscription.items[0]?.priceId);
       const other = prices.find(
         (p) =>
