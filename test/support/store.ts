@@ -3,24 +3,17 @@
  * (CI runs the whole suite both ways).
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/db.ts';
 
-/** Opens a migrated, empty store for one test file; close it in afterAll. */
+/**
+ * Opens a migrated, empty store for one test file; close it in afterAll. On PostgreSQL the schema (and its Stripe
+ * mirror beside it) stays until the run ends: global-setup.ts drops the run's schemas then.
+ */
 export async function openTestStore(): Promise<Store> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) return openStore({ dataDir: 'memory://' });
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const store = await openStore({ databaseUrl, schema });
-  return {
-    ...store,
-    close: async () => {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
-      // The Stripe mirror's schema beside it (migration 0014).
-      await sql`drop schema if exists ${sql.id(`${schema}_stripe`)} cascade`.execute(store.db);
-      await store.close();
-    },
-  };
+  const schema = `${process.env.LEASH_TEST_SCHEMA_PREFIX ?? 't_'}${randomBytes(6).toString('hex')}`;
+  return openStore({ databaseUrl, schema });
 }
 
 /** Which store the suite runs on, for test names. */
