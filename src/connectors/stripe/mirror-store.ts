@@ -18,18 +18,13 @@ import {
 import {
   balanceTransactionOf,
   chargeOf,
-  couponOf,
   creditNoteOf,
-  customerOf,
   invoiceOf,
   invoicePaymentIntents,
-  type MirroredObject,
-  priceOf,
-  productOf,
   refundOf,
-  type StripeObject,
   subscriptionOf,
-} from './stripe-objects.ts';
+} from './stripe-billing-objects.ts';
+import { couponOf, customerOf, type MirroredObject, priceOf, productOf, type StripeObject } from './stripe-objects.ts';
 
 type Mirrored<T> = T & {
   object: ColumnType<unknown, string | null | undefined, string | null>;

@@ -6,7 +6,7 @@ import type Stripe from 'stripe';
 import type { Invoice, Subscription } from '../../domain/billing.ts';
 import { invalidState, notFound } from '../../domain/errors.ts';
 import type * as Connector from '../connector.ts';
-import { invoiceOf } from './stripe-objects.ts';
+import { invoiceOf } from './stripe-billing-objects.ts';
 import { asObject, type StripeSession } from './stripe-session.ts';
 
 /** What a plan change would bill, from Stripe's invoice preview at a fixed proration date. */
