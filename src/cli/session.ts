@@ -1,12 +1,15 @@
 /**
  * The CLI's local session: the store in the data directory (or DATABASE_URL), its one org, and the member
  * acting. Local mode trusts whoever holds the data directory: `--as EMAIL` (or LEASH_USER) names the member,
- * and the server (`leash start`) is where people authenticate.
+ * and the server (`leash start`) is where people authenticate. While `leash start` holds the embedded store, the
+ * session reaches it through the server's local channel; everything else is the same.
  */
-import { findMemberByEmail, listMembers, listOrgs, type Member, type Org } from '../auth/members.ts';
+import type { Member, Org } from '../auth/members.ts';
 import { LeashError } from '../domain/errors.ts';
 import { type Gate, loadGate } from '../policy/decide.ts';
-import { openStore, type Store } from '../store/db.ts';
+import type { Store } from '../store/db.ts';
+import { openCliStore } from '../store/open-cli-store.ts';
+import { localMember, localOrg } from '../surfaces/local-identity.ts';
 
 /** An open local session. */
 export interface CliSession {
@@ -19,21 +22,20 @@ export interface CliSession {
 
 /** Opens the store and its org; fails with a hint when there is no data yet. */
 export async function openSession(): Promise<CliSession> {
-  const store = await openStore();
-  const orgs = await listOrgs(store.db);
-  const org = pickOrg(orgs);
+  const store = await openCliStore();
+  let org: Org | undefined;
+  try {
+    org = await localOrg(store, process.env.LEASH_ORG);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   if (!org) {
     await store.close();
     throw new LeashError('not_found', `no Leash data in ${store.location}: run \`leash demo\` or \`leash init\` first`);
   }
   const gate = await loadGate(process.env.LEASH_POLICY_DIR);
   return { store, org, gate, close: () => store.close() };
-}
-
-function pickOrg(orgs: Org[]): Org | undefined {
-  const wanted = process.env.LEASH_ORG;
-  if (wanted) return orgs.find((org) => org.id === wanted || org.name === wanted);
-  return orgs[0];
 }
 
 /**
@@ -45,18 +47,7 @@ export async function resolveActor(
   as: string | undefined,
   purpose: 'read' | 'write',
 ): Promise<Member> {
-  const email = as ?? process.env.LEASH_USER;
-  if (!email) {
-    if (purpose === 'write')
-      throw new LeashError('bad_input', 'say who is acting: --as EMAIL (or set LEASH_USER)', { field: 'as' });
-    const owner = (await listMembers(session.store.db, session.org.id)).find((member) => member.role === 'owner');
-    if (!owner) throw new LeashError('not_found', 'this org has no owner; run `leash init`');
-    return owner;
-  }
-  const member = await findMemberByEmail(session.store.db, session.org.id, email);
-  if (!member)
-    throw new LeashError('not_found', `${email} is not a member of ${session.org.name} (see \`leash users list\`)`);
-  return member;
+  return localMember(session.store, session.org, as ?? process.env.LEASH_USER, purpose);
 }
 
 /** Runs `work` with an open session and always closes it. */

@@ -89,6 +89,12 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         version,
       });
       await app.listen({ port, host: options.host });
+      // The CLI and `leash mcp` on this machine reach the embedded store through this process while it runs.
+      const { serveLocalChannel } = await import('../../surfaces/local-channel-server.ts');
+      const channel =
+        store.kind === 'pglite' && !store.location.startsWith('memory://')
+          ? await serveLocalChannel({ store, gate, dataDir: store.location })
+          : undefined;
       // Executions a crash left half-done run again with their idempotency keys: nothing happens twice.
       const { recoverAllExecutions, startStripeSyncLoop } = await import('../../surfaces/maintenance.ts');
       const recovered = (await recoverAllExecutions(store, gate)).flatMap((entry) => entry.outcomes);
@@ -120,7 +126,9 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
           '',
           `API docs: ${publicUrl}/docs   OpenAPI: ${publicUrl}/openapi.json   MCP: ${publicUrl}/mcp (API key)`,
           store.kind === 'pglite'
-            ? 'The server holds the embedded store: use the API (or stop the server) to run data commands of the CLI.'
+            ? channel
+              ? 'The CLI and `leash mcp` work beside the server: they reach its store through this process (npx leash --help).'
+              : 'The data directory path is too long for the local channel: stop the server to use the CLI on its store.'
             : 'The CLI works beside the server on PostgreSQL: npx leash --help.',
           'Ctrl-C stops the server.',
           '',
@@ -133,6 +141,7 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       });
       await stopSync();
       await app.close();
+      await channel?.close();
       await store.close();
     });
 }

@@ -1,0 +1,107 @@
+/**
+ * A store opened through the local channel of a running `leash start`: the same Kysely query builder, whose
+ * driver sends each compiled query to the server, which runs it on the PGlite it holds. Everything above the
+ * driver (operations, the gate, the audit log) runs in this process exactly as when it opens the store itself.
+ *
+ * A transaction holds the server's one database session from `begin` to `commit`/`rollback`; the server rolls it
+ * back if this process goes away in between. The org scope (row-level security) travels with every request and
+ * is applied by the server's own scoped driver, never set by SQL from here.
+ */
+import {
+  CamelCasePlugin,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+import type { Store } from './db.ts';
+import { LocalChannel } from './local-channel.ts';
+import { currentOrgScope } from './org-scope.ts';
+import type { Database } from './schema.ts';
+
+class ChannelConnection implements DatabaseConnection {
+  constructor(
+    private readonly channel: LocalChannel,
+    readonly scope: string,
+  ) {}
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.channel.request<QueryResult<R>>({
+      type: 'query',
+      scope: this.scope,
+      sql: compiledQuery.sql,
+      parameters: [...compiledQuery.parameters],
+    });
+  }
+
+  // biome-ignore lint/correctness/useYield: streaming is not offered over the channel, as with PGlite's driver.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported through the local channel');
+  }
+}
+
+/** One connection at a time, like PGlite's own driver: the server has one database session. */
+class ChannelDriver implements Driver {
+  private busy = false;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly channel: LocalChannel) {}
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.busy) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.busy = true;
+    return new ChannelConnection(this.channel, currentOrgScope() ?? '');
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await this.channel.request({
+      type: 'begin',
+      scope: (connection as ChannelConnection).scope,
+      isolationLevel: settings.isolationLevel,
+    });
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.channel.request({ type: 'commit' });
+  }
+
+  async rollbackTransaction(): Promise<void> {
+    await this.channel.request({ type: 'rollback' });
+  }
+
+  async releaseConnection(): Promise<void> {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  async destroy(): Promise<void> {
+    await this.channel.close();
+  }
+}
+
+/**
+ * The store of `dataDir` through its server's channel, or undefined when no server holds it (the caller opens the
+ * store itself then).
+ */
+export async function openStoreThroughServer(dataDir: string): Promise<Store | undefined> {
+  const channel = await LocalChannel.connect(dataDir);
+  if (!channel) return undefined;
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new ChannelDriver(channel),
+      createIntrospector: (kysely) => new PostgresIntrospector(kysely),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
+  return { db, kind: 'pglite', location: dataDir, close: () => db.destroy() };
+}
