@@ -17,6 +17,8 @@
  *                       (autocannon; ratio to GET /health) and MCP tool-call latency over HTTP vs the same REST read
  *   stripe              the Stripe backfill against the offline fake at the test-mode rate limit (25 requests/s), as
  *                       a ratio to that bound (target ≥ 0.9); webhook ingestion over HTTP vs applying events directly
+ *   cli                 the `leash` command's start: --help, a read opening the embedded store, a read through a
+ *                       running server's local channel, vs bare `node -e 0` and opening PGlite alone
  *   web                 the dashboard's first load in Chromium on localhost (empty cache, then warm) vs navigating
  *                       to GET /health; the first load's JavaScript gzipped
  *
@@ -33,6 +35,7 @@ import { generateDemo } from '../src/demo/generate-demo.ts';
 import { openStore, type Store } from '../src/store/db.ts';
 import { measureAgent } from './agent.ts';
 import { benchClassifier } from './classifier.ts';
+import { measureCli } from './cli.ts';
 import { BENCH_DEMO, type Dataset, type DatasetPlace, openDataset } from './dataset.ts';
 import { type HttpFigures, measureHttp } from './http.ts';
 import { type InsightFigure, measureInsights } from './insights.ts';
@@ -64,6 +67,7 @@ const SECTIONS = [
   'http',
   'stripe',
   'web',
+  'cli',
 ] as const;
 
 const program = new Command('npm run bench --')
@@ -443,6 +447,48 @@ async function agent(): Promise<void> {
   );
 }
 
+// --- The CLI's start ---------------------------------------------------------------------------------------
+
+async function cli(): Promise<void> {
+  process.stderr.write('Timing the leash command (whole processes)…\n');
+  const figures = await measureCli(options.cache, options.quick ? 5 : 15);
+  results.cli = figures;
+  const bare = figures.bareNode.p50;
+  const ownStoreBound = bare + figures.pgliteOpen.p50 + 150;
+  heading(`The leash command's start: wall time of whole processes, p50 / p95 over ${figures.runs} runs`);
+  printTable(
+    ['process', 'p50', 'p95', 'vs bare Node', 'target', ''],
+    [
+      ['node -e 0 (bare Node)', ms(bare), ms(figures.bareNode.p95), '1.0×', '', ''],
+      ['PGlite open (import + open demo dir)', ms(figures.pgliteOpen.p50), ms(figures.pgliteOpen.p95), '', '', ''],
+      [
+        'leash --help',
+        ms(figures.help.p50),
+        ms(figures.help.p95),
+        `${(figures.help.p50 / bare).toFixed(1)}×`,
+        '≤ 3× bare',
+        figures.help.p50 <= 3 * bare ? 'met' : 'MISSED',
+      ],
+      [
+        'leash customers acme (opens the store)',
+        ms(figures.readOwnStore.p50),
+        ms(figures.readOwnStore.p95),
+        `${(figures.readOwnStore.p50 / bare).toFixed(1)}×`,
+        `≤ bare + PGlite + 150 ms = ${ms(ownStoreBound)}`,
+        figures.readOwnStore.p50 <= ownStoreBound ? 'met' : 'MISSED',
+      ],
+      [
+        'leash customers acme (via running server)',
+        ms(figures.readViaServer.p50),
+        ms(figures.readViaServer.p95),
+        `${(figures.readViaServer.p50 / bare).toFixed(1)}×`,
+        '≤ 5× bare',
+        figures.readViaServer.p50 <= 5 * bare ? 'met' : 'MISSED',
+      ],
+    ],
+  );
+}
+
 // --- The leash ----------------------------------------------------------------------------------------------
 
 async function gate(): Promise<void> {
@@ -548,6 +594,7 @@ if (only.includes('agent')) await agent();
 if (only.includes('http')) await http(withPostgres);
 if (only.includes('stripe')) await stripe();
 if (only.includes('web')) await web();
+if (only.includes('cli')) await cli();
 
 const dir = join('bench', 'results');
 mkdirSync(dir, { recursive: true });

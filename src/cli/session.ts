@@ -4,10 +4,13 @@
  * and the server (`leash start`) is where people authenticate. While `leash start` holds the embedded store, the
  * session reaches it through the server's local channel; everything else is the same.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Member, Org } from '../auth/members.ts';
 import { LeashError } from '../domain/errors.ts';
 import { type Gate, loadGate } from '../policy/decide.ts';
 import type { Store } from '../store/db.ts';
+import { embeddedDataDir, POLICY_CHECK_FILE } from '../store/local-channel.ts';
 import { openCliStore } from '../store/open-cli-store.ts';
 import { localMember, localOrg } from '../surfaces/local-identity.ts';
 
@@ -22,7 +25,8 @@ export interface CliSession {
 
 /** Opens the store and its org; fails with a hint when there is no data yet. */
 export async function openSession(): Promise<CliSession> {
-  const store = await openCliStore();
+  // The policy check runs while PGlite boots (its WebAssembly compiles off the main thread).
+  const [store, gate] = await Promise.all([openCliStore(), loadLocalGate()]);
   let org: Org | undefined;
   try {
     org = await localOrg(store, process.env.LEASH_ORG);
@@ -34,8 +38,15 @@ export async function openSession(): Promise<CliSession> {
     await store.close();
     throw new LeashError('not_found', `no Leash data in ${store.location}: run \`leash demo\` or \`leash init\` first`);
   }
-  const gate = await loadGate(process.env.LEASH_POLICY_DIR);
   return { store, org, gate, close: () => store.close() };
+}
+
+/** The gate for local mode: the policy directory, its clean check kept in the embedded data directory. */
+export function loadLocalGate(): Promise<Gate> {
+  const dataDir = embeddedDataDir();
+  return loadGate(process.env.LEASH_POLICY_DIR, {
+    checkCache: dataDir && existsSync(dataDir) ? join(dataDir, POLICY_CHECK_FILE) : undefined,
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,5 +134,29 @@ describe('policy gate (shipped policy)', () => {
     const broken = await loadGate(dir);
     expect(broken.problems.join(' ')).toContain('rules.yaml');
     expect(broken.decide(refund(100)).outcome).toBe('block');
+  });
+
+  it('keeps a clean check for the next command, and never keeps or trusts one for other texts', async () => {
+    const dir = policyCopy();
+    const cache = join(dir, 'check.json');
+    const first = await loadGate(dir, { checkCache: cache });
+    expect(first.problems).toEqual([]);
+    expect(existsSync(cache)).toBe(true);
+    const again = await loadGate(dir, { checkCache: cache });
+    expect(again.decide(refund(5_000))).toMatchObject({ outcome: first.decide(refund(5_000)).outcome });
+    expect(again.decide(refund(5_000)).outcome).not.toBe('block');
+
+    // A policy set with a problem is checked again (and fails closed), and leaves the kept check alone.
+    const kept = readFileSync(cache, 'utf8');
+    writeFileSync(join(dir, 'broken.cedar'), 'permit (principal, action, resource) when { ;\n');
+    const broken = await loadGate(dir, { checkCache: cache });
+    expect(broken.problems.length).toBeGreaterThan(0);
+    expect(broken.decide(refund(100)).outcome).toBe('block');
+    expect(readFileSync(cache, 'utf8')).toBe(kept);
+
+    // A forged check for the broken texts is not taken: its key is for the texts it was made from.
+    const saved = JSON.parse(kept) as { key: string; policies: Record<string, string> };
+    writeFileSync(cache, JSON.stringify({ key: 'forged', policies: saved.policies }));
+    expect((await loadGate(dir, { checkCache: cache })).problems.length).toBeGreaterThan(0);
   });
 });

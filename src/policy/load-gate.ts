@@ -4,7 +4,7 @@
  * throw: they make a gate that blocks every write (fail closed) and say what is wrong.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
@@ -26,8 +26,8 @@ export interface PolicyFiles {
   version: string;
 }
 
-/** Reads and checks a policy directory without loading it. */
-export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR): PolicyFiles {
+/** Reads and checks a policy directory without loading it; `checkCache` may skip re-checking an unchanged one. */
+export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR, checkCache?: string): PolicyFiles {
   const problems: string[] = [];
   const hash = createHash('sha256');
   let files: string[] = [];
@@ -38,41 +38,56 @@ export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR): PolicyF
   } catch (error) {
     problems.push(`cannot read ${policyDir}: ${(error as Error).message}`);
   }
-  const policies: Record<string, string> = {};
-  let schema = '';
+  const texts = new Map(files.map((file) => [file, readFileSync(join(policyDir, file), 'utf8')]));
+  for (const [file, text] of texts) hash.update(`${file}\n${text}\n`);
+  const version = hash.digest('hex');
+  const schema = texts.get('schema.cedarschema') ?? '';
   let rules: PolicyRules | null = null;
-  for (const file of files) {
-    const text = readFileSync(join(policyDir, file), 'utf8');
-    hash.update(`${file}\n${text}\n`);
-    if (file === 'schema.cedarschema') schema = text;
-    else if (file === 'rules.yaml') {
-      try {
-        const parsed = rulesSchema.safeParse(parseYaml(text));
-        if (parsed.success) rules = parsed.data;
-        else
-          problems.push(
-            `rules.yaml: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-          );
-      } catch (error) {
-        problems.push(`rules.yaml: ${(error as Error).message}`);
-      }
-    } else {
-      const parts = cedar.policySetTextToParts(text);
-      if (parts.type === 'failure') {
-        problems.push(`${file}: ${parts.errors.map((error) => error.message).join('; ')}`);
-        continue;
-      }
-      parts.policies.forEach((policy, index) => {
-        const json = cedar.policyToJson(policy);
-        const id = json.type === 'success' ? json.json.annotations?.id : undefined;
-        const policyId = typeof id === 'string' && id ? id : `${file}#${index}`;
-        if (policies[policyId]) problems.push(`${file}: policy id "${policyId}" is used twice`);
-        policies[policyId] = policy;
-      });
+  const rulesText = texts.get('rules.yaml');
+  if (rulesText !== undefined) {
+    try {
+      const parsed = rulesSchema.safeParse(parseYaml(rulesText));
+      if (parsed.success) rules = parsed.data;
+      else
+        problems.push(
+          `rules.yaml: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+        );
+    } catch (error) {
+      problems.push(`rules.yaml: ${(error as Error).message}`);
     }
   }
+  const cacheKey = `${cedar.getCedarSDKVersion()}:${version}`;
+  const cached = checkCache ? readCleanCheck(checkCache, cacheKey) : undefined;
+  const checked = cached ?? checkPolicies(texts, schema);
+  problems.push(...checked.problems);
   if (!schema) problems.push('schema.cedarschema is missing');
   if (!rules && !problems.some((problem) => problem.startsWith('rules.yaml'))) problems.push('rules.yaml is missing');
+  if (checkCache && !cached && checked.problems.length === 0) writeCleanCheck(checkCache, cacheKey, checked.policies);
+  return { policies: checked.policies, schema, rules, problems, version };
+}
+
+/** Splits the `.cedar` files into policies by id and validates them against the schema (strict). */
+function checkPolicies(
+  texts: Map<string, string>,
+  schema: string,
+): { policies: Record<string, string>; problems: string[] } {
+  const problems: string[] = [];
+  const policies: Record<string, string> = {};
+  for (const [file, text] of texts) {
+    if (!file.endsWith('.cedar')) continue;
+    const parts = cedar.policySetTextToParts(text);
+    if (parts.type === 'failure') {
+      problems.push(`${file}: ${parts.errors.map((error) => error.message).join('; ')}`);
+      continue;
+    }
+    parts.policies.forEach((policy, index) => {
+      const json = cedar.policyToJson(policy);
+      const id = json.type === 'success' ? json.json.annotations?.id : undefined;
+      const policyId = typeof id === 'string' && id ? id : `${file}#${index}`;
+      if (policies[policyId]) problems.push(`${file}: policy id "${policyId}" is used twice`);
+      policies[policyId] = policy;
+    });
+  }
   if (schema && Object.keys(policies).length > 0) {
     const validation = cedar.validate({
       schema,
@@ -83,12 +98,43 @@ export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR): PolicyF
       problems.push(...validation.errors.map((error) => `validation: ${error.message}`));
     else problems.push(...validation.validationErrors.map((error) => `${error.policyId}: ${error.error.message}`));
   }
-  return { policies, schema, rules, problems, version: hash.digest('hex') };
+  return { policies, problems };
+}
+
+/**
+ * A clean check of exactly these policy texts by this Cedar version, kept so the next command need not repeat
+ * the strict validation (most of a CLI command's start). Only a clean result is kept: a policy set with problems
+ * is checked every time and fails closed every time.
+ */
+function readCleanCheck(file: string, key: string): { policies: Record<string, string>; problems: [] } | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; policies?: unknown };
+    if (saved.key !== key || typeof saved.policies !== 'object' || saved.policies === null) return undefined;
+    const policies = Object.fromEntries(
+      Object.entries(saved.policies).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+    return Object.keys(policies).length > 0 ? { policies, problems: [] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCleanCheck(file: string, key: string, policies: Record<string, string>): void {
+  try {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ key, policies }), { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch {
+    // A cache that cannot be written only costs the next command the check.
+  }
 }
 
 /** Loads the gate from a policy directory (default: the shipped `policies/`, or LEASH_POLICY_DIR). */
-export async function loadGate(policyDir: string | undefined = process.env.LEASH_POLICY_DIR): Promise<Gate> {
-  const files = readPolicyFiles(policyDir ?? DEFAULT_POLICY_DIR);
+export async function loadGate(
+  policyDir: string | undefined = process.env.LEASH_POLICY_DIR,
+  options: { checkCache?: string | undefined } = {},
+): Promise<Gate> {
+  const files = readPolicyFiles(policyDir ?? DEFAULT_POLICY_DIR, options.checkCache);
   loads += 1;
   const policySetId = `policies_${loads}_${files.version.slice(0, 12)}`;
   const schemaName = `schema_${loads}_${files.version.slice(0, 12)}`;
@@ -99,5 +145,13 @@ export async function loadGate(policyDir: string | undefined = process.env.LEASH
   }
   const parsed = cedar.preparsePolicySet(policySetId, { staticPolicies: files.policies });
   if (parsed.type === 'failure') problems.push(`policies: ${parsed.errors.map((error) => error.message).join('; ')}`);
-  return createGate({ policySetId, schemaName, rules: files.rules, problems, version: files.version });
+  return createGate({
+    policySetId,
+    schemaName,
+    rules: files.rules,
+    problems,
+    version: files.version,
+    policies: files.policies,
+    schema: files.schema,
+  });
 }

@@ -163,8 +163,22 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
   return { db, kind: 'postgres', location: url.toString(), close: () => db.destroy() };
 }
 
+/** True when every migration Leash ships is recorded as applied (one query; false when the table is missing). */
+async function migrationsCurrent(db: Kysely<Database>, schema: string | undefined): Promise<boolean> {
+  try {
+    const table = schema ? sql.id(schema, 'kysely_migration') : sql.id('kysely_migration');
+    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
+    const applied = new Set(rows.map((row) => row.name));
+    return Object.keys(migrations).every((name) => applied.has(name));
+  } catch {
+    return false;
+  }
+}
+
 /** Applies every pending migration; throws with the failing migration's error. */
 export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  // Most opens find nothing to do: one query instead of the migrator's introspection and locking.
+  if (await migrationsCurrent(db, schema)) return;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -16,6 +16,9 @@ import { ERROR_CODES, type ErrorCode, LeashError } from '../domain/errors.ts';
 /** The socket's file name inside the data directory. */
 export const CHANNEL_FILE = 'leash.sock';
 
+/** Where local mode keeps the clean check of the policy directory (see policy/load-gate.ts). */
+export const POLICY_CHECK_FILE = 'policy-check.json';
+
 /** Unix socket paths are limited to 107 bytes on Linux (103 on macOS). */
 const MAX_SOCKET_PATH = 100;
 

@@ -4,17 +4,15 @@
  * how to sign in.
  */
 import type { Command } from 'commander';
-import pino from 'pino';
-import { listMembers, listOrgs } from '../../auth/members.ts';
-import { loadSigningKey } from '../../auth/sessions.ts';
-import { smtpFromEnvironment } from '../../operations/deliver-outbox.ts';
-import { loadGate } from '../../policy/decide.ts';
-import { openStore } from '../../store/db.ts';
 import { printTable } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
-import { buildDemo, startOfTodayUtc } from './demo.ts';
 
 async function buildDemoOnFirstRun(): Promise<void> {
+  const [{ openStore }, { listOrgs }, { buildDemo, startOfTodayUtc }] = await Promise.all([
+    import('../../store/db.ts'),
+    import('../../auth/members.ts'),
+    import('./demo.ts'),
+  ]);
   const probe = await openStore();
   const firstRun = (await listOrgs(probe.db)).length === 0;
   await probe.close();
@@ -60,6 +58,28 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
     )
     .action(async (options: { port: string; host: string }) => {
       const port = parseIntegerOption('--port', options.port, 1, 65_535);
+      // Loaded here, not at the top: other commands do not pay for the server's modules at start-up.
+      const [
+        { default: pino },
+        { listMembers, listOrgs },
+        { loadSigningKey },
+        { smtpFromEnvironment },
+        { openStore },
+        { loadLocalGate },
+        { createServer },
+        { recoverAllExecutions, startStripeSyncLoop },
+        { serveLocalChannel },
+      ] = await Promise.all([
+        import('pino'),
+        import('../../auth/members.ts'),
+        import('../../auth/sessions.ts'),
+        import('../../operations/deliver-outbox.ts'),
+        import('../../store/db.ts'),
+        import('../session.ts'),
+        import('../../http/server.ts'),
+        import('../../surfaces/maintenance.ts'),
+        import('../../surfaces/local-channel-server.ts'),
+      ]);
       await buildDemoOnFirstRun();
       const store = await openStore();
       const development = process.env.NODE_ENV !== 'production';
@@ -70,9 +90,7 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       }
       const publicUrl =
         process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
-      // Loaded here so other commands do not pay for the server's modules at start-up.
-      const { createServer } = await import('../../http/server.ts');
-      const gate = await loadGate(process.env.LEASH_POLICY_DIR);
+      const gate = await loadLocalGate();
       const logger = pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' });
       const app = await createServer({
         store,
@@ -90,13 +108,11 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       });
       await app.listen({ port, host: options.host });
       // The CLI and `leash mcp` on this machine reach the embedded store through this process while it runs.
-      const { serveLocalChannel } = await import('../../surfaces/local-channel-server.ts');
       const channel =
         store.kind === 'pglite' && !store.location.startsWith('memory://')
           ? await serveLocalChannel({ store, gate, dataDir: store.location })
           : undefined;
       // Executions a crash left half-done run again with their idempotency keys: nothing happens twice.
-      const { recoverAllExecutions, startStripeSyncLoop } = await import('../../surfaces/maintenance.ts');
       const recovered = (await recoverAllExecutions(store, gate)).flatMap((entry) => entry.outcomes);
       if (recovered.length > 0)
         process.stdout.write(
