@@ -22,13 +22,21 @@ export async function runCliRead<Output = unknown>(name: string, input: unknown,
       await channel.close();
     }
   }
-  const [{ runRead }, { operationContext }, { resolveActor, withSession }] = await Promise.all([
+  // No server: open the store here, loading the pipeline's modules while PGlite boots.
+  const { openSession, resolveActor, closeSession } = await import('./session.ts');
+  const opening = openSession();
+  const [{ runRead }, { operationContext }] = await Promise.all([
     import('../operations/run-operation.ts'),
     import('./operation-context.ts'),
-    import('./session.ts'),
-  ]);
-  return withSession(async (session) => {
+  ]).catch(async (error: unknown) => {
+    await opening.then(closeSession, () => undefined);
+    throw error;
+  });
+  const session = await opening;
+  try {
     const actor = await resolveActor(session, as, 'read');
     return (await runRead(operationContext(session, actor, session.gate), name, input)) as Output;
-  });
+  } finally {
+    await closeSession(session);
+  }
 }

@@ -61,15 +61,20 @@ export async function resolveActor(
   return localMember(session.store, session.org, as ?? process.env.LEASH_USER, purpose);
 }
 
+/** Closes a session, keeping the command's exit code. */
+export async function closeSession(session: CliSession): Promise<void> {
+  // PGlite's close() force-exits its WASM runtime, which resets process.exitCode to 0: keep the command's.
+  const exitCode = process.exitCode;
+  await session.close();
+  process.exitCode = exitCode;
+}
+
 /** Runs `work` with an open session and always closes it. */
 export async function withSession<T>(work: (session: CliSession) => Promise<T>): Promise<T> {
   const session = await openSession();
   try {
     return await work(session);
   } finally {
-    // PGlite's close() force-exits its WASM runtime, which resets process.exitCode to 0: keep the command's.
-    const exitCode = process.exitCode;
-    await session.close();
-    process.exitCode = exitCode;
+    await closeSession(session);
   }
 }

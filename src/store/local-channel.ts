@@ -19,6 +19,9 @@ export const CHANNEL_FILE = 'leash.sock';
 /** Where local mode keeps the clean check of the policy directory (see policy/load-gate.ts). */
 export const POLICY_CHECK_FILE = 'policy-check.json';
 
+/** How long a server that accepted a connection may take to answer its first ping before it counts as hung. */
+const PING_TIMEOUT_MS = 10_000;
+
 /** Unix socket paths are limited to 107 bytes on Linux (103 on macOS). */
 const MAX_SOCKET_PATH = 100;
 
@@ -39,6 +42,7 @@ export function channelPath(dataDir: string): string | undefined {
 
 /** A request to the server: SQL for a store opened through it, or a read operation run by it. */
 export type ChannelRequest =
+  | { type: 'ping' }
   | { type: 'query'; scope: string; sql: string; parameters: unknown[] }
   | { type: 'begin'; scope: string; isolationLevel?: string | undefined }
   | { type: 'commit' }
@@ -131,7 +135,7 @@ export class LocalChannel {
    * Connects to the server holding `dataDir`, or answers undefined when none is listening there (no socket, or a
    * stale one left by a server that died): the caller then opens the store itself.
    */
-  static async connect(dataDir: string): Promise<LocalChannel | undefined> {
+  static async connect(dataDir: string, options: { pingTimeoutMs?: number } = {}): Promise<LocalChannel | undefined> {
     const path = channelPath(dataDir);
     if (!path || !existsSync(path)) return undefined;
     const socket = await new Promise<Socket | undefined>((resolvePromise) => {
@@ -145,7 +149,26 @@ export class LocalChannel {
     if (!socket) return undefined;
     // The CLI must be able to exit while the socket is open but idle (a command that has finished).
     socket.unref();
-    return new LocalChannel(socket, dataDir);
+    const channel = new LocalChannel(socket, dataDir);
+    // A server that accepts but never answers (stopped, wedged) must not hang the command.
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        socket.destroy();
+        reject(
+          new LeashError(
+            'unavailable',
+            `the Leash server holding ${dataDir} accepts connections but does not answer: restart it (or stop it to use the store directly)`,
+          ),
+        );
+      }, options.pingTimeoutMs ?? PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([channel.request({ type: 'ping' }), hung]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return channel;
   }
 
   /** Sends one request and waits for its reply. */

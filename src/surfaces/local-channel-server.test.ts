@@ -191,4 +191,20 @@ describe('the local channel', () => {
       rmSync(stale, { recursive: true, force: true });
     }
   });
+
+  it('does not hang on a server that accepts but never answers', async () => {
+    const wedged = mkdtempSync(join(tmpdir(), 'leash-wedged-'));
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(join(wedged, CHANNEL_FILE), resolve));
+    try {
+      const started = Date.now();
+      const error = await LocalChannel.connect(wedged, { pingTimeoutMs: 300 }).catch((thrown: unknown) => thrown);
+      expect(isLeashError(error, 'unavailable')).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.close();
+      rmSync(wedged, { recursive: true, force: true });
+    }
+  });
 });

@@ -115,6 +115,8 @@ class ChannelConnection {
 
   private async handle(request: ChannelRequest): Promise<unknown> {
     switch (request.type) {
+      case 'ping':
+        return { pid: process.pid };
       case 'query': {
         const query = CompiledQuery.raw(request.sql, request.parameters);
         if (this.held) return this.held.db.executeQuery(query);
