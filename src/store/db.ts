@@ -85,7 +85,7 @@ function lockDataDir(location: string): () => void {
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder))
         throw new LeashError(
           'unavailable',
-          `the embedded store in ${location} is open in another Leash process (pid ${holder}${holder === process.pid ? ', this one' : ''}): use that process (the server's API), stop it, or set DATABASE_URL to share PostgreSQL`,
+          `the embedded store in ${location} is open in another Leash process (pid ${holder}${holder === process.pid ? ', this one' : ''}): wait for it to finish (a \`leash start\` still starting up serves other commands once it runs), stop it, or set DATABASE_URL to share PostgreSQL`,
         );
       rmSync(lockFile, { force: true });
     }
