@@ -146,7 +146,7 @@ describe('the npm package', () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toContain(`serving as ${CLERK}`);
+    expect(stderr).toContain(CLERK); // `leash mcp: serving … as carl@… (role) on stdio`
   }, 180_000);
 
   it('`leash start` serves the dashboard at / from the installed package', async () => {
