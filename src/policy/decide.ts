@@ -6,10 +6,11 @@ import { newId } from '../domain/ids.ts';
 import { formatMoney, isCurrency } from '../domain/money.ts';
 import type { ApproverGroup, Role } from '../domain/roles.ts';
 import { isActionKind, isReadKind, KIND_PHRASES, moneyNoun, type PolicyProfile } from './action-kinds.ts';
-import { routeApprovals } from './approval-routing.ts';
+import { BUILT_IN_ROUTES, routeApprovals } from './approval-routing.ts';
 import { authorize, type CedarVerdict } from './cedar-authorize.ts';
 import { moneyProblems } from './check-money.ts';
 import { missingContext } from './required-context.ts';
+import { type AttemptQuestion, type Reach, roleMayApprove, roleReach } from './role-reach.ts';
 import { capOf, type PolicyRules } from './rules.ts';
 
 export type { PolicyProfile } from './action-kinds.ts';
@@ -85,6 +86,14 @@ export interface Gate {
   readonly problems: string[];
   decide(request: DecisionRequest): Decision;
   canApprove(approver: Actor, request: DecisionRequest): Decision;
+  /** False when the actor's role and groups alone rule this operation out (what a surface need not offer). */
+  mayAttempt(actor: Actor, question: AttemptQuestion): boolean;
+  /** True when the actor could be routed an approval request for one of `writes` (and may attempt it). */
+  mayApprove(
+    actor: Actor,
+    question: Pick<AttemptQuestion, 'channel' | 'profile'>,
+    writes: readonly { operation: string; kind: string }[],
+  ): boolean;
 }
 
 /** What load-gate hands the gate. */
@@ -94,6 +103,9 @@ export interface LoadedPolicy {
   rules: PolicyRules | null;
   problems: string[];
   version: string;
+  /** The policy texts by id and the schema, for questions asked before a request exists (role-reach.ts). */
+  policies: Record<string, string>;
+  schema: string;
 }
 
 const ROLE_PLURALS: Record<string, string> = {
@@ -229,7 +241,7 @@ export function createGate(loaded: LoadedPolicy): Gate {
         policyId: 'bulk.threshold',
         message: `affects ${facts.targetCount} targets, more than ${rules.bulk_threshold}`,
       });
-      route(['finance'], ['owner']);
+      route(BUILT_IN_ROUTES.bulk.groups, BUILT_IN_ROUTES.bulk.roles);
     }
     const money = facts.money;
     const cap = money ? capOf(rules, actor.role, money.currency) : undefined;
@@ -246,7 +258,7 @@ export function createGate(loaded: LoadedPolicy): Gate {
           policyId: 'caps.over_cap',
           message: `exceeds your ${show(cap ?? 0, money.currency)} ${moneyNoun(kind)} cap; ${approvers} can approve`,
         });
-        route(['finance'], ['billing_manager', 'owner']);
+        route(BUILT_IN_ROUTES.overCap.groups, BUILT_IN_ROUTES.overCap.roles);
         minCap = { amount: money.amount, currency: money.currency };
       }
     }
@@ -258,7 +270,7 @@ export function createGate(loaded: LoadedPolicy): Gate {
           policyId: 'limits.daily',
           message: `brings your ${moneyNoun(kind)}s today to ${show(total, money.currency)}, over your daily limit of ${show(limit, money.currency)}`,
         });
-        route(['finance'], ['owner']);
+        route(BUILT_IN_ROUTES.dailyLimit.groups, BUILT_IN_ROUTES.dailyLimit.roles);
         minCap = { amount: money.amount, currency: money.currency };
       }
     }
@@ -342,5 +354,44 @@ export function createGate(loaded: LoadedPolicy): Gate {
     }
   }
 
-  return { policyVersion: loaded.version, rules: loaded.rules, problems: loaded.problems, decide, canApprove };
+  // A partial evaluation takes milliseconds: answers are kept per role, groups and question (a few hundred at most).
+  const reaches = new Map<string, Reach>();
+  const reach = (actor: Actor, question: AttemptQuestion): Reach => {
+    const key = JSON.stringify([actor.orgId, actor.role, [...actor.groups].sort(), question]);
+    let answer = reaches.get(key);
+    if (answer === undefined) {
+      answer = roleReach(loaded, actor, question);
+      reaches.set(key, answer);
+    }
+    return answer;
+  };
+  function mayAttempt(actor: Actor, question: AttemptQuestion): boolean {
+    // The gate's own first checks: an unknown kind, or a broken policy for a write, blocks whoever asks.
+    if (!isActionKind(question.kind)) return false;
+    if (!loaded.rules || (loaded.problems.length > 0 && !isReadKind(question.kind))) return false;
+    // The kind first, for any operation; only a kind whose policies look at the operation is asked per operation.
+    const forKind = reach(actor, { ...question, operation: undefined });
+    if (forKind !== 'depends') return forKind === 'allow';
+    return reach(actor, question) !== 'deny';
+  }
+  function mayApprove(
+    actor: Actor,
+    question: Pick<AttemptQuestion, 'channel' | 'profile'>,
+    writes: readonly { operation: string; kind: string }[],
+  ) {
+    if (!loaded.rules) return false;
+    return roleMayApprove(loaded.rules, actor, question.profile, writes, (write) =>
+      mayAttempt(actor, { ...write, ...question }),
+    );
+  }
+
+  return {
+    policyVersion: loaded.version,
+    rules: loaded.rules,
+    problems: loaded.problems,
+    decide,
+    canApprove,
+    mayAttempt,
+    mayApprove,
+  };
 }
