@@ -1,15 +1,16 @@
 /**
- * The MCP server: every operation in the registry as a tool, generated from the registry (name, description,
- * JSON Schema from the zod input, honest annotations). Reads run; writes return proposals — the preview and
- * the gate's decision — exactly as on the CLI, through the same pipeline; `confirm_proposal` confirms the
- * caller's own PASS proposal. Approvers get `list_approval_requests`, `approve_request` and `reject_request`:
- * the server decides with the same two-person rule as every surface (never the requester; the routed group or
- * role), so a session can never approve its own request. Identity comes from the session (an API key, or
- * `--as` in local mode), never from tool arguments.
+ * The MCP server: the operations a member's role may use, as tools generated from the registry (tool-catalog.ts).
+ * Reads run; writes return proposals — the preview and the gate's decision — exactly as on the CLI, through the
+ * same pipeline; `confirm_proposal` confirms the caller's own PASS proposal. Members whom approval requests can
+ * be routed to get `list_approval_requests`, `approve_request` and `reject_request`. Which tools are listed comes
+ * from the policy (operations/reachable-operations.ts) and may be narrowed further (`tools`); the gate still
+ * decides every call, so a tool the role cannot use is refused with its reason, never run. Identity comes from the
+ * session (an API key, or `--as` in local mode), never from tool arguments.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
+  type CallToolResult,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
@@ -17,8 +18,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { LeashError } from '../domain/errors.ts';
-import { APPROVAL_STATUSES, listApprovalViews, showApproval } from '../operations/approval-views.ts';
+import { listApprovalViews, showApproval } from '../operations/approval-views.ts';
 import { isRead, type OperationContext } from '../operations/define-operation.ts';
+import { reachableOperations } from '../operations/reachable-operations.ts';
 import { registry } from '../operations/registry.ts';
 import {
   approveRequest,
@@ -27,152 +29,139 @@ import {
   rejectRequest,
   runRead,
 } from '../operations/run-operation.ts';
+import { LEASH_INSTRUCTIONS } from './instructions.ts';
+import {
+  type ApprovalToolName,
+  allToolNames,
+  approvalTool,
+  approvalTools,
+  CONFIRM_TOOL,
+  confirmInput,
+  confirmTool,
+  isApprovalTool,
+  operationTool,
+  toolInput,
+} from './tool-catalog.ts';
+import {
+  approvalListResult,
+  errorResult,
+  executionResult,
+  proposalResult,
+  readResult,
+  rejectionResult,
+} from './tool-results.ts';
 
-/** The tool that confirms one's own PASS proposal. */
-const CONFIRM_TOOL = 'confirm_proposal';
+/** How a server is narrowed. */
+export interface LeashMcpOptions {
+  /** Only these tools (validated with {@link selectTools}); every tool the member may use when absent. */
+  tools?: readonly string[] | undefined;
+}
 
-const confirmInput = z
-  .object({
-    proposal_id: z.string().regex(/^prop_[A-Za-z0-9]+$/, 'a proposal id like prop_…'),
-    confirm_text: z.string().max(20).optional(),
-  })
-  .strict();
+/** Checks a `--tools` list: every name must be a Leash tool; a bad one is bad input naming the valid ones. */
+export function selectTools(names: readonly string[]): string[] {
+  const known = allToolNames();
+  const selected = [...new Set(names.map((name) => name.trim()).filter((name) => name.length > 0))];
+  const unknown = selected.filter((name) => !known.includes(name));
+  if (unknown.length > 0)
+    throw new LeashError(
+      'bad_input',
+      `unknown tool${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; the tools are: ${known.join(', ')}`,
+      { field: 'tools' },
+    );
+  if (selected.length === 0) throw new LeashError('bad_input', 'name at least one tool', { field: 'tools' });
+  return selected;
+}
 
-const APPROVAL_ID = z.string().regex(/^ap[rh]_[A-Za-z0-9]+$/, 'an approval id like apr_…');
-const approvalTools = {
-  list_approval_requests: {
-    description:
-      'List approval requests of your org (default: pending), each with the server-derived preview, requester, reason and case. Add `id` to show one.',
-    input: z
-      .object({ status: z.enum([...APPROVAL_STATUSES, 'all']).default('pending'), id: APPROVAL_ID.optional() })
-      .strict(),
-    readOnly: true,
-  },
-  approve_request: {
-    description:
-      "Approve a request you did not make, as yourself: the exact approved action then executes once on current facts. Refused for the requester, for members outside the request's approver groups, and for expired or changed actions.",
-    input: z
-      .object({
-        approval_id: APPROVAL_ID,
-        reason: z.string().min(3).max(500),
-        confirm_text: z.string().max(20).optional(),
-      })
-      .strict(),
-    readOnly: false,
-  },
-  reject_request: {
-    description: 'Reject a request; nothing happens and the requester sees your reason.',
-    input: z.object({ approval_id: APPROVAL_ID, reason: z.string().min(3).max(500) }).strict(),
-    readOnly: false,
-  },
-} as const;
-
-type ApprovalToolName = keyof typeof approvalTools;
+/** The tools `context`'s member may use (the policy's reach), narrowed to `only` when given. */
+export function leashTools(context: OperationContext, only?: readonly string[]): Tool[] {
+  const reach = reachableOperations(context);
+  const tools = reach.operations.map(operationTool);
+  if (reach.confirm) tools.push(confirmTool());
+  if (reach.approve)
+    for (const name of Object.keys(approvalTools) as ApprovalToolName[]) tools.push(approvalTool(name));
+  return only ? tools.filter((tool) => only.includes(tool.name)) : tools;
+}
 
 async function callApprovalTool(context: OperationContext, name: ApprovalToolName, args: unknown) {
   if (name === 'list_approval_requests') {
     const input = approvalTools.list_approval_requests.input.parse(args ?? {});
-    return input.id ? showApproval(context, input.id) : { requests: await listApprovalViews(context, input) };
+    return approvalListResult(
+      input.id ? [await showApproval(context, input.id)] : await listApprovalViews(context, input),
+    );
   }
   if (name === 'approve_request') {
     const input = approvalTools.approve_request.input.parse(args ?? {});
-    return approveRequest(context, input.approval_id, { reason: input.reason, confirmText: input.confirm_text });
+    return executionResult(
+      await approveRequest(context, input.approval_id, { reason: input.reason, confirmText: input.confirm_text }),
+    );
   }
   const input = approvalTools.reject_request.input.parse(args ?? {});
-  return rejectRequest(context, input.approval_id, { reason: input.reason });
+  const rejected = await rejectRequest(context, input.approval_id, { reason: input.reason });
+  return rejectionResult({ id: rejected.id, proposalId: rejected.proposalId, status: rejected.status });
 }
 
-function title(name: string): string {
-  const words = name.replaceAll('_', ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** The tool list, generated from the registry. */
-export function leashTools(): Tool[] {
-  const tools: Tool[] = [...registry.values()].map((operation) => {
-    const read = isRead(operation);
-    return {
-      name: operation.name,
-      description: read
-        ? operation.description
-        : `${operation.description} Returns a proposal (preview and policy decision); nothing changes until it is confirmed or approved.`,
-      inputSchema: z.toJSONSchema(operation.input, { io: 'input' }) as Tool['inputSchema'],
-      annotations: {
-        title: title(operation.name),
-        readOnlyHint: read,
-        // A proposal changes no billing data by itself, but the action it proposes may be destructive.
-        destructiveHint: read ? false : 'destructive' in operation && operation.destructive,
-        idempotentHint: read,
-        openWorldHint: false,
-      },
-    };
-  });
-  tools.push({
-    name: CONFIRM_TOOL,
-    description:
-      'Confirm your own proposal that the policy PASSed; it executes once on current facts. Irreversible actions need confirm_text "CONFIRM". Proposals that need approval cannot be confirmed here.',
-    inputSchema: z.toJSONSchema(confirmInput, { io: 'input' }) as Tool['inputSchema'],
-    annotations: { title: 'Confirm proposal', readOnlyHint: false, destructiveHint: true, openWorldHint: false },
-  });
-  for (const [name, tool] of Object.entries(approvalTools))
-    tools.push({
-      name,
-      description: tool.description,
-      inputSchema: z.toJSONSchema(tool.input, { io: 'input' }) as Tool['inputSchema'],
-      annotations: {
-        title: title(name),
-        readOnlyHint: tool.readOnly,
-        destructiveHint: !tool.readOnly,
-        idempotentHint: tool.readOnly,
-        openWorldHint: false,
-      },
-    });
-  return tools;
-}
-
-function text(value: unknown, isError = false) {
-  return {
-    content: [{ type: 'text' as const, text: JSON.stringify(value, null, 2) }],
-    ...(isError ? { isError: true } : { structuredContent: value as Record<string, unknown> }),
-  };
-}
-
-/** Runs one tool call through the pipeline. */
-export async function callLeashTool(context: OperationContext, name: string, args: unknown) {
+/** Runs one tool call through the pipeline (the gate decides it, whichever tools were listed). */
+export async function callLeashTool(context: OperationContext, name: string, args: unknown): Promise<CallToolResult> {
   try {
     if (name === CONFIRM_TOOL) {
       const input = confirmInput.parse(args ?? {});
-      return text(await confirmProposal(context, input.proposal_id, { confirmText: input.confirm_text }));
+      return executionResult(await confirmProposal(context, input.proposal_id, { confirmText: input.confirm_text }));
     }
-    if (name in approvalTools) return text(await callApprovalTool(context, name as ApprovalToolName, args));
+    if (isApprovalTool(name)) return await callApprovalTool(context, name, args);
     const operation = registry.get(name);
     // An unknown tool is a protocol error (the MCP spec's -32602), not a tool result.
     if (!operation) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    if (isRead(operation)) return text({ result: await runRead(context, name, args ?? {}) });
-    return text(await proposeOperation(context, name, args ?? {}));
+    // The tool's own input first: it refuses the fields only the ticket workflow sets.
+    toolInput(operation).parse(args ?? {});
+    if (isRead(operation)) return readResult(name, args, await runRead(context, name, args ?? {}));
+    return proposalResult(await proposeOperation(context, name, args ?? {}));
   } catch (error) {
     if (error instanceof z.ZodError)
-      return text(
-        {
-          error: {
-            code: 'bad_input',
-            message: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
-          },
-        },
-        true,
-      );
+      return errorResult({
+        code: 'bad_input',
+        message: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+      });
     if (error instanceof LeashError)
-      return text({ error: { code: error.code, message: error.message, requestId: context.requestId } }, true);
+      return errorResult({ code: error.code, message: error.message, requestId: context.requestId });
     throw error;
   }
 }
 
+/** The MCP server, which knows when no call is running any more (so its store can close under it safely). */
+export class LeashMcpServer extends Server {
+  readonly #running = new Set<Promise<unknown>>();
+
+  /** Runs `work`, counted until it settles. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#running.add(work);
+    const settle = () => this.#running.delete(work);
+    work.then(settle, settle);
+    return work;
+  }
+
+  /** Resolves once no tracked call is running. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+}
+
 /** An MCP server whose every call runs as the member `context()` returns (a fresh request id each call). */
-export function createLeashMcpServer(context: () => Promise<OperationContext>, version: string): Server {
-  const server = new Server({ name: 'leash', version }, { capabilities: { tools: {} } });
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: leashTools() }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) =>
-    callLeashTool(await context(), request.params.name, request.params.arguments),
+export function createLeashMcpServer(
+  context: () => Promise<OperationContext>,
+  version: string,
+  options: LeashMcpOptions = {},
+): LeashMcpServer {
+  const only = options.tools ? selectTools(options.tools) : undefined;
+  const server = new LeashMcpServer(
+    { name: 'leash', version },
+    { capabilities: { tools: {} }, instructions: LEASH_INSTRUCTIONS },
   );
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: leashTools(await context(), only) }));
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    // A narrowed server offers nothing else: a tool outside the selection is unknown to it.
+    if (only && !only.includes(request.params.name))
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    return server.track((async () => callLeashTool(await context(), request.params.name, request.params.arguments))());
+  });
   return server;
 }

@@ -1,19 +1,21 @@
 /**
  * MCP over streamable HTTP with the real MCP SDK client: list tools, call a read, propose a refund as a clerk,
  * fail to approve it as the same member, approve it as a billing manager through the REST API, see one
- * execution and the audit chain verify. Only Leash API keys open /mcp; foreign origins are refused.
+ * execution and the audit chain verify. Each key's member is offered their role's tools (`?tools=` narrows).
+ * Only Leash API keys open /mcp; foreign origins are refused.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../src/audit/list-audit-events.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
-import { CLERK, FINANCE, type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
+import { CLERK, FINANCE, type LeashFixture, openLeashFixture, READER } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
 
+/** The result's JSON: the text block after the one-line summary. */
 function body(result: Awaited<ReturnType<Client['callTool']>>): Record<string, unknown> {
-  const first = (result.content as { type: string; text: string }[])[0];
-  return JSON.parse(first?.text ?? '{}') as Record<string, unknown>;
+  const json = (result.content as { type: string; text: string }[])[1];
+  return JSON.parse(json?.text ?? '{}') as Record<string, unknown>;
 }
 
 describe(`MCP over streamable HTTP (${testStoreKind})`, () => {
@@ -29,10 +31,10 @@ describe(`MCP over streamable HTTP (${testStoreKind})`, () => {
     await fixture.close();
   });
 
-  async function connect(key: string): Promise<Client> {
+  async function connect(key: string, query = ''): Promise<Client> {
     const client = new Client({ name: 'leash-http-test', version: '1.0.0' });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp${query}`), {
         requestInit: { headers: { authorization: `Bearer ${key}` } },
       }),
     );
@@ -55,6 +57,9 @@ describe(`MCP over streamable HTTP (${testStoreKind})`, () => {
       arguments: { charge_id: charge.id, amount: 1_200, reason: 'charged twice', case_id: 'T-3' },
     });
     expect(proposed.structuredContent).toMatchObject({ status: 'awaiting_approval', decision: { outcome: 'warn' } });
+    expect((proposed.content as { text: string }[])[0]?.text).toMatch(
+      /^Proposal prop_\w+: .*Policy: WARN; needs approval/,
+    );
     const proposal = body(proposed) as { id: string; approval: { id: string } };
 
     const own = await clerk.callTool({
@@ -83,6 +88,29 @@ describe(`MCP over streamable HTTP (${testStoreKind})`, () => {
       .map((event) => event.channel);
     expect(channels).toEqual(expect.arrayContaining(['mcp', 'http']));
     expect((await server.call('GET', '/api/audit/verify', { token: finance })).body).toMatchObject({ ok: true });
+  });
+
+  it('a read-only key is offered read tools only; ?tools= narrows, and an unknown name is a 400', async () => {
+    const reader = await connect(await server.apiKey(READER));
+    const names = (await reader.listTools()).tools.map((tool) => tool.name);
+    expect(names).toContain('get_invoice');
+    for (const name of ['refund_charge', 'confirm_proposal', 'approve_request']) expect(names).not.toContain(name);
+    await reader.close();
+    const key = await server.apiKey(CLERK);
+    const narrowed = await connect(key, '?tools=get_invoice,refund_charge');
+    expect((await narrowed.listTools()).tools.map((tool) => tool.name)).toEqual(['get_invoice', 'refund_charge']);
+    await narrowed.close();
+    const bad = await fetch(`${server.url}/mcp?tools=get_invoice,nope`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/unknown tool nope/);
   });
 
   it('refuses tokens that are not Leash API keys, foreign origins, and GET streams', async () => {

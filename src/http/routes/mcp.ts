@@ -1,12 +1,13 @@
 /**
  * MCP over streamable HTTP at /mcp: stateless (each POST carries its own bearer API key and gets a fresh
  * server and transport, so any server process can answer), JSON responses, the same tools and the same gate
- * as stdio. Only Leash API keys are accepted; the Host/Origin guard in server.ts answers DNS rebinding.
+ * as stdio: the key's member is offered the tools their role can use, narrowed further by `?tools=a,b`. Only
+ * Leash API keys are accepted; the Host/Origin guard in server.ts answers DNS rebinding.
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { LeashError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
-import { createLeashMcpServer } from '../../mcp/mcp-server.ts';
+import { createLeashMcpServer, selectTools } from '../../mcp/mcp-server.ts';
 import { asCaller } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import type { TypedApp } from './types.ts';
@@ -21,11 +22,16 @@ export function registerMcpRoute(app: TypedApp, deps: ServerDeps): void {
         'MCP over HTTP takes a Leash API key: Authorization: Bearer lk_… (see `leash keys create`)',
       );
     }
+    const only = (request.query as { tools?: unknown } | undefined)?.tools;
+    // An unknown tool name is bad input (400) naming the valid ones, before anything runs.
+    const tools = typeof only === 'string' ? selectTools(only.split(',')) : undefined;
     return asCaller(
       deps,
       request,
       async ({ context }) => {
-        const server = createLeashMcpServer(async () => ({ ...context, requestId: newId('request') }), deps.version);
+        const server = createLeashMcpServer(async () => ({ ...context, requestId: newId('request') }), deps.version, {
+          tools,
+        });
         const transport = new StreamableHTTPServerTransport({
           sessionIdGenerator: undefined,
           enableJsonResponse: true,
