@@ -19,6 +19,8 @@
  *                       a ratio to that bound (target ≥ 0.9); webhook ingestion over HTTP vs applying events directly
  *   cli                 the `leash` command's start: --help, a read opening the embedded store, a read through a
  *                       running server's local channel, vs bare `node -e 0` and opening PGlite alone
+ *   mcp                 the MCP tool list each demo member's assistant loads (tools/list through the SDK client):
+ *                       tools, bytes and ≈tokens, against the whole list (every tool, as the owner sees it)
  *   web                 the dashboard's first load in Chromium on localhost (empty cache, then warm) vs navigating
  *                       to GET /health; the first load's JavaScript gzipped
  *
@@ -41,6 +43,7 @@ import { type HttpFigures, measureHttp } from './http.ts';
 import { type InsightFigure, measureInsights } from './insights.ts';
 import { measureAudit, measureGate, measurePropose } from './leash.ts';
 import { type LookupFigure, measureLookups } from './lookups.ts';
+import { measureMcpToolLists } from './mcp.ts';
 import { ms, perSecond, printTable } from './stats.ts';
 import { measureStripe } from './stripe.ts';
 import { measureWeb } from './web.ts';
@@ -68,6 +71,7 @@ const SECTIONS = [
   'stripe',
   'web',
   'cli',
+  'mcp',
 ] as const;
 
 const program = new Command('npm run bench --')
@@ -325,6 +329,27 @@ async function http(withPostgres: boolean): Promise<void> {
     ]),
   );
   results.http = measured;
+}
+
+// --- MCP tool lists -------------------------------------------------------------------------------------------
+
+async function mcp(): Promise<void> {
+  heading('MCP tools/list per demo member (real SDK client, in-memory transport; tokens ≈ bytes / 4)');
+  const figures = await measureMcpToolLists();
+  results.mcp = figures;
+  const whole = Math.max(...figures.map((figure) => figure.bytes));
+  printTable(
+    ['member', 'role', 'groups', 'tools', 'bytes', '≈tokens', 'vs whole list'],
+    figures.map((figure) => [
+      figure.email,
+      figure.role,
+      figure.groups.join(', ') || '—',
+      String(figure.tools),
+      figure.bytes.toLocaleString('en-US'),
+      figure.tokens.toLocaleString('en-US'),
+      `${((figure.bytes / whole) * 100).toFixed(0)}%`,
+    ]),
+  );
 }
 
 // --- The ticket classifier ----------------------------------------------------------------------------------
@@ -595,6 +620,7 @@ if (only.includes('http')) await http(withPostgres);
 if (only.includes('stripe')) await stripe();
 if (only.includes('web')) await web();
 if (only.includes('cli')) await cli();
+if (only.includes('mcp')) await mcp();
 
 const dir = join('bench', 'results');
 mkdirSync(dir, { recursive: true });
