@@ -68,17 +68,42 @@ export function encodeFrame(value: unknown): Buffer {
   return Buffer.concat([header, body]);
 }
 
-/** Splits a byte stream into decoded frames; `onFrame` gets each value. */
-export function frameReader(onFrame: (value: unknown) => void): (chunk: Buffer) => void {
+/** The largest frame either side accepts (a query's rows included); past it the connection is closed. */
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
+/** What `frameReader` passes on for a frame whose bytes do not decode (nested too deeply, corrupt). */
+export const UNDECODABLE: unique symbol = Symbol('undecodable frame');
+
+/**
+ * Splits a byte stream into decoded frames; `onFrame` gets each value, or UNDECODABLE for a frame that does not
+ * decode (the stream's framing still holds). A frame that is too large calls `onBroken` once and nothing after it
+ * is read: the connection is beyond repair.
+ */
+export function frameReader(
+  onFrame: (value: unknown) => void,
+  onBroken: (reason: string) => void,
+): (chunk: Buffer) => void {
   let pending: Buffer = Buffer.alloc(0);
+  let broken = false;
   return (chunk) => {
+    if (broken) return;
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     while (pending.length >= 4) {
       const length = pending.readUInt32BE(0);
+      if (length > MAX_FRAME_BYTES) {
+        broken = true;
+        return onBroken(`a frame of ${length} bytes is larger than ${MAX_FRAME_BYTES}`);
+      }
       if (pending.length < 4 + length) return;
       const body = pending.subarray(4, 4 + length);
       pending = pending.subarray(4 + length);
-      onFrame(deserialize(body));
+      let value: unknown;
+      try {
+        value = deserialize(body);
+      } catch {
+        value = UNDECODABLE;
+      }
+      onFrame(value);
     }
   };
 }
@@ -112,13 +137,16 @@ export class LocalChannel {
   ) {
     socket.on(
       'data',
-      frameReader((reply) => {
-        const next = this.waiting.shift();
-        if (!next) return;
-        const answer = reply as ChannelReply;
-        if (answer.ok) next.resolve(answer.value);
-        else next.reject(errorFromChannel(answer.error));
-      }),
+      frameReader(
+        (reply) => {
+          const next = this.waiting.shift();
+          if (!next) return;
+          const answer = reply as ChannelReply;
+          if (answer.ok) next.resolve(answer.value);
+          else next.reject(errorFromChannel(answer.error));
+        },
+        (reason) => socket.destroy(new Error(reason)),
+      ),
     );
     const fail = (error?: Error) => {
       this.closedWith ??= new LeashError(

@@ -13,7 +13,7 @@ import { createDemoOrg } from '../auth/demo-members.ts';
 import { isLeashError } from '../domain/errors.ts';
 import { loadGate } from '../policy/decide.ts';
 import { openStore, type Store } from '../store/db.ts';
-import { CHANNEL_FILE, encodeFrame, LocalChannel } from '../store/local-channel.ts';
+import { CHANNEL_FILE, encodeFrame, frameReader, LocalChannel } from '../store/local-channel.ts';
 import { openStoreThroughServer } from '../store/remote-store.ts';
 import { type LocalChannelServer, serveLocalChannel } from './local-channel-server.ts';
 
@@ -205,6 +205,88 @@ describe('the local channel', () => {
     } finally {
       silent.close();
       rmSync(wedged, { recursive: true, force: true });
+    }
+  });
+
+  it('survives hostile requests: odd text, prototype keys, deep nesting, huge values, garbage frames', async () => {
+    const lone = '\ud800';
+    const deep: Record<string, unknown> = {};
+    let cursor = deep;
+    for (let depth = 0; depth < 2_000; depth += 1) {
+      const next: Record<string, unknown> = {};
+      cursor.nested = next;
+      cursor = next;
+    }
+    const inputs: unknown[] = [
+      { query: `acme\u0000corp` },
+      { query: `acme${lone}` },
+      { query: 'x'.repeat(5_000_000) },
+      JSON.parse('{"__proto__": {"admin": true}, "query": "acme"}'),
+      { constructor: { prototype: { polluted: true } } },
+      deep,
+      [1, 2, 3],
+      null,
+      Number.MAX_SAFE_INTEGER,
+      { limit: 1e308 },
+    ];
+    const channel = await LocalChannel.connect(dataDir);
+    if (!channel) throw new Error('no channel');
+    try {
+      for (const input of inputs) {
+        const answer = await channel
+          .request({ type: 'read', operation: 'search_customers', input, as: 'carl@northwind.test' })
+          .then(
+            () => 'answered',
+            (error: unknown) => error,
+          );
+        // Either a (harmless) answer or an error a person can read: never a dead server.
+        if (answer !== 'answered') expect(answer).toBeInstanceOf(Error);
+      }
+      const undecodable = await channel
+        .request({ type: 'read', operation: 'search_customers', input: deep })
+        .catch((thrown: unknown) => thrown);
+      expect(String(undecodable)).toMatch(/does not decode|bad_input|nested/);
+      for (const request of [
+        { type: 'read', operation: { toString: null }, input: {} },
+        { type: 'query', scope: '', sql: 'select 1', parameters: 'not a list' },
+        { type: 'query', scope: 42, sql: 'select 1', parameters: [] },
+        'just text',
+        [],
+      ]) {
+        const error = await channel.request(request as never).catch((thrown: unknown) => thrown);
+        expect(isLeashError(error, 'bad_input')).toBe(true);
+      }
+      expect(({} as Record<string, unknown>).admin).toBeUndefined();
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    } finally {
+      await channel.close();
+    }
+
+    // Bytes that do not decode are answered with an error; a frame claiming 4 GiB closes its connection. The
+    // server serves on either way.
+    const garbage = connect({ path: join(dataDir, CHANNEL_FILE) });
+    await new Promise((resolve) => garbage.once('connect', resolve));
+    const reply = new Promise<unknown>((resolve) =>
+      garbage.on(
+        'data',
+        frameReader(resolve, () => undefined),
+      ),
+    );
+    garbage.write(Buffer.from([0, 0, 0, 3, 0xff, 0xfe, 0xfd]));
+    expect(await reply).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    garbage.destroy();
+    const huge = connect({ path: join(dataDir, CHANNEL_FILE) });
+    await new Promise((resolve) => huge.once('connect', resolve));
+    const closed = new Promise((resolve) => huge.once('close', resolve));
+    huge.on('error', () => undefined);
+    huge.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1]));
+    await closed;
+    const after = await LocalChannel.connect(dataDir);
+    if (!after) throw new Error('the server stopped serving');
+    try {
+      expect(await after.request({ type: 'ping' })).toEqual({ pid: process.pid });
+    } finally {
+      await after.close();
     }
   });
 });

@@ -22,6 +22,7 @@ import {
   encodeFrame,
   errorForChannel,
   frameReader,
+  UNDECODABLE,
 } from '../store/local-channel.ts';
 import { withOrgScope, withoutOrgScope } from '../store/org-scope.ts';
 import type { Database } from '../store/schema.ts';
@@ -32,6 +33,66 @@ import { memberContext } from './operation-context.ts';
 const IDLE_TRANSACTION_MS = 30_000;
 
 const ISOLATION_LEVELS = new Set(['read uncommitted', 'read committed', 'repeatable read', 'serializable']);
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new LeashError('bad_input', `${field} must be text`, { field });
+  return value;
+}
+
+function optionalText(value: unknown, field: string): string | undefined {
+  return value === undefined || value === null ? undefined : text(value, field);
+}
+
+/** Checks a request's shape: what arrives on the socket is data, whoever sent it. */
+function parseRequest(value: unknown): ChannelRequest {
+  if (value === UNDECODABLE)
+    throw new LeashError('bad_input', 'the request does not decode (nested too deeply, or corrupt)');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new LeashError('bad_input', 'a request must be an object');
+  const request = value as Record<string, unknown>;
+  switch (request.type) {
+    case 'ping':
+    case 'commit':
+    case 'rollback':
+      return { type: request.type };
+    case 'query':
+      if (!Array.isArray(request.parameters)) throw new LeashError('bad_input', 'parameters must be a list');
+      return {
+        type: 'query',
+        scope: text(request.scope, 'scope'),
+        sql: text(request.sql, 'sql'),
+        parameters: request.parameters,
+      };
+    case 'begin':
+      return {
+        type: 'begin',
+        scope: text(request.scope, 'scope'),
+        isolationLevel: optionalText(request.isolationLevel, 'isolationLevel'),
+      };
+    case 'read':
+      return {
+        type: 'read',
+        operation: text(request.operation, 'operation'),
+        input: request.input,
+        as: optionalText(request.as, 'as'),
+        org: optionalText(request.org, 'org'),
+      };
+    default:
+      throw new LeashError('bad_input', 'unknown request on the local channel');
+  }
+}
+
+/** A reply as a frame; one that cannot be serialised (it never should) becomes an error the caller can show. */
+function encodeReply(reply: ChannelReply): Buffer {
+  try {
+    return encodeFrame(reply);
+  } catch {
+    return encodeFrame({
+      ok: false,
+      error: errorForChannel(new LeashError('internal', 'the answer could not be sent over the local channel')),
+    });
+  }
+}
 
 /** A running channel. */
 export interface LocalChannelServer {
@@ -84,9 +145,16 @@ class ChannelConnection {
   ) {
     socket.on(
       'data',
-      frameReader((request) => {
-        this.queue = this.queue.then(() => this.answer(request as ChannelRequest));
-      }),
+      frameReader(
+        (request) => {
+          this.queue = this.queue
+            .then(() => this.answer(request))
+            .catch(() => {
+              this.socket.destroy();
+            });
+        },
+        () => socket.destroy(),
+      ),
     );
     socket.on('error', () => socket.destroy());
     this.closed = new Promise((resolve) =>
@@ -98,11 +166,11 @@ class ChannelConnection {
     );
   }
 
-  private async answer(request: ChannelRequest): Promise<void> {
+  private async answer(request: unknown): Promise<void> {
     clearTimeout(this.idleTimer);
     let reply: ChannelReply;
     try {
-      reply = { ok: true, value: await this.handle(request) };
+      reply = { ok: true, value: await this.handle(parseRequest(request)) };
     } catch (error) {
       reply = { ok: false, error: errorForChannel(error) };
     }
@@ -110,7 +178,7 @@ class ChannelConnection {
       this.idleTimer = setTimeout(() => {
         this.socket.destroy();
       }, IDLE_TRANSACTION_MS);
-    if (!this.socket.destroyed) this.socket.write(encodeFrame(reply));
+    if (!this.socket.destroyed) this.socket.write(encodeReply(reply));
   }
 
   private async handle(request: ChannelRequest): Promise<unknown> {
