@@ -199,6 +199,11 @@ export class LocalChannel {
     return channel;
   }
 
+  /** True once the connection has closed (the server stopped, or `close()`). */
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
   /** Sends one request and waits for its reply. */
   request<T = unknown>(request: ChannelRequest): Promise<T> {
     if (this.closedWith) return Promise.reject(this.closedWith);

@@ -19,6 +19,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { LeashError } from '../domain/errors.ts';
 import type { Store } from './db.ts';
 import { LocalChannel } from './local-channel.ts';
 import { currentOrgScope } from './org-scope.ts';
@@ -45,19 +46,40 @@ class ChannelConnection implements DatabaseConnection {
   }
 }
 
-/** One connection at a time, like PGlite's own driver: the server has one database session. */
+/**
+ * One connection at a time, like PGlite's own driver: the server has one database session. A long-lived caller
+ * (`leash mcp`, `leash chat`) whose server restarted reconnects on its next query; with no server back it is told.
+ */
 class ChannelDriver implements Driver {
   private busy = false;
   private readonly queue: (() => void)[] = [];
 
-  constructor(private readonly channel: LocalChannel) {}
+  constructor(
+    private channel: LocalChannel,
+    private readonly dataDir: string,
+  ) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.busy) await new Promise<void>((resolve) => this.queue.push(resolve));
     this.busy = true;
+    try {
+      if (this.channel.closed) this.channel = await this.reconnect();
+    } catch (error) {
+      await this.releaseConnection();
+      throw error;
+    }
     return new ChannelConnection(this.channel, currentOrgScope() ?? '');
+  }
+
+  private async reconnect(): Promise<LocalChannel> {
+    const again = await LocalChannel.connect(this.dataDir);
+    if (again) return again;
+    throw new LeashError(
+      'unavailable',
+      `the Leash server holding ${this.dataDir} has stopped: start it again, or run this command again to open the store itself`,
+    );
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -97,7 +119,7 @@ export async function openStoreThroughServer(dataDir: string): Promise<Store | u
   const db = new Kysely<Database>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new ChannelDriver(channel),
+      createDriver: () => new ChannelDriver(channel, dataDir),
       createIntrospector: (kysely) => new PostgresIntrospector(kysely),
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },

@@ -289,4 +289,34 @@ describe('the local channel', () => {
       await after.close();
     }
   });
+
+  it('a long-lived caller reconnects to a restarted server, and is told when none is back', async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), 'leash-restart-'));
+    const gate = await loadGate();
+    let own = await serveLocalChannel({ store, gate, dataDir: ownDir });
+    const through = await openStoreThroughServer(ownDir);
+    if (!own || !through) throw new Error('no channel');
+    try {
+      expect(await through.db.selectFrom('orgs').select('id').execute()).toHaveLength(1);
+      await own.close();
+      // (A real restart takes seconds: the caller has seen its connection close long before.)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      own = await serveLocalChannel({ store, gate, dataDir: ownDir });
+      expect(await through.db.selectFrom('orgs').select('id').execute()).toHaveLength(1);
+      await own?.close();
+      own = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const error = await through.db
+        .selectFrom('orgs')
+        .select('id')
+        .execute()
+        .catch((thrown: unknown) => thrown);
+      expect(isLeashError(error, 'unavailable')).toBe(true);
+      expect(String(error)).toMatch(/has stopped/);
+    } finally {
+      await through.close();
+      await own?.close();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  });
 });
