@@ -1,16 +1,21 @@
 /** Maps errors to one clear line and an exit code: 0 ok, 1 failure, 2 bad input, 3 blocked or refused. */
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import { ERROR_CODES, LeashError } from '../domain/errors.ts';
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2, blocked: 3 } as const;
+
+/** A zod validation error, recognised by its name and issues so that starting the CLI does not load zod. */
+function isZodError(error: unknown): error is ZodError {
+  return error instanceof Error && error.name === 'ZodError' && Array.isArray((error as { issues?: unknown }).issues);
+}
 
 /** One line for a person, and the exit code, for any thrown value. */
 export function describeError(error: unknown): { line: string; exitCode: number; code: string } {
   if (error instanceof LeashError) {
     return { line: error.message, exitCode: ERROR_CODES[error.code].exit, code: error.code };
   }
-  if (error instanceof ZodError) {
+  if (isZodError(error)) {
     const issue = error.issues[0];
     const field = issue?.path.join('.') || 'input';
     return { line: `${field}: ${issue?.message ?? 'invalid'}`, exitCode: EXIT.badInput, code: 'bad_input' };

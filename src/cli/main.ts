@@ -75,6 +75,8 @@ for (const stream of [process.stdout, process.stderr])
   });
 
 program.exitOverride();
+// Registering is cheap: a command module imports only commander and light helpers at its top, and its action
+// imports the rest (store, policy engine, agent…), so `leash --help` and each command load only what they use.
 registerStartCommand(program, '0.1.0');
 registerInitCommand(program);
 registerDemoCommand(program);

@@ -1,5 +1,8 @@
 /** A progress bar on stderr for long work (hidden when stderr is not a terminal or with --json). */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+
+// cli-progress loads only when a bar is drawn (a terminal), not on every start of the CLI.
+const require = createRequire(import.meta.url);
 
 /** Progress reported by long-running work. */
 export interface ProgressEvent {
@@ -30,6 +33,7 @@ export function progressBar(enabled: boolean): { onProgress: (event: ProgressEve
       stop: () => {},
     };
   }
+  const cliProgress = require('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar(
     {
       format: '{phase} |{bar}| {percentage}% {value}/{total} eta {eta_formatted}',

@@ -5,15 +5,16 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { findConversation, listConversations, listTurns, type Owner } from '../../agent/conversations.ts';
-import { choosePlanner, PLANNERS } from '../../agent/planners.ts';
-import { runAgentTurn, type TurnResult } from '../../agent/run-turn.ts';
-import { callView } from '../../agent/turn-view.ts';
+import type { Owner } from '../../agent/conversations.ts';
+import type { PLANNERS } from '../../agent/planners.ts';
+import type { TurnResult } from '../../agent/run-turn.ts';
 import type { Member } from '../../auth/members.ts';
-import { operationContext } from '../operation-context.ts';
 import { printJson, printTable, showDate } from '../output.ts';
-import { type CliSession, resolveActor, withSession } from '../session.ts';
-import { runJobIfAny } from './jobs.ts';
+import { runJobIfAny } from '../run-job.ts';
+import type { CliSession } from '../session.ts';
+
+// The planner names for --help, without loading the planners; the type makes it the same list as PLANNERS.
+const PLANNER_NAMES: typeof PLANNERS = ['builtin', 'llm'];
 
 interface AgentOptions {
   as?: string;
@@ -29,6 +30,11 @@ async function turn(
   options: AgentOptions,
   onText?: (delta: string) => void,
 ): Promise<TurnResult> {
+  const [{ operationContext }, { choosePlanner }, { runAgentTurn }] = await Promise.all([
+    import('../operation-context.ts'),
+    import('../../agent/planners.ts'),
+    import('../../agent/run-turn.ts'),
+  ]);
   const context = operationContext(session, member, session.gate);
   const planner = await choosePlanner(options.planner, { actor: context.actor });
   const result = await runAgentTurn({
@@ -60,7 +66,7 @@ export function registerAgentCommands(program: Command): void {
     .argument('<request>', 'what you need, quoted')
     .option('--as <email>', 'the member asking (or LEASH_USER)')
     .option('--conversation <id>', 'continue a conversation (see `leash conversations`)')
-    .option('--planner <name>', `${PLANNERS.join(' or ')} (default LEASH_PLANNER, else builtin)`)
+    .option('--planner <name>', `${PLANNER_NAMES.join(' or ')} (default LEASH_PLANNER, else builtin)`)
     .option('--json', 'print { reply, calls: [{ operation, input, outcome }], conversation_id }')
     .addHelpText(
       'after',
@@ -80,6 +86,7 @@ Examples:
   $ leash ask "yes" --conversation conv_… --as carl@northwind.test`,
     )
     .action(async (request: string, options: AgentOptions) => {
+      const { resolveActor, withSession } = await import('../session.ts');
       // Without --json a model's words are printed as they come; the proposals follow when the turn ends.
       let streamed = '';
       const result = await withSession(async (session) => {
@@ -97,12 +104,14 @@ Examples:
               },
         );
       });
-      if (options.json)
+      if (options.json) {
+        const { callView } = await import('../../agent/turn-view.ts');
         return printJson({
           reply: result.reply,
           calls: result.calls.map((call) => callView(call)),
           conversation_id: result.conversationId,
         });
+      }
       process.stdout.write(
         `${printedRest(streamed, result.reply)}\n\n(conversation ${result.conversationId}; continue with --conversation)\n`,
       );
@@ -113,7 +122,7 @@ Examples:
     .description('An interactive conversation with the agent, saved so you can resume it.')
     .option('--as <email>', 'the member chatting (or LEASH_USER)')
     .option('--conversation <id>', 'resume a conversation')
-    .option('--planner <name>', `${PLANNERS.join(' or ')} (default LEASH_PLANNER, else builtin)`)
+    .option('--planner <name>', `${PLANNER_NAMES.join(' or ')} (default LEASH_PLANNER, else builtin)`)
     .addHelpText(
       'after',
       `
@@ -126,6 +135,10 @@ Example:
   $ leash chat --as sam@northwind.test`,
     )
     .action(async (options: AgentOptions) => {
+      const [{ findConversation, listConversations }, { resolveActor, withSession }] = await Promise.all([
+        import('../../agent/conversations.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
         const state: AgentOptions = { ...options };
@@ -178,6 +191,10 @@ Example:
     .option('--as <email>', 'whose conversations (or LEASH_USER)')
     .option('--json', 'print JSON')
     .action(async (options: AgentOptions) => {
+      const [{ listConversations }, { resolveActor, withSession }] = await Promise.all([
+        import('../../agent/conversations.ts'),
+        import('../session.ts'),
+      ]);
       const rows = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
         return listConversations(session.store.db, owner(session, member));
@@ -199,6 +216,10 @@ Example:
     .option('--as <email>', 'whose conversation (or LEASH_USER)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: AgentOptions) => {
+      const [{ findConversation, listTurns }, { resolveActor, withSession }] = await Promise.all([
+        import('../../agent/conversations.ts'),
+        import('../session.ts'),
+      ]);
       const shown = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
         const conversation = await findConversation(session.store.db, owner(session, member), id);

@@ -1,19 +1,10 @@
 /** `leash approvals list|show|approve|reject`: requests waiting for a second member. */
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
-import {
-  APPROVAL_STATUSES,
-  type ApprovalView,
-  listApprovalViews,
-  showApproval,
-} from '../../operations/approval-views.ts';
-import { loadProposal } from '../../operations/proposals.ts';
-import { approveRequest, rejectRequest } from '../../operations/run-operation.ts';
-import { operationContext } from '../operation-context.ts';
+import type { ApprovalView } from '../../operations/approval-views.ts';
 import { printFields, printJson, printTable, showMoney } from '../output.ts';
 import { printExecution } from '../print-proposal.ts';
-import { resolveActor, withSession } from '../session.ts';
-import { runJobIfAny } from './jobs.ts';
+import { runJobIfAny } from '../run-job.ts';
 
 /** Registers the approval commands. */
 export function registerApprovalCommands(program: Command): void {
@@ -27,6 +18,12 @@ export function registerApprovalCommands(program: Command): void {
     .option('--status <status>', `pending | approved | rejected | expired | all`, 'pending')
     .option('--json', 'print JSON')
     .action(async (options: { status: string; json?: boolean }) => {
+      const [{ APPROVAL_STATUSES, listApprovalViews }, { operationContext }, { resolveActor, withSession }] =
+        await Promise.all([
+          import('../../operations/approval-views.ts'),
+          import('../operation-context.ts'),
+          import('../session.ts'),
+        ]);
       if (options.status !== 'all' && !(APPROVAL_STATUSES as readonly string[]).includes(options.status)) {
         throw badInput('--status', `unknown status "${options.status}"`);
       }
@@ -58,6 +55,13 @@ export function registerApprovalCommands(program: Command): void {
     .argument('<approval>', 'approval id (apr_…) or handle (aph_…)')
     .option('--json', 'print JSON')
     .action(async (reference: string, options: { json?: boolean }) => {
+      const [{ showApproval }, { loadProposal }, { operationContext }, { resolveActor, withSession }] =
+        await Promise.all([
+          import('../../operations/approval-views.ts'),
+          import('../../operations/proposals.ts'),
+          import('../operation-context.ts'),
+          import('../session.ts'),
+        ]);
       await withSession(async (session) => {
         const actor = await resolveActor(session, undefined, 'read');
         const context = operationContext(session, actor, session.gate);
@@ -90,6 +94,11 @@ export function registerApprovalCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       async (reference: string, options: { reason: string; as?: string; confirmText?: string; json?: boolean }) => {
+        const [{ approveRequest }, { operationContext }, { resolveActor, withSession }] = await Promise.all([
+          import('../../operations/run-operation.ts'),
+          import('../operation-context.ts'),
+          import('../session.ts'),
+        ]);
         await withSession(async (session) => {
           const actor = await resolveActor(session, options.as, 'write');
           const outcome = await approveRequest(operationContext(session, actor, session.gate), reference, {
@@ -113,6 +122,11 @@ export function registerApprovalCommands(program: Command): void {
     .option('--as <email>', 'the deciding member (or LEASH_USER)')
     .option('--json', 'print JSON')
     .action(async (reference: string, options: { reason: string; as?: string; json?: boolean }) => {
+      const [{ rejectRequest }, { operationContext }, { resolveActor, withSession }] = await Promise.all([
+        import('../../operations/run-operation.ts'),
+        import('../operation-context.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const actor = await resolveActor(session, options.as, 'write');
         const request = await rejectRequest(operationContext(session, actor, session.gate), reference, {

@@ -1,13 +1,9 @@
 /** `leash audit tail|verify|export`: the hash-chained, append-only log of everything Leash did. */
 import type { Command } from 'commander';
-import { exportAuditEvents } from '../../audit/export-audit-events.ts';
-import { listAuditEvents } from '../../audit/list-audit-events.ts';
-import { verifyAuditChain } from '../../audit/verify-audit-chain.ts';
 import { badInput } from '../../domain/errors.ts';
 import { printJson, printTable } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { progressBar } from '../progress.ts';
-import { withSession } from '../session.ts';
 
 /** Registers the audit commands. */
 export function registerAuditCommands(program: Command): void {
@@ -25,6 +21,10 @@ export function registerAuditCommands(program: Command): void {
     .option('--event <name>', 'only this event (e.g. execution.succeeded)')
     .option('--json', 'print JSON')
     .action(async (options: { limit: string; customer?: string; event?: string; json?: boolean }) => {
+      const [{ listAuditEvents }, { withSession }] = await Promise.all([
+        import('../../audit/list-audit-events.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const events = await listAuditEvents(session.store.db, session.org.id, {
           limit: parseIntegerOption('limit', options.limit, 1, 1000),
@@ -53,6 +53,10 @@ export function registerAuditCommands(program: Command): void {
     .description('Recompute the hash chain; names the first bad row. Exit 0 only when the chain is intact.')
     .option('--json', 'print JSON: { ok, rows, first_bad_row }')
     .action(async (options: { json?: boolean }) => {
+      const [{ verifyAuditChain }, { withSession }] = await Promise.all([
+        import('../../audit/verify-audit-chain.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const bar = progressBar(!options.json);
         const result = await verifyAuditChain(session.store.db, session.org.id, bar.onProgress).finally(() =>
@@ -74,6 +78,10 @@ export function registerAuditCommands(program: Command): void {
     .option('--format <format>', 'jsonl | csv', 'jsonl')
     .action(async (options: { format: string }) => {
       if (options.format !== 'jsonl' && options.format !== 'csv') throw badInput('--format', 'jsonl or csv');
+      const [{ exportAuditEvents }, { withSession }] = await Promise.all([
+        import('../../audit/export-audit-events.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         await exportAuditEvents(session.store.db, session.org.id, options.format as 'jsonl' | 'csv', (chunk) => {
           process.stdout.write(chunk);

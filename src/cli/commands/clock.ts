@@ -1,11 +1,8 @@
 /** `leash clock show|advance`: the embedded ledger's simulated time. */
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
-import { advanceLedgerClock, readLedgerClock } from '../../operations/advance-clock.ts';
-import { operationContext } from '../operation-context.ts';
 import { printFields, printJson } from '../output.ts';
 import { parseDateOption, parseIntegerOption } from '../parse-options.ts';
-import { resolveActor, withSession } from '../session.ts';
 
 /** Registers the clock commands. */
 export function registerClockCommand(program: Command): void {
@@ -20,6 +17,11 @@ export function registerClockCommand(program: Command): void {
     .description("Show the ledger's current time.")
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
+      const [{ readLedgerClock }, { operationContext }, { resolveActor, withSession }] = await Promise.all([
+        import('../../operations/advance-clock.ts'),
+        import('../operation-context.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const actor = await resolveActor(session, undefined, 'read');
         const now = await readLedgerClock(operationContext(session, actor, session.gate));
@@ -39,6 +41,12 @@ export function registerClockCommand(program: Command): void {
     .action(async (options: { days?: string; to?: string; as?: string; json?: boolean }) => {
       if ((options.days === undefined) === (options.to === undefined))
         throw badInput('--days', 'give exactly one of --days N or --to DATE');
+      const [{ advanceLedgerClock, readLedgerClock }, { operationContext }, { resolveActor, withSession }] =
+        await Promise.all([
+          import('../../operations/advance-clock.ts'),
+          import('../operation-context.ts'),
+          import('../session.ts'),
+        ]);
       await withSession(async (session) => {
         const actor = await resolveActor(session, options.as, 'read');
         const context = operationContext(session, actor, session.gate);

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { PERMISSIONS_NEEDED } from '../../connectors/stripe/restricted-key.ts';
 import { LeashError } from '../../domain/errors.ts';
 import { printJson, showDate } from '../output.ts';
-import { resolveActor, withSession } from '../session.ts';
 
 interface ConnectOptions {
   key?: string;
@@ -64,6 +63,7 @@ Examples:
       // The Stripe SDK loads only for these commands.
       const { connectStripe } = await import('../../operations/integrations.ts');
       const { loadMasterKey } = await import('../../secrets/secret-box.ts');
+      const { resolveActor, withSession } = await import('../session.ts');
       const result = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
         const webhookSecret = options.webhookSecret ?? process.env.LEASH_STRIPE_WEBHOOK_SECRET;
@@ -86,6 +86,7 @@ Examples:
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { stripeIntegration } = await import('../../operations/integrations.ts');
+      const { withSession } = await import('../session.ts');
       const integration = await withSession((session) => stripeIntegration(session.store.db, session.org.id));
       if (options.json) return printJson(integration);
       if (integration.status !== 'connected') {
@@ -109,6 +110,7 @@ Examples:
       if (provider !== 'stripe')
         throw new LeashError('bad_input', `unknown provider "${provider}" (stripe)`, { field: 'provider' });
       const { disconnectStripe } = await import('../../operations/integrations.ts');
+      const { resolveActor, withSession } = await import('../session.ts');
       const integration = await withSession(async (session) =>
         disconnectStripe(session.store.db, await resolveActor(session, options.as, 'write')),
       );

@@ -1,7 +1,6 @@
 /** `leash eval SUITE.yaml`: task success and unauthorized effects of the agent on a scratch demo business. */
 import type { Command } from 'commander';
-import { type EvalReport, runEval } from '../../agent/eval/run-eval.ts';
-import { loadSuite } from '../../agent/eval/suite.ts';
+import type { EvalReport } from '../../agent/eval/run-eval.ts';
 import { LeashError } from '../../domain/errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson, printTable } from '../output.ts';
@@ -66,6 +65,10 @@ Examples:
       const minSuccess = Number(options.minSuccess);
       if (!Number.isFinite(minSuccess) || minSuccess < 0 || minSuccess > 1)
         throw new LeashError('bad_input', '--min-success must be a number from 0 to 1', { field: 'min-success' });
+      const [{ runEval }, { loadSuite }] = await Promise.all([
+        import('../../agent/eval/run-eval.ts'),
+        import('../../agent/eval/suite.ts'),
+      ]);
       const suite = await loadSuite(path);
       const bar = progressBar(!options.json);
       const report = await runEval(suite, {

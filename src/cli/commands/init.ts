@@ -1,8 +1,6 @@
 /** `leash init`: create the org and its owner in an empty store. */
 import type { Command } from 'commander';
-import { createOrg, listOrgs } from '../../auth/members.ts';
 import { LeashError } from '../../domain/errors.ts';
-import { openStore } from '../../store/db.ts';
 import { printJson } from '../output.ts';
 
 /** Registers `leash init`. */
@@ -15,6 +13,10 @@ export function registerInitCommand(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ leash init --owner founder@acme.test --org "Acme SaaS"')
     .action(async (options: { owner: string; org: string; json?: boolean }) => {
+      const [{ createOrg, listOrgs }, { openStore }] = await Promise.all([
+        import('../../auth/members.ts'),
+        import('../../store/db.ts'),
+      ]);
       const store = await openStore();
       try {
         const existing = await listOrgs(store.db);

@@ -1,54 +1,7 @@
-/** `leash jobs`: bulk jobs — list, show the report, run or resume one; and running a job right after approval. */
+/** `leash jobs`: bulk jobs — list, show the report, run or resume one (running one is in ../run-job.ts). */
 import type { Command } from 'commander';
-import { type JobReport, jobReport, runBulkJob } from '../../operations/bulk/define-bulk.ts';
-import type { OperationContext } from '../../operations/define-operation.ts';
-import type { ExecutionOutcome } from '../../operations/run-operation.ts';
-import { operationContext } from '../operation-context.ts';
 import { printJson, printTable, showDate } from '../output.ts';
-import { progressBar } from '../progress.ts';
-import { resolveActor, withSession } from '../session.ts';
-
-function printReport(report: JobReport): void {
-  process.stdout.write(
-    `Job ${report.jobId} (${report.operation}): ${report.status} — ${report.succeeded} of ${report.total} done, ${report.failed} failed\n`,
-  );
-  for (const failure of report.failures)
-    process.stdout.write(`  ✗ #${failure.position} ${failure.label}: ${failure.error}\n`);
-  if (report.status === 'running') process.stdout.write(`  resume with: leash jobs run ${report.jobId}\n`);
-}
-
-/** Runs a job with a progress bar; prints its final report (or returns it for --json). */
-export async function runJobWithProgress(context: OperationContext, jobId: string, json: boolean): Promise<JobReport> {
-  const bar = progressBar(!json);
-  let stopping = false;
-  const stop = () => {
-    stopping = true;
-  };
-  process.once('SIGINT', stop);
-  try {
-    const report = await runBulkJob(context, jobId, {
-      onProgress: (done, total) => bar.onProgress({ phase: 'bulk job', done, total }),
-      shouldStop: () => stopping,
-    });
-    bar.stop();
-    if (!json) printReport(report);
-    return report;
-  } finally {
-    process.off('SIGINT', stop);
-    bar.stop();
-  }
-}
-
-/** After a confirm or an approval: when the execution created a bulk job, runs it now. */
-export async function runJobIfAny(
-  context: OperationContext,
-  outcome: ExecutionOutcome,
-  json: boolean,
-): Promise<JobReport | null> {
-  const jobId = (outcome.result as { jobId?: unknown } | null)?.jobId;
-  if (outcome.status !== 'succeeded' || typeof jobId !== 'string') return null;
-  return runJobWithProgress(context, jobId, json);
-}
+import { printJobReport, runJobWithProgress } from '../run-job.ts';
 
 /** Registers `leash jobs`. */
 export function registerJobCommands(program: Command): void {
@@ -73,6 +26,7 @@ Examples:
     .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
     .option('--json', 'print JSON')
     .action(async (options: { as?: string; json?: boolean }) => {
+      const { resolveActor, withSession } = await import('../session.ts');
       const rows = await withSession(async (session) => {
         await resolveActor(session, options.as, 'read');
         return session.store.db
@@ -105,12 +59,16 @@ Examples:
     .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
     .option('--json', 'print JSON')
     .action(async (jobId: string, options: { as?: string; json?: boolean }) => {
+      const [{ jobReport }, { resolveActor, withSession }] = await Promise.all([
+        import('../../operations/bulk/define-bulk.ts'),
+        import('../session.ts'),
+      ]);
       const report = await withSession(async (session) => {
         await resolveActor(session, options.as, 'read');
         return jobReport(session.store.db, session.org.id, jobId);
       });
       if (options.json) return printJson(report);
-      printReport(report);
+      printJobReport(report);
     });
   jobs
     .command('run')
@@ -119,6 +77,10 @@ Examples:
     .option('--as <email>', 'the member running it (or LEASH_USER)')
     .option('--json', 'print JSON')
     .action(async (jobId: string, options: { as?: string; json?: boolean }) => {
+      const [{ operationContext }, { resolveActor, withSession }] = await Promise.all([
+        import('../operation-context.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
         const report = await runJobWithProgress(

@@ -1,8 +1,6 @@
 /** `leash keys create|list|revoke`: API keys for MCP clients and automation. */
 import type { Command } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { printJson, printTable, showDate } from '../output.ts';
-import { resolveActor, withSession } from '../session.ts';
 
 /** Registers `leash keys`. */
 export function registerKeyCommands(program: Command): void {
@@ -28,6 +26,10 @@ Examples:
     .option('--name <name>', 'what the key is for', 'API key')
     .option('--json', 'print JSON')
     .action(async (options: { as?: string; name: string; json?: boolean }) => {
+      const [{ createApiKey }, { resolveActor, withSession }] = await Promise.all([
+        import('../../auth/api-keys.ts'),
+        import('../session.ts'),
+      ]);
       const created = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
         return { ...(await createApiKey(session.store.db, member, options.name)), email: member.email };
@@ -43,6 +45,10 @@ Examples:
     .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
     .option('--json', 'print JSON')
     .action(async (options: { as?: string; json?: boolean }) => {
+      const [{ listApiKeys }, { resolveActor, withSession }] = await Promise.all([
+        import('../../auth/api-keys.ts'),
+        import('../session.ts'),
+      ]);
       const listed = await withSession(async (session) =>
         listApiKeys(session.store.db, await resolveActor(session, options.as, 'read')),
       );
@@ -67,6 +73,10 @@ Examples:
     .argument('<id>', 'key id (key_…)')
     .option('--as <email>', 'the member acting (or LEASH_USER)')
     .action(async (id: string, options: { as?: string }) => {
+      const [{ revokeApiKey }, { resolveActor, withSession }] = await Promise.all([
+        import('../../auth/api-keys.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         await revokeApiKey(session.store.db, await resolveActor(session, options.as, 'write'), id);
       });

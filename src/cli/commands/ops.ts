@@ -1,29 +1,20 @@
 /** `leash ops`, `leash run`, `leash confirm`: the operation catalogue and the propose → confirm pipeline. */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import type { ZodType } from 'zod';
 import { badInput, LeashError } from '../../domain/errors.ts';
-import { isRead } from '../../operations/define-operation.ts';
-import { registry } from '../../operations/registry.ts';
-import {
-  confirmProposal,
-  type ExecutionOutcome,
-  type ProposalView,
-  proposeOperation,
-  runRead,
-} from '../../operations/run-operation.ts';
-import { operationContext } from '../operation-context.ts';
+import type { ExecutionOutcome, ProposalView } from '../../operations/run-operation.ts';
 import { printJson, printTable } from '../output.ts';
 import { printExecution, printProposal } from '../print-proposal.ts';
-import { resolveActor, withSession } from '../session.ts';
-import { runJobIfAny } from './jobs.ts';
+import { runJobIfAny } from '../run-job.ts';
 
 /** The catalogue as `leash ops --json` prints it (also the MCP tool list's source). */
-export function describeOperations() {
+export async function describeOperations() {
+  const [{ z }, { registry }] = await Promise.all([import('zod'), import('../../operations/registry.ts')]);
   return [...registry.values()].map((operation) => ({
     name: operation.name,
     kind: operation.kind,
     description: operation.description,
-    input_schema: z.toJSONSchema(operation.input as z.ZodType, { io: 'input' }),
+    input_schema: z.toJSONSchema(operation.input as ZodType, { io: 'input' }),
   }));
 }
 
@@ -44,8 +35,8 @@ export function registerOperationCommands(program: Command): void {
     .command('ops')
     .description('List every operation: name, kind (data.read, money.refund, …) and input schema.')
     .option('--json', 'print JSON: [{ name, kind, description, input_schema }]')
-    .action((options: { json?: boolean }) => {
-      const operations = describeOperations();
+    .action(async (options: { json?: boolean }) => {
+      const operations = await describeOperations();
       if (options.json) return printJson(operations);
       printTable(
         ['operation', 'kind', 'description'],
@@ -76,6 +67,19 @@ A write prints the proposal id, the preview and the decision:
   block → nothing happens; the reasons say why (exit code 3)`,
     )
     .action(async (name: string, options: { input: string; as?: string; json?: boolean }) => {
+      const [
+        { isRead },
+        { registry },
+        { proposeOperation, runRead },
+        { operationContext },
+        { resolveActor, withSession },
+      ] = await Promise.all([
+        import('../../operations/define-operation.ts'),
+        import('../../operations/registry.ts'),
+        import('../../operations/run-operation.ts'),
+        import('../operation-context.ts'),
+        import('../session.ts'),
+      ]);
       const operation = registry.get(name);
       if (!operation) throw new LeashError('not_found', `no operation ${name} (see \`leash ops\`)`);
       const input = parseJsonInput(options.input);
@@ -98,6 +102,11 @@ A write prints the proposal id, the preview and the decision:
     .option('--confirm-text <text>', 'type CONFIRM for actions that cannot be undone')
     .option('--json', 'print JSON')
     .action(async (proposalId: string, options: { as?: string; confirmText?: string; json?: boolean }) => {
+      const [{ confirmProposal }, { operationContext }, { resolveActor, withSession }] = await Promise.all([
+        import('../../operations/run-operation.ts'),
+        import('../operation-context.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const actor = await resolveActor(session, options.as, 'write');
         const outcome: ExecutionOutcome = await confirmProposal(

@@ -1,10 +1,7 @@
 /** `leash outbox [--deliver]`: replies sent to customers and where each one is; delivers queued ones by SMTP. */
 import type { Command } from 'commander';
 import { LeashError } from '../../domain/errors.ts';
-import { deliverOutbox, smtpFromEnvironment } from '../../operations/deliver-outbox.ts';
-import { operationContext } from '../operation-context.ts';
 import { printJson, printTable, showDate } from '../output.ts';
-import { resolveActor, withSession } from '../session.ts';
 
 /** Registers `leash outbox`. */
 export function registerOutboxCommand(program: Command): void {
@@ -27,10 +24,15 @@ Examples:
   $ LEASH_SMTP_URL=smtp://127.0.0.1:2525 leash outbox --deliver`,
     )
     .action(async (options: { deliver?: boolean; as?: string; json?: boolean }) => {
+      const { resolveActor, withSession } = await import('../session.ts');
       const result = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'read');
         let delivered = null;
         if (options.deliver) {
+          const [{ deliverOutbox, smtpFromEnvironment }, { operationContext }] = await Promise.all([
+            import('../../operations/deliver-outbox.ts'),
+            import('../operation-context.ts'),
+          ]);
           const smtp = smtpFromEnvironment();
           if (!smtp)
             throw new LeashError('bad_input', 'SMTP is not configured: set LEASH_SMTP_URL (and LEASH_SMTP_FROM)', {

@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
 import type { WriteOperation } from '../../operations/define-operation.ts';
-import { isRead } from '../../operations/define-operation.ts';
-import { gateRequest } from '../../operations/gate-request.ts';
-import { parseInput } from '../../operations/parse-input.ts';
-import { registry } from '../../operations/registry.ts';
-import { loadGate } from '../../policy/decide.ts';
-import { explainDecision } from '../../policy/explain-decision.ts';
-import { DEFAULT_POLICY_DIR } from '../../policy/load-gate.ts';
-import { runPolicyTests } from '../../policy/policy-tests.ts';
-import { operationContext } from '../operation-context.ts';
 import { printJson } from '../output.ts';
-import { resolveActor, withSession } from '../session.ts';
 
-const policyDir = (dir?: string) => dir ?? process.env.LEASH_POLICY_DIR ?? DEFAULT_POLICY_DIR;
+const policyDir = async (dir?: string) =>
+  dir ?? process.env.LEASH_POLICY_DIR ?? (await import('../../policy/load-gate.ts')).DEFAULT_POLICY_DIR;
 
 /** Registers the policy commands. */
 export function registerPolicyCommands(program: Command): void {
@@ -34,7 +25,8 @@ export function registerPolicyCommands(program: Command): void {
     .option('--dir <path>', 'policy directory (default ./policies or LEASH_POLICY_DIR)')
     .option('--json', 'print JSON')
     .action(async (options: { dir?: string; json?: boolean }) => {
-      const gate = await loadGate(policyDir(options.dir));
+      const { loadGate } = await import('../../policy/decide.ts');
+      const gate = await loadGate(await policyDir(options.dir));
       if (options.json)
         printJson({ ok: gate.problems.length === 0, version: gate.policyVersion, problems: gate.problems });
       else if (gate.problems.length === 0)
@@ -53,7 +45,11 @@ export function registerPolicyCommands(program: Command): void {
     .option('--dir <path>', 'policy directory (default ./policies or LEASH_POLICY_DIR)')
     .option('--json', 'print JSON')
     .action(async (path: string | undefined, options: { dir?: string; json?: boolean }) => {
-      const dir = policyDir(options.dir);
+      const [{ loadGate }, { runPolicyTests }] = await Promise.all([
+        import('../../policy/decide.ts'),
+        import('../../policy/policy-tests.ts'),
+      ]);
+      const dir = await policyDir(options.dir);
       const gate = await loadGate(dir);
       const results = runPolicyTests(gate, path ?? join(dir, 'tests'));
       const failed = results.filter((result) => !result.ok);
@@ -80,6 +76,23 @@ export function registerPolicyCommands(program: Command): void {
       `\nExample:\n  $ leash policy explain refund_charge --as carl@northwind.test --input '{"charge_id":"ch_…","amount":15000,"reason":"dup","case_id":"T-1"}'`,
     )
     .action(async (name: string, options: { input: string; as?: string; json?: boolean }) => {
+      const [
+        { isRead },
+        { gateRequest },
+        { parseInput },
+        { registry },
+        { explainDecision },
+        { operationContext },
+        { resolveActor, withSession },
+      ] = await Promise.all([
+        import('../../operations/define-operation.ts'),
+        import('../../operations/gate-request.ts'),
+        import('../../operations/parse-input.ts'),
+        import('../../operations/registry.ts'),
+        import('../../policy/explain-decision.ts'),
+        import('../operation-context.ts'),
+        import('../session.ts'),
+      ]);
       const operation = registry.get(name);
       if (!operation) throw badInput('operation', `no operation ${name}`);
       let raw: unknown;

@@ -1,8 +1,6 @@
 /** `leash recover`: run again the executions a crash left unfinished, with their idempotency keys. */
 import type { Command } from 'commander';
-import { loadGate } from '../../policy/decide.ts';
 import { printJson, printTable } from '../output.ts';
-import { withSession } from '../session.ts';
 
 /** Registers `leash recover`. */
 export function registerRecoverCommand(program: Command): void {
@@ -24,7 +22,11 @@ Examples:
   $ leash recover --json`,
     )
     .action(async (options: { json?: boolean }) => {
-      const { recoverAllExecutions } = await import('../../surfaces/maintenance.ts');
+      const [{ recoverAllExecutions }, { loadGate }, { withSession }] = await Promise.all([
+        import('../../surfaces/maintenance.ts'),
+        import('../../policy/decide.ts'),
+        import('../session.ts'),
+      ]);
       const gate = await loadGate(process.env.LEASH_POLICY_DIR);
       const recovered = await withSession((session) => recoverAllExecutions(session.store, gate));
       const outcomes = recovered.flatMap(({ org, outcomes }) =>

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { LeashError } from '../../domain/errors.ts';
 import { printJson } from '../output.ts';
 import { progressBar } from '../progress.ts';
-import { resolveActor, withSession } from '../session.ts';
 
 const PLURAL: Record<string, string> = {
   customer: 'customers',
@@ -45,6 +44,7 @@ Examples:
       if (provider !== 'stripe')
         throw new LeashError('bad_input', `unknown provider "${provider}" (stripe)`, { field: 'provider' });
       const { syncStripe } = await import('../../operations/stripe-sync.ts');
+      const { resolveActor, withSession } = await import('../session.ts');
       const bar = progressBar(!options.json);
       const counts = new Map<string, number>();
       const report = await withSession(async (session) => {

@@ -1,12 +1,10 @@
 /** `leash ticket "MESSAGE" --customer REF`: the four-role ticket workflow, and `leash tickets` to list them. */
 import type { Command } from 'commander';
-import { runTicket, type TicketResult } from '../../agent/ticket/run-ticket.ts';
+import type { TicketResult } from '../../agent/ticket/run-ticket.ts';
 import type { TicketView } from '../../operations/list-tickets.ts';
-import { operationContext } from '../operation-context.ts';
 import { printJson, printTable, showDate } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { runCliRead } from '../run-read.ts';
-import { resolveActor, withSession } from '../session.ts';
 
 function printTicket(result: TicketResult): void {
   const { classification } = result;
@@ -69,6 +67,11 @@ Examples:
   $ leash ticket "What is the seat limit on my plan?" --customer "Initech" --as carl@northwind.test --json`,
     )
     .action(async (message: string, options: { customer: string; as?: string; json?: boolean }) => {
+      const [{ runTicket }, { operationContext }, { resolveActor, withSession }] = await Promise.all([
+        import('../../agent/ticket/run-ticket.ts'),
+        import('../operation-context.ts'),
+        import('../session.ts'),
+      ]);
       const result = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
         return runTicket(operationContext(session, member, session.gate), { message, customer: options.customer });

@@ -1,11 +1,8 @@
 /** `leash users list|add|role`: the org's members, their role and approver groups. */
 import type { Command } from 'commander';
-import { listMembers } from '../../auth/members.ts';
-import { confirmProposal, proposeOperation } from '../../operations/run-operation.ts';
-import { operationContext } from '../operation-context.ts';
 import { printJson, printTable } from '../output.ts';
 import { printExecution, printProposal } from '../print-proposal.ts';
-import { type CliSession, resolveActor, withSession } from '../session.ts';
+import type { CliSession } from '../session.ts';
 
 const splitGroups = (groups: string | undefined) =>
   groups
@@ -26,6 +23,11 @@ async function proposeAndConfirm(
   input: Record<string, unknown>,
   json: boolean,
 ) {
+  const [{ confirmProposal, proposeOperation }, { operationContext }, { resolveActor }] = await Promise.all([
+    import('../../operations/run-operation.ts'),
+    import('../operation-context.ts'),
+    import('../session.ts'),
+  ]);
   const actor = await resolveActor(session, as, 'write');
   const context = operationContext(session, actor, session.gate);
   const proposal = await proposeOperation(context, operation, input);
@@ -54,6 +56,10 @@ export function registerUsersCommand(program: Command): void {
     .description('List members with their role and approver groups.')
     .option('--json', 'print JSON: [{ email, role, groups }]')
     .action(async (options: { json?: boolean }) => {
+      const [{ listMembers }, { withSession }] = await Promise.all([
+        import('../../auth/members.ts'),
+        import('../session.ts'),
+      ]);
       await withSession(async (session) => {
         const members = await listMembers(session.store.db, session.org.id);
         if (options.json)
@@ -93,6 +99,7 @@ export function registerUsersCommand(program: Command): void {
           json?: boolean;
         },
       ) => {
+        const { withSession } = await import('../session.ts');
         await withSession((session) =>
           proposeAndConfirm(
             session,
@@ -128,6 +135,7 @@ export function registerUsersCommand(program: Command): void {
         role: string,
         options: { groups?: string; reason: string; case: string; as?: string; json?: boolean },
       ) => {
+        const { withSession } = await import('../session.ts');
         await withSession((session) =>
           proposeAndConfirm(
             session,
