@@ -64,13 +64,23 @@ Getting started:
   $ leash policy test                   run the policy cases in policies/tests
   $ leash audit verify                  prove the audit log is intact
 
+MCP on stdio: \`leash mcp --as EMAIL\` (or \`leash --mcp …\`, the same); see \`leash mcp --help\`.
+
 Exit codes: 0 ok, 1 failure, 2 bad input, 3 blocked by policy or refused.`,
   );
 
-// `leash invoices --json | head`: a reader that stops early is not an error.
+// `npx leash-billing --mcp`, as MCP clients are often set up: the same as `leash mcp`.
+if (process.argv[2] === '--mcp') process.argv.splice(2, 1, 'mcp');
+
+// `leash invoices --json | head`: a reader that stops early is not an error. `leash mcp` handles its own client
+// going away (it finishes running calls and closes the store first), so it is left to do that.
+const servingMcp = process.argv[2] === 'mcp';
 for (const stream of [process.stdout, process.stderr])
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (error.code === 'EPIPE') {
+      if (!servingMcp) process.exit(process.exitCode ?? 0);
+      return;
+    }
     throw error;
   });
 

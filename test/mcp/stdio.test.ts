@@ -148,7 +148,8 @@ describe('leash mcp on stdio', () => {
       await client.connect(
         new StdioClientTransport({
           command: process.execPath,
-          args: ['bin/leash.js', 'mcp', '--as', CLERK, '--tools', 'get_invoice, refund_charge,cancel_subscription'],
+          // `leash --mcp`, the alias MCP clients are often given, is `leash mcp`.
+          args: ['bin/leash.js', '--mcp', '--as', CLERK, '--tools', 'get_invoice, refund_charge,cancel_subscription'],
           cwd: REPO_ROOT,
           env: childEnv(dataDir),
           stderr: 'ignore',
