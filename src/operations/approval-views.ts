@@ -75,7 +75,7 @@ async function view(context: OperationContext, request: ApprovalRequest, names: 
 /** The org's requests, newest first (pending by default). */
 export async function listApprovalViews(
   context: OperationContext,
-  filter: { status?: ApprovalRequest['status'] | 'all'; limit?: number } = {},
+  filter: { status?: ApprovalRequest['status'] | 'all'; limit?: number; waitingForActor?: boolean } = {},
 ): Promise<ApprovalView[]> {
   const status = filter.status ?? 'pending';
   const requests = await listApprovalRequests(context.db, context.actor.orgId, {
@@ -86,7 +86,20 @@ export async function listApprovalViews(
     context,
     requests.flatMap((request) => [request.requesterId, ...(request.decidedBy ? [request.decidedBy] : [])]),
   );
-  return Promise.all(requests.map((request) => view(context, request, names)));
+  const views = await Promise.all(requests.map((request) => view(context, request, names)));
+  return filter.waitingForActor ? views.filter((found) => routedTo(context.actor, found)) : views;
+}
+
+/**
+ * True when `view` waits for `actor`: routed to their role or one of their approver groups, and not their own
+ * request (the two-person rule). The approval itself re-checks all of this.
+ */
+export function routedTo(
+  actor: OperationContext['actor'],
+  view: Pick<ApprovalView, 'requester' | 'groups' | 'roles'>,
+): boolean {
+  if (view.requester === actor.email) return false;
+  return view.roles.includes(actor.role) || actor.groups.some((group) => view.groups.includes(group));
 }
 
 /** One request by id (`apr_…`) or handle (`aph_…`). */

@@ -16,8 +16,13 @@ export function registerApprovalCommands(program: Command): void {
     .command('list')
     .description('List approval requests, newest first (default: pending).')
     .option('--status <status>', `pending | approved | rejected | expired | all`, 'pending')
+    .option('--as <email>', "only the requests waiting for this member's decision (routed to them, not theirs)")
     .option('--json', 'print JSON')
-    .action(async (options: { status: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ leash approvals list                            every pending request\n  $ leash approvals list --as fiona@northwind.test  what waits for Fiona to approve or reject',
+    )
+    .action(async (options: { status: string; as?: string; json?: boolean }) => {
       const [{ APPROVAL_STATUSES, listApprovalViews }, { operationContext }, { resolveActor, withSession }] =
         await Promise.all([
           import('../../operations/approval-views.ts'),
@@ -28,9 +33,10 @@ export function registerApprovalCommands(program: Command): void {
         throw badInput('--status', `unknown status "${options.status}"`);
       }
       await withSession(async (session) => {
-        const actor = await resolveActor(session, undefined, 'read');
+        const actor = await resolveActor(session, options.as, 'read');
         const views = await listApprovalViews(operationContext(session, actor, session.gate), {
           status: options.status as ApprovalView['status'] | 'all',
+          waitingForActor: options.as !== undefined,
         });
         if (options.json) return printJson(views);
         printTable(
@@ -44,7 +50,7 @@ export function registerApprovalCommands(program: Command): void {
             view.approvers,
             view.expiresAt.toISOString().slice(0, 16).replace('T', ' '),
           ]),
-          `no ${options.status === 'all' ? '' : `${options.status} `}approval requests`,
+          `no ${options.status === 'all' ? '' : `${options.status} `}approval requests${options.as ? ` waiting for ${actor.email}` : ''}`,
         );
       });
     });
@@ -53,8 +59,9 @@ export function registerApprovalCommands(program: Command): void {
     .command('show')
     .description('Show one request: the exact action, its server-derived preview, requester, reason and case.')
     .argument('<approval>', 'approval id (apr_…) or handle (aph_…)')
+    .option('--as <email>', 'the member reading (default LEASH_USER, else the owner)')
     .option('--json', 'print JSON')
-    .action(async (reference: string, options: { json?: boolean }) => {
+    .action(async (reference: string, options: { as?: string; json?: boolean }) => {
       const [{ showApproval }, { loadProposal }, { operationContext }, { resolveActor, withSession }] =
         await Promise.all([
           import('../../operations/approval-views.ts'),
@@ -63,7 +70,7 @@ export function registerApprovalCommands(program: Command): void {
           import('../session.ts'),
         ]);
       await withSession(async (session) => {
-        const actor = await resolveActor(session, undefined, 'read');
+        const actor = await resolveActor(session, options.as, 'read');
         const context = operationContext(session, actor, session.gate);
         const view = await showApproval(context, reference);
         const proposal = await loadProposal(session.store.db, session.org.id, view.proposalId);
