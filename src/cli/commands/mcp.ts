@@ -79,11 +79,17 @@ confirm_proposal confirms your own PASS proposal; a WARN proposal waits for a se
 requester. Tools carry readOnlyHint / destructiveHint annotations. The server stops when its client closes
 stdin. Over HTTP, a running server (\`leash start\`) serves the same tools at /mcp with Authorization: Bearer lk_….
 
+While \`leash start\` holds the embedded store, this server reaches it through the running server (its local
+channel in the data directory), so the dashboard and MCP work side by side. LEASH_DATA_DIR names the store:
+MCP clients start servers in a directory of their own, so set it.
+
 Claude Desktop (claude_desktop_config.json) or Cursor (.cursor/mcp.json):
-  { "mcpServers": { "leash": { "command": "npx", "args": ["leash", "mcp"], "cwd": "/path/to/leash",
-                                "env": { "LEASH_API_KEY": "lk_…" } } } }
+  { "mcpServers": { "leash": { "command": "npx", "args": ["-y", "leash-billing", "mcp"],
+                                "env": { "LEASH_API_KEY": "lk_…", "LEASH_DATA_DIR": "/path/to/.leash" } } } }
 Claude Code:
-  $ claude mcp add leash -- npx leash mcp --as carl@northwind.test
+  $ claude mcp add leash -e LEASH_DATA_DIR=/path/to/.leash -- npx -y leash-billing mcp --as carl@northwind.test
+(Before leash-billing is published: install it from a checkout with \`npm pack && npm install -g ./leash-billing-*.tgz\`
+and use "command": "leash", or "command": "node" with "/path/to/leash/bin/leash.js" first in "args".)
 Only reads and refunds:
   $ leash mcp --as carl@northwind.test --tools search_customers,get_invoice,refund_charge,confirm_proposal`,
     )
