@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { Actor } from '../policy/decide.ts';
 import { routedTo } from './approval-views.ts';
 
-const fiona = {
+const fiona: Actor = {
   memberId: 'mem_f',
   orgId: 'org_t',
   email: 'fiona@t.test',
-  role: 'billing_manager' as const,
+  role: 'billing_manager',
   groups: ['finance'],
 };
 

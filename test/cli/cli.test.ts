@@ -2,11 +2,13 @@
  * End to end: spawns the real `leash` command (node bin/leash.js) against a demo business built once in a
  * fresh data directory, and checks what it prints and how it exits.
  *
- * An embedded PGlite data directory must not be opened by two processes at once, so every test that touches
- * the store works on its own copy of the demo directory; that lets the tests run concurrently. Children are
- * CPU-bound (a WASM Postgres boots in each), so at most one per core runs at a time.
+ * An embedded PGlite data directory must not be opened by two processes at once, so every test that changes the
+ * store works on its own copy of the demo directory, opening it itself; that lets the tests run concurrently.
+ * Tests that only read share one copy held by a running `leash start`, reaching it through the server's local
+ * channel as a second terminal does. Children that open a store are CPU-bound (a WASM Postgres boots in each), so
+ * at most one per core runs at a time.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -155,6 +157,40 @@ function demoCopy(): string {
   return dir;
 }
 
+/**
+ * The demo data directory a running `leash start` holds, for tests that only read: their commands reach the store
+ * through the server's local channel (issue 15), as a person's second terminal does, so they need no PGlite of
+ * their own. That output is the same as with no server is shown in test/cli/local-channel.test.ts.
+ */
+let servedDir = '';
+let server: ChildProcessWithoutNullStreams | undefined;
+
+async function startServing(): Promise<void> {
+  servedDir = demoCopy();
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  const started = spawn(process.execPath, ['bin/leash.js', 'start', '--port', String(port)], {
+    cwd: REPO_ROOT,
+    env: childEnv(servedDir),
+  });
+  server = started;
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    started.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('Leash is running')) resolve();
+    });
+    started.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    started.once('exit', (code) => reject(new Error(`leash start exited ${code}: ${output}`)));
+  });
+}
+
 /** A directory no one else uses, for commands that must not need the store. */
 function scratchDir(): string {
   copies += 1;
@@ -178,7 +214,7 @@ let paidInvoiceFacts:
 
 function findPaidInvoice() {
   paidInvoiceFacts ??= (async () => {
-    const dir = demoCopy();
+    const dir = servedDir;
     const list = await leash(dir, ['invoices', '--status', 'paid', '--limit', '1000', '--json']);
     if (list.code !== 0) throw new Error(`invoices --json failed: ${list.stderr}`);
     const ratio = (invoice: InvoiceJson) => invoice.amountPaid / (clerkCaps[invoice.currency] ?? Infinity);
@@ -204,9 +240,15 @@ beforeAll(async () => {
   const result = await buildDemo(demoDir);
   if (result.code !== 0) throw new Error(`leash demo failed (exit ${result.code}):\n${result.stderr}`);
   demo = json(result);
-}, 120_000);
+  await startServing();
+}, 180_000);
 
-afterAll(() => {
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const closed = new Promise((resolve) => server?.once('close', resolve));
+    server.kill('SIGTERM');
+    await closed;
+  }
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -285,7 +327,7 @@ describe.concurrent('leash CLI, end to end', () => {
   it(
     'users list --json lists every demo member with role and groups',
     async ({ expect }) => {
-      const result = await leash(demoCopy(), ['users', 'list', '--json']);
+      const result = await leash(servedDir, ['users', 'list', '--json']);
       expect(result.code).toBe(EXIT.ok);
       const users = json<{ email: string; role: string; groups: string[] }[]>(result);
       expect(users).toHaveLength(DEMO_MEMBERS.length);
@@ -304,7 +346,7 @@ describe.concurrent('leash CLI, end to end', () => {
   it(
     'invoices --overdue --json returns open invoices due before the ledger clock',
     async ({ expect }) => {
-      const result = await leash(demoCopy(), ['invoices', '--overdue', '--json']);
+      const result = await leash(servedDir, ['invoices', '--overdue', '--json']);
       expect(result.code).toBe(EXIT.ok);
       const invoices = json<InvoiceJson[]>(result);
       expect(invoices.length).toBeGreaterThanOrEqual(1);
@@ -374,7 +416,7 @@ describe.concurrent('leash CLI, end to end', () => {
       const [status, input, missing] = await Promise.all([
         leash(scratchDir(), ['invoices', '--status', 'bogus']),
         leash(scratchDir(), ['run', 'refund_charge', '--as', CLERK, '--input', '{not json']),
-        leash(demoCopy(), ['customer', 'cus_doesnotexist42', '--json']),
+        leash(servedDir, ['customer', 'cus_doesnotexist42', '--json']),
       ]);
       for (const result of [status, input, missing]) {
         expect(stderrLines(result)).toHaveLength(1);
@@ -496,7 +538,7 @@ describe.concurrent('leash CLI, end to end', () => {
   it(
     'duplicates --json finds the demo double checkout, with both live subscriptions as evidence',
     async ({ expect }) => {
-      const result = await leash(demoCopy(), ['duplicates', '--json']);
+      const result = await leash(servedDir, ['duplicates', '--json']);
       expect(result.code).toBe(EXIT.ok);
       const groups =
         json<
@@ -527,7 +569,7 @@ describe.concurrent('leash CLI, end to end', () => {
   it(
     'insights movements --json prints { currency, series } in minor units, each month adding up to the next',
     async ({ expect }) => {
-      const result = await leash(demoCopy(), ['insights', 'movements', '--json']);
+      const result = await leash(servedDir, ['insights', 'movements', '--json']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(EXIT.ok);
       const answer = json<{
@@ -556,7 +598,7 @@ describe.concurrent('leash CLI, end to end', () => {
           ).toBe(month.mrr);
       }
       expect(answer.series.at(-1)?.mrr).toBeGreaterThan(0);
-      const bad = await leash(demoCopy(), ['insights', 'mrr', '--from', '2026-13']);
+      const bad = await leash(servedDir, ['insights', 'mrr', '--from', '2026-13']);
       expect(bad.code).toBe(EXIT.badInput);
       expect(stderrLines(bad)).toHaveLength(1);
     },
@@ -757,7 +799,7 @@ describe.concurrent('leash CLI, end to end', () => {
       const built = await buildDemo(again);
       expect(built.code).toBe(EXIT.ok);
       const [first, second] = await Promise.all([
-        leash(demoCopy(), ['invoices', '--limit', '1000', '--json']),
+        leash(servedDir, ['invoices', '--limit', '1000', '--json']),
         leash(again, ['invoices', '--limit', '1000', '--json']),
       ]);
       expect(first.code).toBe(EXIT.ok);
@@ -771,7 +813,7 @@ describe.concurrent('leash CLI, end to end', () => {
   it(
     "clock show --json prints the ledger's now: the end of the demo history",
     async ({ expect }) => {
-      const result = await leash(demoCopy(), ['clock', 'show', '--json']);
+      const result = await leash(servedDir, ['clock', 'show', '--json']);
       expect(result.code).toBe(EXIT.ok);
       expect(json(result)).toEqual({ now: `${DEMO_END}T00:00:00.000Z` });
     },
