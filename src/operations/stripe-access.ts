@@ -6,7 +6,6 @@
 
 import { STRIPE_KEY_PURPOSE, storedStripeConnection } from '../connectors/stripe/stored-key.ts';
 import { DEFAULT_RETRY, Pacer, STRIPE_RATE_LIMITS } from '../connectors/stripe/stripe-calls.ts';
-import { stripeClient } from '../connectors/stripe/stripe-client.ts';
 import type { StripeAccessSource } from '../connectors/stripe/stripe-connector.ts';
 import { LeashError } from '../domain/errors.ts';
 import { loadMasterKey, type MasterKey, openSecret } from '../secrets/secret-box.ts';
@@ -29,6 +28,8 @@ export function storedStripeAccess(
     const pace = `${orgId}:${connection.mode}:${rate}`;
     const pacer = pacers.get(pace) ?? new Pacer(rate);
     pacers.set(pace, pacer);
+    // The SDK loads only when an org on Stripe first calls it.
+    const { stripeClient } = await import('../connectors/stripe/stripe-client.ts');
     return { stripe: stripeClient(key, env), calls: { pacer, retry: DEFAULT_RETRY } };
   };
 }

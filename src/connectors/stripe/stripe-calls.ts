@@ -4,7 +4,7 @@
  * timeouts and lost connections) with the same idempotency key and a backoff, and otherwise turned into a
  * LeashError a person can act on (a missing `rak_*` permission names itself).
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { LeashError } from '../../domain/errors.ts';
 
 /** Requests per second Stripe allows, by mode. */
@@ -38,23 +38,31 @@ export class Pacer {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The SDK loads with the first call, not with this module: a process on the ledger never pays for it.
+let stripeErrors: typeof Stripe.errors | undefined;
+
+async function loadStripeErrors(): Promise<typeof Stripe.errors> {
+  stripeErrors ??= (await import('stripe')).default.errors;
+  return stripeErrors;
+}
+
 /** Stripe's error, when `error` is one. */
 function stripeError(error: unknown): Stripe.errors.StripeError | undefined {
-  return error instanceof Stripe.errors.StripeError ? error : undefined;
+  return stripeErrors && error instanceof stripeErrors.StripeError ? error : undefined;
 }
 
 /** Whether Stripe says trying again (with the same key) may succeed. */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   const failure = stripeError(error);
   if (!failure) return false;
-  if (failure instanceof Stripe.errors.StripeConnectionError) return true;
+  if (stripeErrors && failure instanceof stripeErrors.StripeConnectionError) return true;
   if (failure.headers?.['stripe-should-retry'] === 'false') return false;
   const status = failure.statusCode ?? 0;
   return status === 429 || status === 409 || status >= 500 || failure.headers?.['stripe-should-retry'] === 'true';
 }
 
 /** A final refusal by Stripe as a LeashError; anything else is returned as it was. */
-export function leashErrorOf(error: unknown, what: string): unknown {
+function leashErrorOf(error: unknown, what: string): unknown {
   const failure = stripeError(error);
   if (!failure || isRetryable(error)) return error;
   const said = failure.message.replace(/\s+/g, ' ').trim();
@@ -102,6 +110,7 @@ export interface CallOptions {
  * it is (an infrastructure failure: an execution stays `executing`, and recovery repeats it with the same key).
  */
 export async function callStripe<T>(options: CallOptions, what: string, call: () => Promise<T>): Promise<T> {
+  await loadStripeErrors();
   for (let attempt = 1; ; attempt++) {
     await options.pacer.wait();
     try {
