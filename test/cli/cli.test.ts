@@ -653,7 +653,8 @@ describe.concurrent('leash CLI, end to end', () => {
   it(
     'mcp on stdio with an API key from keys create: the real MCP client lists the tools and runs a read',
     async ({ expect }) => {
-      const dir = demoCopy();
+      // Through the running server, as Claude Desktop's `leash mcp` reaches a store the dashboard holds.
+      const dir = servedDir;
       const created = await leash(dir, ['keys', 'create', '--as', CLERK, '--name', 'cli test', '--json']);
       expect(created.code).toBe(EXIT.ok);
       const { key } = json<{ key: string }>(created);
@@ -822,7 +823,8 @@ describe.concurrent('leash CLI, end to end', () => {
   it(
     'ask --json proposes through the pipeline, yes confirms nothing that needs approval, conversations lists it',
     async ({ expect }) => {
-      const dir = demoCopy();
+      // Through the running server: proposals and conversations change no billing the read-only tests look at.
+      const dir = servedDir;
       const asked = await leash(dir, [
         'ask',
         'Refund the last invoice for customer Acme Corp. Reason: service outage',
