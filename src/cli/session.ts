@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Member, Org } from '../auth/members.ts';
 import { LeashError } from '../domain/errors.ts';
-import { type Gate, loadGate } from '../policy/decide.ts';
+import type { Gate } from '../policy/decide.ts';
 import type { Store } from '../store/db.ts';
 import { embeddedDataDir, POLICY_CHECK_FILE } from '../store/local-channel.ts';
 import { openCliStore } from '../store/open-cli-store.ts';
-import { localMember, localOrg } from '../surfaces/local-identity.ts';
+
+// The store starts opening before the policy engine and the member look-ups load: they load while it boots.
+const identity = () => import('../surfaces/local-identity.ts');
 
 /** An open local session. */
 export interface CliSession {
@@ -29,7 +31,7 @@ export async function openSession(): Promise<CliSession> {
   const [store, gate] = await Promise.all([openCliStore(), loadLocalGate()]);
   let org: Org | undefined;
   try {
-    org = await localOrg(store, process.env.LEASH_ORG);
+    org = await (await identity()).localOrg(store, process.env.LEASH_ORG);
   } catch (error) {
     await store.close();
     throw error;
@@ -42,8 +44,9 @@ export async function openSession(): Promise<CliSession> {
 }
 
 /** The gate for local mode: the policy directory, its clean check kept in the embedded data directory. */
-export function loadLocalGate(): Promise<Gate> {
+export async function loadLocalGate(): Promise<Gate> {
   const dataDir = embeddedDataDir();
+  const { loadGate } = await import('../policy/decide.ts');
   return loadGate(process.env.LEASH_POLICY_DIR, {
     checkCache: dataDir && existsSync(dataDir) ? join(dataDir, POLICY_CHECK_FILE) : undefined,
   });
@@ -58,7 +61,7 @@ export async function resolveActor(
   as: string | undefined,
   purpose: 'read' | 'write',
 ): Promise<Member> {
-  return localMember(session.store, session.org, as ?? process.env.LEASH_USER, purpose);
+  return (await identity()).localMember(session.store, session.org, as ?? process.env.LEASH_USER, purpose);
 }
 
 /** Closes a session, keeping the command's exit code. */

@@ -2,16 +2,15 @@
  * Opens the store: embedded PGlite in a data directory by default, PostgreSQL when `DATABASE_URL` is set.
  * One SQL dialect and one set of migrations for both; migrations run on open.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { LeashError } from '../domain/errors.ts';
-import { migrations } from './migrations/index.ts';
+import { migrateToLatest } from './migrate.ts';
 import { orgScopedDialect } from './org-scope.ts';
+import { createPglite, lockDataDir, toSafeNumber } from './pglite-files.ts';
 import type { Database } from './schema.ts';
 
 /** Which engine a store runs on. */
@@ -38,13 +37,6 @@ export interface StoreOptions {
   migrate?: boolean;
 }
 
-// Money columns are bigint and sums are numeric: both come back as JS numbers, checked to be exact.
-function toSafeNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) && !Number.isFinite(value)) throw new RangeError(`not a number: ${text}`);
-  return value;
-}
-
 let pgTypesInstalled = false;
 function installPgTypeParsers(): void {
   if (pgTypesInstalled) return;
@@ -68,40 +60,6 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   return store;
 }
 
-/**
- * PGlite is one process's database: a second process opening the same directory would corrupt it. The first
- * opener writes its pid to `leash.pid`; others are refused while that process lives (a dead one's file is
- * taken over).
- */
-function lockDataDir(location: string): () => void {
-  const lockFile = join(location, 'leash.pid');
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(lockFile, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder))
-        throw new LeashError(
-          'unavailable',
-          `the embedded store in ${location} is open in another Leash process (pid ${holder}${holder === process.pid ? ', this one' : ''}): wait for it to finish (a \`leash start\` still starting up serves other commands once it runs), stop it, or set DATABASE_URL to share PostgreSQL`,
-        );
-      rmSync(lockFile, { force: true });
-    }
-  }
-  throw new LeashError('unavailable', `could not lock ${lockFile}`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function openPglite(dataDirOption: string | undefined): Promise<Store> {
   const dataDir = dataDirOption ?? process.env.LEASH_DATA_DIR ?? './.leash';
   const inMemory = dataDir.startsWith('memory://');
@@ -110,10 +68,7 @@ async function openPglite(dataDirOption: string | undefined): Promise<Store> {
   const unlock = inMemory ? () => {} : lockDataDir(location);
   let client: PGlite;
   try {
-    client = await PGlite.create(inMemory ? dataDir : location, {
-      extensions: { pg_trgm },
-      parsers: { [pgliteTypes.INT8]: toSafeNumber, [pgliteTypes.NUMERIC]: toSafeNumber },
-    });
+    client = await createPglite(inMemory ? dataDir : location);
   } catch (error) {
     unlock();
     throw error;
@@ -163,33 +118,4 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
   return { db, kind: 'postgres', location: url.toString(), close: () => db.destroy() };
 }
 
-/** True when every migration Leash ships is recorded as applied (one query; false when the table is missing). */
-async function migrationsCurrent(db: Kysely<Database>, schema: string | undefined): Promise<boolean> {
-  try {
-    const table = schema ? sql.id(schema, 'kysely_migration') : sql.id('kysely_migration');
-    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
-    const applied = new Set(rows.map((row) => row.name));
-    return Object.keys(migrations).every((name) => applied.has(name));
-  } catch {
-    return false;
-  }
-}
-
-/** Applies every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
-  // Most opens find nothing to do: one query instead of the migrator's introspection and locking.
-  if (await migrationsCurrent(db, schema)) return;
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    // Modules add migrations independently; a data directory made before a lower-numbered one landed still migrates.
-    allowUnorderedMigrations: true,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((result) => result.status === 'Error');
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${reason}`);
-  }
-}
+export { migrateToLatest } from './migrate.ts';

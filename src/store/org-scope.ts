@@ -15,6 +15,7 @@ import {
   type QueryCompiler,
   type TransactionSettings,
 } from 'kysely';
+import { SCOPE_SQL, scopeParameters } from './org-scope-sql.ts';
 
 const scope = new AsyncLocalStorage<string>();
 
@@ -52,12 +53,7 @@ class OrgScopedDriver implements Driver {
     const session = this.sessionOf(connection);
     if ((sessionScopes.get(session) ?? '') !== wanted) {
       try {
-        await connection.executeQuery(
-          CompiledQuery.raw("select set_config('leash.org_id', $1, false), set_config('role', $2, false)", [
-            wanted,
-            wanted ? 'leash_app' : 'none',
-          ]),
-        );
+        await connection.executeQuery(CompiledQuery.raw(SCOPE_SQL, scopeParameters(wanted)));
       } catch (error) {
         await this.inner.releaseConnection(connection);
         throw error;

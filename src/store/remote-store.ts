@@ -25,9 +25,23 @@ import { LocalChannel } from './local-channel.ts';
 import { currentOrgScope } from './org-scope.ts';
 import type { Database } from './schema.ts';
 
+/** The SQL requests a channel store sends. */
+export type SqlRequest =
+  | { type: 'query'; scope: string; sql: string; parameters: unknown[] }
+  | { type: 'begin'; scope: string; isolationLevel?: string | undefined }
+  | { type: 'commit' }
+  | { type: 'rollback' };
+
+/** Where a channel store's SQL goes: a running server's socket, or the command's own store worker. */
+export interface SqlTransport {
+  request<T = unknown>(request: SqlRequest): Promise<T>;
+  readonly closed: boolean;
+  close(): Promise<void>;
+}
+
 class ChannelConnection implements DatabaseConnection {
   constructor(
-    private readonly channel: LocalChannel,
+    private readonly channel: SqlTransport,
     readonly scope: string,
   ) {}
 
@@ -47,7 +61,7 @@ class ChannelConnection implements DatabaseConnection {
 }
 
 /**
- * One connection at a time, like PGlite's own driver: the server has one database session. A long-lived caller
+ * One connection at a time, like PGlite's own driver: there is one database session. A long-lived caller
  * (`leash mcp`, `leash chat`) whose server restarted reconnects on its next query; with no server back it is told.
  */
 class ChannelDriver implements Driver {
@@ -55,8 +69,8 @@ class ChannelDriver implements Driver {
   private readonly queue: (() => void)[] = [];
 
   constructor(
-    private channel: LocalChannel,
-    private readonly dataDir: string,
+    private channel: SqlTransport,
+    private readonly reconnect: () => Promise<SqlTransport>,
   ) {}
 
   async init(): Promise<void> {}
@@ -71,15 +85,6 @@ class ChannelDriver implements Driver {
       throw error;
     }
     return new ChannelConnection(this.channel, currentOrgScope() ?? '');
-  }
-
-  private async reconnect(): Promise<LocalChannel> {
-    const again = await LocalChannel.connect(this.dataDir);
-    if (again) return again;
-    throw new LeashError(
-      'unavailable',
-      `the Leash server holding ${this.dataDir} has stopped: start it again, or run this command again to open the store itself`,
-    );
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -109,6 +114,20 @@ class ChannelDriver implements Driver {
   }
 }
 
+/** A store whose SQL goes over `transport` (`reconnect` gets a new one when it has closed). */
+export function channelStore(transport: SqlTransport, location: string, reconnect: () => Promise<SqlTransport>): Store {
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new ChannelDriver(transport, reconnect),
+      createIntrospector: (kysely) => new PostgresIntrospector(kysely),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
+  return { db, kind: 'pglite', location, close: () => db.destroy() };
+}
+
 /**
  * The store of `dataDir` through its server's channel, or undefined when no server holds it (the caller opens the
  * store itself then).
@@ -116,14 +135,15 @@ class ChannelDriver implements Driver {
 export async function openStoreThroughServer(dataDir: string): Promise<Store | undefined> {
   const channel = await LocalChannel.connect(dataDir);
   if (!channel) return undefined;
-  const db = new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new ChannelDriver(channel, dataDir),
-      createIntrospector: (kysely) => new PostgresIntrospector(kysely),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
-  });
-  return { db, kind: 'pglite', location: dataDir, close: () => db.destroy() };
+  return channelStore(channel, dataDir, () => reconnectToServer(dataDir));
+}
+
+/** A new connection to the server of `dataDir`, for a caller whose server restarted; says so when none is back. */
+export async function reconnectToServer(dataDir: string): Promise<SqlTransport> {
+  const again = await LocalChannel.connect(dataDir);
+  if (again) return again;
+  throw new LeashError(
+    'unavailable',
+    `the Leash server holding ${dataDir} has stopped: start it again, or run this command again to open the store itself`,
+  );
 }
