@@ -10,11 +10,11 @@
  *
  * The demo (30 customers, 4 months) is built once into <cache>/cli-demo and reused.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLeashServer } from '../test/support/cli.ts';
 import { type Latency, summarise } from './stats.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -49,32 +49,6 @@ function sample(runs: number, args: string[], env: NodeJS.ProcessEnv): Latency {
   return summarise(Array.from({ length: runs }, () => timeProcess(args, env)));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function startServer(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['bin/leash.js', 'start', '--port', String(await freePort())], {
-    cwd: REPO,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolveStart, reject) => {
-    server.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('Leash is running')) resolveStart();
-    });
-    server.once('exit', (code) => reject(new Error(`leash start exited ${code}: ${output}`)));
-  });
-  return server;
-}
-
 const PGLITE_OPEN = `
 const { PGlite } = await import('@electric-sql/pglite');
 const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
@@ -99,13 +73,11 @@ export async function measureCli(cacheDir: string, runs: number): Promise<CliFig
   const pgliteOpen = sample(runs, ['--input-type=module', '-e', PGLITE_OPEN], env);
   const help = sample(runs, ['bin/leash.js', '--help'], env);
   const readOwnStore = sample(runs, read, env);
-  const server = await startServer(env);
+  const server = await startLeashServer(env);
   try {
     const readViaServer = sample(runs, read, env);
     return { runs, bareNode, pgliteOpen, help, readOwnStore, readViaServer };
   } finally {
-    const closed = new Promise((resolveClose) => server.once('close', resolveClose));
-    server.kill('SIGTERM');
-    await closed;
+    await server.stop();
   }
 }

@@ -7,8 +7,7 @@ import type { Actor } from '../policy/decide.ts';
 import type { Planner } from './agent-types.ts';
 import { builtinPlanner } from './builtin/builtin-planner.ts';
 
-/** Planner names. */
-export const PLANNERS = ['builtin', 'llm'] as const;
+export { PLANNERS } from './planner-names.ts';
 
 /**
  * A planner by name (default LEASH_PLANNER, else builtin). The LLM planner and the AI SDK load only when

@@ -8,9 +8,8 @@
  * channel as a second terminal does. Children that open a store are CPU-bound (a WASM Postgres boots in each), so
  * at most one per core runs at a time.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -20,7 +19,8 @@ import { parse as parseYaml } from 'yaml';
 import { DEMO_MEMBERS } from '../../src/auth/demo-members.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { ERROR_CODES } from '../../src/domain/errors.ts';
-import { type CliResult, json, REPO_ROOT, runLeash } from '../support/cli.ts';
+import { type CliResult, json, type LeashServer, REPO_ROOT, runLeash, startLeashServer } from '../support/cli.ts';
+import { freePort } from '../support/free-port.ts';
 
 const DEMO_END = '2026-11-22';
 const OWNER = 'olivia@northwind.test';
@@ -163,32 +163,11 @@ function demoCopy(): string {
  * their own. That output is the same as with no server is shown in test/cli/local-channel.test.ts.
  */
 let servedDir = '';
-let server: ChildProcessWithoutNullStreams | undefined;
+let server: LeashServer | undefined;
 
 async function startServing(): Promise<void> {
   servedDir = demoCopy();
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-  const started = spawn(process.execPath, ['bin/leash.js', 'start', '--port', String(port)], {
-    cwd: REPO_ROOT,
-    env: childEnv(servedDir),
-  });
-  server = started;
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    started.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('Leash is running')) resolve();
-    });
-    started.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    started.once('exit', (code) => reject(new Error(`leash start exited ${code}: ${output}`)));
-  });
+  server = await startLeashServer(childEnv(servedDir));
 }
 
 /** A directory no one else uses, for commands that must not need the store. */
@@ -244,11 +223,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const closed = new Promise((resolve) => server?.once('close', resolve));
-    server.kill('SIGTERM');
-    await closed;
-  }
+  await server?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -733,12 +708,7 @@ describe.concurrent('leash CLI, end to end', () => {
         releaseSlot();
       }
       // The stdio process has released the embedded store; the server takes it.
-      const port = await new Promise<number>((resolve) => {
-        const probe = createServer().listen(0, '127.0.0.1', () => {
-          const { port: free } = probe.address() as { port: number };
-          probe.close(() => resolve(free));
-        });
-      });
+      const port = await freePort();
       await acquireSlot();
       const server = spawn(process.execPath, ['bin/leash.js', 'start', '--port', String(port)], {
         cwd: REPO_ROOT,

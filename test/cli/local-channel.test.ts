@@ -4,15 +4,13 @@
  * print exactly what they print once the server has stopped. A server killed without cleaning up leaves a stale
  * pid and socket that the next command and the next server take over.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, json, REPO_ROOT, runLeash } from '../support/cli.ts';
+import { type CliResult, json, REPO_ROOT, runLeash, startLeashServer } from '../support/cli.ts';
 
 const TIMEOUT = 240_000;
 
@@ -29,47 +27,17 @@ function leash(args: string[]): Promise<CliResult> {
   return runLeash(args, { env: childEnv() });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** `leash start` on a free loopback port, resolved once it says it is running. */
-async function startServer(): Promise<ChildProcessWithoutNullStreams> {
-  const port = await freePort();
-  const server = spawn(process.execPath, ['bin/leash.js', 'start', '--port', String(port)], {
-    cwd: REPO_ROOT,
-    env: childEnv(),
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('Leash is running')) resolve();
-    });
-    server.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    server.once('exit', (code) => reject(new Error(`leash start exited ${code}: ${output}`)));
-  });
-  return server;
-}
-
-async function stopServer(server: ChildProcessWithoutNullStreams, signal: NodeJS.Signals = 'SIGTERM') {
-  const closed = new Promise((resolve) => server.once('close', resolve));
-  server.kill(signal);
-  await closed;
-}
-
 /** The commands of the acceptance, each as a person would type it, with what they print. */
 async function runEverything() {
   const customers = await leash(['customers', 'acme', '--json']);
   const table = await leash(['customers', 'acme']);
-  const ask = await leash(['ask', 'Show me all customers with overdue invoices', '--as', 'sam@northwind.test', '--json']);
+  const ask = await leash([
+    'ask',
+    'Show me all customers with overdue invoices',
+    '--as',
+    'sam@northwind.test',
+    '--json',
+  ]);
   const approvals = await leash(['approvals', 'list', '--json']);
   const verify = await leash(['audit', 'verify', '--json']);
   const transport = new StdioClientTransport({
@@ -94,7 +62,18 @@ async function runEverything() {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'leash-channel-e2e-'));
   dataDir = join(root, '.leash');
-  const demo = await leash(['demo', '--customers', '30', '--months', '4', '--seed', '7', '--end', '2026-11-22', '--json']);
+  const demo = await leash([
+    'demo',
+    '--customers',
+    '30',
+    '--months',
+    '4',
+    '--seed',
+    '7',
+    '--end',
+    '2026-11-22',
+    '--json',
+  ]);
   if (demo.code !== 0) throw new Error(`demo failed: ${demo.stderr}`);
 }, TIMEOUT);
 
@@ -106,14 +85,14 @@ describe('the CLI and leash mcp beside a running server (embedded store)', () =>
   it(
     'work through the server, are audited with their channel, and print the same once it has stopped',
     async () => {
-      const server = await startServer();
+      const server = await startLeashServer(childEnv());
       let through: Awaited<ReturnType<typeof runEverything>>;
       try {
         expect(statSync(dataDir).mode & 0o777).toBe(0o700);
         expect(statSync(join(dataDir, 'leash.sock')).mode & 0o777).toBe(0o600);
         through = await runEverything();
       } finally {
-        await stopServer(server);
+        await server.stop();
       }
       expect(existsSync(join(dataDir, 'leash.sock'))).toBe(false);
       for (const result of [through.customers, through.table, through.ask, through.approvals, through.verify]) {
@@ -131,7 +110,8 @@ describe('the CLI and leash mcp beside a running server (embedded store)', () =>
       expect(audit.some((row) => row.channel === 'agent' && row.actorEmail === 'sam@northwind.test')).toBe(true);
       expect(
         audit.some(
-          (row) => row.channel === 'mcp' && row.operation === 'search_customers' && row.actorEmail === 'carl@northwind.test',
+          (row) =>
+            row.channel === 'mcp' && row.operation === 'search_customers' && row.actorEmail === 'carl@northwind.test',
         ),
       ).toBe(true);
 
@@ -151,8 +131,8 @@ describe('the CLI and leash mcp beside a running server (embedded store)', () =>
   it(
     'take over the pid and socket of a server that was killed, and so does the next server',
     async () => {
-      const killed = await startServer();
-      await stopServer(killed, 'SIGKILL');
+      const killed = await startLeashServer(childEnv());
+      await killed.stop('SIGKILL');
       expect(existsSync(join(dataDir, 'leash.pid'))).toBe(true);
       expect(existsSync(join(dataDir, 'leash.sock'))).toBe(true);
 
@@ -160,13 +140,13 @@ describe('the CLI and leash mcp beside a running server (embedded store)', () =>
       expect(alone.code).toBe(0);
       expect(json<{ name: string }[]>(alone)[0]?.name).toBe('Acme Corp');
 
-      const next = await startServer();
+      const next = await startLeashServer(childEnv());
       try {
         const through = await leash(['customers', 'acme', '--json']);
         expect(through.code).toBe(0);
         expect(through.stdout).toBe(alone.stdout);
       } finally {
-        await stopServer(next);
+        await next.stop();
       }
     },
     TIMEOUT,

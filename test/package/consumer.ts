@@ -10,10 +10,10 @@
  * project, and the lock file was resolved with them. A runtime import of a dev dependency, or a file missing from the tarball, fails the commands run
  * afterwards: nothing from this checkout is on their module path.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliResult, runProcess } from '../support/cli.ts';
 
 /** The repository's root. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,12 +31,7 @@ export interface PackResult {
 }
 
 /** What a command did. */
-export interface CommandResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type CommandResult = CliResult;
 
 /** Runs a command to completion (standard input closed), killing it after `timeoutMs`. */
 export function run(
@@ -44,27 +39,9 @@ export function run(
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<CommandResult> {
-  return new Promise<CommandResult>((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runProcess(command, args, options);
 }
 
-/** Describes a command's result for an assertion message. */
 export function describeResult(what: string, result: CommandResult): string {
   return `${what}: exit ${result.code} (signal ${result.signal})\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
 }

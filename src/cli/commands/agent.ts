@@ -6,15 +6,12 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { Owner } from '../../agent/conversations.ts';
-import type { PLANNERS } from '../../agent/planners.ts';
+import { PLANNERS } from '../../agent/planner-names.ts';
 import type { TurnResult } from '../../agent/run-turn.ts';
 import type { Member } from '../../auth/members.ts';
 import { printJson, printTable, showDate } from '../output.ts';
 import { runJobIfAny } from '../run-job.ts';
 import type { CliSession } from '../session.ts';
-
-// The planner names for --help, without loading the planners; the type makes it the same list as PLANNERS.
-const PLANNER_NAMES: typeof PLANNERS = ['builtin', 'llm'];
 
 interface AgentOptions {
   as?: string;
@@ -66,7 +63,7 @@ export function registerAgentCommands(program: Command): void {
     .argument('<request>', 'what you need, quoted')
     .option('--as <email>', 'the member asking (or LEASH_USER)')
     .option('--conversation <id>', 'continue a conversation (see `leash conversations`)')
-    .option('--planner <name>', `${PLANNER_NAMES.join(' or ')} (default LEASH_PLANNER, else builtin)`)
+    .option('--planner <name>', `${PLANNERS.join(' or ')} (default LEASH_PLANNER, else builtin)`)
     .option('--json', 'print { reply, calls: [{ operation, input, outcome }], conversation_id }')
     .addHelpText(
       'after',
@@ -122,7 +119,7 @@ Examples:
     .description('An interactive conversation with the agent, saved so you can resume it.')
     .option('--as <email>', 'the member chatting (or LEASH_USER)')
     .option('--conversation <id>', 'resume a conversation')
-    .option('--planner <name>', `${PLANNER_NAMES.join(' or ')} (default LEASH_PLANNER, else builtin)`)
+    .option('--planner <name>', `${PLANNERS.join(' or ')} (default LEASH_PLANNER, else builtin)`)
     .addHelpText(
       'after',
       `

@@ -1,22 +1,10 @@
 /** `leash demo`: build a realistic demo SaaS business through the ledger, reproducible from a seed. */
 import type { Command } from 'commander';
-import type { DEMO_MEMBERS } from '../../auth/demo-members.ts';
+import { DEMO_MEMBERS } from '../../auth/demo-team.ts';
 import { LeashError } from '../../domain/errors.ts';
 import { printJson } from '../output.ts';
 import { parseDateOption, parseIntegerOption } from '../parse-options.ts';
 import { progressBar } from '../progress.ts';
-
-// The demo members for --help, without loading the store; the type makes it the same list as DEMO_MEMBERS.
-const DEMO_MEMBERS_FOR_HELP: typeof DEMO_MEMBERS = [
-  { email: 'olivia@northwind.test', role: 'owner', groups: ['founder'], name: 'Olivia Owner (founder)' },
-  { email: 'fiona@northwind.test', role: 'billing_manager', groups: ['finance'], name: 'Fiona Finance' },
-  { email: 'sam@northwind.test', role: 'billing_manager', groups: ['support_lead'], name: 'Sam Support Lead' },
-  { email: 'lena@northwind.test', role: 'billing_manager', groups: ['legal'], name: 'Lena Legal' },
-  { email: 'max@northwind.test', role: 'billing_manager', groups: [], name: 'Max Manager' },
-  { email: 'carl@northwind.test', role: 'billing_clerk', groups: [], name: 'Carl Clerk' },
-  { email: 'cleo@northwind.test', role: 'billing_clerk', groups: [], name: 'Cleo Clerk' },
-  { email: 'rita@northwind.test', role: 'read_only', groups: [], name: 'Rita Reader' },
-];
 
 /** Options of the demo, shared by `leash demo` and `npm start`. */
 export interface DemoOptions {
@@ -84,7 +72,7 @@ export function registerDemoCommand(program: Command): void {
 The demo runs the business month by month through the ledger engine: signups, trials, upgrades and downgrades,
 churn and reactivation, coupons, payment failures that differ by region, dunning, a few overdue invoices,
 duplicate subscriptions and double charges. Demo members (log in or use --as):
-${DEMO_MEMBERS_FOR_HELP.map((member) => `  ${member.email.padEnd(24)} ${member.role}${member.groups.length ? ` (${member.groups.join(', ')})` : ''}`).join('\n')}
+${DEMO_MEMBERS.map((member) => `  ${member.email.padEnd(24)} ${member.role}${member.groups.length ? ` (${member.groups.join(', ')})` : ''}`).join('\n')}
 
 Examples:
   $ leash demo --seed 42
