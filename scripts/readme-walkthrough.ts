@@ -8,11 +8,11 @@
  *    programs outside this repository — each with the reason, which the output repeats. Everything else runs, so
  *    a new README example runs by default.
  * 3. Runs each in its own shell from the repository root, with LEASH_DATA_DIR naming the server's data directory:
- *    the CLI reaches the store the server holds through its local channel (leash.sock), which is what this proves.
+ *    the CLI reaches the store the server holds through its local channel (channel/leash.sock), which is what this proves.
  *    The README's placeholders are filled by the small SUBSTITUTIONS table below. An example that exits non-zero
  *    (unless EXPECTED_EXIT says the README promises that) fails the walkthrough.
  * 4. Prints `N passed, M failed, K skipped`, stops the server with SIGTERM (npm start must then exit 0, leaving
- *    no leash.pid or leash.sock behind), removes the temporary directory and exits 1 if anything failed.
+ *    no leash.pid or channel/leash.sock behind), removes the temporary directory and exits 1 if anything failed.
  *
  *   node bin/run-ts.js scripts/readme-walkthrough.ts [--keep]   (--keep leaves the temporary directory)
  *
@@ -492,7 +492,7 @@ async function stopServer(): Promise<void> {
   process.kill(pid, 'SIGTERM');
   const outcome = await Promise.race([exited, sleep(60_000).then(() => 'no exit within 60 s')]);
   if (outcome !== 0) throw new Error(`npm start after SIGTERM: ${outcome}\n${tail(serverLog)}`);
-  const left = ['leash.pid', 'leash.sock'].filter((file) => existsSync(join(dataDir, file)));
+  const left = ['leash.pid', 'channel/leash.sock'].filter((file) => existsSync(join(dataDir, file)));
   if (left.length > 0) throw new Error(`the server left ${left.join(' and ')} behind`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * The local channel: how CLI commands and `leash mcp` reach an embedded store that a running `leash start` holds.
- * A Unix socket `leash.sock` in the data directory, which the server makes 0700 (the socket itself 0600), so only
- * the data directory's owner can connect: the same people local mode already trusts with the files themselves.
+ * A Unix socket `channel/leash.sock` in the data directory, in a directory the server makes 0700 (the socket itself
+ * 0600), so only the data directory's owner can connect: the same people local mode already trusts with the files themselves.
  *
  * Frames are a 4-byte big-endian length and a V8-serialized value (Dates, bigints and byte arrays survive the
  * trip). Requests on one connection are answered in order. This file uses Node built-ins only: the CLI's fast
@@ -13,8 +13,11 @@ import { join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { ERROR_CODES, type ErrorCode, LeashError } from '../domain/errors.ts';
 
-/** The socket's file name inside the data directory. */
-export const CHANNEL_FILE = 'leash.sock';
+/** The directory, inside the data directory, that holds the socket: only its owner may enter it. */
+export const CHANNEL_DIR = 'channel';
+
+/** The socket's path inside the data directory. */
+export const CHANNEL_FILE = `${CHANNEL_DIR}/leash.sock`;
 
 /** Where local mode keeps the clean check of the policy directory (see policy/load-gate.ts). */
 export const POLICY_CHECK_FILE = 'policy-check.json';

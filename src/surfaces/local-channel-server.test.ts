@@ -3,7 +3,7 @@
  * queries and transactions, a caller that dies mid-transaction leaves nothing behind, reads run as local mode's
  * member on the `cli` channel, and only the data directory's owner can reach the socket.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { createDemoOrg } from '../auth/demo-members.ts';
 import { isLeashError } from '../domain/errors.ts';
 import { loadGate } from '../policy/decide.ts';
 import { openStore, type Store } from '../store/db.ts';
-import { CHANNEL_FILE, encodeFrame, frameReader, LocalChannel } from '../store/local-channel.ts';
+import { CHANNEL_DIR, CHANNEL_FILE, encodeFrame, frameReader, LocalChannel } from '../store/local-channel.ts';
 import { openStoreThroughServer } from '../store/remote-store.ts';
 import { type LocalChannelServer, serveLocalChannel } from './local-channel-server.ts';
 
@@ -53,8 +53,8 @@ async function labels(): Promise<string[]> {
 }
 
 describe('the local channel', () => {
-  it('is reachable only by the data directory owner: directory 0700, socket 0600', () => {
-    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  it('is reachable only by the data directory owner: its directory 0700, the socket 0600', () => {
+    expect(statSync(join(dataDir, CHANNEL_DIR)).mode & 0o777).toBe(0o700);
     expect(statSync(join(dataDir, CHANNEL_FILE)).mode & 0o777).toBe(0o600);
   });
 
@@ -175,6 +175,7 @@ describe('the local channel', () => {
   it('is not there when no server listens: a stale socket file reads as no server', async () => {
     const stale = mkdtempSync(join(tmpdir(), 'leash-stale-'));
     try {
+      mkdirSync(join(stale, CHANNEL_DIR));
       const socket = join(stale, CHANNEL_FILE);
       // A socket file whose server died: bind one, then close the server without unlinking.
       const { createServer } = await import('node:net');
@@ -196,6 +197,7 @@ describe('the local channel', () => {
     const wedged = mkdtempSync(join(tmpdir(), 'leash-wedged-'));
     const { createServer } = await import('node:net');
     const silent = createServer(() => {});
+    mkdirSync(join(wedged, CHANNEL_DIR));
     await new Promise<void>((resolve) => silent.listen(join(wedged, CHANNEL_FILE), resolve));
     try {
       const started = Date.now();

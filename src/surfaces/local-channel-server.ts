@@ -8,14 +8,16 @@
  * reachable only by the data directory's owner (directory 0700, socket 0600): the same trust local mode gives
  * whoever can open the store's files.
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { LeashError } from '../domain/errors.ts';
 import { runRead } from '../operations/run-operation.ts';
 import type { Gate } from '../policy/decide.ts';
 import type { Store } from '../store/db.ts';
 import {
+  CHANNEL_DIR,
   type ChannelReply,
   type ChannelRequest,
   channelPath,
@@ -264,7 +266,10 @@ export async function serveLocalChannel(input: {
     const context = memberContext({ store: input.store, org, member, gate: input.gate, channel: 'cli' });
     return runRead(context, request.operation, request.input);
   };
-  chmodSync(input.dataDir, 0o700);
+  // A directory of its own, 0700, so the data directory's own mode is left as its owner set it.
+  const channelDir = join(input.dataDir, CHANNEL_DIR);
+  mkdirSync(channelDir, { recursive: true, mode: 0o700 });
+  chmodSync(channelDir, 0o700);
   rmSync(path, { force: true });
   const connections = new Map<Socket, ChannelConnection>();
   const server = createServer((socket) => {

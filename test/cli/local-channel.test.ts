@@ -88,13 +88,13 @@ describe('the CLI and leash mcp beside a running server (embedded store)', () =>
       const server = await startLeashServer(childEnv());
       let through: Awaited<ReturnType<typeof runEverything>>;
       try {
-        expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-        expect(statSync(join(dataDir, 'leash.sock')).mode & 0o777).toBe(0o600);
+        expect(statSync(join(dataDir, 'channel')).mode & 0o777).toBe(0o700);
+        expect(statSync(join(dataDir, 'channel/leash.sock')).mode & 0o777).toBe(0o600);
         through = await runEverything();
       } finally {
         await server.stop();
       }
-      expect(existsSync(join(dataDir, 'leash.sock'))).toBe(false);
+      expect(existsSync(join(dataDir, 'channel/leash.sock'))).toBe(false);
       for (const result of [through.customers, through.table, through.ask, through.approvals, through.verify]) {
         expect(result.stderr.replace(/verifying audit chain.*\n?/g, '')).toBe('');
         expect(result.code).toBe(0);
@@ -134,7 +134,7 @@ describe('the CLI and leash mcp beside a running server (embedded store)', () =>
       const killed = await startLeashServer(childEnv());
       await killed.stop('SIGKILL');
       expect(existsSync(join(dataDir, 'leash.pid'))).toBe(true);
-      expect(existsSync(join(dataDir, 'leash.sock'))).toBe(true);
+      expect(existsSync(join(dataDir, 'channel/leash.sock'))).toBe(true);
 
       const alone = await leash(['customers', 'acme', '--json']);
       expect(alone.code).toBe(0);
