@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, testStoreKind } from '../../test/support/store.ts';
-import type { Store } from './db.ts';
+import { openStore, type Store } from './db.ts';
 
 describe(`store (${testStoreKind})`, () => {
   let store: Store;
@@ -37,5 +37,23 @@ describe(`store (${testStoreKind})`, () => {
       .execute();
     const member = await store.db.selectFrom('members').selectAll().executeTakeFirstOrThrow();
     expect(member.groups).toEqual(['finance']);
+  });
+});
+
+describe('choosing the engine', () => {
+  it('a named data directory opens PGlite even when DATABASE_URL is set (it must never touch that database)', async () => {
+    const before = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = 'postgres://nobody@127.0.0.1:1/never';
+    try {
+      const store = await openStore({ dataDir: 'memory://' });
+      try {
+        expect(store.kind).toBe('pglite');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      if (before === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before;
+    }
   });
 });

@@ -29,7 +29,8 @@ export interface Store {
 export interface StoreOptions {
   /** PostgreSQL URL; defaults to `DATABASE_URL`. When absent, PGlite is used. */
   databaseUrl?: string | undefined;
-  /** PGlite data directory; defaults to `LEASH_DATA_DIR` or `./.leash`. `memory://` keeps it in memory. */
+  /** PGlite data directory; defaults to `LEASH_DATA_DIR` or `./.leash`. `memory://` keeps it in memory. Naming one
+   * opens PGlite even when `DATABASE_URL` is set. */
   dataDir?: string | undefined;
   /** PostgreSQL schema to use (created if missing), so tests can share one database. */
   schema?: string | undefined;
@@ -47,7 +48,8 @@ function installPgTypeParsers(): void {
 
 /** Opens (and by default migrates) the store the options or environment point at. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
-  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  // A caller naming a data directory means the embedded store, whatever DATABASE_URL says.
+  const databaseUrl = options.databaseUrl ?? (options.dataDir === undefined ? process.env.DATABASE_URL : undefined);
   const store = databaseUrl ? await openPostgres(databaseUrl, options.schema) : await openPglite(options.dataDir);
   if (options.migrate ?? true) {
     try {
