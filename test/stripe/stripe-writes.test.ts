@@ -10,6 +10,7 @@ import { StripeConnector } from '../../src/connectors/stripe/stripe-connector.ts
 import { backfillStripe } from '../../src/connectors/stripe/stripe-sync.ts';
 import { generateDemo } from '../../src/demo/generate-demo.ts';
 import type { Charge } from '../../src/domain/billing.ts';
+import { isLeashError } from '../../src/domain/errors.ts';
 import type { OperationContext } from '../../src/operations/define-operation.ts';
 import { idempotencyKeyFor } from '../../src/operations/gate-request.ts';
 import { recoverExecutions } from '../../src/operations/recover-executions.ts';
@@ -94,8 +95,20 @@ describe(`Stripe writes, exactly once (${testStoreKind})`, () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 4 }, () => confirmProposal(owner, proposal.id, { confirmText: 'CONFIRM' })),
     );
-    const succeeded = outcomes.filter((o) => o.status === 'fulfilled' && o.value.status === 'succeeded');
-    expect(succeeded).toHaveLength(1);
+    // One confirm executes. The others are refused while it runs, or told it is already executing or (arriving
+    // after it finished) that it succeeded: none with an execution of its own.
+    const executed = outcomes.filter((o) => o.status === 'fulfilled' && o.value.executionId !== null);
+    expect(executed).toHaveLength(1);
+    expect(executed[0]?.status === 'fulfilled' && executed[0].value.status).toBe('succeeded');
+    for (const outcome of outcomes) {
+      if (outcome === executed[0]) continue;
+      if (outcome.status === 'rejected') expect(isLeashError(outcome.reason, 'invalid_state')).toBe(true);
+      else
+        expect(outcome.value).toMatchObject({
+          executionId: null,
+          status: expect.stringMatching(/succeeded|executing/),
+        });
+    }
     expect(stripeRefunds()).toHaveLength(1);
     expect(refundPosts(proposal.id)).toHaveLength(1);
     expect((await stripe.getCharge(charge.id))?.amountRefunded).toBe(1_000);
