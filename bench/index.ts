@@ -359,10 +359,21 @@ async function classifier(): Promise<void> {
   const figures = await benchClassifier();
   results.classifier = figures;
   printTable(
-    ['train', 'classifications/s', 'vs tokenising only', 'accuracy', 'macro-F1', 'held-out rows'],
+    [
+      'load data',
+      'train',
+      'train rows',
+      'classifications/s',
+      'vs tokenising only',
+      'accuracy',
+      'macro-F1',
+      'held-out rows',
+    ],
     [
       [
+        ms(figures.loadMs),
         ms(figures.trainMs),
+        figures.trainRows.toLocaleString('en-US'),
         figures.classificationsPerSecond.toLocaleString('en-US'),
         `${(figures.tokenizePerSecond / figures.classificationsPerSecond).toFixed(1)}× slower`,
         figures.accuracy.toFixed(3),
@@ -370,6 +381,17 @@ async function classifier(): Promise<void> {
         figures.testRows.toLocaleString('en-US'),
       ],
     ],
+  );
+  printTable(
+    ['held-out source', 'rows', 'accuracy', 'macro-F1', 'OOD false positives', 'calibration error (ECE)'],
+    figures.sources.map((source) => [
+      source.source,
+      source.rows.toLocaleString('en-US'),
+      source.accuracy.toFixed(3),
+      source.macroF1.toFixed(3),
+      `${(source.oodFalsePositiveRate * 100).toFixed(1)}%`,
+      source.calibrationError.toFixed(3),
+    ]),
   );
 }
 

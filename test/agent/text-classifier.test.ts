@@ -2,9 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   evaluateTextClassifier,
+  expectedCalibrationError,
+  fitTemperature,
   isHeldOutText,
   tokenize,
   trainTextClassifier,
+  withTemperature,
 } from '../../src/agent/text/text-classifier.ts';
 
 const LABELS = ['weather', 'music', 'timer'] as const;
@@ -90,5 +93,33 @@ describe('text classifier', () => {
     expect(isHeldOutText('Hello, World!')).toBe(isHeldOutText('hello world'));
     expect(texts.filter((text) => isHeldOutText(text, 0))).toEqual([]);
     expect(texts.every((text) => isHeldOutText(text, 100))).toBe(true);
+  });
+
+  it('calibrates by temperature: same labels, sharper or softer probabilities, fitted by log-loss', () => {
+    const classifier = trainTextClassifier(LABELS, rows);
+    const sharper = withTemperature(classifier, 0.5);
+    const softer = withTemperature(classifier, 2);
+    for (const text of ['weather in rome', 'play blues', 'rain tomorrow?']) {
+      const raw = classifier.classify(text);
+      expect(sharper.classify(text).label).toBe(raw.label);
+      expect(sharper.classify(text).confidence).toBeGreaterThan(raw.confidence);
+      expect(softer.classify(text).confidence).toBeLessThan(raw.confidence);
+      expect(withTemperature(classifier, 1).classify(text).confidence).toBeCloseTo(raw.confidence, 12);
+    }
+    expect(() => withTemperature(classifier, 0)).toThrow(/positive/);
+    // Answers right 3 times in 4 at confidence 0.99 are over-confident: the fitted temperature softens them.
+    const overconfident = Array.from({ length: 40 }, (_, index) => ({
+      label: (index % 4 === 0 ? 'music' : 'weather') as Label,
+      scores: { weather: 0.99, music: 0.005, timer: 0.005 },
+    }));
+    expect(fitTemperature(LABELS, overconfident)).toBeGreaterThan(1);
+    expect(fitTemperature(LABELS, [])).toBe(1);
+  });
+
+  it('measures the expected calibration error', () => {
+    expect(expectedCalibrationError([])).toBe(0);
+    const calibrated = Array.from({ length: 10 }, (_, index) => ({ confidence: 0.75, correct: index % 4 !== 0 }));
+    expect(expectedCalibrationError(calibrated.slice(0, 8))).toBeCloseTo(0, 12);
+    expect(expectedCalibrationError([{ confidence: 0.9, correct: false }])).toBeCloseTo(0.9, 12);
   });
 });

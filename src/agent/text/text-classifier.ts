@@ -395,9 +395,119 @@ export function trainTextClassifier<L extends string>(
 
 // --- Split --------------------------------------------------------------------------------------------------
 
+/**
+ * A text's place in the stable split, 0–99: a hash of its normalised text (lowercased words), so the same text
+ * always gets the same number and adding texts moves none. Bands of it pick held-out, validation or subsampled rows.
+ */
+export function textPercentile(text: string): number {
+  return hashString(`split:${tokenize(text).join(' ')}`) % 100;
+}
+
 /** True for `percent`% of texts, chosen by a hash of the normalised text (stable split). */
 export function isHeldOutText(text: string, percent: number = DEFAULT_HELD_OUT_PERCENT): boolean {
-  return hashString(`split:${tokenize(text).join(' ')}`) % 100 < percent;
+  return textPercentile(text) < percent;
+}
+
+// --- Calibration --------------------------------------------------------------------------------------------
+
+/** Probabilities `p` re-tempered: `softmax(ln p / temperature)`, the same as dividing the model's logits by it. */
+function temper(probs: readonly number[], temperature: number): number[] {
+  const logits = probs.map((value) => Math.log(Math.max(value, 1e-300)) / temperature);
+  const max = Math.max(...logits);
+  const exps = logits.map((value) => Math.exp(value - max));
+  const sum = exps.reduce((total, value) => total + value, 0);
+  return exps.map((value) => value / sum);
+}
+
+/**
+ * The classifier with temperature scaling: every answer's probabilities become `softmax(logits / temperature)`.
+ * Above 1 it is less confident, below 1 more; the label never changes. Fit the temperature with
+ * {@link fitTemperature} on rows the model did not train on.
+ */
+export function withTemperature<L extends string>(
+  classifier: TextClassifier<L>,
+  temperature: number,
+): TextClassifier<L> {
+  if (!(temperature > 0)) throw new Error(`withTemperature: temperature must be positive, got ${temperature}`);
+  const { labels } = classifier;
+  return {
+    labels,
+    classify(text: string): TextClassification<L> {
+      const raw = classifier.classify(text);
+      const probs = temper(
+        labels.map((name) => raw.scores[name]),
+        temperature,
+      );
+      return toClassification(labels, Float64Array.from(probs));
+    },
+  };
+}
+
+/** A model's answer on a row whose true label is known: what calibration is fitted and measured on. */
+export interface ScoredRow<L extends string> {
+  label: L;
+  scores: Record<L, number>;
+}
+
+/** Mean negative log-likelihood of the true labels after tempering by `temperature`. */
+function temperedLoss<L extends string>(
+  labels: readonly L[],
+  rows: readonly ScoredRow<L>[],
+  temperature: number,
+): number {
+  let total = 0;
+  for (const row of rows) {
+    const probs = temper(
+      labels.map((name) => row.scores[name]),
+      temperature,
+    );
+    total -= Math.log(Math.max(probs[labels.indexOf(row.label)] ?? 0, 1e-300));
+  }
+  return total / Math.max(1, rows.length);
+}
+
+/**
+ * The temperature that minimises the negative log-likelihood of `rows` (answers of a model on rows it did not
+ * train on): a golden-section search over ln T in [ln 0.05, ln 20]. Deterministic.
+ */
+export function fitTemperature<L extends string>(labels: readonly L[], rows: readonly ScoredRow<L>[]): number {
+  if (rows.length === 0) return 1;
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let low = Math.log(0.05);
+  let high = Math.log(20);
+  const loss = (logT: number) => temperedLoss(labels, rows, Math.exp(logT));
+  for (let step = 0; step < 60; step += 1) {
+    const left = high - ratio * (high - low);
+    const right = low + ratio * (high - low);
+    if (loss(left) <= loss(right)) high = right;
+    else low = left;
+  }
+  return Math.exp((low + high) / 2);
+}
+
+/**
+ * Expected calibration error: answers binned by confidence into `bins` equal-width bins; the mean over answers of
+ * |accuracy of the bin − mean confidence of the bin|. 0 is perfectly calibrated.
+ */
+export function expectedCalibrationError(
+  answers: readonly { confidence: number; correct: boolean }[],
+  bins = 10,
+): number {
+  const count = new Float64Array(bins);
+  const confidence = new Float64Array(bins);
+  const correct = new Float64Array(bins);
+  for (const answer of answers) {
+    const bin = Math.min(bins - 1, Math.floor(answer.confidence * bins));
+    count[bin] = (count[bin] ?? 0) + 1;
+    confidence[bin] = (confidence[bin] ?? 0) + answer.confidence;
+    correct[bin] = (correct[bin] ?? 0) + (answer.correct ? 1 : 0);
+  }
+  let error = 0;
+  for (let bin = 0; bin < bins; bin += 1) {
+    const n = count[bin] ?? 0;
+    if (n > 0) error += Math.abs((correct[bin] ?? 0) - (confidence[bin] ?? 0));
+  }
+  return error / Math.max(1, answers.length);
 }
 
 // --- Evaluation ---------------------------------------------------------------------------------------------

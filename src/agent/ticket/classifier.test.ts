@@ -1,11 +1,19 @@
-/** The ticket classifier: held-out quality, determinism, the split, realistic SaaS messages, and the CSV reader. */
+/**
+ * The ticket classifier: held-out quality per source (our SaaS rows, BANKING77, CLINC150), out-of-domain false
+ * positives, calibration, determinism, the split, realistic messages, and the CSV reader.
+ */
 import { describe, expect, it } from 'vitest';
+import { expectedCalibrationError } from '../text/text-classifier.ts';
 import {
   defaultClassifier,
   evaluate,
+  evaluateBySource,
   isHeldOut,
+  isTrainingRow,
+  loadLabelledRows,
   loadTrainingData,
   TICKET_CLASSES,
+  TICKET_SOURCES,
   type TicketClass,
   tokenize,
   trainClassifier,
@@ -17,20 +25,51 @@ const { train, test } = loadTrainingData();
 /** The split compares texts the way isHeldOut sees them: lowercased words. */
 const normalised = (text: string) => tokenize(text).join(' ');
 
+/**
+ * Held-out floors per source, a little under the measured figures (docs/decisions/0004-ticket-classifier.md):
+ * macro-F1, and the out-of-domain false-positive rate (truly-`other` rows predicted as a billing class).
+ * Our SaaS rows stay under the 0.85 macro-F1 target: measured 0.830.
+ */
+const FLOORS = {
+  saas: { macroF1: 0.8, accuracy: 0.83, oodFalsePositiveRate: 0.05 },
+  banking77: { macroF1: 0.9, accuracy: 0.91, oodFalsePositiveRate: 0.11 },
+  clinc150: { macroF1: 0.88, accuracy: 0.975, oodFalsePositiveRate: 0.025 },
+} as const;
+
 describe('ticket classifier', () => {
-  it('scores well on the held-out split (measured: accuracy 0.949, macro-F1 0.916)', () => {
-    const result = evaluate(defaultClassifier(), test);
-    expect(result.accuracy).toBeGreaterThan(0.92);
-    expect(result.macroF1).toBeGreaterThan(0.88);
-    for (const name of TICKET_CLASSES) {
-      expect(result.perClass[name].support, name).toBeGreaterThan(0);
-      expect(result.perClass[name].f1, name).toBeGreaterThan(0.75); // lowest measured: 0.857 (plan, usage)
+  it('scores well on the held-out split of every source (measured macro-F1: SaaS 0.830, BANKING77 0.926, CLINC150 0.910)', () => {
+    const results = evaluateBySource(defaultClassifier(), test);
+    expect(results.map((result) => result.source)).toEqual([...TICKET_SOURCES]);
+    for (const result of results) {
+      const floor = FLOORS[result.source];
+      expect(result.rows, result.source).toBeGreaterThan(200);
+      expect(result.macroF1, result.source).toBeGreaterThan(floor.macroF1);
+      expect(result.accuracy, result.source).toBeGreaterThan(floor.accuracy);
+      // Measured: SaaS 1.3%, BANKING77 8.5%, CLINC150 1.1% (before the out-of-domain data: 8.0%, 74%, 23%).
+      expect(result.oodFalsePositiveRate, result.source).toBeLessThan(floor.oodFalsePositiveRate);
     }
+    const all = evaluate(defaultClassifier(), test);
+    expect(all.macroF1).toBeGreaterThan(0.85); // measured 0.881
+    for (const name of TICKET_CLASSES) expect(all.perClass[name].f1, name).toBeGreaterThan(0.75);
     const total = TICKET_CLASSES.reduce(
-      (sum, actual) => sum + TICKET_CLASSES.reduce((row, predicted) => row + result.confusion[actual][predicted], 0),
+      (sum, actual) => sum + TICKET_CLASSES.reduce((row, predicted) => row + all.confusion[actual][predicted], 0),
       0,
     );
     expect(total).toBe(test.length);
+  });
+
+  it('has a calibrated confidence: expected calibration error on the held-out rows (measured 0.008 overall)', () => {
+    const answers = test.map((row) => {
+      const { label, confidence } = defaultClassifier().classify(row.text);
+      return { confidence, correct: label === row.label };
+    });
+    expect(expectedCalibrationError(answers)).toBeLessThan(0.03);
+    for (const result of evaluateBySource(defaultClassifier(), test)) {
+      expect(result.calibrationError, result.source).toBeLessThan(0.07); // measured at most 0.048 (SaaS)
+    }
+    // Below the workflow's threshold (run-ticket.ts CONFIDENT = 0.5) answers are right about half the time or less.
+    const unsure = answers.filter((answer) => answer.confidence < 0.5);
+    expect(unsure.filter((answer) => answer.correct).length).toBeLessThanOrEqual(unsure.length * 0.7);
   });
 
   it('is deterministic: two trainings on the same rows give identical scores', () => {
@@ -58,6 +97,12 @@ describe('ticket classifier', () => {
     ['We hit our API call limit, what happens with overage?', ['usage']],
     ['Please add our VAT number to the invoices', ['tax']],
     ["I can't log in to the dashboard", ['other']],
+    // Issue 16: non-billing questions that used to land in billing classes. Still missed, and left out here:
+    // "My transfer has been pending for three days" → payment_failure (docs/decisions/0004, remaining errors).
+    ["What's the exchange rate for euros today?", ['other']],
+    ['When will my new card be delivered?', ['other']],
+    ['I forgot my passcode and cannot get into my account', ['other']],
+    ['What is the weather like in Berlin tomorrow?', ['other']],
   ];
   it.each(examples)('"%s" is classified as %j', (text, expected) => {
     expect(expected).toContain(defaultClassifier().classify(text).label);
@@ -68,32 +113,49 @@ describe('training data', () => {
   it('never trains on a held-out row', () => {
     const trainTexts = new Set(train.map((row) => normalised(row.text)));
     expect(test.filter((row) => trainTexts.has(normalised(row.text)))).toEqual([]);
-    expect(train.every((row) => !isHeldOut(row.text))).toBe(true);
+    expect(train.every((row) => !isHeldOut(row.text) && isTrainingRow(row))).toBe(true);
     expect(test.every((row) => isHeldOut(row.text))).toBe(true);
   });
 
-  it('holds out about 20% of the rows, with every class on both sides', () => {
-    const share = test.length / (train.length + test.length);
-    expect(share).toBeGreaterThan(0.17);
-    expect(share).toBeLessThan(0.23);
-    for (const name of TICKET_CLASSES) {
-      expect(
-        train.some((row) => row.label === name),
-        name,
-      ).toBe(true);
-      expect(
-        test.some((row) => row.label === name),
-        name,
-      ).toBe(true);
+  it('holds out about 20% of every source, with every class of the source on both sides', () => {
+    const rows = loadLabelledRows();
+    for (const source of TICKET_SOURCES) {
+      const mine = rows.filter((row) => row.source === source);
+      const heldOut = mine.filter((row) => isHeldOut(row.text));
+      expect(heldOut.length / mine.length, source).toBeGreaterThan(0.17);
+      expect(heldOut.length / mine.length, source).toBeLessThan(0.23);
+      for (const name of new Set(mine.map((row) => row.label))) {
+        expect(
+          train.some((row) => row.source === source && row.label === name),
+          `${source} ${name}`,
+        ).toBe(true);
+        expect(
+          test.some((row) => row.source === source && row.label === name),
+          `${source} ${name}`,
+        ).toBe(true);
+      }
     }
   });
 
-  it('reads BANKING77 (3,696 rows) and at least 80 of our own rows for each class BANKING77 lacks', () => {
-    const rows = [...train, ...test];
-    expect(rows.length).toBeGreaterThan(3_696 + 600);
+  it('reads BANKING77 (all 10,003 train rows), CLINC150 and our own rows, and trains on a share of the public "other" rows', () => {
+    const rows = loadLabelledRows();
+    const count = (source: string, other?: boolean) =>
+      rows.filter((row) => row.source === source && (other === undefined || (row.label === 'other') === other)).length;
+    expect(count('banking77', false)).toBe(3_696);
+    expect(count('banking77', true)).toBe(6_307);
+    // 150 intents × 120 rows plus 200 out-of-scope, less the three intents left out (transactions,
+    // spending_history, credit_limit_change).
+    expect(count('clinc150')).toBe(150 * 120 + 200 - 3 * 120);
+    expect(count('clinc150', false)).toBe(7 * 120);
+    expect(count('saas')).toBeGreaterThan(1_100);
     for (const name of ['plan', 'usage', 'tax', 'other'] as const) {
-      expect(rows.filter((row) => row.label === name).length, name).toBeGreaterThanOrEqual(80);
+      expect(rows.filter((row) => row.source === 'saas' && row.label === name).length, name).toBeGreaterThanOrEqual(80);
     }
+    // Every billing row and every row of ours that is not held out is trained on; of the public "other" rows, a share.
+    const trainedOther = (source: string) => train.filter((row) => row.source === source && row.label === 'other');
+    expect(trainedOther('banking77').length / count('banking77', true)).toBeCloseTo(0.8 * 0.35, 1);
+    expect(trainedOther('clinc150').length / count('clinc150', true)).toBeCloseTo(0.8 * 0.25, 1);
+    expect(train.length).toBeLessThan(10_000); // keeps training near a second
   });
 });
 
