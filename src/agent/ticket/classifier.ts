@@ -185,15 +185,13 @@ export function loadLabelledRows(dataDir: string = defaultDataDir()): SourcedTex
   const bankingOther = parseCsvRecords(read('banking77_other_train.csv')).map(
     (row): SourcedText => ({ text: row.text ?? '', label: 'other', source: 'banking77', intent: row.category ?? '' }),
   );
-  const clinc = JSON.parse(read('clinc150_train_val.json')) as Record<string, [string, string][]>;
-  const clincRows = ['train', 'val', 'oos_train', 'oos_val'].flatMap((part) =>
-    (clinc[part] ?? []).flatMap(([text, intent]): SourcedText[] => {
-      const mapped = CLINC150_CLASSES[intent];
-      if (mapped === null) return [];
-      return [{ text, label: mapped ?? 'other', source: 'clinc150', intent }];
-    }),
-  );
-  return [...bankingBilling, ...saas, ...bankingOther, ...clincRows].filter((row) => row.text.trim() !== '');
+  const clinc = parseCsvRecords(read('clinc150_train_val.csv')).flatMap((row): SourcedText[] => {
+    const intent = row.intent ?? '';
+    const mapped = CLINC150_CLASSES[intent];
+    if (mapped === null) return [];
+    return [{ text: row.text ?? '', label: mapped ?? 'other', source: 'clinc150', intent }];
+  });
+  return [...bankingBilling, ...saas, ...bankingOther, ...clinc].filter((row) => row.text.trim() !== '');
 }
 
 /**
