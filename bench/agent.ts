@@ -2,7 +2,10 @@
  * The agent: the built-in planner's cost per request (matching a form alone, and a whole turn through the
  * pipeline) against the same operation calls made directly (the baseline), the LLM planner's overhead per turn
  * with a scripted model that answers at once (so model time is ~0 and what remains is the agent: prompt and
- * tools, the AI SDK, the conversation store), and the planner's success rate on the paraphrase suites.
+ * tools, the AI SDK, the conversation store), and the planner's success rate on the paraphrase suites. Also the
+ * LLM planner's prompt size per turn over the seed examples, every tool sent against only the request's active
+ * tools (`activeTools`): tokens estimated as characters / 4 of the request body's messages and tools JSON, as the
+ * scripted model received it (its reported usage is a fixed stand-in, not a count).
  */
 import type { AgentCall } from '../src/agent/agent-types.ts';
 import { FORMS } from '../src/agent/builtin/builtin-planner.ts';
@@ -14,7 +17,7 @@ import { llmPlanner } from '../src/agent/llm/llm-planner.ts';
 import { choosePlanner } from '../src/agent/planners.ts';
 import { runAgentTurn } from '../src/agent/run-turn.ts';
 import { findMemberByEmail, getOrg } from '../src/auth/members.ts';
-import { EVAL_BUSINESS, openEvalStore } from '../src/demo/eval-business.ts';
+import { EVAL_BUSINESS, type EvalStore, evalPlaceholders, openEvalStore } from '../src/demo/eval-business.ts';
 import { isRead, type OperationContext } from '../src/operations/define-operation.ts';
 import { registry } from '../src/operations/registry.ts';
 import { proposeOperation, runRead } from '../src/operations/run-operation.ts';
@@ -41,6 +44,75 @@ export interface AgentFigures {
   paraphraseScenarios: number;
   heldOutSuccess: number;
   heldOutScenarios: number;
+  /** LLM planner prompt size per turn over the seed examples: every tool sent vs only the active ones. */
+  toolTokens: ToolTokenFigures;
+}
+
+/** Prompt tokens per LLM turn (chars / 4 of the messages and tools JSON the model received). */
+export interface ToolTokenFigures {
+  /** Turns measured (every turn of every seed example, as its scenario's member). */
+  turns: number;
+  allTools: { tokensPerTurn: number; toolsPerTurn: number };
+  activeTools: { tokensPerTurn: number; toolsPerTurn: number; maxTools: number };
+  /** activeTools tokens / allTools tokens. */
+  ratio: number;
+}
+
+/** Tokens of a request body, the usual estimate for English and JSON: characters / 4. */
+export function approximateTokens(body: { messages: unknown; tools: unknown }): number {
+  return Math.ceil((JSON.stringify(body.messages).length + JSON.stringify(body.tools).length) / 4);
+}
+
+/** Runs every seed example through the LLM planner, all tools and then active tools only, and sizes each prompt. */
+export async function measureToolTokens(business: EvalStore): Promise<ToolTokenFigures> {
+  const gate = await loadGate();
+  const org = await getOrg(business.store.db, business.orgId);
+  if (!org) throw new Error('no eval org');
+  const values = await evalPlaceholders(business);
+  const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
+  const seeds = await loadSuite('evals/seed-examples.yaml');
+  // The model answers at once, so each turn is one request: its prompt is the turn's whole input.
+  const model = await startScriptedModel([{ steps: [{ text: 'OK.' }] }]);
+  const env = { LEASH_MODEL: 'openai-compatible:scripted', LEASH_MODEL_BASE_URL: model.baseURL };
+  const sizes = { all: [] as number[], active: [] as number[], allTools: [] as number[], activeTools: [] as number[] };
+  try {
+    for (const activeTools of [false, true]) {
+      for (const scenario of seeds.scenarios) {
+        const member = await findMemberByEmail(business.store.db, business.orgId, scenario.as);
+        if (!member) throw new Error(`no member ${scenario.as}`);
+        const context = memberContext({ store: business.store, org, member, gate, channel: 'cli' });
+        const planner = llmPlanner({ env, actor: context.actor, profile: context.profile, activeTools });
+        let conversationId: string | undefined;
+        for (const text of scenario.turns) {
+          const from = model.requests.length;
+          const turn = await runAgentTurn({ context, planner, text: fill(text), conversationId });
+          conversationId = turn.conversationId;
+          for (const request of model.requests.slice(from)) {
+            (activeTools ? sizes.active : sizes.all).push(approximateTokens(request));
+            (activeTools ? sizes.activeTools : sizes.allTools).push(request.tools.length);
+          }
+        }
+      }
+    }
+  } finally {
+    await model.close();
+  }
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+  return {
+    turns: sizes.active.length,
+    allTools: { tokensPerTurn: Math.round(mean(sizes.all)), toolsPerTurn: mean(sizes.allTools) },
+    activeTools: {
+      tokensPerTurn: Math.round(mean(sizes.active)),
+      toolsPerTurn: mean(sizes.activeTools),
+      maxTools: Math.max(0, ...sizes.activeTools),
+    },
+    ratio: mean(sizes.active) / mean(sizes.all),
+  };
+}
+
+/** The tool-token figure as one line of the agent section. */
+export function toolTokensLine(figures: ToolTokenFigures): string {
+  return `LLM planner prompt per turn (${figures.turns} seed-example turns, tokens ≈ chars/4 of messages + tools): all ${figures.allTools.toolsPerTurn.toFixed(0)} tools ${figures.allTools.tokensPerTurn} tokens; activeTools ${figures.activeTools.toolsPerTurn.toFixed(1)} tools (at most ${figures.activeTools.maxTools}) ${figures.activeTools.tokensPerTurn} tokens; ratio ${figures.ratio.toFixed(2)}.\n`;
 }
 
 async function replay(context: OperationContext, calls: AgentCall[]): Promise<void> {
@@ -117,6 +189,7 @@ export async function measureAgent(rounds = 5): Promise<AgentFigures> {
       await model.close();
     }
 
+    const toolTokens = await measureToolTokens(business);
     const paraphrases = await runEval(await loadSuite('evals/paraphrases.yaml'), { business });
     const heldOut = await runEval(await loadSuite('evals/paraphrases-holdout.yaml'), { business });
     return {
@@ -131,6 +204,7 @@ export async function measureAgent(rounds = 5): Promise<AgentFigures> {
       paraphraseScenarios: paraphrases.passed + paraphrases.failed,
       heldOutSuccess: heldOut.successRate,
       heldOutScenarios: heldOut.passed + heldOut.failed,
+      toolTokens,
     };
   } finally {
     await business.close();
