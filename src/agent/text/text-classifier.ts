@@ -265,10 +265,12 @@ interface Weights {
 function probabilities(weights: Weights, vector: SparseVector, out: Float64Array): void {
   const classes = weights.classes;
   out.set(weights.bias);
-  for (let index = 0; index < vector.indices.length; index += 1) {
-    const row = (vector.indices[index] ?? 0) * classes;
-    const value = vector.values[index] ?? 0;
-    for (let k = 0; k < classes; k += 1) out[k] = (out[k] ?? 0) + (weights.matrix[row + k] ?? 0) * value;
+  const { matrix } = weights;
+  const { indices, values } = vector;
+  for (let index = 0; index < indices.length; index += 1) {
+    const row = (indices[index] as number) * classes;
+    const value = values[index] as number;
+    for (let k = 0; k < classes; k += 1) out[k] = (out[k] as number) + (matrix[row + k] as number) * value;
   }
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < classes; k += 1) max = Math.max(max, out[k] ?? 0);
@@ -320,6 +322,8 @@ function fitSoftmax(
   const perClass = classWeights(labels, classes, options.balance);
   const random = seededRandom(options.seed);
   const residual = new Float64Array(classes);
+  const { matrix } = weights;
+  const { l2, learningRate: rate } = options;
   for (let epoch = 0; epoch < options.epochs; epoch += 1) {
     for (const example of shuffledOrder(vectors.length, random)) {
       const vector = vectors[example];
@@ -331,12 +335,18 @@ function fitSoftmax(
         residual[k] = ((residual[k] ?? 0) - (k === label ? 1 : 0)) * sampleWeight;
         adagradStep(weights.bias, squaredBias, k, residual[k] ?? 0, options.learningRate);
       }
-      for (let index = 0; index < vector.indices.length; index += 1) {
-        const row = (vector.indices[index] ?? 0) * classes;
-        const value = vector.values[index] ?? 0;
+      // The hot loop: adagradStep inlined over local references (same arithmetic, same order).
+      const { indices, values } = vector;
+      for (let index = 0; index < indices.length; index += 1) {
+        const row = (indices[index] as number) * classes;
+        const value = values[index] as number;
         for (let k = 0; k < classes; k += 1) {
-          const gradient = (residual[k] ?? 0) * value + options.l2 * (weights.matrix[row + k] ?? 0);
-          adagradStep(weights.matrix, squaredMatrix, row + k, gradient, options.learningRate);
+          const cell = row + k;
+          const weight = matrix[cell] as number;
+          const gradient = (residual[k] as number) * value + l2 * weight;
+          const squared = (squaredMatrix[cell] as number) + gradient * gradient;
+          squaredMatrix[cell] = squared;
+          matrix[cell] = weight - (rate * gradient) / Math.sqrt(squared + 1e-12);
         }
       }
     }
