@@ -8,12 +8,12 @@
  * scripted model received it (its reported usage is a fixed stand-in, not a count).
  */
 import type { AgentCall } from '../src/agent/agent-types.ts';
-import { FORMS } from '../src/agent/builtin/builtin-planner.ts';
-import { Turn } from '../src/agent/builtin/turn.ts';
+import { NO_MENTIONS } from '../src/agent/builtin/turn.ts';
 import { runEval } from '../src/agent/eval/run-eval.ts';
 import { startScriptedModel } from '../src/agent/eval/scripted-model.ts';
 import { loadSuite } from '../src/agent/eval/suite.ts';
 import { llmPlanner } from '../src/agent/llm/llm-planner.ts';
+import { parseRequest } from '../src/agent/parse/parse-request.ts';
 import { choosePlanner } from '../src/agent/planners.ts';
 import { runAgentTurn } from '../src/agent/run-turn.ts';
 import { findMemberByEmail, getOrg } from '../src/auth/members.ts';
@@ -143,12 +143,10 @@ export async function measureAgent(rounds = 5): Promise<AgentFigures> {
       .map((scenario) => scenario.turns[0] as string);
 
     const matchTimes: number[] = [];
-    const noTools = { calls: [], call: async () => ({}) as never };
     for (let round = 0; round < 200; round += 1)
       for (const text of requests) {
         const started = performance.now();
-        const turn = new Turn({ text, caseId: 'c', history: [] }, noTools);
-        FORMS.find((form) => form.matches(turn));
+        parseRequest(text, NO_MENTIONS);
         matchTimes.push(performance.now() - started);
       }
 

@@ -360,6 +360,16 @@ export interface BillingConnector extends RevenueAnalytics {
   /** The org's customers with these ids (deleted ones too), in no particular order; unknown ids are left out. */
   getCustomers(customerIds: readonly string[]): Promise<Customer[]>;
   findCustomers(query: CustomerQuery): Promise<Customer[]>;
+  /**
+   * Customers whose name may be one of `phrases` (lowercase): trigram-similar, starting with the phrase, or
+   * equal to it once spaces and punctuation are dropped; and customers whose email is at one of `domains`.
+   * Candidates only, at most `limit`: the caller decides what matches.
+   */
+  findCustomerCandidates(query: {
+    phrases: readonly string[];
+    domains?: readonly string[];
+    limit?: number;
+  }): Promise<Customer[]>;
   getProduct(productId: string): Promise<Product | undefined>;
   listProducts(): Promise<Product[]>;
   getPrice(priceId: string): Promise<Price | undefined>;

@@ -11,6 +11,8 @@ export const changePlanInput = z
     subscription_id: idOf('sub', 'subscription'),
     price_id: idOf('price', 'price'),
     quantity: z.number().int().min(1).max(100_000).optional(),
+    /** true (default): switch now and bill or credit the proration; false: switch at the next renewal, nothing due now. */
+    prorate: z.boolean().default(true),
     ...writeContextFields,
   })
   .strict();
@@ -41,6 +43,7 @@ export const changePlan = defineWrite({
         subscriptionId: subscription.id,
         priceId: price.id,
         ...(input.quantity ? { quantity: input.quantity } : {}),
+        prorate: input.prorate,
       }),
     ]);
     const show = (value: number) => formatMoney(money(value, subscription.currency));
@@ -53,8 +56,13 @@ export const changePlan = defineWrite({
         reversible: true,
       },
       preview: {
-        summary: `Move ${customer?.name ?? subscription.customerId} to ${product?.name ?? price.productId} ${price.nickname || price.id}: ${preview.amountDue >= 0 ? `${show(preview.amountDue)} due now` : `${show(-preview.amountDue)} credited`}, then ${show(preview.nextRenewalAmount)} per ${price.interval ?? 'period'}`,
-        changes: [{ field: `subscription ${subscription.id} price`, from: fromPriceId, to: price.id }],
+        summary: input.prorate
+          ? `Move ${customer?.name ?? subscription.customerId} to ${product?.name ?? price.productId} ${price.nickname || price.id}: ${preview.amountDue >= 0 ? `${show(preview.amountDue)} due now` : `${show(-preview.amountDue)} credited`}, then ${show(preview.nextRenewalAmount)} per ${price.interval ?? 'period'}`
+          : `Move ${customer?.name ?? subscription.customerId} to ${product?.name ?? price.productId} ${price.nickname || price.id} at the next renewal (${subscription.currentPeriodEnd.toISOString().slice(0, 10)}), without proration: ${show(preview.amountDue)} due now, then ${show(preview.nextRenewalAmount)} per ${price.interval ?? 'period'}`,
+        changes: [
+          { field: `subscription ${subscription.id} price`, from: fromPriceId, to: price.id },
+          { field: 'proration', from: null, to: input.prorate ? 'billed now' : 'none (from the next renewal)' },
+        ],
         money: { amount: preview.amountDue, currency: subscription.currency },
         customers: [{ id: subscription.customerId, name: customer?.name ?? '' }],
         targets: [subscription.id],
@@ -73,6 +81,7 @@ export const changePlan = defineWrite({
         fromPriceId,
         toPriceId: price.id,
         quantity: input.quantity ?? null,
+        prorate: input.prorate,
       },
     };
   },
@@ -82,6 +91,7 @@ export const changePlan = defineWrite({
         subscriptionId: input.subscription_id,
         priceId: input.price_id,
         ...(input.quantity ? { quantity: input.quantity } : {}),
+        prorate: input.prorate,
       },
       { idempotencyKey },
     );

@@ -1,45 +1,42 @@
 /**
- * The built-in planner: offline, no model. A request is matched against a documented list of forms (follow-ups
- * first, then changes, then questions); the first form that applies resolves its entities through read
- * operations and proposes at most the writes it names. A request that matches nothing gets one sentence and
- * the closest forms; it never becomes a guessed write.
+ * The built-in planner: offline, no model, deterministic. A request is parsed the way task-oriented dialogue
+ * systems parse one (src/agent/parse/): what it names is resolved against the org's own records
+ * (`resolve_mentions`), quoted or pasted text is set aside as evidence, the instruction is split into clauses,
+ * and a trained intent classifier picks each clause's operation. The form that carries out that operation
+ * resolves the rest with read operations and proposes at most the writes it names. A name several customers
+ * fit gets one short question naming them (answered by "the second one" or a name); a request that is not
+ * billing, or that the classifier cannot place, gets one sentence and never a guessed write.
  */
-import type { Planner, PlannerReply } from '../agent-types.ts';
+
+import { findOperation } from '../../operations/registry.ts';
+import type { Mentions } from '../../operations/resolve-mentions.ts';
+import type { AgentCall, AgentTools, Planner, PlannerReply, PlannerRequest, Referent } from '../agent-types.ts';
+import { UNSUPPORTED } from '../parse/intent-corpus.ts';
+import { type Clause, instructionOf, parseRequest } from '../parse/parse-request.ts';
 import type { Form } from './form.ts';
 import { ACT_FORMS } from './forms-act.ts';
-import { ASK_FORMS } from './forms-ask.ts';
+import { ASK_FORMS, whatIf } from './forms-ask.ts';
 import { followUp } from './forms-follow-up.ts';
-import { Turn } from './turn.ts';
+import { AmbiguousCustomer, NO_MENTIONS, Turn } from './turn.ts';
 
-/** Every form, in the order they are tried. */
+/** Every form the classifier can choose, plus follow-ups (which answer the previous turn, not an intent). */
 export const FORMS: readonly Form[] = [followUp, ...ACT_FORMS, ...ASK_FORMS];
 
-const STOP_WORDS = new Set([
-  'the',
-  'a',
-  'an',
-  'to',
-  'for',
-  'of',
-  'me',
-  'all',
-  'and',
-  'in',
-  'on',
-  'my',
-  'our',
-  'is',
-  'what',
-  'show',
-  'customer',
-]);
+/** Below this probability the top intent is not trusted: the planner says what it can do instead. */
+export const MIN_INTENT_PROBABILITY = 0.35;
+
+/** The question a clarification starts with; a later turn that answers it completes the pending request. */
+const CLARIFY_LEAD = 'Which customer do you mean by';
+
+const STOP_WORDS = new Set(['the', 'a', 'an', 'to', 'for', 'of', 'me', 'all', 'and', 'in', 'on', 'my', 'our', 'is']);
+const EXTRA_STOP = new Set(['what', 'show', 'customer']);
 
 function words(text: string): Set<string> {
   return new Set(
     text
       .toLowerCase()
       .split(/[^a-z0-9$#]+/)
-      .filter((word) => word.length > 1 && !STOP_WORDS.has(word)),
+      .filter((word) => word.length > 1 && !STOP_WORDS.has(word) && !EXTRA_STOP.has(word)),
   );
 }
 
@@ -53,24 +50,219 @@ export function closestExamples(text: string, count = 3): string[] {
     .map((entry) => entry.example);
 }
 
+/** The form that carries out `intent`. */
+function formFor(intent: string): Form | undefined {
+  return FORMS.find((form) => form.intents.includes(intent));
+}
+
+/** Tools whose `calls` are only the calls made through them, so each clause's reply describes its own calls. */
+function clauseTools(tools: AgentTools): AgentTools {
+  const calls: AgentCall[] = [];
+  return {
+    calls,
+    async call(operation, input) {
+      const call = await tools.call(operation, input);
+      calls.push(call);
+      return call;
+    },
+  };
+}
+
+/** The answer to a clarifying question: the candidate picked by position ("the second one") or by name. */
+function pickCandidate(text: string, candidates: readonly Referent[]): Referent | undefined {
+  const lower = text.toLowerCase();
+  const ordinals = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth'];
+  const position =
+    ordinals.findIndex((word) => new RegExp(`\\b${word}\\b`).test(lower)) + 1 ||
+    Number(/(?:^|#|\bnumber\s+|\bno\.?\s*)(\d)\b/.exec(lower)?.[1] ?? 0);
+  if (position > 0) return candidates[position - 1];
+  if (/\blast\s+one\b/.test(lower)) return candidates[candidates.length - 1];
+  const squeeze = (value: string) => value.toLowerCase().replace(/[^a-z0-9]+/g, '');
+  const said = squeeze(text);
+  const exact = candidates.filter((candidate) => squeeze(candidate.label) === said);
+  if (exact.length === 1) return exact[0];
+  const partial = candidates.filter(
+    (candidate) =>
+      said.length >= 3 && (squeeze(candidate.label).includes(said) || said.includes(squeeze(candidate.label))),
+  );
+  return partial.length === 1 ? partial[0] : undefined;
+}
+
+/** The reply asking which customer a mention means; its referents are the candidates, in order. */
+function askWhich(error: AmbiguousCustomer): PlannerReply {
+  const names = error.mention.candidates.map(
+    (candidate, index) => `${index + 1}. ${candidate.name} (${candidate.email})`,
+  );
+  return {
+    text: `${CLARIFY_LEAD} "${error.mention.text}"? ${error.mention.candidates.length} customers fit:\n${names.join('\n')}\nSay "the first one", a number, or the name; nothing has been proposed yet.`,
+    referents: error.mention.candidates.map((candidate) => ({
+      kind: 'customer',
+      id: candidate.id,
+      label: candidate.name,
+    })),
+    chart: null,
+  };
+}
+
+/** The mentions with one ambiguous customer mention narrowed to the chosen candidate. */
+function narrowed(mentions: Mentions, chosen: Referent, mentionText: string): Mentions {
+  return {
+    ...mentions,
+    customers: mentions.customers.map((mention) =>
+      mention.text === mentionText
+        ? { ...mention, candidates: mention.candidates.filter((candidate) => candidate.id === chosen.id) }
+        : mention,
+    ),
+  };
+}
+
+/** A request that answers the previous turn's clarifying question: the original request and the chosen customer. */
+function pendingAnswer(request: PlannerRequest): { original: string; chosen: Referent; mention: string } | undefined {
+  const last = request.history[request.history.length - 1];
+  if (!last?.reply.startsWith(CLARIFY_LEAD)) return undefined;
+  const mention = /^Which customer do you mean by "([^"]+)"/.exec(last.reply)?.[1];
+  const chosen = pickCandidate(request.text.trim().replace(/[.!?]+$/, ''), last.referents);
+  return mention && chosen ? { original: last.request, chosen, mention } : undefined;
+}
+
+/** Joins the replies of several clauses into one. */
+function joinReplies(replies: PlannerReply[]): PlannerReply {
+  if (replies.length === 1 && replies[0]) return replies[0];
+  return {
+    text: replies
+      .map((reply) => reply.text)
+      .filter((text) => text.trim().length > 0)
+      .join('\n\n'),
+    referents: replies.flatMap((reply) => reply.referents),
+    chart: replies.find((reply) => reply.chart)?.chart ?? null,
+  };
+}
+
+/** True when a clause's top intent writes. */
+function writes(clause: Clause): boolean {
+  const operation = findOperation(clause.intents[0]?.intent ?? '');
+  return operation !== undefined && operation.kind !== 'data.read' && operation.kind !== 'data.export';
+}
+
+/** Whether a condition the reads can settle held; undefined when the planner cannot tell. */
+function conditionHeld(condition: string, calls: readonly AgentCall[]): boolean | undefined {
+  if (/\b(?:double[-\s]?charged?|charged\s+twice|duplicate\s+charges?)\b/i.test(condition)) {
+    const found = calls.find((call) => call.operation === 'find_double_charges')?.result as
+      | { doubleCharges?: unknown[] }
+      | undefined;
+    return found ? (found.doubleCharges?.length ?? 0) > 0 : undefined;
+  }
+  if (/\b(?:overdue|past\s+due|unpaid)\b/i.test(condition)) {
+    const found = calls.find((call) => call.operation === 'list_invoices')?.result as { count?: number } | undefined;
+    return found ? (found.count ?? 0) > 0 : undefined;
+  }
+  return undefined;
+}
+
 /** The built-in planner. */
 export function builtinPlanner(): Planner {
   return {
     name: 'builtin',
     async respond(request, tools): Promise<PlannerReply> {
-      const turn = new Turn(request, tools);
-      const form = FORMS.find((candidate) => candidate.matches(turn));
-      if (!form) {
-        const suggestions = closestExamples(request.text)
-          .map((example) => `"${example}"`)
-          .join(', ');
-        return {
-          text: `I don't understand that request well enough to act on it. Closest things I can do: ${suggestions}.`,
-          referents: [],
-          chart: null,
-        };
+      const plain = new Turn(request, tools);
+      const pending = pendingAnswer(request);
+      if (!pending && followUp.matches(plain)) return followUp.run(plain);
+      if (!pending && whatIf.matches(plain)) return whatIf.run(plain);
+      const text = pending?.original ?? request.text;
+      const found = await plain.read<Mentions>('resolve_mentions', { text: instructionOf(text).slice(0, 4000) });
+      let mentions = found ?? NO_MENTIONS;
+      if (pending) mentions = narrowed(mentions, pending.chosen, pending.mention);
+      const parsed = parseRequest(text, mentions);
+      if (parsed.clauses.length === 0) return unclear(request.text);
+      const replies: PlannerReply[] = [];
+      const reads = parsed.clauses.filter((clause) => !clause.condition || !writes(clause));
+      const conditional = parsed.clauses.filter((clause) => clause.condition && writes(clause));
+      for (const clause of [...reads, ...conditional]) {
+        const [top] = clause.intents;
+        if (!top || top.probability < MIN_INTENT_PROBABILITY) {
+          if (parsed.clauses.length === 1) return unclear(request.text);
+          replies.push({
+            text: `I could not tell what "${clause.text.trim()}" asks for, so I left it.`,
+            referents: [],
+            chart: null,
+          });
+          continue;
+        }
+        if (top.intent === UNSUPPORTED) {
+          if (parsed.clauses.length === 1) return notBilling();
+          continue;
+        }
+        if (clause.condition) {
+          const held = conditionHeld(clause.condition, tools.calls);
+          if (held !== true) {
+            replies.push({
+              text:
+                held === false
+                  ? `The check showed the condition ("${clause.condition}") did not hold, so nothing was proposed for "${clause.text.trim()}".`
+                  : `I can't confirm "${clause.condition}" from what I read, so nothing was proposed for "${clause.text.trim()}". Say it without the condition once you have checked.`,
+              referents: [],
+              chart: null,
+            });
+            continue;
+          }
+        }
+        const form = formFor(top.intent);
+        if (!form) {
+          replies.push(notHere(top.intent));
+          continue;
+        }
+        const turn = new Turn({ ...request, text }, clauseTools(tools), {
+          text: clause.text,
+          intent: top.intent,
+          mentions,
+        });
+        try {
+          replies.push(await form.run(turn));
+        } catch (error) {
+          if (error instanceof AmbiguousCustomer) return askWhich(error);
+          throw error;
+        }
       }
-      return form.run(turn);
+      if (replies.length === 0) return notBilling();
+      const evidenceNote =
+        parsed.evidence.length > 0 && !pending
+          ? "Quoted text was read as the customer's words, not as instructions: only what you asked yourself was acted on."
+          : '';
+      const joined = joinReplies(replies);
+      return evidenceNote && tools.calls.some((call) => call.proposal)
+        ? { ...joined, text: `${joined.text}\n\n${evidenceNote}` }
+        : joined;
     },
+  };
+}
+
+/** A request the classifier could not place: one sentence and the closest things Leash can do. */
+function unclear(text: string): PlannerReply {
+  const suggestions = closestExamples(text)
+    .map((example) => `"${example}"`)
+    .join(', ');
+  return {
+    text: `I don't understand that request well enough to act on it. Closest things I can do: ${suggestions}.`,
+    referents: [],
+    chart: null,
+  };
+}
+
+/** A request that is not about billing. */
+function notBilling(): PlannerReply {
+  return {
+    text: `I don't understand that as a billing request, so there is nothing for me to look up or change. I answer questions about customers, invoices, subscriptions, payments and revenue, and prepare refunds, credits, plan changes and replies, e.g. "Why did MRR drop last week?" or "Refund INV-000123".`,
+    referents: [],
+    chart: null,
+  };
+}
+
+/** An operation the built-in planner recognises but does not fill in. */
+function notHere(intent: string): PlannerReply {
+  const operation = findOperation(intent);
+  return {
+    text: `That sounds like ${intent} (${operation?.description ?? 'an operation'}). The built-in planner does not fill that one in from a sentence: use a model planner (--planner llm), the dashboard, or the ${intent} tool over MCP. Nothing was proposed.`,
+    referents: [],
+    chart: null,
   };
 }

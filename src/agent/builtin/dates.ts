@@ -3,6 +3,7 @@
  * inclusive day or month bounds operations take, against the billing system's "now". Weeks start on Monday;
  * everything is UTC, like the ledger.
  */
+import * as chrono from 'chrono-node';
 
 /** An inclusive window in operation terms (YYYY-MM or YYYY-MM-DD) and how to say it. */
 export interface DateWindow {
@@ -125,7 +126,33 @@ export function parseDateWindow(text: string, now: Date): DateWindow | undefined
     const key = month(monthYear, index);
     return { from: key, to: key, label: key };
   }
-  return undefined;
+  return chronoWindow(text, now);
+}
+
+/**
+ * What the patterns above do not cover ("since the 3rd", "between Oct 3 and Oct 10", "after last Friday"), read
+ * by chrono-node against the ledger's clock: a range is taken as written; a single day after "since", "from" or
+ * "after" runs to today; any other single day is that day.
+ */
+function chronoWindow(written: string, now: Date): DateWindow | undefined {
+  // "the 3rd" is this month's 3rd (last month's when that is still to come); "between A and B" is a range.
+  const text = written
+    .replace(/\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]{3})/gi, (_whole, digits: string) => {
+      const dayOfMonth = Number(digits);
+      const month = now.getUTCDate() >= dayOfMonth ? now.getUTCMonth() : now.getUTCMonth() - 1;
+      const date = new Date(Date.UTC(now.getUTCFullYear(), month, dayOfMonth));
+      return MONTHS[date.getUTCMonth()]
+        ? `${MONTHS[date.getUTCMonth()]} ${dayOfMonth} ${date.getUTCFullYear()}`
+        : _whole;
+    })
+    .replace(/\bbetween\s+(.+?)\s+and\s+/i, '$1 - ');
+  const [found] = chrono.parse(text, { instant: now, timezone: 'UTC' }, { forwardDate: false });
+  if (!found) return undefined;
+  const from = day(found.start.date());
+  if (from > day(now)) return undefined;
+  const before = text.slice(Math.max(0, found.index - 12), found.index).toLowerCase();
+  const to = found.end ? day(found.end.date()) : /\b(?:since|from|after|starting)\s+$/.test(before) ? day(now) : from;
+  return { from, to: to < from ? from : to, label: found.text };
 }
 
 /** A specific day named in text ("March 15", "15 March", "2026-03-15"), as YYYY-MM-DD, or undefined. */

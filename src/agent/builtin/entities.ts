@@ -46,24 +46,137 @@ const SYMBOLS: Record<string, Currency> = { $: 'usd', '€': 'eur', '£': 'gbp',
 const STOP =
   '(?:\\s+(?:for|reason|note|because|due|with|to|from|in|on|this|last|since|over|and|who|that|which|about|saying|at|by|as|after|before|immediately|now|today)\\b|[.?!,;:"]|$)';
 
-/** An amount of money written in the request ("$150", "€20.50", "150 EUR", "45.99 usd"). */
+const NUMBER_WORDS: Record<string, number> = {
+  zero: 0,
+  one: 1,
+  a: 1,
+  an: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fourty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
+const SCALES: Record<string, number> = { hundred: 100, thousand: 1000, grand: 1000, k: 1000 };
+const NUMBER_WORD = `(?:${Object.keys(NUMBER_WORDS).join('|')}|${Object.keys(SCALES).join('|')}|and)`;
+
+/** "forty", "one hundred and twenty", "two thousand five hundred", "twenty-five" → the number; else undefined. */
+export function wordsToNumber(words: string): number | undefined {
+  const parts = words
+    .toLowerCase()
+    .split(/[\s-]+/)
+    .filter((part) => part && part !== 'and');
+  if (parts.length === 0) return undefined;
+  let total = 0;
+  let current = 0;
+  let seen = false;
+  for (const [index, part] of parts.entries()) {
+    // "a" and "an" count only before a scale ("a hundred"): "a forty dollar credit" is forty.
+    if ((part === 'a' || part === 'an') && SCALES[parts[index + 1] ?? ''] === undefined) continue;
+    const small = NUMBER_WORDS[part];
+    const scale = SCALES[part];
+    if (small !== undefined) {
+      current += small;
+      seen = true;
+    } else if (scale === 100) current = (current || 1) * 100;
+    else if (scale !== undefined) {
+      total += (current || 1) * scale;
+      current = 0;
+      seen = true;
+    } else return undefined;
+  }
+  return seen ? total + current : undefined;
+}
+
+const SYMBOL_AMOUNT = /(r\$|[$€£₹¥])\s?(\d[\d,]*(?:\.\d{1,2})?)\s*(k\b)?/gi;
+const CURRENCY_WORDS = '(usd|eur|gbp|inr|brl|jpy|dollars?|bucks?|euros?|pounds?|quid|rupees?|reais|real|yen)';
+const CODE_AMOUNT = new RegExp(`\\b(\\d[\\d,]*(?:\\.\\d{1,2})?)\\s*(k)?\\s*${CURRENCY_WORDS}\\b`, 'gi');
+const WORD_AMOUNT = new RegExp(`\\b((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})\\s+${CURRENCY_WORDS}\\b`, 'gi');
+
+function currencyOfWord(word: string): Currency {
+  const lower = word.toLowerCase();
+  if (/^(?:dollars?|bucks?)$/.test(lower)) return 'usd';
+  if (/^euros?$/.test(lower)) return 'eur';
+  if (/^(?:pounds?|quid)$/.test(lower)) return 'gbp';
+  if (/^rupees?$/.test(lower)) return 'inr';
+  if (/^(?:reais|real)$/.test(lower)) return 'brl';
+  if (lower === 'yen') return 'jpy';
+  return lower as Currency;
+}
+
+/** An amount found in text, with where it stands. */
+export interface AmountSpan {
+  amount: number;
+  currency: Currency;
+  start: number;
+  end: number;
+}
+
+/**
+ * Every amount of money written in a text, in order: a symbol and digits ("$150", "€20.50", "$1.5k"), digits and
+ * a code or word ("150 EUR", "45.99 usd", "40 bucks"), or words ("forty dollars", "fifty quid").
+ */
+export function amountSpans(text: string): AmountSpan[] {
+  const found: AmountSpan[] = [];
+  const push = (amount: number | undefined, currency: Currency, start: number, length: number) => {
+    if (amount === undefined || found.some((other) => start < other.end && other.start < start + length)) return;
+    found.push({ amount, currency, start, end: start + length });
+  };
+  for (const match of text.matchAll(SYMBOL_AMOUNT)) {
+    const currency = SYMBOLS[(match[1] ?? '$').toLowerCase()] ?? 'usd';
+    const major = parseMajorUnits(match[2] ?? '', currency);
+    push(
+      major === undefined ? undefined : match[3] ? major * 1000 : major,
+      currency,
+      match.index ?? 0,
+      match[0].trimEnd().length,
+    );
+  }
+  for (const match of text.matchAll(CODE_AMOUNT)) {
+    const currency = currencyOfWord(match[3] ?? 'usd');
+    const major = parseMajorUnits(match[1] ?? '', currency);
+    push(
+      major === undefined ? undefined : match[2] ? major * 1000 : major,
+      currency,
+      match.index ?? 0,
+      match[0].length,
+    );
+  }
+  for (const match of text.matchAll(WORD_AMOUNT)) {
+    const currency = currencyOfWord(match[2] ?? 'usd');
+    const number = wordsToNumber(match[1] ?? '');
+    const major = number === undefined ? undefined : parseMajorUnits(String(number), currency);
+    push(major, currency, match.index ?? 0, match[0].length);
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/** The first amount of money written in the request ("$150", "€20.50", "150 EUR", "forty dollars"). */
 export function parseAmount(text: string): { amount: number; currency: Currency } | undefined {
-  const symbol = /(r\$|[$€£₹¥])\s?(\d[\d,]*(?:\.\d{1,2})?)\s*(k\b)?/i.exec(text);
-  if (symbol?.[1] && symbol[2]) {
-    const currency = SYMBOLS[symbol[1].toLowerCase()] ?? 'usd';
-    const amount = parseMajorUnits(symbol[2], currency);
-    if (amount !== undefined) return { amount: symbol[3] ? amount * 1000 : amount, currency };
-  }
-  const code = /\b(\d[\d,]*(?:\.\d{1,2})?)\s*(usd|eur|gbp|inr|brl|jpy|dollars?|euros?|pounds?)\b/i.exec(text);
-  if (code?.[1] && code[2]) {
-    const word = code[2].toLowerCase();
-    const currency = (
-      word.startsWith('dollar') ? 'usd' : word.startsWith('euro') ? 'eur' : word.startsWith('pound') ? 'gbp' : word
-    ) as Currency;
-    const amount = parseMajorUnits(code[1], currency);
-    if (amount !== undefined) return { amount, currency };
-  }
-  return undefined;
+  const [first] = amountSpans(text);
+  return first ? { amount: first.amount, currency: first.currency } : undefined;
 }
 
 const LEADING_VERB =

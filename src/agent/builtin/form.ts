@@ -1,7 +1,6 @@
 /** A request form the built-in planner understands, and the look-ups forms share. */
 import { formatMoney, money } from '../../domain/money.ts';
 import type { PlannerReply } from '../agent-types.ts';
-import { customerReference } from './entities.ts';
 
 import type { Turn } from './turn.ts';
 
@@ -11,8 +10,8 @@ export interface Form {
   readonly name: string;
   /** Requests of this form, as shown in suggestions and docs. */
   readonly examples: readonly string[];
-  /** True when the request has this form. */
-  matches(turn: Turn): boolean;
+  /** The intents (operation names) this form carries out; the intent classifier picks the form by them. */
+  readonly intents: readonly string[];
   /** Plans and runs the calls, and says what came of them. */
   run(turn: Turn): Promise<PlannerReply>;
 }
@@ -84,7 +83,7 @@ export interface InvoiceAnswer {
 
 /** The customer the request names, looked up; or a reply saying what is missing. */
 export async function findCustomer(turn: Turn, example: string): Promise<CustomerAnswer | PlannerReply> {
-  const reference = customerReference(turn.text);
+  const reference = turn.customerRef();
   if (!reference) return turn.ask(`Which customer? Name them, e.g. "${example}".`);
   const found = await turn.read<CustomerAnswer>('get_customer', customerLookup(reference));
   return found ?? turn.reply('');

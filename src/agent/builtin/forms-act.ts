@@ -4,7 +4,7 @@
  * or ambiguous, the form asks instead of guessing. Money and subscription forms live beside this file.
  */
 import { COUNTRY_CURRENCIES } from '../../domain/money.ts';
-import { countryOf, customerReference, emailOf, invoiceReference, parseAmount, percentOf } from './entities.ts';
+import { countryOf, emailOf, parseAmount, percentOf } from './entities.ts';
 import { type CustomerAnswer, customerLookup, type Form, type InvoiceAnswer, showMoney } from './form.ts';
 import { cancel, coupon, migrate, retry } from './forms-billing.ts';
 import { credit, creditNote, refund } from './forms-money.ts';
@@ -12,8 +12,7 @@ import { credit, creditNote, refund } from './forms-money.ts';
 const createCustomer: Form = {
   name: 'create a customer',
   examples: ['Create a new customer with email gavin@hooli.com'],
-  matches: (turn) =>
-    /\b(?:create|add|new|set\s+up|onboard)\b.*\bcustomer\b/.test(turn.lower) && emailOf(turn.text) !== undefined,
+  intents: ['create_customer'],
   async run(turn) {
     const email = emailOf(turn.text) as string;
     const named = /\b(?:named|called|name)\s+[`'"]?([^,`'"]+?)[`'"]?(?:,|\s+(?:with|email|in|from|and)\b|$)/i.exec(
@@ -38,11 +37,11 @@ const createCustomer: Form = {
 const updateEmail: Form = {
   name: 'change a billing email',
   examples: ['Update the billing email for customer Acme Corp to billing@acme.test'],
-  matches: (turn) => /\b(?:update|change|set|replace)\b.*\b(?:e-?mail|address)\b/.test(turn.lower),
+  intents: ['update_customer'],
   async run(turn) {
     const email = /\bto\s+[`'"]?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)/i.exec(turn.text)?.[1];
     const rest = email ? turn.text.replace(email, '') : turn.text;
-    const reference = customerReference(rest.replace(/\bto\s+$/i, ''));
+    const reference = turn.customerRef(rest.replace(/\bto\s+$/i, ''));
     if (!email)
       return turn.ask(
         `What should the new billing email${reference ? ` for ${reference}` : ''} be? e.g. "Update the billing email for customer ${reference ?? 'Acme Corp'} to billing@example.com".`,
@@ -58,8 +57,7 @@ const updateEmail: Form = {
 const createPlan: Form = {
   name: 'create a plan',
   examples: ['Create a Pro plan at $49/month with a 20% annual discount and 14-day free trial'],
-  matches: (turn) =>
-    /\b(?:create|add|launch|set\s+up)\b.*\bplan\b/.test(turn.lower) && parseAmount(turn.text) !== undefined,
+  intents: ['create_plan'],
   async run(turn) {
     const amount = parseAmount(turn.text);
     const name = /\b(?:create|add|launch|set\s+up)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(.+?)\s+plan\b/i
@@ -87,7 +85,7 @@ const createPlan: Form = {
 const createCoupon: Form = {
   name: 'create a coupon',
   examples: ['Create a coupon WELCOME10 for 10% off once'],
-  matches: (turn) => /\b(?:create|add|make|set\s+up)\b.*\b(?:coupon|promo\s+code|discount\s+code)\b/.test(turn.lower),
+  intents: ['create_coupon'],
   async run(turn) {
     const code = /\b(?:coupon|code)\s+[`'"]?([A-Z0-9_-]{2,40})\b/i.exec(turn.text)?.[1];
     const percent = percentOf(turn.text);
@@ -113,9 +111,9 @@ const createCoupon: Form = {
 const voidInvoice: Form = {
   name: 'void an invoice',
   examples: ['Void invoice INV-000123'],
-  matches: (turn) => /\bvoid\b/.test(turn.lower) && invoiceReference(turn.text) !== undefined,
+  intents: ['void_invoice'],
   async run(turn) {
-    const found = await turn.read<InvoiceAnswer>('get_invoice', invoiceReference(turn.text) ?? {});
+    const found = await turn.read<InvoiceAnswer>('get_invoice', turn.invoiceRef() ?? {});
     if (!found) return turn.reply('');
     await turn.call('void_invoice', { invoice_id: found.invoice.id, ...turn.writeContext() });
     return turn.reply(
@@ -128,11 +126,10 @@ const voidInvoice: Form = {
 const draft: Form = {
   name: 'draft a reply',
   examples: ['Draft a reply to Acme Corp saying the refund is on its way'],
-  matches: (turn) =>
-    /\b(?:draft|write|compose|prepare)\b.*\b(?:reply|e-?mail|message|note|response)\b/.test(turn.lower),
+  intents: ['draft_reply'],
   async run(turn) {
     const body = /\b(?:saying|that says|telling them|to say|:)\s*(.+)$/is.exec(turn.text)?.[1]?.trim();
-    const reference = customerReference(turn.text.replace(/\b(?:saying|that says|telling them|to say|:)\s*.+$/is, ''));
+    const reference = turn.customerRef(turn.text.replace(/\b(?:saying|that says|telling them|to say|:)\s*.+$/is, ''));
     if (!reference)
       return turn.ask('Who is the reply for? e.g. "Draft a reply to Acme Corp saying the refund is on its way".');
     if (!body) return turn.ask(`What should it say? e.g. "Draft a reply to ${reference} saying …".`);

@@ -1,5 +1,5 @@
 /** Forms that change subscriptions: coupons (one customer or a segment), cancellations, payment retries, plan changes. */
-import { countryOf, couponCode, customerReference, invoiceReference } from './entities.ts';
+import { countryOf, couponCode } from './entities.ts';
 import {
   ALL,
   type CustomerAnswer,
@@ -14,6 +14,10 @@ import {
   showMoney,
 } from './form.ts';
 
+/** "at the end of the period", "at renewal", "end of the billing cycle", "don't renew", "when it renews". */
+export const AT_RENEWAL =
+  /\b(?:at|by|on|from)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:period|term|month|cycle|year)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+)?(?:billing\s+)?(?:period|cycle|term)\b/;
+
 export const coupon: Form = {
   name: 'apply or remove a coupon',
   examples: [
@@ -21,9 +25,7 @@ export const coupon: Form = {
     'Apply coupon SUMMER20 to all US customers',
     'Remove the coupon from Acme Corp',
   ],
-  matches: (turn) =>
-    /\b(?:apply|add|give|put)\b.*\b(?:coupon|promo|code)\b/.test(turn.lower) ||
-    /\bremove\b.*\b(?:coupon|discount)\b/.test(turn.lower),
+  intents: ['apply_coupon', 'bulk_apply_coupon', 'remove_coupon'],
   async run(turn) {
     if (/\bremove\b/.test(turn.lower)) {
       const found = await findCustomer(turn, 'Remove the coupon from Acme Corp');
@@ -69,14 +71,9 @@ export const coupon: Form = {
 export const cancel: Form = {
   name: 'cancel a subscription',
   examples: ['Terminate subscription for Acme Corp', 'Cancel Globex at the end of the period'],
-  matches: (turn) =>
-    /\b(?:cancel|terminate|end|stop|kill|close)\b.*\b(?:subscription|plan|account)\b/.test(turn.lower) ||
-    /^(?:please\s+)?(?:cancel|terminate)\b/.test(turn.lower),
+  intents: ['cancel_subscription'],
   async run(turn) {
-    const atPeriodEnd =
-      /\b(?:at|by)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+|their\s+)?(?:current\s+)?(?:period|term|month|cycle)|period\s+end|renewal)\b/.test(
-        turn.lower,
-      );
+    const atPeriodEnd = AT_RENEWAL.test(turn.lower) && !/\b(?:now|immediately|right\s+away|today)\b/.test(turn.lower);
     const direct = /\b(sub_[A-Za-z0-9]+)\b/.exec(turn.text)?.[1];
     if (direct) {
       await turn.call('cancel_subscription', {
@@ -119,9 +116,9 @@ export const retry: Form = {
     'List all overdue invoices and retry payments',
     'Retry invoice INV-000123',
   ],
-  matches: (turn) => /\bretry\b|\btry\s+(?:charging|again)\b|\bre-?charge\b/.test(turn.lower),
+  intents: ['retry_invoice', 'bulk_retry_invoices'],
   async run(turn) {
-    const reference = invoiceReference(turn.text);
+    const reference = turn.invoiceRef();
     if (reference) {
       const found = await turn.read<InvoiceAnswer>('get_invoice', reference);
       if (!found) return turn.reply('');
@@ -148,7 +145,7 @@ export const retry: Form = {
         turn.calls.filter((call) => call.operation === 'list_invoices'),
       );
     }
-    const customer = customerReference(turn.text);
+    const customer = turn.customerRef();
     if (customer && !ALL.test(turn.lower)) {
       const open = await turn.read<{ invoices: InvoiceAnswer['invoice'][] }>('list_invoices', {
         customer,
@@ -176,13 +173,12 @@ export const migrate: Form = {
     'Upgrade all customers on the legacy Starter plan to the new Starter plan. Prorate from today',
     'Upgrade Acme Corp to Business',
   ],
-  matches: (turn) =>
-    /\b(?:upgrade|downgrade|move|migrate|switch|change)\b.*\b(?:plan|to)\b/.test(turn.lower) &&
-    !/\bemail\b/.test(turn.lower),
+  intents: ['change_plan', 'bulk_migrate_plan'],
   async run(turn) {
     const plans = (await turn.read<{ plans: PlanEntry[] }>('list_plans', {}))?.plans ?? [];
     const names = plans.map((plan) => plan.product.name).join(', ');
-    const prorate = !/\b(?:no|without|don'?t)\s+prorat/.test(turn.lower);
+    const prorate =
+      !/\b(?:no|without|don'?t|skip)\s+(?:the\s+)?prorat/.test(turn.lower) && !AT_RENEWAL.test(turn.lower);
     const notify = /\b(?:notif|email|tell)\w*/.test(turn.lower)
       ? 'Leash does not email customers as part of a plan change; ask me to draft a reply once the job has run.'
       : '';
@@ -231,7 +227,7 @@ export const migrate: Form = {
     if (!target) return turn.ask(`Which plan? The plans are ${names}.`);
     const [plan, other] = matchPlans(plans, target);
     if (!plan || other) return turn.ask(`There is no plan I can match to "${target}". The plans are ${names}.`);
-    const reference = customerReference(turn.text.replace(/\bto\s+(?:the\s+)?.+$/i, ''));
+    const reference = turn.customerRef(turn.text.replace(/\bto\s+(?:the\s+)?.+$/i, ''));
     if (!reference) return turn.ask(`Which customer? e.g. "Upgrade Acme Corp to ${plan.product.name}".`);
     const found = await turn.read<CustomerAnswer>('get_customer', customerLookup(reference));
     if (!found) return turn.reply('');
@@ -253,9 +249,14 @@ export const migrate: Form = {
     await turn.call('change_plan', {
       subscription_id: subscription.id,
       price_id: price.id,
+      prorate,
       ...(subscription.items[0]?.quantity ? { quantity: subscription.items[0].quantity } : {}),
       ...turn.writeContext(),
     });
-    return turn.reply(`${found.customer.name} to ${plan.product.name}, with the proration worked out:`, [], notify);
+    return turn.reply(
+      `${found.customer.name} to ${plan.product.name}, ${prorate ? 'with the proration worked out' : 'from the next renewal, with nothing due now'}:`,
+      [],
+      notify,
+    );
   },
 };

@@ -39,9 +39,10 @@ function pointsBack(lower: string): boolean {
 const ALL = /\b(?:all|every|each|these|those|them)\b/;
 
 /** Follow-ups on the previous answer's items. */
-export const followUp: Form = {
+export const followUp: Form & { matches(turn: Turn): boolean } = {
   name: 'follow-ups',
   examples: ['Tell me more about the first one', 'Retry all of these'],
+  intents: [],
   matches: (turn) => pointsBack(turn.lower) && turn.lastReferents().length > 0,
   async run(turn) {
     const many = ALL.test(turn.lower) && !/\bone\b/.test(turn.lower);

@@ -1,15 +1,15 @@
 /** Forms that move money: refunds (by invoice, order number, charge, or "the last invoice"), credits, credit notes. */
 
 import type { PlannerReply } from '../agent-types.ts';
-import { chargeReference, customerReference, invoiceReference, parseAmount } from './entities.ts';
+import { chargeReference, parseAmount } from './entities.ts';
 import { type Form, findCustomer, type InvoiceAnswer, isReply, showMoney } from './form.ts';
 import type { Turn } from './turn.ts';
 
 /** The invoice a request names, or the customer's last paid one ("the last invoice for acme-corp"). */
 async function findInvoice(turn: Turn): Promise<InvoiceAnswer | PlannerReply> {
-  const reference = invoiceReference(turn.text);
+  const reference = turn.invoiceRef();
   if (reference) return (await turn.read<InvoiceAnswer>('get_invoice', reference)) ?? turn.reply('');
-  const customer = customerReference(turn.text);
+  const customer = turn.customerRef();
   if (!customer)
     return turn.ask('Which invoice? Give its number or the customer, e.g. "Refund the last invoice for Acme Corp".');
   const list = await turn.read<{ invoices: InvoiceAnswer['invoice'][] }>('list_invoices', {
@@ -29,10 +29,7 @@ export const refund: Form = {
     'Refund order #5678',
     'Refund the last invoice for customer acme-corp. Reason: service outage on March 15',
   ],
-  matches: (turn) =>
-    /^(?:please\s+|can\s+you\s+|could\s+you\s+|i\s+(?:want|need)\s+to\s+)?(?:issue\s+|process\s+|give\s+(?:them\s+)?)?(?:a\s+)?(?:full\s+|partial\s+)?refund\b/.test(
-      turn.lower,
-    ) || /\b(?:issue|process|make)\s+a\s+(?:full\s+|partial\s+)?refund\b/.test(turn.lower),
+  intents: ['refund_charge'],
   async run(turn) {
     const partial = /\brefund\s+(?:r\$|[$€£₹¥])\s?\d|\b\d[\d,.]*\s*(?:usd|eur|gbp)\s+(?:of|from)\b/i.test(turn.text)
       ? parseAmount(turn.text)
@@ -56,11 +53,7 @@ export const refund: Form = {
 export const credit: Form = {
   name: 'account credit',
   examples: ['Apply a $150 credit to customer widget-inc for the delayed onboarding'],
-  matches: (turn) =>
-    /\bcredit\b/.test(turn.lower) &&
-    !/\bcredit\s+notes?\b/.test(turn.lower) &&
-    parseAmount(turn.text) !== undefined &&
-    !/\b(?:credit\s+card|show|list|how\s+much)\b/.test(turn.lower),
+  intents: ['credit_customer'],
   async run(turn) {
     const amount = parseAmount(turn.text);
     if (!amount) return turn.ask('How much? e.g. "Apply a $150 credit to Acme Corp for the outage".');
@@ -74,11 +67,11 @@ export const credit: Form = {
 export const creditNote: Form = {
   name: 'credit note',
   examples: ['Issue a credit note of $20 on invoice INV-000123'],
-  matches: (turn) => /\bcredit\s+note\b/.test(turn.lower) && invoiceReference(turn.text) !== undefined,
+  intents: ['create_credit_note'],
   async run(turn) {
     const amount = parseAmount(turn.text);
     if (!amount) return turn.ask('How much should the credit note be for? e.g. "Credit note of $20 on INV-000123".');
-    const reference = invoiceReference(turn.text) ?? {};
+    const reference = turn.invoiceRef() ?? {};
     const found = await turn.read<InvoiceAnswer>('get_invoice', reference);
     if (!found) return turn.reply('');
     await turn.call('create_credit_note', {

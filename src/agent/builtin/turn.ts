@@ -5,26 +5,84 @@
 
 import { isRead } from '../../operations/define-operation.ts';
 import { findOperation } from '../../operations/registry.ts';
+import type { CustomerMention, Mentions } from '../../operations/resolve-mentions.ts';
 import type { AgentCall, AgentTools, PastTurn, PlannerReply, PlannerRequest, Referent } from '../agent-types.ts';
 import { type Described, describeCall } from '../describe-result.ts';
 import { type DateWindow, parseDateWindow } from './dates.ts';
-import { reasonOf } from './entities.ts';
+import { customerReference, invoiceReference, reasonOf } from './entities.ts';
 
-/** The request being planned. */
+/** No mentions: what a turn knows before `resolve_mentions` ran. */
+export const NO_MENTIONS: Mentions = {
+  customers: [],
+  plans: [],
+  coupons: [],
+  invoices: [],
+  charges: [],
+  subscriptions: [],
+  unknown: [],
+};
+
+/** Thrown when a request names a customer that several customers fit: the planner asks which one. */
+export class AmbiguousCustomer extends Error {
+  constructor(readonly mention: CustomerMention) {
+    super(`"${mention.text}" fits ${mention.candidates.length} customers`);
+  }
+}
+
+/** What the parser knows about the clause a turn works on. */
+export interface ClauseContext {
+  /** The clause's own words (the whole request when it has one instruction). */
+  text: string;
+  /** The operation the intent classifier chose. */
+  intent: string;
+  /** Everything the request names, resolved against the org's records. */
+  mentions: Mentions;
+}
+
+/** The request being planned (one clause of it). */
 export class Turn {
   readonly text: string;
   readonly lower: string;
   readonly history: readonly PastTurn[];
   readonly caseId: string;
+  /** The operation the intent classifier chose for this clause ('' when none was chosen). */
+  readonly intent: string;
+  readonly mentions: Mentions;
   private readonly tools: AgentTools;
   private clock: Date | undefined;
 
-  constructor(request: PlannerRequest, tools: AgentTools) {
-    this.text = request.text.trim();
+  constructor(request: PlannerRequest, tools: AgentTools, clause?: ClauseContext) {
+    this.text = (clause?.text ?? request.text).trim();
     this.lower = this.text.toLowerCase();
     this.history = request.history;
     this.caseId = request.caseId;
+    this.intent = clause?.intent ?? '';
+    this.mentions = clause?.mentions ?? NO_MENTIONS;
     this.tools = tools;
+  }
+
+  /**
+   * The customer the clause names (within `scope`, default the clause): the exact name of the one customer a
+   * mention resolved to; the words as written when the org's records matched nothing (the operation then says
+   * it found no such customer); undefined when none is named. A mention several customers fit throws
+   * {@link AmbiguousCustomer}: the planner asks, it never picks one.
+   */
+  customerRef(scope: string = this.text): string | undefined {
+    const named = this.mentions.customers.filter((mention) => scope.includes(mention.text));
+    const resolved = named.find((mention) => mention.candidates.length === 1);
+    if (resolved) return resolved.candidates[0]?.name;
+    const ambiguous = named.find((mention) => mention.candidates.length > 1);
+    if (ambiguous) throw new AmbiguousCustomer(ambiguous);
+    const invoice = this.mentions.invoices.find((mention) => scope.includes(mention.text));
+    if (invoice && !/\b(?:customer|for|of|to)\b/i.test(scope.replace(invoice.text, ''))) return undefined;
+    return customerReference(scope);
+  }
+
+  /** The invoice the clause names: a resolved mention's id, or the number as written (so "not found" can say so). */
+  invoiceRef(): { invoice_id: string } | { number: string } | undefined {
+    const mention = this.mentions.invoices.find((candidate) => this.text.includes(candidate.text));
+    if (mention) return /^in_/.test(mention.text) ? { invoice_id: mention.id } : { number: mention.number };
+    return invoiceReference(this.text);
   }
 
   /** Calls an operation through the pipeline. */
@@ -114,7 +172,7 @@ export class Turn {
 }
 
 function hasDateWords(lower: string): boolean {
-  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4})/.test(
+  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4}|the\s+\d{1,2}(?:st|nd|rd|th)\b|between\s|after\s|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)/.test(
     lower,
   );
 }

@@ -147,6 +147,40 @@ export class LedgerReads {
     return rows.map(customerFromRow);
   }
 
+  async findCustomerCandidates(query: {
+    phrases: readonly string[];
+    domains?: readonly string[];
+    limit?: number;
+  }): Promise<Customer[]> {
+    const phrases = [...new Set(query.phrases.map((phrase) => phrase.trim().toLowerCase()).filter(Boolean))].slice(
+      0,
+      200,
+    );
+    const domains = [...new Set((query.domains ?? []).map((domain) => domain.trim().toLowerCase()))].slice(0, 20);
+    if (phrases.length === 0 && domains.length === 0) return [];
+    const likeText = (text: string) => text.replace(/[%_\\]/g, '\\$&');
+    const squeezed = sql`regexp_replace(lower(name), '[^a-z0-9]+', '', 'g')`;
+    const rows = await this.executor
+      .selectFrom('customers')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('deletedAt', 'is', null)
+      .where((eb) =>
+        eb.or([
+          ...phrases.flatMap((phrase) => [
+            eb(sql`lower(name)`, sql`%`, phrase),
+            eb(sql`lower(name)`, 'like', `${likeText(phrase)}%`),
+            eb(squeezed, '=', phrase.replace(/[^a-z0-9]+/g, '')),
+          ]),
+          ...domains.map((domain) => eb(sql`lower(email)`, 'like', `%@${likeText(domain)}`)),
+        ]),
+      )
+      .orderBy('name')
+      .limit(Math.min(Math.max(query.limit ?? 200, 1), 500))
+      .execute();
+    return rows.map(customerFromRow);
+  }
+
   async getProduct(productId: string): Promise<Product | undefined> {
     const row = await this.executor
       .selectFrom('products')

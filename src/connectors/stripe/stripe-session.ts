@@ -103,6 +103,8 @@ export class StripeSession {
   getCustomer: Reads['getCustomer'] = (id) => this.read((r) => r.getCustomer(id));
   getCustomers: Reads['getCustomers'] = (ids) => this.read((r) => r.getCustomers(ids));
   findCustomers: Reads['findCustomers'] = (query) => this.read((r) => r.findCustomers(query));
+  findCustomerCandidates: Reads['findCustomerCandidates'] = (query) =>
+    this.read((r) => r.findCustomerCandidates(query));
   getProduct: Reads['getProduct'] = (id) => this.read((r) => r.getProduct(id));
   listProducts: Reads['listProducts'] = () => this.read((r) => r.listProducts());
   getPrice: Reads['getPrice'] = (id) => this.read((r) => r.getPrice(id));

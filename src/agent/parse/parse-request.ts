@@ -1,0 +1,165 @@
+/**
+ * The request parser: from a request and the mentions resolved in it, the clauses to act on, each with its
+ * intent. Quoted or pasted text ("customer wrote: …", text in quotes) is evidence, never an instruction: it is
+ * blanked out before anything is classified, and no write is aimed at a target named only there. A request with
+ * two instructions ("refund X and credit Y $10") gives two clauses; a condition ("… and credit them if the
+ * double charge is confirmed") is kept apart so the planner runs the reads first and proposes only if it held.
+ */
+
+import { emailsIn } from '../../domain/mentions.ts';
+import type { Mentions, Span } from '../../operations/resolve-mentions.ts';
+import { amountSpans } from '../builtin/entities.ts';
+import { type RankedIntent, rankIntents } from './intent-classifier.ts';
+import { ENTITY_TOKENS, UNSUPPORTED } from './intent-corpus.ts';
+
+/** One instruction of a request. */
+export interface Clause {
+  /** The clause as written (a slice of the instruction text). */
+  text: string;
+  start: number;
+  end: number;
+  /** The clause as the classifier saw it (mentions and amounts as entity tokens). */
+  delexicalised: string;
+  intents: RankedIntent[];
+  /** The condition it depends on ("if the double charge is confirmed"), if any. */
+  condition?: string;
+}
+
+/** A parsed request. */
+export interface ParsedRequest {
+  /** The request with evidence blanked (same length, so offsets hold). */
+  instruction: string;
+  /** Quoted or pasted spans: evidence only. */
+  evidence: Span[];
+  clauses: Clause[];
+}
+
+/** Spans that quote someone else: text in quotes, and what follows "customer wrote:", "ticket from X:" and the like. */
+export function evidenceSpans(text: string): Span[] {
+  const spans: Span[] = [];
+  const pasted =
+    /\b(?:(?:the\s+)?customer\s+(?:wrote|says|said|writes|asked)|(?:they|he|she)\s+(?:wrote|said|say|says)|ticket\s+(?:from|by)\s+[^:\n]{1,80}|(?:e-?mail|message|note|ticket)\s+(?:from|by)\s+[^:\n]{1,80}|(?:their|the)\s+(?:e-?mail|message|ticket)\s+(?:says|said|reads))\s*:\s*/i.exec(
+      text,
+    );
+  if (pasted) {
+    const start = (pasted.index ?? 0) + pasted[0].length;
+    // The pasted part runs to the end, or to a closing quote followed by the person's own words.
+    const quoted = /^["“'‘]([^"”’]*)["”'’]/.exec(text.slice(start));
+    const end = quoted ? start + quoted[0].length : text.length;
+    spans.push({ text: text.slice(start, end), start, end });
+  }
+  for (const match of text.matchAll(/["“]([^"”]{12,})["”]|(?<![\w])['‘]([^'’]{24,})['’](?![\w])/g)) {
+    const start = match.index ?? 0;
+    const span = { text: match[0], start, end: start + match[0].length };
+    if (!spans.some((other) => span.start < other.end && other.start < span.end)) spans.push(span);
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+/** `text` with every span replaced by spaces (offsets unchanged). */
+function blank(text: string, spans: readonly Span[]): string {
+  let result = text;
+  for (const span of spans)
+    result = result.slice(0, span.start) + ' '.repeat(span.end - span.start) + result.slice(span.end);
+  return result;
+}
+
+/** The clause text with mentions and amounts as entity tokens. */
+export function delexicaliseClause(text: string, offset: number, mentions: Mentions): string {
+  const replacements: { start: number; end: number; token: string }[] = [];
+  const add = (spans: readonly Span[], token: string) => {
+    for (const span of spans) {
+      const start = span.start - offset;
+      const end = span.end - offset;
+      if (start >= 0 && end <= text.length) replacements.push({ start, end, token });
+    }
+  };
+  add(mentions.customers, ENTITY_TOKENS.customer);
+  add(mentions.invoices, ENTITY_TOKENS.invoice);
+  add(mentions.charges, ENTITY_TOKENS.charge);
+  add(mentions.subscriptions, ENTITY_TOKENS.subscription);
+  add(mentions.plans, ENTITY_TOKENS.plan);
+  add(mentions.coupons, ENTITY_TOKENS.coupon);
+  add(mentions.unknown, ENTITY_TOKENS.invoice);
+  for (const amount of amountSpans(text)) replacements.push({ ...amount, token: ENTITY_TOKENS.amount });
+  for (const email of emailsIn(text)) replacements.push({ ...email, token: ENTITY_TOKENS.email });
+  const kept = replacements
+    .sort((a, b) => b.end - b.start - (a.end - a.start))
+    .filter(
+      (item, index, all) => !all.slice(0, index).some((other) => item.start < other.end && other.start < item.end),
+    )
+    .sort((a, b) => b.start - a.start);
+  let result = text;
+  for (const item of kept) result = `${result.slice(0, item.start)}${item.token}${result.slice(item.end)}`;
+  return result.replace(/\s+/g, ' ').trim();
+}
+
+/** Where a second instruction may start: "and", "then", "also", ";", a new sentence. */
+const JOINS = /\s*(?:;|\.\s+|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as\s+well\s+as)\s+)/gi;
+
+/** The condition of a clause ("… if the double charge is confirmed", "if X, …"). */
+const CONDITION = /\s*,?\s*\b(?:if|only\s+if|provided|assuming|in\s+case|once|when)\b\s+(.+)$/i;
+
+/** Splits an instruction into clauses; a piece becomes its own clause only when it reads as an instruction. */
+function splitClauses(instruction: string, mentions: Mentions): Clause[] {
+  const pieces: { start: number; end: number }[] = [];
+  let start = 0;
+  for (const join of instruction.matchAll(JOINS)) {
+    const at = join.index ?? 0;
+    pieces.push({ start, end: at });
+    start = at + join[0].length;
+  }
+  pieces.push({ start, end: instruction.length });
+  const clauses: Clause[] = [];
+  for (const piece of pieces) {
+    const raw = instruction.slice(piece.start, piece.end);
+    if (raw.trim().length === 0) continue;
+    const condition = CONDITION.exec(raw);
+    const body = condition ? raw.slice(0, condition.index) : raw;
+    const clause = makeClause(body, piece.start, mentions);
+    if (condition?.[1] && body.trim().length > 0) clause.condition = condition[1].trim();
+    const previous = clauses[clauses.length - 1];
+    // A piece that is not an instruction of its own ("and their plan", "and why") belongs to the one before.
+    if (previous && !standsAlone(clause, previous)) {
+      const merged = makeClause(instruction.slice(previous.start, piece.end), previous.start, mentions);
+      if (previous.condition) merged.condition = previous.condition;
+      if (clause.condition) merged.condition = clause.condition;
+      clauses[clauses.length - 1] = merged;
+    } else if (body.trim().length > 0) clauses.push(clause);
+    else if (previous && condition?.[1]) previous.condition = condition[1].trim();
+  }
+  return clauses;
+}
+
+function makeClause(text: string, start: number, mentions: Mentions): Clause {
+  const delexicalised = delexicaliseClause(text, start, mentions);
+  return { text, start, end: start + text.length, delexicalised, intents: rankIntents(delexicalised, 3) };
+}
+
+/** A clause stands alone when it starts with a verb-like word and the classifier is sure of a different operation. */
+function standsAlone(clause: Clause, previous: Clause): boolean {
+  const [top] = clause.intents;
+  if (!top || top.intent === UNSUPPORTED || top.probability < 0.5) return false;
+  if (clause.delexicalised.split(' ').length < 2) return false;
+  const sameOperation = top.intent === previous.intents[0]?.intent;
+  // "refund X and Y": a second target of the same operation with no verb of its own stays in one clause.
+  return !sameOperation || (/^(?:please\s+)?[a-z]+\b/i.test(clause.text.trim()) && isVerbFirst(clause.text));
+}
+
+function isVerbFirst(text: string): boolean {
+  return /^\s*(?:please\s+)?(?:refund|credit|cancel|apply|remove|retry|void|upgrade|downgrade|move|switch|change|update|create|add|give|issue|send|draft|show|list|check|find|look|tell|explain|summari[sz]e|get|pull|what|why|how|who|which|is|are|did|does|has)\b/i.test(
+    text,
+  );
+}
+
+/** Parses a request given the mentions resolved in it (resolved on the instruction text, evidence blanked). */
+export function parseRequest(text: string, mentions: Mentions): ParsedRequest {
+  const evidence = evidenceSpans(text);
+  const instruction = blank(text, evidence);
+  return { instruction, evidence, clauses: splitClauses(instruction, mentions) };
+}
+
+/** The request's instruction text (evidence blanked), for resolving mentions before parsing. */
+export function instructionOf(text: string): string {
+  return blank(text, evidenceSpans(text));
+}
