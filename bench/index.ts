@@ -21,6 +21,8 @@
  *                       running server's local channel, vs bare `node -e 0` and opening PGlite alone
  *   mcp                 the MCP tool list each demo member's assistant loads (tools/list through the SDK client):
  *                       tools, bytes and ≈tokens, against the whole list (every tool, as the owner sees it)
+ *   claims              the reply claim checker: precision/recall (draft and sentence level) on the labelled
+ *                       drafts and on the held-out set when present, and latency per draft
  *   web                 the dashboard's first load in Chromium on localhost (empty cache, then warm) vs navigating
  *                       to GET /health; the first load's JavaScript gzipped
  *
@@ -36,6 +38,7 @@ import { progressBar } from '../src/cli/progress.ts';
 import { generateDemo } from '../src/demo/generate-demo.ts';
 import { openStore, type Store } from '../src/store/db.ts';
 import { measureAgent } from './agent.ts';
+import { benchClaims } from './claims.ts';
 import { benchClassifier } from './classifier.ts';
 import { measureCli } from './cli.ts';
 import { BENCH_DEMO, type Dataset, type DatasetPlace, openDataset } from './dataset.ts';
@@ -72,6 +75,7 @@ const SECTIONS = [
   'web',
   'cli',
   'mcp',
+  'claims',
 ] as const;
 
 const program = new Command('npm run bench --')
@@ -427,6 +431,30 @@ async function stripe(): Promise<void> {
   );
 }
 
+// --- The claim checker ------------------------------------------------------------------------------------------
+
+function claims(): void {
+  const figures = benchClaims(options.quick ? 20 : 100);
+  results.claims = figures;
+  heading(
+    'Reply claim checker: unsafe drafts (draft level) and unbacked sentences (sentence level); check time per draft',
+  );
+  printTable(
+    ['set', 'drafts', 'draft P', 'draft R', 'sentence P', 'sentence R', 'p50', 'p95', 'target'],
+    figures.sets.map((set) => [
+      `${set.name} (${set.path})`,
+      `${set.drafts} (${set.unsafe} unsafe)`,
+      set.draftLevel.precision.toFixed(3),
+      set.draftLevel.recall.toFixed(3),
+      set.sentenceLevel.precision.toFixed(3),
+      set.sentenceLevel.recall.toFixed(3),
+      ms(set.latency.p50),
+      ms(set.latency.p95),
+      `P ≥ 0.9, R ≥ 0.95: ${set.draftLevel.precision >= 0.9 && set.draftLevel.recall >= 0.95 ? 'met' : 'MISSED'}`,
+    ]),
+  );
+}
+
 // --- The dashboard --------------------------------------------------------------------------------------------
 
 async function web(): Promise<void> {
@@ -643,6 +671,7 @@ if (only.includes('stripe')) await stripe();
 if (only.includes('web')) await web();
 if (only.includes('cli')) await cli();
 if (only.includes('mcp')) await mcp();
+if (only.includes('claims')) claims();
 
 const dir = join('bench', 'results');
 mkdirSync(dir, { recursive: true });

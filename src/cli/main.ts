@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerApprovalCommands } from './commands/approvals.ts';
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerCheckReplyCommand } from './commands/check-reply.ts';
 import { registerClockCommand } from './commands/clock.ts';
 import { registerConnectCommands } from './commands/connect.ts';
 import { registerCustomerCommands } from './commands/customers.ts';
@@ -57,6 +58,8 @@ Getting started:
   $ leash duplicates                    customers subscribed twice to one product
   $ leash insights movements            MRR by month: new, expansion, contraction, churn
   $ leash ticket "I was charged twice" --customer globex --as carl@northwind.test
+  $ leash check-reply "Your refund has been processed." --customer globex
+                                        check a reply's claims against what was done
   $ leash clock advance --days 30       move the ledger's clock: renewals, payments, dunning
   $ leash ops                           every operation, with its kind and input schema
   $ leash run refund_charge --as carl@northwind.test --input '{"charge_id":"ch_…","reason":"…","case_id":"T-1"}'
@@ -97,6 +100,7 @@ registerInsightsCommands(program);
 registerAgentCommands(program);
 registerEvalCommand(program);
 registerTicketCommands(program);
+registerCheckReplyCommand(program);
 registerOutboxCommand(program);
 registerJobCommands(program);
 registerMcpCommand(program, '0.1.0');

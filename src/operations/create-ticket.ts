@@ -33,9 +33,22 @@ export const ticketProposal = z
   })
   .strict();
 
-/** A commitment found in the draft, and whether an executed or approved action backs it. */
-export const promiseFinding = z
-  .object({ kind: z.string().max(50), text: z.string().max(500), backed: z.boolean(), note: z.string().max(500) })
+/** A claim found in the draft (src/policy/claim-checker.ts), and whether an executed or approved action backs it. */
+export const claimFinding = z
+  .object({
+    sentence: z.string().max(2000),
+    kind: z.string().max(50),
+    amount: z
+      .union([
+        z.object({ amount: z.number().int(), currency: z.string().max(10).nullable() }).strict(),
+        z.object({ percent: z.number() }).strict(),
+        z.object({ months: z.number() }).strict(),
+      ])
+      .optional(),
+    target: z.string().max(200).optional(),
+    backed: z.boolean(),
+    why: z.string().max(1000),
+  })
   .strict();
 
 /** Input of create_ticket. */
@@ -48,7 +61,7 @@ export const createTicketInput = z
     scores: z.record(z.string(), z.number()).default({}),
     facts: z.array(ticketFact).max(50).default([]),
     draft: z.string().max(10_000).default(''),
-    findings: z.array(promiseFinding).max(50).default([]),
+    findings: z.array(claimFinding).max(50).default([]),
     proposals: z.array(ticketProposal).max(20).default([]),
     approvals_needed: z.array(z.string().max(300)).max(20).default([]),
     /** An id chosen in advance, so proposals opened for the ticket can name it as their case_id. */

@@ -1,11 +1,12 @@
 /**
  * draft_reply: keep a reply to a customer as a draft (kind messaging.draft; nothing leaves Leash). The
- * preview lists every commitment the text makes and whether an executed or approved action backs it.
+ * preview lists every claim the text makes and whether an executed or approved action for this customer,
+ * covering the amount, backs it (src/policy/claim-checker.ts).
  */
 import { z } from 'zod';
 import { notFound } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import { checkPromises } from '../policy/promise-checker.ts';
+import { checkClaims } from '../policy/claim-checker.ts';
 import { json } from '../store/json.ts';
 import { defineWrite } from './define-operation.ts';
 import { findTicket } from './list-tickets.ts';
@@ -36,7 +37,13 @@ export const draftReply = defineWrite({
     const customer = await resolveCustomer(connector, input.customer);
     const ticket = input.ticket ? await findTicket(context.db, context.actor.orgId, input.ticket) : undefined;
     if (input.ticket && !ticket) throw notFound('ticket', input.ticket);
-    const findings = checkPromises(input.body, await replyBacking(context.db, context.actor.orgId, ticket?.id ?? null));
+    const findings = checkClaims(input.body, {
+      customer,
+      backing: await replyBacking(context.db, context.actor.orgId, {
+        ticketId: ticket?.id ?? null,
+        customerId: customer.id,
+      }),
+    });
     const unbacked = findings.filter((finding) => !finding.backed);
     return {
       decision: { customerIds: [customer.id], targetCount: 1, reversible: true },

@@ -181,6 +181,7 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
     overdue_summary: async () => ({}),
     list_tickets: async () => ({}),
     list_activity: async () => ({ event: 'data.read' }),
+    check_reply: async () => ({ text: 'I have refunded the $10 charge.', customer: (await customer()).id }),
     get_ticket: async () => {
       const owner = await fixture.context(OWNER, { profile: 'caps' });
       const proposal = await proposeOperation(owner, 'create_ticket', {

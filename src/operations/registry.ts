@@ -14,6 +14,7 @@ import { bulkApplyCoupon, bulkMigratePlan, bulkRetryInvoices } from './bulk/bulk
 import { cancelSubscription } from './cancel-subscription.ts';
 import { changeMemberRole } from './change-member-role.ts';
 import { changePlan } from './change-plan.ts';
+import { checkReply } from './check-reply.ts';
 import { createCoupon } from './create-coupon.ts';
 import { createCreditNote } from './create-credit-note.ts';
 import { createCustomer } from './create-customer.ts';
@@ -78,6 +79,7 @@ const operations = [
   listTickets,
   getTicket,
   listActivity,
+  checkReply,
   refundCharge,
   creditCustomer,
   changePlan,

@@ -1,13 +1,13 @@
 /**
  * send_reply: send a drafted reply (kind messaging.send). It goes to the outbox in the same transaction as the
  * decision's execution, so it is never lost; delivery (SMTP when configured) happens after, with retries.
- * The gate sees whether the text makes a billing promise or a tax or legal claim, re-checked on the ticket's
- * proposals as they stand now, and routes such replies to a person (short-leash) as POLICY.md says.
+ * The gate sees whether the text makes a billing promise or a tax or legal claim, re-checked by the claim checker
+ * on the ticket's proposals and the customer's recent actions as they stand now (customer and amount bound), and routes such replies to a person (short-leash) as POLICY.md says.
  */
 import { z } from 'zod';
 import { sha256Hex } from '../domain/canonical-json.ts';
 import { invalidState, notFound } from '../domain/errors.ts';
-import { checkPromises, makesBillingPromise, makesTaxOrLegalClaim } from '../policy/promise-checker.ts';
+import { checkClaims, makesBillingPromise, makesTaxOrLegalClaim } from '../policy/claim-checker.ts';
 import { defineWrite } from './define-operation.ts';
 import { replyBacking } from './reply-backing.ts';
 import { idOf, writeContextFields } from './write-fields.ts';
@@ -23,7 +23,7 @@ export const sendReply = defineWrite({
   kind: 'messaging.send',
   input: sendReplyInput,
   destructive: true,
-  async facts(context, input) {
+  async facts(context, input, connector) {
     const message = await context.db
       .selectFrom('messages')
       .selectAll()
@@ -32,7 +32,14 @@ export const sendReply = defineWrite({
       .executeTakeFirst();
     if (!message) throw notFound('message', input.message_id);
     if (message.status !== 'draft') throw invalidState(`message ${message.id} is already ${message.status}`);
-    const findings = checkPromises(message.body, await replyBacking(context.db, context.actor.orgId, message.ticketId));
+    const customer = await connector.getCustomer(message.customerId);
+    const findings = checkClaims(message.body, {
+      customer: { id: message.customerId, name: customer?.name ?? null, email: message.toEmail },
+      backing: await replyBacking(context.db, context.actor.orgId, {
+        ticketId: message.ticketId,
+        customerId: message.customerId,
+      }),
+    });
     return {
       decision: {
         customerIds: [message.customerId],

@@ -2,7 +2,7 @@
  * Response Drafter: a customer-safe reply built from the scout's facts — what was found, with invoice
  * numbers and amounts, and what happens next — and no commitment that no executed or approved action
  * backs. Seed 000's "Better" answer is the model: found, looks eligible for review, drafted for approval.
- * The promise checker runs on every draft; a template that ever made a promise would show up there.
+ * The claim checker runs on every draft; a template that ever made a promise would show up there.
  */
 import type { TicketClass } from '../../domain/tickets.ts';
 import { show } from '../../operations/period.ts';

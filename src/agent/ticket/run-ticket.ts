@@ -11,8 +11,9 @@ import type { TicketClass } from '../../domain/tickets.ts';
 import { recordStep } from '../../operations/audit-trail.ts';
 import type { OperationContext } from '../../operations/define-operation.ts';
 import { describeApprovers } from '../../operations/proposal-view.ts';
+import { proposalBacking } from '../../operations/reply-backing.ts';
 import { confirmProposal, type ProposalView, proposeOperation } from '../../operations/run-operation.ts';
-import { checkPromises, type PromiseFinding } from '../../policy/promise-checker.ts';
+import { type ClaimFinding, checkClaims } from '../../policy/claim-checker.ts';
 import { type ScoutReport, scoutAccount, type TicketFact } from './account-scout.ts';
 import { type Classification, defaultClassifier } from './classifier.ts';
 import { type DraftedAction, draftReply } from './response-drafter.ts';
@@ -34,7 +35,7 @@ export interface TicketResult {
   classification: Classification;
   facts: TicketFact[];
   draft: string;
-  findings: PromiseFinding[];
+  findings: ClaimFinding[];
   proposals: ReviewedProposal[];
   approvalsNeeded: string[];
   /** The draft kept as a reply (messaging.draft), ready for `send_reply`; null when the member may not draft. */
@@ -130,14 +131,14 @@ export async function runTicket(
     .filter((proposal) => proposal.outcome !== 'block')
     .map((proposal) => ({ operation: proposal.operation, summary: proposal.summary, status: proposal.status }));
   const draft = draftReply(ticketClass, report, actions);
-  const findings = checkPromises(
-    draft,
-    proposals.map((proposal) => ({
-      kind: proposal.operation === 'refund_charge' ? 'money.refund' : proposal.operation,
-      status: proposal.status,
-      proposalId: proposal.proposal_id,
-    })),
-  );
+  const findings = checkClaims(draft, {
+    customer: report.customer,
+    backing: await proposalBacking(
+      context.db,
+      context.actor.orgId,
+      proposals.map((proposal) => proposal.proposal_id),
+    ),
+  });
   if (classification.confidence < CONFIDENT)
     approvalsNeeded.unshift(
       `The classifier is unsure (${ticketClass}, ${Math.round(classification.confidence * 100)}%): a person should check the class.`,

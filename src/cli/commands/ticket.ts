@@ -24,8 +24,8 @@ function printTicket(result: TicketResult): void {
   out();
   out(
     result.findings.length === 0
-      ? 'Promise check: no commitment in the draft.'
-      : `Promise check: ${result.findings.map((finding) => `${finding.kind} — ${finding.note}`).join('; ')}`,
+      ? 'Claim check: no claim in the draft.'
+      : `Claim check: ${result.findings.map((finding) => `${finding.kind} — ${finding.why}`).join('; ')}`,
   );
   if (result.proposals.length > 0) {
     out();

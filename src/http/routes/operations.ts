@@ -25,7 +25,7 @@ const INSIGHTS = new Set([
   'involuntary_churn',
   'overdue_summary',
 ]);
-const TICKETS = new Set(['create_ticket', 'list_tickets', 'get_ticket', 'draft_reply', 'send_reply']);
+const TICKETS = new Set(['create_ticket', 'list_tickets', 'get_ticket', 'draft_reply', 'send_reply', 'check_reply']);
 const TEAM = new Set(['add_member', 'change_member_role']);
 
 function tagOf(name: string, read: boolean): string {
