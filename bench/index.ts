@@ -37,7 +37,7 @@ import { createDemoOrg } from '../src/auth/demo-members.ts';
 import { progressBar } from '../src/cli/progress.ts';
 import { generateDemo } from '../src/demo/generate-demo.ts';
 import { openStore, type Store } from '../src/store/db.ts';
-import { measureAgent } from './agent.ts';
+import { measureAgent, toolTokensLine } from './agent.ts';
 import { benchClaims } from './claims.ts';
 import { benchClassifier } from './classifier.ts';
 import { measureCli } from './cli.ts';
@@ -47,6 +47,7 @@ import { type InsightFigure, measureInsights } from './insights.ts';
 import { measureAudit, measureGate, measurePropose } from './leash.ts';
 import { type LookupFigure, measureLookups } from './lookups.ts';
 import { measureMcpToolLists } from './mcp.ts';
+import { measureParser } from './parser.ts';
 import { ms, perSecond, printTable } from './stats.ts';
 import { measureStripe } from './stripe.ts';
 import { measureWeb } from './web.ts';
@@ -76,6 +77,7 @@ const SECTIONS = [
   'cli',
   'mcp',
   'claims',
+  'parser',
 ] as const;
 
 const program = new Command('npm run bench --')
@@ -482,6 +484,32 @@ async function web(): Promise<void> {
 
 // --- The agent ----------------------------------------------------------------------------------------------
 
+async function parser(): Promise<void> {
+  process.stderr.write('Scoring the built-in planner on the held-out requests…\n');
+  const figures = await measureParser();
+  results.parser = figures;
+  heading(`Request parser: ${figures.requests} held-out requests (evals/heldout/requests.yaml, never tuned on)`);
+  const share = (count: number, total: number) =>
+    `${count}/${total} (${((100 * count) / Math.max(1, total)).toFixed(1)}%)`;
+  printTable(
+    ['measure', 'value'],
+    [
+      ['parse + classify one request (no store), p50 / p95', `${ms(figures.parse.p50)} / ${ms(figures.parse.p95)}`],
+      ['first use: train the intent classifier', `${figures.firstTrainMs.toFixed(0)} ms`],
+      ['right operation', share(figures.rightOperation, figures.requests)],
+      ['right operation with the right arguments', share(figures.rightArguments, figures.requests)],
+      ['wrong-target proposals', String(figures.wrongTarget)],
+      ['clarifying questions asked (all requests)', String(figures.clarifyAsked)],
+      ['clarify expected and asked', share(figures.clarifyRight, figures.clarifyExpected)],
+      ['decline expected and nothing proposed', share(figures.declineRight, figures.declineExpected)],
+    ],
+  );
+  printTable(
+    ['class', 'right with arguments'],
+    Object.entries(figures.byClass).map(([name, entry]) => [name, share(entry.right, entry.total)]),
+  );
+}
+
 async function agent(): Promise<void> {
   process.stderr.write('Building the eval business and timing the agent…\n');
   const figures = await measureAgent(options.quick ? 2 : 5);
@@ -520,6 +548,7 @@ async function agent(): Promise<void> {
   process.stdout.write(
     `Built-in planner success: ${(figures.paraphraseSuccess * 100).toFixed(1)}% of ${figures.paraphraseScenarios} paraphrases (the set its forms were tuned on), ${(figures.heldOutSuccess * 100).toFixed(1)}% of ${figures.heldOutScenarios} held-out paraphrases.\n`,
   );
+  process.stdout.write(toolTokensLine(figures.toolTokens));
 }
 
 // --- The CLI's start ---------------------------------------------------------------------------------------
@@ -666,6 +695,7 @@ if (only.includes('lookups')) await lookups(withPostgres);
 if (only.includes('insights')) await insights(withPostgres);
 if (only.includes('classifier')) await classifier();
 if (only.includes('agent')) await agent();
+if (only.includes('parser')) await parser();
 if (only.includes('http')) await http(withPostgres);
 if (only.includes('stripe')) await stripe();
 if (only.includes('web')) await web();

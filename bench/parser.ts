@@ -227,7 +227,8 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       }
       if (operationRight) figures.rightOperation += 1;
       if (argumentsRight) figures.rightArguments += 1;
-      const entry = (figures.byClass[item.class] ??= { total: 0, right: 0 });
+      const entry = figures.byClass[item.class] ?? { total: 0, right: 0 };
+      figures.byClass[item.class] = entry;
       entry.total += 1;
       if (argumentsRight) entry.right += 1;
       if (!argumentsRight)

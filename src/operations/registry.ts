@@ -46,6 +46,7 @@ import { recordPayment } from './record-payment.ts';
 import { recordUsage } from './record-usage.ts';
 import { refundCharge } from './refund-charge.ts';
 import { removeCoupon } from './remove-coupon.ts';
+import { resolveMentions } from './resolve-mentions.ts';
 import { retryInvoice } from './retry-invoice.ts';
 import { searchCustomers } from './search-customers.ts';
 import { sendReply } from './send-reply.ts';
@@ -59,6 +60,7 @@ const operations = [
   getBillingDate,
   getCustomer,
   searchCustomers,
+  resolveMentions,
   getInvoice,
   listInvoices,
   upcomingInvoices,
