@@ -29,7 +29,7 @@
  * The large businesses are built once into `.bench/` (PGlite) and a `leash_bench_N` schema (PostgreSQL), and
  * reused. Results are also written to bench/results/<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { sql } from 'kysely';
@@ -486,15 +486,30 @@ async function web(): Promise<void> {
 
 async function parser(): Promise<void> {
   process.stderr.write('Scoring the built-in planner on the held-out requests…\n');
-  const figures = await measureParser();
-  results.parser = figures;
-  heading(`Request parser: ${figures.requests} held-out requests (evals/heldout/requests.yaml, never tuned on)`);
+  const sets = ['evals/heldout/requests.yaml', 'evals/heldout-v2/requests.yaml'].filter((path) => existsSync(path));
+  const all: Record<string, unknown> = {};
+  for (const path of sets) await parserSet(path, all);
+  results.parser = all;
+}
+
+async function parserSet(path: string, all: Record<string, unknown>): Promise<void> {
+  const figures = await measureParser(path);
+  all[path] = figures;
+  heading(
+    `Request parser: ${figures.requests} held-out requests (${path}, written by a helper who never saw the parser)`,
+  );
   const share = (count: number, total: number) =>
     `${count}/${total} (${((100 * count) / Math.max(1, total)).toFixed(1)}%)`;
   printTable(
     ['measure', 'value'],
     [
       ['parse + classify one request (no store), p50 / p95', `${ms(figures.parse.p50)} / ${ms(figures.parse.p95)}`],
+      [
+        'baseline: the old regex form matcher, same requests, p50 / p95',
+        figures.oldMatcher
+          ? `${ms(figures.oldMatcher.p50)} / ${ms(figures.oldMatcher.p95)} (parser ${(figures.parse.p50 / figures.oldMatcher.p50).toFixed(1)}× at p50)`
+          : 'not available (needs the git history)',
+      ],
       ['first use: train the intent classifier', `${figures.firstTrainMs.toFixed(0)} ms`],
       ['right operation', share(figures.rightOperation, figures.requests)],
       ['right operation with the right arguments', share(figures.rightArguments, figures.requests)],

@@ -4,7 +4,10 @@
  * list and the demo's names, never the templates or the code. Scored once, never tuned on: right operation, right
  * operation with the right arguments, wrong-target proposals, clarifying questions, declines.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import type { AgentCall } from '../src/agent/agent-types.ts';
 import { NO_MENTIONS } from '../src/agent/builtin/turn.ts';
@@ -30,8 +33,42 @@ interface HeldOut {
   expect: { kind: 'read' | 'propose' | 'clarify' | 'decline'; calls?: Expected[] };
 }
 
+/** The commit whose regex form matcher the parser replaced: the same-run baseline. */
+const BASELINE_COMMIT = '42b2fea';
+
+/**
+ * The old form matcher's latency on the same requests, in this run: the matcher's source at BASELINE_COMMIT is
+ * extracted with `git archive` into .bench/ (ignored) and imported from there. Undefined without git history.
+ */
+async function oldMatcherLatency(requests: readonly string[]): Promise<Latency | undefined> {
+  const dir = join('.bench', `baseline-${BASELINE_COMMIT}`);
+  try {
+    if (!existsSync(join(dir, 'src'))) {
+      mkdirSync(dir, { recursive: true });
+      const archive = execFileSync('git', ['archive', BASELINE_COMMIT, 'src'], { maxBuffer: 64 * 1024 * 1024 });
+      execFileSync('tar', ['-x', '-C', dir], { input: archive });
+    }
+    const planner = await import(pathToFileURL(join(process.cwd(), dir, 'src/agent/builtin/builtin-planner.ts')).href);
+    const turns = await import(pathToFileURL(join(process.cwd(), dir, 'src/agent/builtin/turn.ts')).href);
+    const noTools = { calls: [], call: async () => ({}) };
+    const times: number[] = [];
+    for (let round = 0; round < 20; round += 1)
+      for (const text of requests) {
+        const started = performance.now();
+        const turn = new turns.Turn({ text, caseId: 'c', history: [] }, noTools);
+        planner.FORMS.find((form: { matches(turn: unknown): boolean }) => form.matches(turn));
+        times.push(performance.now() - started);
+      }
+    return summarise(times);
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the held-out set showed. */
 export interface ParserFigures {
+  /** The old regex form matcher on the same requests, same run (undefined without git history). */
+  oldMatcher: Latency | undefined;
   parse: Latency;
   firstTrainMs: number;
   requests: number;
@@ -143,7 +180,15 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       const price = text('price_id') ?? text('to_price_id');
       if (price) out.plan = planOfPrice.get(price) ?? price;
       if (text('product_id')) out.plan = productName.get(text('product_id') ?? '') ?? text('product_id');
-      const coupon = text('coupon_id') ?? text('coupon');
+      if (typeof input.role === 'string') {
+        const groups = Array.isArray(input.groups) ? (input.groups as string[]) : [];
+        const roles: Record<string, string> = { billing_clerk: 'clerk', read_only: 'reader', owner: 'owner' };
+        out.role =
+          roles[input.role] ??
+          (groups.includes('finance') ? 'finance' : groups.includes('support_lead') ? 'support_lead' : 'manager');
+      }
+      const coupon =
+        text('coupon_id') ?? text('coupon') ?? (call.operation === 'create_coupon' ? text('code') : undefined);
       if (coupon)
         out.coupon =
           coupons.find((c) => c.id === coupon || c.code.toLowerCase() === coupon.toLowerCase())?.code ?? coupon;
@@ -158,6 +203,7 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
     };
 
     const figures: ParserFigures = {
+      oldMatcher: await oldMatcherLatency(items.map((item) => item.request)),
       parse: summarise(times),
       firstTrainMs,
       requests: items.length,

@@ -205,9 +205,10 @@ export function idsIn(text: string): { prefix: string; text: string; start: numb
 export function invoiceNumbersIn(text: string): { number: string; text: string; start: number; end: number }[] {
   const found: { number: string; text: string; start: number; end: number }[] = [];
   for (const match of text.matchAll(
-    /\binv(?:oice)?[-\s#]*(?:no\.?\s*|number\s*)?(\d{1,9})\b|(?:#|\border\s+#?|\bnumber\s+#?)(\d{1,9})\b/gi,
+    /\binv(?:oice)?[-\s#]*(?:no\.?\s*|number\s*)?(\d{1,9})\b|(?:#|\border\s+#?|\bnumber\s+#?)(\d{1,9})\b|(?<![\w$€£.,-])(0\d{5})(?![\w.,])/gi,
   )) {
-    const digits = match[1] ?? match[2] ?? '';
+    // A six-digit number with leading zeros ("001359") is an invoice number written without "INV-".
+    const digits = match[1] ?? match[2] ?? match[3] ?? '';
     found.push({
       number: `INV-${digits.padStart(6, '0')}`,
       text: match[0],

@@ -15,6 +15,7 @@ export const PARAMETER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   case_id: 'Ticket or case, e.g. T-1042 (required for changes)',
   customer: CUSTOMER,
   customer_id: 'Customer id, cus_…',
+  'resolve_mentions.text': 'The text to resolve: a request, a ticket or a note (at most 4,000 characters)',
   'get_customer.customer_id': 'Customer id (cus_…)',
   'get_customer.email': 'Customer email (exact)',
   'get_customer.name': 'Customer name (fuzzy)',

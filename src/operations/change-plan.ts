@@ -50,7 +50,10 @@ export const changePlan = defineWrite({
     const fromPriceId = subscription.items[0]?.priceId ?? '';
     return {
       decision: {
-        money: { amount: Math.abs(preview.amountDue), currency: subscription.currency },
+        // Nothing due now (a switch at renewal, or a change at the period's edge) moves no money.
+        ...(preview.amountDue !== 0
+          ? { money: { amount: Math.abs(preview.amountDue), currency: subscription.currency } }
+          : {}),
         customerIds: [subscription.customerId],
         targetCount: 1,
         reversible: true,

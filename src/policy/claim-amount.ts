@@ -10,11 +10,15 @@
 /** An amount a claim states. Money is `{ amount: minor units, currency }`; a currency of null was not said. */
 export type ClaimAmount = { amount: number; currency: string | null } | { percent: number } | { months: number };
 
-const UNITS: Record<string, number> = {
+/**
+ * Number words and their values: the one table the request parser (src/agent/builtin/entities.ts) and the claim
+ * checker share. "a" and "an" are here for "a hundred"; {@link wordsToNumber} counts them only before a scale.
+ */
+export const NUMBER_WORD_VALUES: Readonly<Record<string, number>> = {
   zero: 0,
+  one: 1,
   a: 1,
   an: 1,
-  one: 1,
   two: 2,
   three: 3,
   four: 4,
@@ -36,73 +40,130 @@ const UNITS: Record<string, number> = {
   twenty: 20,
   thirty: 30,
   forty: 40,
+  fourty: 40,
   fifty: 50,
   sixty: 60,
   seventy: 70,
   eighty: 80,
   ninety: 90,
 };
-const SCALES: Record<string, number> = { hundred: 100, thousand: 1_000, grand: 1_000, million: 1_000_000 };
-const NUMBER_WORD = `(?:${[...Object.keys(UNITS), ...Object.keys(SCALES)].join('|')})`;
-/** A run of number words: "forty", "twenty-five", "one hundred and fifty", "a thousand". */
-const NUMBER_WORDS = `${NUMBER_WORD}(?:(?:\\s+and\\s+|[\\s-]+)${NUMBER_WORD})*`;
+/** Scale words: "a hundred", "two thousand", "five grand", "ten k". */
+export const NUMBER_SCALES: Readonly<Record<string, number>> = { hundred: 100, thousand: 1000, grand: 1000, k: 1000 };
 
-/** The value of a run of number words ("one hundred and twenty-five" is 125); undefined when it is not one. */
+/**
+ * The value of a run of number words ("one hundred and twenty-five" is 125, "twenty-five" 25); undefined when it
+ * is not one. "a" and "an" count only before a scale word: "a hundred" is 100, but "a forty dollar credit" is 40
+ * and "a" alone is no number.
+ */
 export function wordsToNumber(words: string): number | undefined {
-  const tokens = words
+  const parts = words
     .toLowerCase()
     .split(/[\s-]+/)
-    .filter((token) => token && token !== 'and');
-  if (tokens.length === 0) return undefined;
+    .filter((part) => part && part !== 'and');
+  if (parts.length === 0) return undefined;
   let total = 0;
   let current = 0;
-  for (const token of tokens) {
-    const unit = UNITS[token];
-    const scale = SCALES[token];
-    if (unit !== undefined) current += unit;
-    else if (scale === 100) current = (current || 1) * 100;
+  let seen = false;
+  for (const [index, part] of parts.entries()) {
+    if ((part === 'a' || part === 'an') && NUMBER_SCALES[parts[index + 1] ?? ''] === undefined) continue;
+    const small = NUMBER_WORD_VALUES[part];
+    const scale = NUMBER_SCALES[part];
+    if (small !== undefined) {
+      current += small;
+      seen = true;
+    } else if (scale === 100) current = (current || 1) * 100;
     else if (scale !== undefined) {
       total += (current || 1) * scale;
       current = 0;
+      seen = true;
     } else return undefined;
   }
-  return total + current;
+  return seen ? total + current : undefined;
 }
 
-/** Currency symbols and words, by ISO code (lower case, as the ledger keeps them). */
-const SYMBOLS: [RegExp, string][] = [
+/** One number word, longest first so "fourteen" is not read as "four" (no single letters: "k" only after digits). */
+const NUMBER_WORD = `(?:${[...Object.keys(NUMBER_WORD_VALUES), ...Object.keys(NUMBER_SCALES)]
+  .filter((word) => word !== 'k')
+  .sort((a, b) => b.length - a.length)
+  .join('|')})`;
+/** A run of number words: "forty", "twenty-five", "one hundred and fifty", "a thousand". */
+const NUMBER_WORDS = `${NUMBER_WORD}(?:(?:\\s+and\\s+|[\\s-]+)${NUMBER_WORD})*`;
+
+/** Currency symbols and codes, by ISO code (lower case, as the ledger keeps them); null for an ambiguous "kr". */
+const SYMBOLS: [RegExp, string | null][] = [
   [/^(?:us\$|\$|usd)$/i, 'usd'],
   [/^(?:€|eur)$/i, 'eur'],
   [/^(?:£|gbp)$/i, 'gbp'],
   [/^(?:₹|rs\.?|inr)$/i, 'inr'],
   [/^(?:r\$|brl)$/i, 'brl'],
   [/^(?:¥|jpy)$/i, 'jpy'],
+  [/^(?:a\$|au\$|aud)$/i, 'aud'],
+  [/^(?:c\$|ca\$|cad)$/i, 'cad'],
+  [/^(?:nz\$|nzd)$/i, 'nzd'],
+  [/^(?:hk\$|hkd)$/i, 'hkd'],
+  [/^(?:s\$|sg\$|sgd)$/i, 'sgd'],
+  [/^(?:mx\$|mxn)$/i, 'mxn'],
+  [/^(?:chf|fr\.?)$/i, 'chf'],
+  [/^(?:sek)$/i, 'sek'],
+  [/^(?:nok)$/i, 'nok'],
+  [/^(?:dkk)$/i, 'dkk'],
+  [/^(?:zł|pln)$/i, 'pln'],
+  [/^(?:zar)$/i, 'zar'],
+  [/^(?:aed)$/i, 'aed'],
+  [/^kr\.?$/i, null],
 ];
-const WORDS: [RegExp, string][] = [
-  [/^(?:dollars?|bucks?|usd)$/i, 'usd'],
+const WORDS: [RegExp, string | null][] = [
+  [/^(?:(?:australian|aussie)\s+dollars?|aud)$/i, 'aud'],
+  [/^(?:canadian\s+dollars?|cad)$/i, 'cad'],
+  [/^(?:new\s+zealand\s+dollars?|nzd)$/i, 'nzd'],
+  [/^(?:hong\s+kong\s+dollars?|hkd)$/i, 'hkd'],
+  [/^(?:singapore(?:an)?\s+dollars?|sgd)$/i, 'sgd'],
+  [/^(?:(?:us\s+|american\s+)?dollars?|bucks?|usd)$/i, 'usd'],
   [/^(?:euros?|eur)$/i, 'eur'],
   [/^(?:pounds?|quid|sterling|gbp)$/i, 'gbp'],
   [/^(?:rupees?|inr)$/i, 'inr'],
   [/^(?:reais|reals?|brl)$/i, 'brl'],
   [/^(?:yen|jpy)$/i, 'jpy'],
+  [/^(?:(?:swiss\s+)?francs?|chf)$/i, 'chf'],
+  [/^(?:kronor|sek)$/i, 'sek'],
+  [/^(?:nok)$/i, 'nok'],
+  [/^(?:dkk)$/i, 'dkk'],
+  [/^(?:z[lł]oty|zł|pln)$/i, 'pln'],
+  [/^(?:rand|zar)$/i, 'zar'],
+  [/^(?:dirhams?|aed)$/i, 'aed'],
+  [/^(?:pesos?|mxn)$/i, 'mxn'],
 ];
 const ZERO_DECIMAL = new Set(['jpy']);
 
-function currencyOf(token: string | undefined, table: [RegExp, string][]): string | null {
+function currencyOf(token: string | undefined, table: [RegExp, string | null][]): string | null {
   if (!token) return null;
-  return table.find(([pattern]) => pattern.test(token.trim()))?.[1] ?? null;
+  const trimmed = token.trim().replace(/\s+/g, ' ');
+  return table.find(([pattern]) => pattern.test(trimmed))?.[1] ?? null;
 }
 
-const DIGITS = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?`;
-const MULTIPLIER = String.raw`\s?(?:k|K|grand|thousand|m|M|million)\b`;
-const PREFIX = String.raw`US\$|R\$|Rs\.?\s?|[$€£₹¥]|\b(?:USD|EUR|GBP|INR|BRL|JPY)\s?`;
-const SUFFIX_WORD = `dollars?|bucks?|euros?|pounds?|quid|sterling|rupees?|reais|reals?|yen|USD|EUR|GBP|INR|BRL|JPY`;
+/**
+ * Digits as people write amounts: "1,200.50" (US/UK), "1,49,999" (Indian lakh grouping), "1.250,00" and "40,50"
+ * (a decimal comma), "1200".
+ */
+const DIGITS = String.raw`\d{1,3}(?:\.\d{3})+,\d{1,2}(?!\d)|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{2}(?![\d,])|\d+(?:\.\d+)?`;
+const MULTIPLIER = String.raw`\s?(?:k|K|grand|thousand|m|M|million|lakhs?|lacs?|crores?)\b`;
+const PREFIX = String.raw`(?<![A-Za-z])(?:US|AU|A|CA|C|NZ|HK|SG|S|MX|R)\$|(?<![A-Za-z])Rs\.?\s?|[$€£₹¥]|\b(?:USD|EUR|GBP|INR|BRL|JPY|AUD|CAD|NZD|HKD|SGD|MXN|CHF|SEK|NOK|DKK|PLN|ZAR|AED)\s?`;
+const SUFFIX_WORD = `(?:australian|aussie|canadian|new\\s+zealand|hong\\s+kong|singapore(?:an)?|us|american)\\s+dollars?|dollars?|bucks?|euros?|pounds?|quid|sterling|rupees?|reais|reals?|yen|(?:swiss\\s+)?francs?|kronor|kr|z[lł]oty|rand|dirhams?|pesos?|USD|EUR|GBP|INR|BRL|JPY|AUD|CAD|NZD|HKD|SGD|MXN|CHF|SEK|NOK|DKK|PLN|ZAR|AED`;
+/** Symbols written after the digits: "1.250,00 €", "40€", "120 zł". */
+const SUFFIX_SYMBOL = `[€£₹¥]|zł`;
+
+/** The value of digits in any of the {@link DIGITS} forms. */
+function digitsValue(digits: string): number {
+  if (/^\d{1,3}(?:\.\d{3})+,\d{1,2}$/.test(digits)) return Number(digits.replace(/\./g, '').replace(',', '.'));
+  if (/^\d+,\d{2}$/.test(digits)) return Number(digits.replace(',', '.'));
+  return Number(digits.replace(/,/g, ''));
+}
 
 /** "$40", "€1,200.50", "$1.5k", "Rs 800", "40 EUR", "40 dollars", "forty dollars", "a hundred quid". */
 const MONEY = new RegExp(
   [
     String.raw`(?<prefix>${PREFIX})\s?(?<digits>${DIGITS})(?<mult>${MULTIPLIER})?`,
-    String.raw`\b(?<digits2>${DIGITS})(?<mult2>${MULTIPLIER})?\s?(?<suffix>${SUFFIX_WORD})\b`,
+    String.raw`\b(?<digits2>${DIGITS})(?<mult2>${MULTIPLIER})?\s?(?:(?<suffix>${SUFFIX_WORD})\b|(?<suffixSymbol>${SUFFIX_SYMBOL}))`,
     String.raw`\b(?<words>${NUMBER_WORDS})\s+(?<suffix2>${SUFFIX_WORD})\b`,
   ].join('|'),
   'gi',
@@ -121,6 +182,8 @@ function multiplier(text: string | undefined): number {
   const word = text.trim().toLowerCase();
   if (word === 'k' || word === 'grand' || word === 'thousand') return 1_000;
   if (word === 'm' || word === 'million') return 1_000_000;
+  if (word.startsWith('lakh') || word.startsWith('lac')) return 100_000;
+  if (word.startsWith('crore')) return 10_000_000;
   return 1;
 }
 
@@ -142,8 +205,12 @@ export function moneyAmounts(sentence: string): { amount: number; currency: stri
     }
     const digits = groups.digits ?? groups.digits2;
     if (digits === undefined) continue;
-    const currency = groups.prefix ? currencyOf(groups.prefix, SYMBOLS) : currencyOf(groups.suffix, WORDS);
-    const value = Number(digits.replace(/,/g, '')) * multiplier(groups.mult ?? groups.mult2);
+    const currency = groups.prefix
+      ? currencyOf(groups.prefix, SYMBOLS)
+      : groups.suffixSymbol
+        ? currencyOf(groups.suffixSymbol, SYMBOLS)
+        : currencyOf(groups.suffix, WORDS);
+    const value = digitsValue(digits) * multiplier(groups.mult ?? groups.mult2);
     if (Number.isFinite(value)) found.push({ amount: toMinor(value, currency), currency });
   }
   return found;

@@ -28,6 +28,17 @@ const COUNT = String.raw`(?:\d+|a few|a couple(?: of)?|few|several|one|two|three
 const SPAN = String.raw`(?:${COUNT}(?:\s*(?:[-–—]|to|or)\s*${COUNT})?\s+(?:more\s+)?(?:business\s+|working\s+|calendar\s+|bank\s+)?(?:hours?|days?|weeks?|months?|minutes?|billing cycles?))`;
 const FUTURE = `(?:will|'ll|shall|won't|going to|gonna|should|expect|is scheduled|are scheduled|is due to|are due to)`;
 const BILLING = `(?:refund|credit|charge|payment|invoice|bill|subscription|plan|discount|coupon|money|account|card|price|fee|cost|renewal|balance|cancel)`;
+/** A billing word that names a team or a page, not money ("the billing team", "the refund policy"). */
+const NOT_MONEY = String.raw`(?!\w*\s+(?:team|department|specialists?|colleagues?|support|contact|address|email|portal|page|settings|policy|polic(?:y|ies)|queries|questions?|ops|operations)\b)`;
+/**
+ * The rest of a clause, up to punctuation, a dash, or a new clause with its own subject ("… and I've refunded",
+ * "… we have refund"): what a non-claim phrase ("sorry for the trouble", "as you asked") may remove, so the claim
+ * written after it in the same sentence survives.
+ */
+const CLAUSE = String.raw`(?:(?!\s+(?:and|but|so|then|which|while|as|since|because|plus)\s+(?:I|we|it|this|that|they|the|your|you'll|you will)\b|\s+(?:I|we)\b)[^,;.:!?—–])*`;
+
+/** Verbs that say a request was carried out, not merely made. */
+const DONE = `approved|processed|completed|actioned|granted|accepted|honou?red|executed|fulfilled|done|put through|carried out|sorted|resolved`;
 
 /** Phrases that are not claims: removed before the action patterns run. */
 const NOT_CLAIMS: RegExp[] = [
@@ -35,33 +46,65 @@ const NOT_CLAIMS: RegExp[] = [
   /\b(?:sent|send|sending|passed|pass|forwarded|handed|submitted|escalated|routed|raised|shared|queued|referred|put)\b[^,;.]*?\b(?:for|to)\s+(?:\w+\s+){0,4}?(?:approval|review\w*|sign[- ]off|approv\w*|decid\w*|consider\w*)\b[^,;.]*/gi,
   /\b(?:asked|asking|ask|requested|requesting)\b[^,;.]*?\bto\s+(?:approve|review|look at|look into|consider|sign off|decide|check|confirm)\b[^,;.]*/gi,
   // A request, a draft, a proposal, a review: what a person will decide, not what was decided.
-  /\b(?:refund|credit|cancellation|cancel|discount|coupon|plan[- ]change|downgrade|upgrade|waiver|billing)\s+(?:request|application|ticket|case|query|question|enquiry|inquiry|form|policy|policies|terms|option|process|rule|team|department|specialist|colleague)s?\b/gi,
+  // (Not when the request is done: "your refund request has been approved and processed", "I've actioned your
+  // cancellation request".)
+  new RegExp(
+    String.raw`(?<!\b(?:${DONE})\s+(?:your|the|this|that)\s+)\b(?:refund|credit|cancellation|cancel|discount|coupon|plan[- ]change|downgrade|upgrade|waiver|billing)\s+(?:request|application|ticket|case|query|question|enquiry|inquiry|form|policy|policies|terms|option|process|rule|team|department|specialist|colleague)s?\b(?!\s+(?:has|have|was|were|is|are)\s+(?:now\s+|just\s+|already\s+)?(?:been\s+)?(?:${DONE})\b)`,
+    'gi',
+  ),
   /\b(?:request(?:s|ed|ing)?|drafted|draft(?:ing|s)?|prepared?|propos(?:e|ed|al|ing)|recommend(?:ed|ing)?|suggest(?:ed|ing)?|submit(?:ted|ting)?|queued?|raised?|open(?:ed)?|log(?:ged)?|flag(?:ged)?|escalat(?:e|ed|ing))\s+(?:(?:a|an|the|your|this|that|for|to|of|my|our|one|possible|potential|partial|full|goodwill|\$?\d[\d,.]*|[$€£₹¥]\d[\d,.]*)\s+){0,5}(?:\w+\s+)?(?:refund|credit|cancellation|discount|coupon|reimbursement|plan change|downgrade|upgrade|waiver)s?\b/gi,
   /\b(?:review|reviewing|reviewed|approve|approving|consider|considering|assess|assessing|evaluate|evaluating|investigate|investigating|look(?:ing)? into|check(?:ing)? (?:on|whether|if)|decide on|sign off on|authori[sz]e|authori[sz]ing)\s+(?:(?:a|an|the|your|this|that|whether|if|we|can|could|issue|offer|apply|give|possible|potential|partial|full|goodwill)\s+){0,5}(?:\w+\s+)?(?:refund|credit|cancellation|discount|coupon|reimbursement|plan change|downgrade|upgrade|waiver)s?\b/gi,
   /\b(?:for|awaiting|pending|needs?|requires?|subject to|waiting (?:for|on)|after|until)\s+(?:(?:a|an|the|their|second|manager|finance|colleague'?s?|team)\s+){0,3}(?:approval|sign[- ]off|review)\b/gi,
   /\b(?:once|if|when|after|as soon as)\s+(?:it(?:'s| is| has been)?|this(?: is| has been)?|that(?: is| has been)?|the (?:request|refund|credit)(?: is| has been)?)\s+(?:approved|signed off|reviewed)\b[^,;]*/gi,
   /^(?:if|once|when|after)\s+(?:it'?s\s+|it is\s+|this is\s+|that is\s+)?approved\b.*$/gi,
   /\b(?:if|once|when)\s+approved\b[^,;]*/gi,
-  // The customer's own wish or question, restated.
-  /\b(?:you(?:'d| would)? like|you(?:'ve)? asked|you (?:want|wanted|requested|mentioned|said|wrote|wish|asked)|your (?:question|message|email|note|request|ask)|you're asking|you are asking|you were hoping)\b[^,;.]*/gi,
-  /\bif you(?:'d| would)? (?:like|want|wish|prefer|decide|choose|need|ever want)\b[^,;.]*/gi,
+  // The customer's own wish, question or doing, restated.
+  new RegExp(
+    String.raw`\b(?:you(?:'d| would)? like|you(?:'ve| have)? asked|you (?:want|wanted|requested|mentioned|said|wrote|wish|asked|think|thought|believe|were expecting|expected|were told|were promised)|your (?:question|message|email|note|request|ask)|you're asking|you are asking|you were hoping|you(?:'re| are) (?:wondering|hoping|expecting))\b${CLAUSE}`,
+    'gi',
+  ),
+  new RegExp(String.raw`\bif you(?:'d| would)? (?:like|want|wish|prefer|decide|choose|need|ever want)\b${CLAUSE}`, 'gi'),
+  new RegExp(
+    String.raw`\byou\s+(?:just\s+|already\s+|recently\s+|yourself\s+|then\s+)?(?:upgraded|downgraded|cancel+ed|switched|changed|added|removed|moved|bought|purchased|signed up|made the change|paid|topped up|renewed)\b${CLAUSE}`,
+    'gi',
+  ),
   // Self-service and how-to: the customer acting, not us.
   /\byou (?:can|could|may|are able to|'re able to|can always)\s+(?:also\s+)?(?:cancel|upgrade|downgrade|change|switch|update|manage|remove|request|apply for|ask for|reach)\b[^,;.]*/gi,
   /\b(?:how to|steps to|option to|ability to|way to|in order to)\s+(?:cancel|upgrade|downgrade|change|switch|request)\b[^,;.]*/gi,
   /^to (?:cancel|upgrade|downgrade|change|switch)\b[^,;]*/gi,
   // Sympathy and acknowledgement: about what happened to the customer.
-  /\b(?:sorry|apologi[sz]e|apologies|understand(?:able)?|frustrat\w*|annoying|inconvenien\w*|i know how|i can see (?:why|how)|thanks for|thank you for)\b[^,;.]*/gi,
+  new RegExp(
+    String.raw`\b(?:sorry|apologi[sz]e|apologies|understand(?:able)?|frustrat\w*|annoying|inconvenien\w*|i know how|i can see (?:why|how)|thanks for|thank you for)\b${CLAUSE}`,
+    'gi',
+  ),
+  // A record looked for and not found, or a fact checked: no state change.
+  /\b(?:no (?:record|sign|trace|evidence)|can't see|cannot see|can't find|cannot find|couldn't find|could not find|don't see|do not see|didn't find|did not find)\s+(?:of\s+)?(?:a|an|any|the)?\s*(?:\w+\s+)?(?:refund|credit|discount|cancellation|payment|charge|coupon)s?\b/gi,
   // Refusals, not-yet and hedges: no state change asserted.
-  /\b(?:can't|cannot|can not|unable to|not able to|won't be able to|not in a position to|haven't|have not|hasn't|has not|hadn't|didn't|did not|isn't|is not|aren't|are not|wasn't|not yet|no longer able)\s+(?:yet\s+)?(?:\w+\s+){0,3}?(?:refund|credit|cancel|discount|coupon|waive|upgrade|downgrade|switch|move|change|reimburse|void|retry)\w*\b/gi,
+  /\b(?:can't|cannot|can not|unable to|not able to|won't be able to|not in a position to|haven't|have not|hasn't|has not|hadn't|didn't|did not|isn't|is not|aren't|are not|wasn't|not yet|no longer able|don't|do not|doesn't|does not)\s+(?:yet\s+)?(?:\w+\s+){0,3}?(?:refund|credit|cancel|discount|coupon|waive|upgrade|downgrade|switch|move|change|reimburse|void|retry)\w*\b/gi,
   /\b(?:may|might|possibly|perhaps|potentially|could potentially|would need to|we'd need to|would have to)\s+(?:be\s+)?(?:able to\s+|eligible\s+|qualify\s+|possible\s+)?(?:\w+\s+){0,3}?(?:refund|credit|cancel|discount|coupon|waive|upgrade|downgrade|switch|move|change|reimburse)\w*\b/gi,
-  /\bwhether\b[^,;.]*/gi,
+  new RegExp(String.raw`\bwhether\b${CLAUSE}`, 'gi'),
   /\b(?:possible|potential|any possible)\s+(?:\w+\s+)?(?:refund|credit|cancellation|discount|coupon|reimbursement|plan change|downgrade|upgrade|waiver)s?\b/gi,
   // A button or menu label quoted in how-to steps.
   /"[^"]{1,40}"|“[^”]{1,40}”/g,
 ];
 
+/**
+ * A sentence whose action waits on someone's approval ("If finance signs off, we could apply a $50 credit",
+ * "Subject to manager approval, I can offer 15% off", "Once billing has approved it, a credit would be added"):
+ * an offer, not a claim. Dates in it are still read.
+ */
+const AWAITS_APPROVAL = [
+  /\b(?:if|once|when|provided(?: that)?|providing|assuming|as long as|as soon as|after)\s+(?:[\w'’-]+\s+){0,5}?(?:approves?|signs? (?:it |this |that )?off|okays?|oks|authori[sz]es?|agrees?|gives? (?:it |us |me )?(?:the )?(?:go-ahead|green light|ok|okay|nod)|(?:is|are|gets?|has been|have been|'s|been)\s+(?:approved|signed off|authori[sz]ed|okayed|agreed)|(?:has|have)\s+approved)\b/i,
+  /\b(?:subject to|pending|conditional on|dependent on|depending on)\s+(?:[\w'’-]+\s+){0,3}?(?:approval|sign[- ]off|authori[sz]ation|review|agreement|go-ahead)\b/i,
+];
+
+/** A sentence explaining a line of an invoice ("The £4.17 credit on line 2 is the proration for …"), not an action. */
+const EXPLAINS_A_LINE =
+  /^\W*(?:the|this|that)\b(?:(?!\b(?:I|we)\b)[^.])*?\b(?:line|line item|entry|row)\b(?:(?!\b(?:I|we)\b)[^.])*?\b(?:is|represents|reflects|shows|covers|comes from|relates to|was|means|is for|was for)\b(?:(?!\b(?:I|we|I've|we've|will|'ll)\b)[^.])*$/i;
+
 /** Removes the phrases that are not claims. */
 export function withoutNonClaims(sentence: string): string {
+  if (AWAITS_APPROVAL.some((pattern) => pattern.test(sentence)) || EXPLAINS_A_LINE.test(sentence)) return '';
   let text = sentence;
   for (const pattern of NOT_CLAIMS) text = text.replace(pattern, ' ');
   return text;

@@ -808,13 +808,17 @@ describe.concurrent('leash CLI, end to end', () => {
         conversation_id: string;
         calls: { operation: string; input: Record<string, unknown>; outcome: string }[];
       }>(asked);
-      expect(answer.calls.map((call) => call.operation)).toEqual(['list_invoices', 'refund_charge']);
-      expect(answer.calls[0]).toMatchObject({
+      expect(answer.calls.map((call) => call.operation)).toEqual([
+        'resolve_mentions',
+        'list_invoices',
+        'refund_charge',
+      ]);
+      expect(answer.calls[1]).toMatchObject({
         input: { customer: 'Acme Corp', status: 'paid', limit: 1 },
         outcome: 'read',
       });
-      expect(['warn', 'block']).toContain(answer.calls[1]?.outcome);
-      expect(answer.calls[1]?.input).toMatchObject({ reason: 'service outage', case_id: answer.conversation_id });
+      expect(['warn', 'block']).toContain(answer.calls[2]?.outcome);
+      expect(answer.calls[2]?.input).toMatchObject({ reason: 'service outage', case_id: answer.conversation_id });
       const yes = await leash(dir, ['ask', 'yes', '--conversation', answer.conversation_id, '--as', CLERK, '--json']);
       expect(json<{ calls: unknown[] }>(yes).calls).toEqual([]);
       const listed = await leash(dir, ['conversations', '--as', CLERK, '--json']);

@@ -68,7 +68,11 @@ describe(`conversations over HTTP (${testStoreKind})`, () => {
     });
     expect(status).toBe(201);
     expect(body.title).toBe('What plans are available?');
-    expect(body.calls).toMatchObject([{ operation: 'list_plans', input: {}, outcome: 'read', result: { plans: [] } }]);
+    // The planner first looks up what the request names (an audited read), then answers it.
+    expect(body.calls).toMatchObject([
+      { operation: 'resolve_mentions', outcome: 'read' },
+      { operation: 'list_plans', input: {}, outcome: 'read', result: { plans: [] } },
+    ]);
     const listed = await server.call<{ conversations: { id: string }[] }>('GET', '/api/conversations', {
       token: clerk,
     });
@@ -87,14 +91,15 @@ describe(`conversations over HTTP (${testStoreKind})`, () => {
     const events = await stream(server, '/api/conversations', clerk, {
       message: `Refund the last invoice for customer ${customerName}. Reason: outage`,
     });
-    expect(events.map(([event]) => event)).toEqual(['call', 'call', 'done']);
-    expect(events[0]?.[1]).toMatchObject({ operation: 'list_invoices', outcome: 'read' });
-    expect(events[1]?.[1]).toMatchObject({
+    expect(events.map(([event]) => event)).toEqual(['call', 'call', 'call', 'done']);
+    expect(events[0]?.[1]).toMatchObject({ operation: 'resolve_mentions', outcome: 'read' });
+    expect(events[1]?.[1]).toMatchObject({ operation: 'list_invoices', outcome: 'read' });
+    expect(events[2]?.[1]).toMatchObject({
       operation: 'refund_charge',
       outcome: 'warn',
       proposal: { status: 'awaiting_approval' },
     });
-    const done = events[2]?.[1] as Turn;
+    const done = events[3]?.[1] as Turn;
     expect(done.reply).toContain('$45.99');
     expect(done.reply).toContain('needs approval');
   });

@@ -17,10 +17,11 @@ import type { Form } from './form.ts';
 import { ACT_FORMS } from './forms-act.ts';
 import { ASK_FORMS, whatIf } from './forms-ask.ts';
 import { followUp } from './forms-follow-up.ts';
+import { RECORD_FORMS } from './forms-records.ts';
 import { AmbiguousCustomer, NO_MENTIONS, Turn } from './turn.ts';
 
 /** Every form the classifier can choose, plus follow-ups (which answer the previous turn, not an intent). */
-export const FORMS: readonly Form[] = [followUp, ...ACT_FORMS, ...ASK_FORMS];
+export const FORMS: readonly Form[] = [followUp, ...ACT_FORMS, ...RECORD_FORMS, ...ASK_FORMS];
 
 /** Below this probability the top intent is not trusted: the planner says what it can do instead. */
 export const MIN_INTENT_PROBABILITY = 0.35;
@@ -152,11 +153,61 @@ function conditionHeld(condition: string, calls: readonly AgentCall[]): boolean 
       | undefined;
     return found ? (found.doubleCharges?.length ?? 0) > 0 : undefined;
   }
+  if (/\bopen\s+invoices?\b|\bstill\s+owes?\b/i.test(condition)) {
+    const one = calls.find((call) => call.operation === 'get_invoice')?.result as
+      | { invoice?: { status?: string } }
+      | undefined;
+    if (one?.invoice) return one.invoice.status === 'open';
+    const list = calls.find((call) => call.operation === 'list_invoices')?.result as
+      | { invoices?: { status?: string }[] }
+      | undefined;
+    return list?.invoices ? list.invoices.some((invoice) => invoice.status === 'open') : undefined;
+  }
   if (/\b(?:overdue|past\s+due|unpaid)\b/i.test(condition)) {
     const found = calls.find((call) => call.operation === 'list_invoices')?.result as { count?: number } | undefined;
     return found ? (found.count ?? 0) > 0 : undefined;
   }
   return undefined;
+}
+
+/** Writes that act on one customer or one invoice at a time: "cancel A and B" runs them once per target. */
+const ONE_TARGET = new Set([
+  'refund_charge',
+  'credit_customer',
+  'cancel_subscription',
+  'apply_coupon',
+  'remove_coupon',
+  'retry_invoice',
+  'void_invoice',
+  'create_credit_note',
+  'change_plan',
+]);
+
+const within = (span: { start: number; end: number }, clause: Clause) =>
+  span.start >= clause.start && span.end <= clause.end;
+
+/**
+ * The targets a clause acts on: once per resolved customer (or invoice) when a one-target write names several;
+ * the whole request's words as scope when the clause only says "it", "them" or "their".
+ */
+function targetsOf(
+  clause: Clause,
+  intent: string,
+  mentions: Mentions,
+  instruction: string,
+): { mentions: Mentions; scope: string }[] {
+  const customers = mentions.customers.filter((mention) => within(mention, clause));
+  const invoices = mentions.invoices.filter((mention) => within(mention, clause));
+  if (ONE_TARGET.has(intent)) {
+    if (invoices.length > 1)
+      return invoices.map((invoice) => ({ mentions: { ...mentions, invoices: [invoice] }, scope: clause.text }));
+    const resolved = customers.filter((mention) => mention.candidates.length === 1);
+    if (invoices.length === 0 && resolved.length > 1 && resolved.length === customers.length)
+      return resolved.map((customer) => ({ mentions: { ...mentions, customers: [customer] }, scope: clause.text }));
+  }
+  const pointsBack = /\b(?:it|them|they|their|its|theirs|this\s+one|that\s+one)\b/i.test(clause.text);
+  if (customers.length === 0 && invoices.length === 0 && pointsBack) return [{ mentions, scope: instruction }];
+  return [{ mentions, scope: clause.text }];
 }
 
 /** The built-in planner. */
@@ -211,13 +262,16 @@ export function builtinPlanner(): Planner {
           replies.push(notHere(top.intent));
           continue;
         }
-        const turn = new Turn({ ...request, text }, clauseTools(tools), {
-          text: clause.text,
-          intent: top.intent,
-          mentions,
-        });
         try {
-          replies.push(await form.run(turn));
+          for (const target of targetsOf(clause, top.intent, mentions, parsed.instruction)) {
+            const turn = new Turn({ ...request, text }, clauseTools(tools), {
+              text: clause.text,
+              intent: top.intent,
+              mentions: target.mentions,
+              scope: target.scope,
+            });
+            replies.push(await form.run(turn));
+          }
         } catch (error) {
           if (error instanceof AmbiguousCustomer) return askWhich(error);
           throw error;

@@ -4,6 +4,7 @@
  * through read operations.
  */
 import { type Currency, parseMajorUnits } from '../../domain/money.ts';
+import { NUMBER_SCALES, NUMBER_WORD_VALUES, wordsToNumber } from '../../policy/claim-amount.ts';
 
 const COUNTRIES: Record<string, string> = {
   us: 'US',
@@ -46,73 +47,21 @@ const SYMBOLS: Record<string, Currency> = { $: 'usd', '€': 'eur', '£': 'gbp',
 const STOP =
   '(?:\\s+(?:for|reason|note|because|due|with|to|from|in|on|this|last|since|over|and|who|that|which|about|saying|at|by|as|after|before|immediately|now|today)\\b|[.?!,;:"]|$)';
 
-const NUMBER_WORDS: Record<string, number> = {
-  zero: 0,
-  one: 1,
-  a: 1,
-  an: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-  twenty: 20,
-  thirty: 30,
-  forty: 40,
-  fourty: 40,
-  fifty: 50,
-  sixty: 60,
-  seventy: 70,
-  eighty: 80,
-  ninety: 90,
-};
-const SCALES: Record<string, number> = { hundred: 100, thousand: 1000, grand: 1000, k: 1000 };
-const NUMBER_WORD = `(?:${Object.keys(NUMBER_WORDS).join('|')}|${Object.keys(SCALES).join('|')}|and)`;
+/**
+ * Number words ("forty", "one hundred and twenty", "twenty-five"; "a"/"an" only before a scale) have one home, the
+ * policy layer's amounts (src/policy/claim-amount.ts), shared with the claim checker.
+ */
+const NUMBER_WORD = `(?:${Object.keys(NUMBER_WORD_VALUES).join('|')}|${Object.keys(NUMBER_SCALES).join('|')}|and)`;
 
-/** "forty", "one hundred and twenty", "two thousand five hundred", "twenty-five" → the number; else undefined. */
-export function wordsToNumber(words: string): number | undefined {
-  const parts = words
-    .toLowerCase()
-    .split(/[\s-]+/)
-    .filter((part) => part && part !== 'and');
-  if (parts.length === 0) return undefined;
-  let total = 0;
-  let current = 0;
-  let seen = false;
-  for (const [index, part] of parts.entries()) {
-    // "a" and "an" count only before a scale ("a hundred"): "a forty dollar credit" is forty.
-    if ((part === 'a' || part === 'an') && SCALES[parts[index + 1] ?? ''] === undefined) continue;
-    const small = NUMBER_WORDS[part];
-    const scale = SCALES[part];
-    if (small !== undefined) {
-      current += small;
-      seen = true;
-    } else if (scale === 100) current = (current || 1) * 100;
-    else if (scale !== undefined) {
-      total += (current || 1) * scale;
-      current = 0;
-      seen = true;
-    } else return undefined;
-  }
-  return seen ? total + current : undefined;
-}
+export { wordsToNumber };
 
 const SYMBOL_AMOUNT = /(r\$|[$€£₹¥])\s?(\d[\d,]*(?:\.\d{1,2})?)\s*(k\b)?/gi;
 const CURRENCY_WORDS = '(usd|eur|gbp|inr|brl|jpy|dollars?|bucks?|euros?|pounds?|quid|rupees?|reais|real|yen)';
 const CODE_AMOUNT = new RegExp(`\\b(\\d[\\d,]*(?:\\.\\d{1,2})?)\\s*(k)?\\s*${CURRENCY_WORDS}\\b`, 'gi');
+const CENTS_AFTER = new RegExp(
+  `^\\s+(?:and\\s+)?((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})(?:\\s+cents?|\\s+pence|\\s+p)?\\b`,
+  'i',
+);
 const WORD_AMOUNT = new RegExp(`\\b((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})\\s+${CURRENCY_WORDS}\\b`, 'gi');
 
 function currencyOfWord(word: string): Currency {
@@ -167,8 +116,22 @@ export function amountSpans(text: string): AmountSpan[] {
   for (const match of text.matchAll(WORD_AMOUNT)) {
     const currency = currencyOfWord(match[2] ?? 'usd');
     const number = wordsToNumber(match[1] ?? '');
-    const major = number === undefined ? undefined : parseMajorUnits(String(number), currency);
-    push(major, currency, match.index ?? 0, match[0].length);
+    // "twelve dollars fifty", "ten euros and twenty cents": the words after the currency are its cents.
+    const after = CENTS_AFTER.exec(text.slice((match.index ?? 0) + match[0].length));
+    const cents = after?.[1] ? wordsToNumber(after[1]) : undefined;
+    const decimal =
+      number === undefined
+        ? undefined
+        : cents !== undefined && cents < 100
+          ? `${number}.${String(cents).padStart(2, '0')}`
+          : String(number);
+    const major = decimal === undefined ? undefined : parseMajorUnits(decimal, currency);
+    push(
+      major,
+      currency,
+      match.index ?? 0,
+      match[0].length + (cents !== undefined && cents < 100 ? (after?.[0].length ?? 0) : 0),
+    );
   }
   return found.sort((a, b) => a.start - b.start);
 }
@@ -249,7 +212,7 @@ export function countryOf(text: string): string | undefined {
   const lower = text.toLowerCase();
   for (const [name, code] of Object.entries(COUNTRIES)) {
     const pattern = new RegExp(
-      `(?:\\b(?:in|from)\\s+(?:the\\s+)?${name}\\b|\\b${name}\\s+(?:customers|clients|accounts|subscribers|users)\\b|\\bin\\s+${name}\\b)`,
+      `(?:\\b(?:in|from|based\\s+in|located\\s+in)\\s+(?:the\\s+)?${name}\\b|\\b${name}(?:\\s+|-)(?:customers|clients|accounts|subscribers|users|based|company)\\b|\\bin\\s+${name}\\b)`,
     );
     if (pattern.test(lower)) return code;
   }

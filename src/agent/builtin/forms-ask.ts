@@ -7,6 +7,16 @@ import { countOf, countryOf, parseAmount, percentOf } from './entities.ts';
 import type { Form } from './form.ts';
 import type { Turn } from './turn.ts';
 
+/** A currency the request filters by ("in EUR", "euro invoices", "gbp"). */
+function currencyOf(lower: string): string | undefined {
+  const code = /\b(usd|eur|gbp|inr|brl|jpy)\b/.exec(lower)?.[1];
+  if (code) return code;
+  if (/\b(?:in\s+)?euros?\b/.test(lower)) return 'eur';
+  if (/\b(?:in\s+)?(?:pounds?|sterling)\b/.test(lower)) return 'gbp';
+  if (/\b(?:in\s+)?(?:us\s+)?dollars?\b/.test(lower)) return 'usd';
+  return undefined;
+}
+
 function limitInput(turn: Turn): { limit?: number } {
   const count = countOf(turn.text);
   return count ? { limit: count } : {};
@@ -215,7 +225,11 @@ const invoice: Form = {
   examples: ['Download invoice INV-001', 'What is the status of invoice INV-000123?'],
   intents: ['get_invoice'],
   async run(turn) {
-    await turn.call('get_invoice', turn.invoiceRef() ?? {});
+    const reference = turn.invoiceRef();
+    const customer = reference ? undefined : turn.customerRef();
+    if (!reference && !customer)
+      return turn.ask('Which invoice? Give its number (INV-000123) or the customer, for their latest.');
+    await turn.call('get_invoice', reference ?? { customer });
     const download = /\bdownload|pdf\b/.test(turn.lower)
       ? 'Leash shows invoices here; PDFs come from the billing provider.'
       : '';
@@ -241,9 +255,11 @@ const invoices: Form = {
       ? undefined
       : (/\b(draft|open|paid|void|uncollectible)\b/.exec(turn.lower)?.[1] ?? (unpaid ? 'open' : undefined));
     const counting = /\b(?:how\s+many|number\s+of|count)\b/.test(turn.lower);
+    const currency = over?.currency ?? currencyOf(turn.lower);
     await turn.call('list_invoices', {
       ...(await turn.windowInput()),
-      ...(over ? { min_amount: over.amount, currency: over.currency } : {}),
+      ...(over ? { min_amount: over.amount } : {}),
+      ...(currency ? { currency } : {}),
       ...(status ? { status } : {}),
       ...(overdue ? { overdue: true } : {}),
       ...customerInput(turn),

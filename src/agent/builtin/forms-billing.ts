@@ -73,7 +73,9 @@ export const cancel: Form = {
   examples: ['Terminate subscription for Acme Corp', 'Cancel Globex at the end of the period'],
   intents: ['cancel_subscription'],
   async run(turn) {
-    const atPeriodEnd = AT_RENEWAL.test(turn.lower) && !/\b(?:now|immediately|right\s+away|today)\b/.test(turn.lower);
+    // "at period end, not now": a negated "now" does not override the timing asked for.
+    const said = turn.lower.replace(/\b(?:not|don'?t\s+\w+)\s+(?:now|immediately|right\s+away|today)\b/g, '');
+    const atPeriodEnd = AT_RENEWAL.test(said) && !/\b(?:now|immediately|right\s+away|today)\b/.test(said);
     const direct = /\b(sub_[A-Za-z0-9]+)\b/.exec(turn.text)?.[1];
     if (direct) {
       await turn.call('cancel_subscription', {

@@ -31,20 +31,27 @@ export const refund: Form = {
   ],
   intents: ['refund_charge'],
   async run(turn) {
-    const partial = /\brefund\s+(?:r\$|[$€£₹¥])\s?\d|\b\d[\d,.]*\s*(?:usd|eur|gbp)\s+(?:of|from)\b/i.test(turn.text)
-      ? parseAmount(turn.text)
-      : undefined;
-    const charge = chargeReference(turn.text);
+    // Any amount in the request is how much to refund ("forty dollars of INV-…", "$10 on ch_…"); "half" is half
+    // the invoice; an amount that is the whole invoice, or none, refunds it all.
+    const amount = parseAmount(turn.text);
+    const half = /\bhalf\b/i.test(turn.text);
+    const charge =
+      turn.mentions.charges.find((mention) => turn.text.includes(mention.text))?.id ?? chargeReference(turn.text);
     if (charge) {
-      await turn.call('refund_charge', { charge_id: charge, ...(partial ?? {}), ...turn.writeContext() });
+      await turn.call('refund_charge', { charge_id: charge, ...(amount ?? {}), ...turn.writeContext() });
       return turn.reply('Here is the refund, worked out from the charge:');
     }
     const found = await findInvoice(turn);
     if (isReply(found)) return found;
     const { invoice } = found;
+    const partial = half
+      ? { amount: Math.round(invoice.total / 2), currency: invoice.currency }
+      : amount && !(amount.amount >= invoice.total && amount.currency === invoice.currency)
+        ? amount
+        : undefined;
     await turn.call('refund_charge', { invoice_id: invoice.id, ...(partial ?? {}), ...turn.writeContext() });
     return turn.reply(
-      `${invoice.number}${found.customer ? ` (${found.customer.name})` : ''} was for ${showMoney(invoice.total, invoice.currency)}. Here is the refund:`,
+      `${invoice.number}${found.customer ? ` (${found.customer.name})` : ''} was for ${showMoney(invoice.total, invoice.currency)}. Here is the refund${partial ? ` of ${showMoney(partial.amount, partial.currency)}` : ''}:`,
       turn.calls.filter((call) => call.operation === 'refund_charge'),
     );
   },

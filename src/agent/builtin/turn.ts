@@ -37,6 +37,8 @@ export interface ClauseContext {
   intent: string;
   /** Everything the request names, resolved against the org's records. */
   mentions: Mentions;
+  /** Where the clause's targets are looked for (default its own words; the whole request for "void it"). */
+  scope?: string;
 }
 
 /** The request being planned (one clause of it). */
@@ -48,6 +50,8 @@ export class Turn {
   /** The operation the intent classifier chose for this clause ('' when none was chosen). */
   readonly intent: string;
   readonly mentions: Mentions;
+  /** The words a target must appear in: the clause, or the whole request when the clause says "it"/"them". */
+  readonly scope: string;
   private readonly tools: AgentTools;
   private clock: Date | undefined;
 
@@ -58,6 +62,7 @@ export class Turn {
     this.caseId = request.caseId;
     this.intent = clause?.intent ?? '';
     this.mentions = clause?.mentions ?? NO_MENTIONS;
+    this.scope = clause?.scope ?? this.text;
     this.tools = tools;
   }
 
@@ -67,7 +72,7 @@ export class Turn {
    * it found no such customer); undefined when none is named. A mention several customers fit throws
    * {@link AmbiguousCustomer}: the planner asks, it never picks one.
    */
-  customerRef(scope: string = this.text): string | undefined {
+  customerRef(scope: string = this.scope): string | undefined {
     const named = this.mentions.customers.filter((mention) => scope.includes(mention.text));
     const resolved = named.find((mention) => mention.candidates.length === 1);
     if (resolved) return resolved.candidates[0]?.name;
@@ -80,7 +85,7 @@ export class Turn {
 
   /** The invoice the clause names: a resolved mention's id, or the number as written (so "not found" can say so). */
   invoiceRef(): { invoice_id: string } | { number: string } | undefined {
-    const mention = this.mentions.invoices.find((candidate) => this.text.includes(candidate.text));
+    const mention = this.mentions.invoices.find((candidate) => this.scope.includes(candidate.text));
     if (mention) return /^in_/.test(mention.text) ? { invoice_id: mention.id } : { number: mention.number };
     return invoiceReference(this.text);
   }

@@ -112,6 +112,29 @@ export function delexicalise(phrasing: string, pick: (slot: string) => string = 
   );
 }
 
+const PREFIXES = [
+  'can you ',
+  'could you please ',
+  'please ',
+  'pls ',
+  'I need to ',
+  'we need to ',
+  "I'd like to ",
+  'hey, ',
+  'quick one: ',
+];
+const SUFFIXES = [' please', ' asap', ', thanks', ' when you get a chance', ' today', ' thx'];
+const IMPERATIVE =
+  /^(?:refund|credit|cancel|apply|remove|retry|void|upgrade|downgrade|move|switch|change|update|create|add|give|issue|send|draft|show|list|check|find|look|pull|explain|summari[sz]e|get|record|open|make|set|put|take|invoice|charge|bill|terminate|stop|end)\b/i;
+
+/** A generated paraphrase: half the lines get a polite or urgent prefix (before a verb) or a suffix. */
+function wrap(line: string, random: () => number): string {
+  const roll = random();
+  if (roll < 0.3 && IMPERATIVE.test(line)) return `${PREFIXES[Math.floor(random() * PREFIXES.length)] ?? ''}${line}`;
+  if (roll < 0.5) return `${line}${SUFFIXES[Math.floor(random() * SUFFIXES.length)] ?? ''}`;
+  return line;
+}
+
 /** Training rows from the phrasings: one with entity tokens and `lexical` filled with surface forms per phrasing. */
 export function expandCorpus(phrasings: Map<string, string[]>, lexical = 1, seed = 20_261_203): IntentRow[] {
   const random = seeded(seed);
@@ -125,7 +148,13 @@ export function expandCorpus(phrasings: Map<string, string[]>, lexical = 1, seed
       rows.push({ text: delexicalise(line, pick), label });
       if (!line.includes('{')) continue;
       for (let copy = 0; copy < lexical; copy += 1)
-        rows.push({ text: line.replace(PLACEHOLDER, (_w, slot: string) => pick(slot)), label });
+        rows.push({
+          text: wrap(
+            line.replace(PLACEHOLDER, (_w, slot: string) => pick(slot)),
+            random,
+          ),
+          label,
+        });
     }
   }
   return rows;

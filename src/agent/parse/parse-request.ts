@@ -38,7 +38,7 @@ export interface ParsedRequest {
 export function evidenceSpans(text: string): Span[] {
   const spans: Span[] = [];
   const pasted =
-    /\b(?:(?:the\s+)?customer\s+(?:wrote|says|said|writes|asked)|(?:they|he|she)\s+(?:wrote|said|say|says)|ticket\s+(?:from|by)\s+[^:\n]{1,80}|(?:e-?mail|message|note|ticket)\s+(?:from|by)\s+[^:\n]{1,80}|(?:their|the)\s+(?:e-?mail|message|ticket)\s+(?:says|said|reads))\s*:\s*/i.exec(
+    /\b(?:(?:the\s+)?customer\s+(?:wrote|says|said|writes|asked)|(?:they|he|she)\s+(?:wrote|said|say|says)|(?:ticket|e-?mail|message|note|chat|slack|fwd|forwarded|reply|dm)\s+(?:from|by)\s+[^:\n]{1,80}|(?:their|the)\s+(?:e-?mail|message|ticket|reply)\s+(?:says|said|reads)|[\w&.' -]{2,60}?\s+(?:replied|wrote|writes|said|says|emailed|messaged|asked))\s*:\s*/i.exec(
       text,
     );
   if (pasted) {
@@ -100,6 +100,9 @@ const JOINS = /\s*(?:;|\.\s+|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as
 /** The condition of a clause ("… if the double charge is confirmed", "if X, …"). */
 const CONDITION = /\s*,?\s*\b(?:if|only\s+if|provided|assuming|in\s+case|once|when)\b\s+(.+)$/i;
 
+/** "If they still owe us, void it": a condition before the instruction. */
+const LEADING_CONDITION = /^\s*(?:only\s+)?if\s+(.+?),\s*(?:then\s+)?(.+)$/i;
+
 /** Splits an instruction into clauses; a piece becomes its own clause only when it reads as an instruction. */
 function splitClauses(instruction: string, mentions: Mentions): Clause[] {
   const pieces: { start: number; end: number }[] = [];
@@ -114,6 +117,15 @@ function splitClauses(instruction: string, mentions: Mentions): Clause[] {
   for (const piece of pieces) {
     const raw = instruction.slice(piece.start, piece.end);
     if (raw.trim().length === 0) continue;
+    // "if X, Y": the condition leads; it is also read as a clause of its own, so its look-up runs first.
+    const leading = LEADING_CONDITION.exec(raw);
+    if (leading?.[1] && leading[2]) {
+      clauses.push(makeClause(leading[1], piece.start + raw.indexOf(leading[1]), mentions));
+      const clause = makeClause(leading[2], piece.start + raw.lastIndexOf(leading[2]), mentions);
+      clause.condition = leading[1].trim();
+      clauses.push(clause);
+      continue;
+    }
     const condition = CONDITION.exec(raw);
     const body = condition ? raw.slice(0, condition.index) : raw;
     const clause = makeClause(body, piece.start, mentions);
@@ -136,14 +148,19 @@ function makeClause(text: string, start: number, mentions: Mentions): Clause {
   return { text, start, end: start + text.length, delexicalised, intents: rankIntents(delexicalised, 3) };
 }
 
-/** A clause stands alone when it starts with a verb-like word and the classifier is sure of a different operation. */
+/**
+ * A piece stands alone when the classifier is sure of an operation and the piece reads as an instruction: it
+ * starts with a verb, or names its own target in words of its own ("Hooli wants a refund"). "Unpaid and past
+ * due", "cancel A and B", "refund X and Y" stay one clause; the planner then acts once per target.
+ */
 function standsAlone(clause: Clause, previous: Clause): boolean {
   const [top] = clause.intents;
   if (!top || top.intent === UNSUPPORTED || top.probability < 0.5) return false;
-  if (clause.delexicalised.split(' ').length < 2) return false;
+  const words = clause.delexicalised.split(' ');
+  if (words.length < 2) return false;
   const sameOperation = top.intent === previous.intents[0]?.intent;
-  // "refund X and Y": a second target of the same operation with no verb of its own stays in one clause.
-  return !sameOperation || (/^(?:please\s+)?[a-z]+\b/i.test(clause.text.trim()) && isVerbFirst(clause.text));
+  if (isVerbFirst(clause.text)) return !sameOperation || words.length >= 3;
+  return !sameOperation && words.length >= 3 && /\bent[a-z]+\b/.test(clause.delexicalised);
 }
 
 function isVerbFirst(text: string): boolean {

@@ -27,17 +27,18 @@ const normalised = (text: string) => tokenize(text).join(' ');
 
 /**
  * Held-out floors per source, a little under the measured figures (docs/decisions/0004-ticket-classifier.md):
- * macro-F1, and the out-of-domain false-positive rate (truly-`other` rows predicted as a billing class).
- * Our SaaS rows stay under the 0.85 macro-F1 target: measured 0.830.
+ * macro-F1 and accuracy, and a ceiling on the out-of-domain false-positive rate (truly-`other` rows predicted as a
+ * billing class). Our SaaS rows meet the 0.85 macro-F1 target since the train-only rows (measured 0.911; 0.830
+ * before them).
  */
 const FLOORS = {
-  saas: { macroF1: 0.8, accuracy: 0.83, oodFalsePositiveRate: 0.05 },
-  banking77: { macroF1: 0.9, accuracy: 0.91, oodFalsePositiveRate: 0.11 },
-  clinc150: { macroF1: 0.88, accuracy: 0.975, oodFalsePositiveRate: 0.025 },
+  saas: { macroF1: 0.89, accuracy: 0.9, oodFalsePositiveRate: 0.03 },
+  banking77: { macroF1: 0.91, accuracy: 0.915, oodFalsePositiveRate: 0.1 },
+  clinc150: { macroF1: 0.89, accuracy: 0.98, oodFalsePositiveRate: 0.02 },
 } as const;
 
 describe('ticket classifier', () => {
-  it('scores well on the held-out split of every source (measured macro-F1: SaaS 0.830, BANKING77 0.926, CLINC150 0.910)', () => {
+  it('scores well on the held-out split of every source (measured macro-F1: SaaS 0.911, BANKING77 0.920, CLINC150 0.910)', () => {
     const results = evaluateBySource(defaultClassifier(), test);
     expect(results.map((result) => result.source)).toEqual([...TICKET_SOURCES]);
     for (const result of results) {
@@ -45,12 +46,12 @@ describe('ticket classifier', () => {
       expect(result.rows, result.source).toBeGreaterThan(200);
       expect(result.macroF1, result.source).toBeGreaterThan(floor.macroF1);
       expect(result.accuracy, result.source).toBeGreaterThan(floor.accuracy);
-      // Measured: SaaS 1.3%, BANKING77 8.5%, CLINC150 1.1% (before the out-of-domain data: 8.0%, 74%, 23%).
+      // Measured: SaaS 1.3%, BANKING77 8.6%, CLINC150 1.1% (before the out-of-domain data: 8.0%, 74%, 23%).
       expect(result.oodFalsePositiveRate, result.source).toBeLessThan(floor.oodFalsePositiveRate);
     }
     const all = evaluate(defaultClassifier(), test);
-    expect(all.macroF1).toBeGreaterThan(0.85); // measured 0.881
-    for (const name of TICKET_CLASSES) expect(all.perClass[name].f1, name).toBeGreaterThan(0.75);
+    expect(all.macroF1).toBeGreaterThan(0.89); // measured 0.905
+    for (const name of TICKET_CLASSES) expect(all.perClass[name].f1, name).toBeGreaterThan(0.8); // lowest 0.833
     const total = TICKET_CLASSES.reduce(
       (sum, actual) => sum + TICKET_CLASSES.reduce((row, predicted) => row + all.confusion[actual][predicted], 0),
       0,
@@ -58,14 +59,14 @@ describe('ticket classifier', () => {
     expect(total).toBe(test.length);
   });
 
-  it('has a calibrated confidence: expected calibration error on the held-out rows (measured 0.007 overall)', () => {
+  it('has a calibrated confidence: expected calibration error on the held-out rows (measured 0.006 overall)', () => {
     const answers = test.map((row) => {
       const { label, confidence } = defaultClassifier().classify(row.text);
       return { confidence, correct: label === row.label };
     });
-    expect(expectedCalibrationError(answers)).toBeLessThan(0.03);
+    expect(expectedCalibrationError(answers)).toBeLessThan(0.015);
     for (const result of evaluateBySource(defaultClassifier(), test)) {
-      expect(result.calibrationError, result.source).toBeLessThan(0.07); // measured at most 0.048 (SaaS)
+      expect(result.calibrationError, result.source).toBeLessThan(0.05); // measured at most 0.028 (SaaS)
     }
     // Below the workflow's threshold (run-ticket.ts CONFIDENT = 0.5) answers are right about half the time or less.
     const unsure = answers.filter((answer) => answer.confidence < 0.5);
@@ -114,14 +115,28 @@ describe('training data', () => {
   it('never trains on a held-out row', () => {
     const trainTexts = new Set(train.map((row) => normalised(row.text)));
     expect(test.filter((row) => trainTexts.has(normalised(row.text)))).toEqual([]);
-    expect(train.every((row) => !isHeldOut(row.text) && isTrainingRow(row))).toBe(true);
-    expect(test.every((row) => isHeldOut(row.text))).toBe(true);
+    expect(train.every((row) => (row.trainOnly || !isHeldOut(row.text)) && isTrainingRow(row))).toBe(true);
+    expect(test.every((row) => isHeldOut(row.text) && !row.trainOnly)).toBe(true);
+  });
+
+  it('trains on every row of saas-billing-extra.csv and never tests on one: the SaaS test set is the held-out rows of saas-billing.csv', () => {
+    const rows = loadLabelledRows();
+    const extra = rows.filter((row) => row.trainOnly);
+    expect(extra.length).toBe(480);
+    expect(extra.every((row) => row.source === 'saas')).toBe(true);
+    for (const name of TICKET_CLASSES) expect(extra.filter((row) => row.label === name).length, name).toBe(60);
+    // Some of them hash into the held-out band; they are trained on all the same.
+    expect(extra.some((row) => isHeldOut(row.text))).toBe(true);
+    expect(train.filter((row) => row.trainOnly)).toEqual(extra);
+    const original = rows.filter((row) => row.source === 'saas' && !row.trainOnly);
+    expect(test.filter((row) => row.source === 'saas')).toEqual(original.filter((row) => isHeldOut(row.text)));
+    expect(test.filter((row) => row.source === 'saas').length).toBe(237);
   });
 
   it('holds out about 20% of every source, with every class of the source on both sides', () => {
     const rows = loadLabelledRows();
     for (const source of TICKET_SOURCES) {
-      const mine = rows.filter((row) => row.source === source);
+      const mine = rows.filter((row) => row.source === source && !row.trainOnly);
       const heldOut = mine.filter((row) => isHeldOut(row.text));
       expect(heldOut.length / mine.length, source).toBeGreaterThan(0.17);
       expect(heldOut.length / mine.length, source).toBeLessThan(0.23);
@@ -148,7 +163,7 @@ describe('training data', () => {
     // spending_history, credit_limit_change).
     expect(count('clinc150')).toBe(150 * 120 + 200 - 3 * 120);
     expect(count('clinc150', false)).toBe(7 * 120);
-    expect(count('saas')).toBeGreaterThan(1_100);
+    expect(count('saas')).toBe(1_112 + 480); // saas-billing.csv and the train-only saas-billing-extra.csv
     for (const name of ['plan', 'usage', 'tax', 'other'] as const) {
       expect(rows.filter((row) => row.source === 'saas' && row.label === name).length, name).toBeGreaterThanOrEqual(80);
     }
@@ -156,7 +171,7 @@ describe('training data', () => {
     const trainedOther = (source: string) => train.filter((row) => row.source === source && row.label === 'other');
     expect(trainedOther('banking77').length / count('banking77', true)).toBeCloseTo(0.8 * 0.35, 1);
     expect(trainedOther('clinc150').length / count('clinc150', true)).toBeCloseTo(0.8 * 0.25, 1);
-    expect(train.length).toBeLessThan(10_000); // keeps training near a second
+    expect(train.length).toBeLessThan(10_500); // keeps training near a second (10,128 rows)
   });
 });
 

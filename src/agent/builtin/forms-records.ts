@@ -1,0 +1,98 @@
+/**
+ * Forms for the less frequent writes: team membership (add a member, change a role), a payment received outside
+ * the card flow, and a one-off invoice. Each fills only what the sentence states and asks for what is missing.
+ */
+import { emailOf, parseAmount } from './entities.ts';
+import { type Form, findCustomer, type InvoiceAnswer, isReply, showMoney } from './form.ts';
+import type { Turn } from './turn.ts';
+
+/** A role as people say it, as Leash names it; approver groups ride along ("finance" → billing_manager + finance). */
+function roleOf(lower: string): { role: string; groups: string[] } | undefined {
+  if (/\bread[-\s]?only\b|\breader\b|\bview(?:er|\s+only)\b|\bauditor\b/.test(lower))
+    return { role: 'read_only', groups: [] };
+  if (/\bclerk\b|\bsupport\s+agent\b|\bagent\b/.test(lower)) return { role: 'billing_clerk', groups: [] };
+  if (/\bsupport\s+lead\b/.test(lower)) return { role: 'billing_manager', groups: ['support_lead'] };
+  if (/\bfinance\b/.test(lower)) return { role: 'billing_manager', groups: ['finance'] };
+  if (/\bmanager\b|\badmin\b/.test(lower)) return { role: 'billing_manager', groups: [] };
+  return undefined;
+}
+
+const ROLE_HELP = 'a billing manager, a billing clerk or read-only (finance and support lead are manager roles)';
+
+function memberForm(name: string, operation: 'add_member' | 'change_member_role', example: string): Form {
+  return {
+    name,
+    examples: [example],
+    intents: [operation],
+    async run(turn: Turn) {
+      const email = emailOf(turn.text);
+      if (!email) return turn.ask(`Which teammate? Give their email, e.g. "${example}".`);
+      const role = roleOf(turn.lower.replace(email.toLowerCase(), ''));
+      if (!role) return turn.ask(`As what? ${email} can be ${ROLE_HELP}.`);
+      await turn.call(operation, { email, role: role.role, groups: role.groups, ...turn.writeContext() });
+      return turn.reply(`${email} as ${role.role}${role.groups.length ? ` (${role.groups.join(', ')})` : ''}:`, []);
+    },
+  };
+}
+
+const addMember = memberForm('add a teammate', 'add_member', 'Add dana@northwind.test as a billing clerk');
+const changeRole = memberForm('change a role', 'change_member_role', 'Make rita@northwind.test read-only');
+
+const recordPayment: Form = {
+  name: 'record a payment',
+  examples: ['Record a bank transfer of $29 against INV-001359, reference WIRE-5521'],
+  intents: ['record_payment'],
+  async run(turn) {
+    const reference = turn.invoiceRef();
+    if (!reference)
+      return turn.ask('Which invoice was paid? e.g. "Record $29 against INV-001359, reference WIRE-5521".');
+    const found = await turn.read<InvoiceAnswer>('get_invoice', reference);
+    if (!found) return turn.reply('');
+    const amount = parseAmount(turn.text);
+    const paid =
+      /\b(?:ref(?:erence)?|transaction|txn|wire|trx)\.?\s*(?:no\.?|number|id)?\s*[:#]?\s*([A-Za-z0-9][\w-]{2,60})/i.exec(
+        turn.text.replace(found.invoice.number, ''),
+      )?.[1];
+    if (!paid)
+      return turn.ask(
+        `What is the payment's reference (the bank's or the wire's)? It is kept with ${found.invoice.number}.`,
+      );
+    await turn.call('record_payment', {
+      invoice_id: found.invoice.id,
+      amount: amount?.amount ?? found.invoice.total,
+      reference: paid,
+      ...turn.writeContext(),
+    });
+    return turn.reply(
+      `A payment of ${showMoney(amount?.amount ?? found.invoice.total, found.invoice.currency)} against ${found.invoice.number}${amount ? '' : ' (the whole invoice: no amount was given)'}:`,
+      [],
+    );
+  },
+};
+
+const createInvoice: Form = {
+  name: 'invoice a customer',
+  examples: ['Invoice widget-inc $500 for the onboarding workshop, due in 14 days'],
+  intents: ['create_invoice'],
+  async run(turn) {
+    const amount = parseAmount(turn.text);
+    if (!amount) return turn.ask('For how much? e.g. "Invoice Acme Corp $500 for the onboarding workshop".');
+    const found = await findCustomer(turn, 'Invoice Acme Corp $500 for the onboarding workshop');
+    if (isReply(found)) return found;
+    const description =
+      /\bfor\s+(?:the\s+|an?\s+|their\s+)?(.+?)(?:,|\s+due\b|\s+payable\b|$)/i.exec(turn.text)?.[1]?.trim() ??
+      'Services';
+    const days = /\b(?:due\s+(?:in|within)|net)\s*(\d{1,3})\s*(?:days?)?\b/i.exec(turn.text)?.[1];
+    await turn.call('create_invoice', {
+      customer_id: found.customer.id,
+      currency: amount.currency,
+      lines: [{ description, amount: amount.amount, quantity: 1 }],
+      ...(days ? { days_until_due: Number(days) } : {}),
+      ...turn.writeContext(),
+    });
+    return turn.reply(`A one-off invoice for ${found.customer.name}:`, []);
+  },
+};
+
+/** The forms for team changes, payments received and one-off invoices. */
+export const RECORD_FORMS: readonly Form[] = [addMember, changeRole, recordPayment, createInvoice];
