@@ -180,6 +180,11 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       const price = text('price_id') ?? text('to_price_id');
       if (price) out.plan = planOfPrice.get(price) ?? price;
       if (text('product_id')) out.plan = productName.get(text('product_id') ?? '') ?? text('product_id');
+      if (call.operation === 'create_customer' && text('name')) out.customer = text('name');
+      if (Array.isArray(input.lines)) {
+        const lines = input.lines as { amount?: number; quantity?: number }[];
+        out.amount = lines.reduce((sum, line) => sum + (line.amount ?? 0) * (line.quantity ?? 1), 0);
+      }
       if (typeof input.role === 'string') {
         const groups = Array.isArray(input.groups) ? (input.groups as string[]) : [];
         const roles: Record<string, string> = { billing_clerk: 'clerk', read_only: 'reader', owner: 'owner' };

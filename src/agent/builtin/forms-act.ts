@@ -15,9 +15,14 @@ const createCustomer: Form = {
   intents: ['create_customer'],
   async run(turn) {
     const email = emailOf(turn.text) as string;
-    const named = /\b(?:named|called|name)\s+[`'"]?([^,`'"]+?)[`'"]?(?:,|\s+(?:with|email|in|from|and)\b|$)/i.exec(
-      turn.text,
-    )?.[1];
+    const named =
+      /\b(?:named|called|name)\s+[`'"]?([^,`'"]+?)[`'"]?(?:,|\s+(?:with|email|in|from|and)\b|$)/i.exec(
+        turn.text,
+      )?.[1] ??
+      // "new customer: Sirius Cybernetics, ap@…": a capitalised name right after "customer".
+      /\bcustomer\s*[:,-]?\s+((?:\p{Lu}[\w&.'-]*)(?:\s+\p{Lu}[\w&.'-]*){0,5})\s*(?:,|\(|\s+(?:with|at|email|in|from|and)\b|$)/u.exec(
+        turn.text,
+      )?.[1];
     const domain = email.split('@')[1]?.split('.')[0] ?? email;
     const name = named?.trim() ?? domain.charAt(0).toUpperCase() + domain.slice(1);
     const country = countryOf(turn.text) ?? 'US';

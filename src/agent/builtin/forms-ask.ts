@@ -251,8 +251,11 @@ const invoices: Form = {
       : undefined;
     const overdue = /\b(?:overdue|past[-\s]+due|late|outstanding)\b/.test(turn.lower);
     const unpaid = /\b(?:unpaid|not\s+(?:been\s+)?paid|open)\b/.test(turn.lower);
+    // Overdue invoices are open ones past due; "unpaid and past due" says both.
     const status = overdue
-      ? undefined
+      ? unpaid
+        ? 'open'
+        : undefined
       : (/\b(draft|open|paid|void|uncollectible)\b/.exec(turn.lower)?.[1] ?? (unpaid ? 'open' : undefined));
     const counting = /\b(?:how\s+many|number\s+of|count)\b/.test(turn.lower);
     const currency = over?.currency ?? currencyOf(turn.lower);

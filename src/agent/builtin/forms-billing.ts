@@ -27,7 +27,7 @@ export const coupon: Form = {
   ],
   intents: ['apply_coupon', 'bulk_apply_coupon', 'remove_coupon'],
   async run(turn) {
-    if (/\bremove\b/.test(turn.lower)) {
+    if (turn.intent === 'remove_coupon' || (turn.intent === '' && /\bremove\b/.test(turn.lower))) {
       const found = await findCustomer(turn, 'Remove the coupon from Acme Corp');
       if (isReply(found)) return found;
       const live = liveSubscriptions(found).filter((subscription) => subscription);
@@ -36,9 +36,10 @@ export const coupon: Form = {
       await turn.call('remove_coupon', { subscription_id: subscription.id, ...turn.writeContext() });
       return turn.reply(`Removing the coupon from ${found.customer.name}'s subscription:`, []);
     }
-    const code = couponCode(turn.text);
+    const code =
+      turn.mentions.coupons.find((mention) => turn.scope.includes(mention.text))?.code ?? couponCode(turn.text);
     if (!code) return turn.ask('Which coupon? e.g. "Apply coupon SUMMER20 to Acme Corp".');
-    if (ALL.test(turn.lower)) {
+    if (turn.intent === 'bulk_apply_coupon' || ALL.test(turn.lower)) {
       const country = countryOf(turn.text);
       const segment: Record<string, unknown> = country ? { country } : {};
       const planPhrase = /\bon\s+(?:the\s+)?(.+?)\s+plan\b/i.exec(turn.text)?.[1];
@@ -184,17 +185,24 @@ export const migrate: Form = {
     const notify = /\b(?:notif|email|tell)\w*/.test(turn.lower)
       ? 'Leash does not email customers as part of a plan change; ask me to draft a reply once the job has run.'
       : '';
-    if (ALL.test(turn.lower)) {
+    // Plans the request names, in order (resolved against the catalogue by resolve_mentions).
+    const named = turn.mentions.plans
+      .filter((mention) => turn.scope.includes(mention.text))
+      .map((mention) => ({
+        text: mention.text,
+        plans: plans.filter((plan) => mention.candidates.some((c) => c.id === plan.product.id)),
+      }));
+    if (turn.intent === 'bulk_migrate_plan' || ALL.test(turn.lower)) {
       const match =
         /\b(?:on|from)\s+(?:the\s+)?(.+?)\s+plan\s+(?:to|onto)\s+(?:the\s+)?(.+?)(?:\s+plan)?(?:[.,;]|$)/i.exec(
           turn.text,
-        );
+        ) ?? (named.length >= 2 ? [null, named[0]?.text, named[named.length - 1]?.text] : null);
       if (!match?.[1] || !match[2])
         return turn.ask(
           `From which plan to which? e.g. "Move everyone on the legacy Starter plan to Basic". The plans are ${names}.`,
         );
-      const [from, fromOther] = matchPlans(plans, match[1]);
-      const [to, toOther] = matchPlans(plans, match[2]);
+      const [from, fromOther] = named.find((entry) => entry.text === match[1])?.plans ?? matchPlans(plans, match[1]);
+      const [to, toOther] = named.find((entry) => entry.text === match[2])?.plans ?? matchPlans(plans, match[2]);
       if (!from || fromOther) return turn.ask(`I can't tell which plan "${match[1]}" is. The plans are ${names}.`);
       if (!to || toOther) return turn.ask(`There is no plan I can match to "${match[2]}". The plans are ${names}.`);
       const pairs = from.prices
@@ -225,11 +233,14 @@ export const migrate: Form = {
         notify,
       );
     }
-    const target = /\bto\s+(?:the\s+)?(.+?)(?:\s+plan)?(?:[.,;]|$)/i.exec(turn.text)?.[1];
+    // The plan to move to: "to X", else the last plan the request names ("is on legacy starter and wants Basic").
+    const written = /\bto\s+(?:the\s+)?(.+?)(?:\s+plan)?(?:[.,;]|$)/i.exec(turn.text)?.[1];
+    const last = named[named.length - 1];
+    const target = written && matchPlans(plans, written).length > 0 ? written : (last?.text ?? written);
     if (!target) return turn.ask(`Which plan? The plans are ${names}.`);
-    const [plan, other] = matchPlans(plans, target);
+    const [plan, other] = target === last?.text && last ? last.plans : matchPlans(plans, target);
     if (!plan || other) return turn.ask(`There is no plan I can match to "${target}". The plans are ${names}.`);
-    const reference = turn.customerRef(turn.text.replace(/\bto\s+(?:the\s+)?.+$/i, ''));
+    const reference = turn.customerRef(turn.scope.replace(/\bto\s+(?:the\s+)?.+$/i, ''));
     if (!reference) return turn.ask(`Which customer? e.g. "Upgrade Acme Corp to ${plan.product.name}".`);
     const found = await turn.read<CustomerAnswer>('get_customer', customerLookup(reference));
     if (!found) return turn.reply('');

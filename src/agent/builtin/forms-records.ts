@@ -49,8 +49,9 @@ const recordPayment: Form = {
     const found = await turn.read<InvoiceAnswer>('get_invoice', reference);
     if (!found) return turn.reply('');
     const amount = parseAmount(turn.text);
+    // The payment's reference: a token with a digit after "ref", "reference", "transaction", "wire"…
     const paid =
-      /\b(?:ref(?:erence)?|transaction|txn|wire|trx)\.?\s*(?:no\.?|number|id)?\s*[:#]?\s*([A-Za-z0-9][\w-]{2,60})/i.exec(
+      /\b(?:ref(?:erence)?|transaction|txn|wire|trx|transfer)\.?\s*(?:no\.?|number|id)?\s*[:#]?\s*([A-Za-z]*\d[\w-]{1,60}|[A-Za-z]+-\d[\w-]*)/i.exec(
         turn.text.replace(found.invoice.number, ''),
       )?.[1];
     if (!paid)
