@@ -4,7 +4,9 @@
  * confirms), otherwise hand the request to the planner, then add the server-derived preview and next step of
  * every proposal to the reply and store the turn.
  */
+
 import { LeashError } from '../domain/errors.ts';
+import { storableText } from '../domain/storable-text.ts';
 import type { OperationContext } from '../operations/define-operation.ts';
 import type { ExecutionOutcome } from '../operations/execute-proposal.ts';
 import { loadProposal, type Proposal } from '../operations/proposals.ts';
@@ -52,7 +54,8 @@ export async function runAgentTurn(input: {
   events?: AgentEvents;
 }): Promise<TurnResult> {
   const { context, planner } = input;
-  const text = input.text.trim();
+  // NUL and lone surrogates cannot be stored as text: they become a space and U+FFFD before anything else runs.
+  const text = storableText(input.text).trim();
   if (text.length === 0)
     throw new LeashError('bad_input', 'say what you need, e.g. "Show me overdue invoices"', { field: 'message' });
   if (text.length > MAX_REQUEST_LENGTH)

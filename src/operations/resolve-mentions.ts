@@ -20,12 +20,14 @@ import {
   phrasesOf,
   slug,
 } from '../domain/mentions.ts';
+import { storableText } from '../domain/storable-text.ts';
 import { defineRead } from './define-operation.ts';
 
 /** Input of resolve_mentions. */
 export const resolveMentionsInput = z
   .object({
-    text: z.string().min(1).max(4000),
+    // NUL and lone surrogates become harmless characters of the same length (offsets hold; SQL never sees them).
+    text: z.string().min(1).max(4000).transform(storableText),
   })
   .strict();
 

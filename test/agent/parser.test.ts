@@ -135,6 +135,19 @@ describe('the built-in planner on requests the old forms missed', () => {
     expect(writes(answer.calls)).toEqual([]);
   }, 60_000);
 
+  it('takes hostile text without an internal error: NUL, lone surrogates, prototype keys, a huge request', async () => {
+    for (const text of [
+      'refund Acme\u0000 Corp INV-001419',
+      'cancel \ud800 Globex at the end of the period',
+      '__proto__ constructor prototype toString',
+      `Refund ${'Acme Corp and '.repeat(300)}Globex`.slice(0, 3900),
+    ]) {
+      const answer = await ask(text);
+      expect(answer.reply).not.toMatch(/internal|stack|TypeError|syntax error/i);
+      expect(answer.calls.every((call) => call.error?.code !== 'internal')).toBe(true);
+    }
+  }, 120_000);
+
   it('says "not billing" without calling anything but the name look-up', async () => {
     const answer = await ask('my bank transfer is still pending, when will it arrive?');
     expect(answer.calls.map((call) => call.operation)).toEqual(['resolve_mentions']);
