@@ -1,6 +1,6 @@
 /**
- * The claim checker against labelled reply drafts (data/claims/drafts.yaml, and a held-out set in the same
- * format): precision and recall at the draft level (unsafe is the positive class; a draft is predicted unsafe
+ * The claim checker against labelled reply drafts (data/claims/drafts.yaml, data/claims/drafts-dev.yaml, and the
+ * held-out sets in the same format): precision and recall at the draft level (unsafe is the positive class; a draft is predicted unsafe
  * when any finding is unbacked) and at the sentence level (a labelled unbacked sentence against the sentences
  * of unbacked findings), and the time to check one draft.
  */
@@ -176,8 +176,17 @@ export function timeDrafts(path: string, rounds: number): Latency {
   return summarise(durations);
 }
 
-/** The labelled set this repository tunes on, and the held-out set it must not (scored when present). */
-export const CLAIM_SETS = { labelled: 'data/claims/drafts.yaml', heldOut: 'evals/heldout/drafts.yaml' } as const;
+/**
+ * The sets the bench scores, each reported on its own: the labelled set the checker was first tuned on, the
+ * development set written afterwards in other voices (data/claims/drafts-dev.yaml, tuned on too), and the
+ * held-out sets nobody tunes on or reads (scored only here, when present).
+ */
+export const CLAIM_SETS = {
+  labelled: 'data/claims/drafts.yaml',
+  development: 'data/claims/drafts-dev.yaml',
+  heldOut: 'evals/heldout/drafts.yaml',
+  heldOutV2: 'evals/heldout-v2/drafts.yaml',
+} as const;
 
 /** What the bench's `claims` section measures. */
 export interface ClaimFigures {

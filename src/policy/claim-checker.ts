@@ -89,6 +89,17 @@ export function sentences(text: string): string[] {
     .filter((sentence) => /[a-z]/i.test(sentence));
 }
 
+/**
+ * The reply without the text it quotes: lines of an email quotation ("> …") and the "On …, Dana wrote:" line that
+ * opens one. The customer's words claim nothing.
+ */
+export function ownWords(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*>/.test(line) && !/^\s*On\b.{0,120}\bwrote:\s*$/i.test(line))
+    .join('\n');
+}
+
 const slug = (value: string) => value.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
 function sameCustomer(name: string, customer: ReplyCustomer | undefined): boolean {
@@ -130,7 +141,12 @@ function otherTarget(
     /\b(?:for|to|on)\s+((?:[A-Z][\w&.-]*\s+){0,3}(?:Corp(?:oration)?|Inc|Ltd|LLC|GmbH|Co|Industries|Labs|Systems|Group|Holdings|Technologies|Partners)\.?)(?=\W|$)/.exec(
       sentence,
     )?.[1];
-  for (const name of [possessive, forCompany]) {
+  // "the Zenith Robotics account", "to the Hooli workspace".
+  const theirAccount =
+    /\b(?:[Tt]he|to|for|on|into)\s+((?:[A-Z][\w&.-]*)(?:\s+(?:[A-Z][\w&.-]*|&|of|and)){0,3})\s+(?:account|subscription|workspace|org|organi[sz]ation|team account)\b/.exec(
+      sentence,
+    )?.[1];
+  for (const name of [possessive, forCompany, theirAccount]) {
     const first = name?.split(/\s+/)[0]?.toLowerCase() ?? '';
     if (name && !NOT_NAMES.has(first) && !sameCustomer(name, customer)) return name.trim();
   }
@@ -238,7 +254,7 @@ export function checkClaims(
 ): ClaimFinding[] {
   const backing = context.backing ?? [];
   const findings: ClaimFinding[] = [];
-  for (const sentence of sentences(text)) {
+  for (const sentence of sentences(ownWords(text))) {
     const kinds = claimKinds(sentence);
     if (kinds.length === 0) continue;
     const amount = claimAmount(sentence);
