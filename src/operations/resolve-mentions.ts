@@ -66,8 +66,10 @@ function planMentions(text: string, phrases: Phrase[], products: Product[]): Men
     const matching = products.filter((product) => slug(product.name.replace(/\(.*?\)/g, '')) === said);
     if (matching.length === 0) continue;
     const followed = PLAN_WORDS.test(text.slice(phrase.end));
-    if (!followed && !/^\p{Lu}/u.test(phrase.text)) continue;
     const before = text.slice(Math.max(0, phrase.start - 16), phrase.start).toLowerCase();
+    // Lowercase plan names count after "to", "onto", "on", "from" ("move them over to basic").
+    const placed = /\b(?:to|onto|on|from|into)\s+(?:the\s+)?$/.test(before);
+    if (!followed && !placed && !/^\p{Lu}/u.test(phrase.text)) continue;
     const wantsLegacy = /\b(?:legacy|old|grandfathered)\s+$/.test(before) || /\blegacy\b/i.test(phrase.text);
     const wantsNew = /\bnew\s+$/.test(before);
     const ranked = matching

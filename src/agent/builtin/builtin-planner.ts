@@ -12,7 +12,7 @@ import { findOperation } from '../../operations/registry.ts';
 import type { Mentions } from '../../operations/resolve-mentions.ts';
 import type { AgentCall, AgentTools, Planner, PlannerReply, PlannerRequest, Referent } from '../agent-types.ts';
 import { UNSUPPORTED } from '../parse/intent-corpus.ts';
-import { type Clause, instructionOf, parseRequest } from '../parse/parse-request.ts';
+import { type Clause, instructionOf, parseRequest, QUOTE_HEADER } from '../parse/parse-request.ts';
 import type { Form } from './form.ts';
 import { ACT_FORMS } from './forms-act.ts';
 import { ASK_FORMS, whatIf } from './forms-ask.ts';
@@ -139,10 +139,15 @@ function joinReplies(replies: PlannerReply[]): PlannerReply {
   };
 }
 
+/** True when an operation writes. */
+function writesIntent(intent: string): boolean {
+  const operation = findOperation(intent);
+  return operation !== undefined && operation.kind !== 'data.read' && operation.kind !== 'data.export';
+}
+
 /** True when a clause's top intent writes. */
 function writes(clause: Clause): boolean {
-  const operation = findOperation(clause.intents[0]?.intent ?? '');
-  return operation !== undefined && operation.kind !== 'data.read' && operation.kind !== 'data.export';
+  return writesIntent(clause.intents[0]?.intent ?? '');
 }
 
 /** Whether a condition the reads can settle held; undefined when the planner cannot tell. */
@@ -207,7 +212,113 @@ function targetsOf(
   }
   const pointsBack = /\b(?:it|them|they|their|its|theirs|this\s+one|that\s+one)\b/i.test(clause.text);
   if (customers.length === 0 && invoices.length === 0 && pointsBack) return [{ mentions, scope: instruction }];
+  // "for massive dynamic: duplicate subs? any double charges?": a read without a target of its own is about the
+  // one customer the request names.
+  const only = mentions.customers.filter((mention) => mention.candidates.length === 1);
+  const read = !writesIntent(intent);
+  if (read && customers.length === 0 && invoices.length === 0 && only.length === 1)
+    return [{ mentions, scope: instruction }];
   return [{ mentions, scope: clause.text }];
+}
+
+/** "Go ahead", "sort this out", "please record it": the person hands the quoted request over. */
+const DELEGATES =
+  /\b(?:go\s+ahead|do\s+(?:it|that|this|so)|sort\s+(?:this|it|that)(?:\s+out)?|handle\s+(?:this|it|that)|action\s+(?:this|it|that)|process\s+(?:this|it|that)|please\s+(?:record|do|action|process|handle|apply)\s+(?:it|this|that)|make\s+it\s+so|take\s+care\s+of\s+(?:it|this|that)|as\s+(?:they|requested|asked))\b/i;
+/** "Is that true?", "check before we do anything": the person wants it looked at, not done. */
+const CHECKS =
+  /\b(?:check|verify|confirm|is\s+(?:that|this|it)\s+(?:actually\s+)?(?:true|right|correct|legit)|look\s+into|investigate|before\s+we\s+do\s+anything|what\s+should\s+i\s+do|thoughts|why)\b/i;
+
+/**
+ * A request whose own words only hand over or question pasted text ("ticket from X: '…' — go ahead"). The quote
+ * is the customer's words: it is parsed only for what its sender asked about their own account — the customer
+ * named outside the quote, and invoices and charges of theirs. A quote naming anyone else, or with no sender,
+ * never becomes a write. A "check" only reads. Undefined when the person's own words are an instruction.
+ */
+async function fromQuote(
+  request: PlannerRequest,
+  tools: AgentTools,
+  plain: Turn,
+  text: string,
+  parsed: ReturnType<typeof parseRequest>,
+  mentions: Mentions,
+): Promise<PlannerReply | undefined> {
+  // The person's own words: the request without the quote and without the words that introduce it.
+  const own = parsed.instruction.replace(QUOTE_HEADER, ' ').replace(/\s+/g, ' ').trim();
+  const ownIntent = parseRequest(own, NO_MENTIONS).clauses.find((clause) => {
+    const [top] = clause.intents;
+    return top && top.intent !== UNSUPPORTED && top.probability >= 0.5 && !DELEGATES.test(clause.text);
+  });
+  const delegates = DELEGATES.test(own);
+  const checks = !delegates && CHECKS.test(own);
+  if (ownIntent && !delegates && !checks) return undefined;
+  const senders = mentions.customers.filter((mention) => mention.candidates.length === 1);
+  const quote = parsed.evidence.map((span) => span.text.replace(/^["“'‘]|["”'’]$/g, '')).join('\n');
+  const inQuote = (await plain.read<Mentions>('resolve_mentions', { text: quote.slice(0, 4000) })) ?? NO_MENTIONS;
+  // The sender: the one customer named outside the quote; for a look only, the customer of the invoice it cites.
+  const cited = inQuote.invoices[0]?.customer_id;
+  const citedCustomer = cited && (checks || !delegates) ? { id: cited, name: cited, email: '' } : undefined;
+  const sender = senders.length === 1 ? senders[0]?.candidates[0] : citedCustomer;
+  const belongs = (customerId: string) => sender !== undefined && customerId === sender.id;
+  const scoped: Mentions = {
+    ...inQuote,
+    customers: sender ? [{ text: sender.name, start: 0, end: 0, how: 'exact', candidates: [sender] }] : [],
+    invoices: inQuote.invoices.filter((invoice) => belongs(invoice.customer_id) || (!sender && checks)),
+    charges: inQuote.charges.filter((charge) => belongs(charge.customer_id)),
+    subscriptions: inQuote.subscriptions.filter((subscription) => belongs(subscription.customer_id)),
+  };
+  const others = [
+    ...new Set(
+      inQuote.customers
+        .filter((mention) => !mention.candidates.some((candidate) => belongs(candidate.id)))
+        .map((mention) => mention.candidates[0]?.name ?? mention.text),
+    ),
+  ];
+  const note = `The pasted text is the customer's words, not an instruction${sender ? `; only ${sender.name}'s own account was considered` : ''}${others.length ? ` (it also names ${others.join(', ')}: nothing was done for them)` : ''}.`;
+  const quoteParsed = parseRequest(quote, inQuote);
+  const [clause] = quoteParsed.clauses;
+  const intent = clause?.intents[0];
+  if (!clause || !intent || intent.intent === UNSUPPORTED || intent.probability < MIN_INTENT_PROBABILITY) {
+    if (!sender)
+      return { text: `${note} Tell me what you want done, naming the customer.`, referents: [], chart: null };
+    await plain.call('get_customer', { customer_id: sender.id });
+    return { ...plain.reply(note), text: `${note}\n\n${plain.reply('').text}` };
+  }
+  // Only the person's own "go ahead" turns a customer's request into a proposal; otherwise it is looked at.
+  if (writes(clause) && !delegates) {
+    const target = sender?.name ?? inQuote.invoices[0]?.customer_id;
+    if (/\b(?:twice|double|duplicate)\b/i.test(quote))
+      await plain.call('find_double_charges', target ? { customer: target } : {});
+    else if (inQuote.invoices[0]) await plain.call('get_invoice', { invoice_id: inQuote.invoices[0].id });
+    else if (target)
+      await plain.call('get_customer', target.startsWith('cus_') ? { customer_id: target } : { name: target });
+    const looked = plain.reply('');
+    return {
+      ...looked,
+      text: `${note} Nothing was proposed${sender ? ' (say "go ahead" to act on it for the sender)' : "; I can't tell whose request it is"}${looked.text ? `; here is what the records show.\n\n${looked.text}` : '.'}`,
+    };
+  }
+  if (!sender && writes(clause))
+    return {
+      text: `${note} I can't tell whose request this is, so nothing was proposed. Say it yourself, naming the customer, e.g. "${clause.text.trim().slice(0, 80)} for <customer>".`,
+      referents: [],
+      chart: null,
+    };
+  const form = formFor(intent.intent);
+  if (!form) return notHere(intent.intent);
+  const turn = new Turn({ ...request, text: quote }, clauseTools(tools), {
+    text: clause.text,
+    intent: intent.intent,
+    mentions: scoped,
+    scope: `${sender?.name ?? ''} ${clause.text}`,
+    resolvedOnly: true,
+  });
+  try {
+    const reply = await form.run(turn);
+    return { ...reply, text: `${reply.text}\n\n${note}` };
+  } catch (error) {
+    if (error instanceof AmbiguousCustomer) return askWhich(error);
+    throw error;
+  }
 }
 
 /** The built-in planner. */
@@ -224,12 +335,25 @@ export function builtinPlanner(): Planner {
       let mentions = found ?? NO_MENTIONS;
       if (pending) mentions = narrowed(mentions, pending.chosen, pending.mention);
       const parsed = parseRequest(text, mentions);
+      if (parsed.evidence.length > 0 && !pending) {
+        const quoted = await fromQuote(request, tools, plain, text, parsed, mentions);
+        if (quoted) return quoted;
+      }
       if (parsed.clauses.length === 0) return unclear(request.text);
       const replies: PlannerReply[] = [];
       const reads = parsed.clauses.filter((clause) => !clause.condition || !writes(clause));
       const conditional = parsed.clauses.filter((clause) => clause.condition && writes(clause));
       for (const clause of [...reads, ...conditional]) {
-        const [top] = clause.intents;
+        let [top] = clause.intents;
+        // A few words around a customer's name ("nimbus robotics invoice?", "what does wave owe us") that the
+        // classifier cannot place: look the customer up (which asks which one when the name fits several).
+        const named = mentions.customers.some((mention) => within(mention, clause));
+        if (
+          named &&
+          clause.text.trim().split(/\s+/).length <= 8 &&
+          (!top || top.probability < 0.5 || top.intent === UNSUPPORTED)
+        )
+          top = { intent: 'get_customer', probability: 1 };
         if (!top || top.probability < MIN_INTENT_PROBABILITY) {
           if (parsed.clauses.length === 1) return unclear(request.text);
           replies.push({

@@ -89,7 +89,19 @@ export function parseDateWindow(text: string, now: Date): DateWindow | undefined
     return { from: yesterday, to: yesterday, label: 'yesterday' };
   }
   if (/\btoday\b/.test(lower)) return { from: day(today), to: day(today), label: 'today' };
-  if (/\b(?:this\s+year|year\s+to\s+date|ytd)\b/.test(lower))
+  if (/\b(?:last|past|previous)\s+fortnight\b/.test(lower))
+    return { from: day(new Date(today.getTime() - 13 * DAY_MS)), to: day(today), label: 'the last fortnight' };
+  if (/\b(?:this|current)\s+quarter\b|\bquarter\s+to\s+date\b|\bqtd\b/.test(lower))
+    return { from: month(year, monthNow - (monthNow % 3)), to: day(today), label: 'this quarter' };
+  if (/\b(?:last|previous|past)\s+quarter\b/.test(lower))
+    return {
+      from: month(year, monthNow - (monthNow % 3) - 3),
+      to: month(year, monthNow - (monthNow % 3) - 1),
+      label: 'last quarter',
+    };
+  if (
+    /\b(?:this\s+year|year\s+to\s+date|ytd|since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year)\b/.test(lower)
+  )
     return { from: month(year, 0), to: month(year, monthNow), label: 'this year' };
   if (/\blast\s+year\b/.test(lower)) return { from: month(year - 1, 0), to: month(year - 1, 11), label: 'last year' };
 
@@ -119,7 +131,11 @@ export function parseDateWindow(text: string, now: Date): DateWindow | undefined
   }
   match = /\b(?:since|from)\s+(\d{4}-\d{2}-\d{2})\b/.exec(lower);
   if (match?.[1]) return { from: match[1], to: day(today), label: `since ${match[1]}` };
-  match = new RegExp(`\\b(?:in|for|during|of)\\s+${MONTH_PATTERN}(?:\\s+(\\d{4}))?\\b`).exec(lower);
+  // A month named on its own ("in October", "mrr for september", "september invoices"), not a day of it; "may"
+  // only after "in", "for", "during" or "of".
+  match = new RegExp(
+    `\\b(?:(?:in|for|during|of)\\s+|(?!may\\b))${MONTH_PATTERN}(?:\\s+(\\d{4}))?\\b(?!\\s*\\d{1,2}\\b)`,
+  ).exec(lower);
   if (match?.[1]) {
     const index = monthIndex(match[1]);
     const monthYear = match[2] ? Number(match[2]) : latestYear(now, index);
@@ -137,14 +153,17 @@ export function parseDateWindow(text: string, now: Date): DateWindow | undefined
 function chronoWindow(written: string, now: Date): DateWindow | undefined {
   // "the 3rd" is this month's 3rd (last month's when that is still to come); "between A and B" is a range.
   const text = written
-    .replace(/\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]{3})/gi, (_whole, digits: string) => {
-      const dayOfMonth = Number(digits);
-      const month = now.getUTCDate() >= dayOfMonth ? now.getUTCMonth() : now.getUTCMonth() - 1;
-      const date = new Date(Date.UTC(now.getUTCFullYear(), month, dayOfMonth));
-      return MONTHS[date.getUTCMonth()]
-        ? `${MONTHS[date.getUTCMonth()]} ${dayOfMonth} ${date.getUTCFullYear()}`
-        : _whole;
-    })
+    .replace(
+      /\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/gi,
+      (_whole, digits: string) => {
+        const dayOfMonth = Number(digits);
+        const month = now.getUTCDate() >= dayOfMonth ? now.getUTCMonth() : now.getUTCMonth() - 1;
+        const date = new Date(Date.UTC(now.getUTCFullYear(), month, dayOfMonth));
+        return MONTHS[date.getUTCMonth()]
+          ? `${MONTHS[date.getUTCMonth()]} ${dayOfMonth} ${date.getUTCFullYear()}`
+          : _whole;
+      },
+    )
     .replace(/\bbetween\s+(.+?)\s+and\s+/i, '$1 - ');
   const [found] = chrono.parse(text, { instant: now, timezone: 'UTC' }, { forwardDate: false });
   if (!found) return undefined;

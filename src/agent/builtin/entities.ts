@@ -39,6 +39,17 @@ const COUNTRIES: Record<string, string> = {
   dutch: 'NL',
   australia: 'AU',
   australian: 'AU',
+  ireland: 'IE',
+  irish: 'IE',
+  sweden: 'SE',
+  swedish: 'SE',
+  switzerland: 'CH',
+  swiss: 'CH',
+  mexico: 'MX',
+  mexican: 'MX',
+  portugal: 'PT',
+  belgium: 'BE',
+  austria: 'AT',
 };
 
 const SYMBOLS: Record<string, Currency> = { $: 'usd', '€': 'eur', '£': 'gbp', '₹': 'inr', '¥': 'jpy', r$: 'brl' };
@@ -212,7 +223,7 @@ export function countryOf(text: string): string | undefined {
   const lower = text.toLowerCase();
   for (const [name, code] of Object.entries(COUNTRIES)) {
     const pattern = new RegExp(
-      `(?:\\b(?:in|from|based\\s+in|located\\s+in)\\s+(?:the\\s+)?${name}\\b|\\b${name}(?:\\s+|-)(?:customers|clients|accounts|subscribers|users|based|company)\\b|\\bin\\s+${name}\\b)`,
+      `(?:(?:^|,\\s*)${name}\\s*(?:,|$)|\\b(?:in|from|based\\s+in|located\\s+in|moved\\s+to|relocated\\s+to)\\s+(?:the\\s+)?${name}\\b|\\b${name}(?:\\s+|-)(?:customers|clients|accounts|subscribers|users|based|company)\\b|\\bin\\s+${name}\\b)`,
     );
     if (pattern.test(lower)) return code;
   }
@@ -235,7 +246,7 @@ export function countOf(text: string): number | undefined {
     twenty: 20,
   };
   const match =
-    /\b(?:top|last|first|latest|recent)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b/i.exec(
+    /\b(?:top|last|first|latest|recent|next)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b/i.exec(
       text,
     ) ?? /\b(\d{1,4}|three|five|ten|twenty)\s+(?:biggest|largest|best|top|most|latest|newest|recent)\b/i.exec(text);
   if (!match?.[1]) return undefined;

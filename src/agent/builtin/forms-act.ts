@@ -44,9 +44,19 @@ const updateEmail: Form = {
   examples: ['Update the billing email for customer Acme Corp to billing@acme.test'],
   intents: ['update_customer'],
   async run(turn) {
-    const email = /\bto\s+[`'"]?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)/i.exec(turn.text)?.[1];
+    const email =
+      /\b(?:to|is|be|now)\s+[`'"]?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)/i.exec(turn.text)?.[1] ??
+      (/\be-?mail\b/i.test(turn.text) ? emailOf(turn.text) : undefined);
     const rest = email ? turn.text.replace(email, '') : turn.text;
-    const reference = turn.customerRef(rest.replace(/\bto\s+$/i, ''));
+    const reference = turn.customerRef(rest.replace(/\b(?:to|is|be|now)\s+$/i, ''));
+    // A move abroad: the billing country, when no new address is given.
+    const country = email ? undefined : countryOf(turn.text);
+    if (country && reference) {
+      const found = await turn.read<CustomerAnswer>('get_customer', customerLookup(reference));
+      if (!found) return turn.reply('');
+      await turn.call('update_customer', { customer_id: found.customer.id, country, ...turn.writeContext() });
+      return turn.reply(`${found.customer.name}'s billing country → ${country}:`, []);
+    }
     if (!email)
       return turn.ask(
         `What should the new billing email${reference ? ` for ${reference}` : ''} be? e.g. "Update the billing email for customer ${reference ?? 'Acme Corp'} to billing@example.com".`,

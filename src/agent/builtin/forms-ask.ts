@@ -17,6 +17,11 @@ function currencyOf(lower: string): string | undefined {
   return undefined;
 }
 
+function currencyInput(turn: Turn): { currency?: string } {
+  const currency = currencyOf(turn.lower);
+  return currency ? { currency } : {};
+}
+
 function limitInput(turn: Turn): { limit?: number } {
   const count = countOf(turn.text);
   return count ? { limit: count } : {};
@@ -70,7 +75,7 @@ const topExpansion = readForm(
   'top expansion',
   ['Show me the top 10 customers by expansion revenue in Q1. What plans are they on?'],
   'top_expansion',
-  async (turn) => ({ ...(await turn.windowInput()), ...limitInput(turn) }),
+  async (turn) => ({ ...(await turn.windowInput()), ...limitInput(turn), ...currencyInput(turn) }),
 );
 
 const involuntaryChurn = readForm(
@@ -79,7 +84,11 @@ const involuntaryChurn = readForm(
   'involuntary_churn',
   async (turn) => {
     const improvement = percentOf(turn.text);
-    return { ...(await turn.windowInput()), ...(improvement !== undefined ? { improvement } : {}) };
+    return {
+      ...(await turn.windowInput()),
+      ...currencyInput(turn),
+      ...(improvement !== undefined ? { improvement } : {}),
+    };
   },
 );
 
@@ -94,7 +103,7 @@ const mrr = readForm(
   'MRR movements',
   ['Why did MRR drop last week? Break it down by new, expansion, contraction, and churned'],
   'mrr_movements',
-  (turn) => turn.windowInput(),
+  async (turn) => ({ ...(await turn.windowInput()), ...currencyInput(turn) }),
 );
 
 const failedPayments = readForm(

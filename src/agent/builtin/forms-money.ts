@@ -35,6 +35,7 @@ export const refund: Form = {
     // the invoice; an amount that is the whole invoice, or none, refunds it all.
     const amount = parseAmount(turn.text);
     const half = /\bhalf\b/i.test(turn.text);
+    const share = /\b(\d{1,2}(?:\.\d+)?)\s*(?:%|percent)\s+(?:of|off)\b/i.exec(turn.text)?.[1];
     const charge =
       turn.mentions.charges.find((mention) => turn.text.includes(mention.text))?.id ?? chargeReference(turn.text);
     if (charge) {
@@ -46,9 +47,11 @@ export const refund: Form = {
     const { invoice } = found;
     const partial = half
       ? { amount: Math.round(invoice.total / 2), currency: invoice.currency }
-      : amount && !(amount.amount >= invoice.total && amount.currency === invoice.currency)
-        ? amount
-        : undefined;
+      : share
+        ? { amount: Math.round((invoice.total * Number(share)) / 100), currency: invoice.currency }
+        : amount && !(amount.amount >= invoice.total && amount.currency === invoice.currency)
+          ? amount
+          : undefined;
     await turn.call('refund_charge', { invoice_id: invoice.id, ...(partial ?? {}), ...turn.writeContext() });
     return turn.reply(
       `${invoice.number}${found.customer ? ` (${found.customer.name})` : ''} was for ${showMoney(invoice.total, invoice.currency)}. Here is the refund${partial ? ` of ${showMoney(partial.amount, partial.currency)}` : ''}:`,

@@ -39,6 +39,8 @@ export interface ClauseContext {
   mentions: Mentions;
   /** Where the clause's targets are looked for (default its own words; the whole request for "void it"). */
   scope?: string;
+  /** Only resolved mentions name a customer (no reading of names from the words): for quoted text. */
+  resolvedOnly?: boolean;
 }
 
 /** The request being planned (one clause of it). */
@@ -52,6 +54,7 @@ export class Turn {
   readonly mentions: Mentions;
   /** The words a target must appear in: the clause, or the whole request when the clause says "it"/"them". */
   readonly scope: string;
+  private readonly resolvedOnly: boolean;
   private readonly tools: AgentTools;
   private clock: Date | undefined;
 
@@ -63,6 +66,7 @@ export class Turn {
     this.intent = clause?.intent ?? '';
     this.mentions = clause?.mentions ?? NO_MENTIONS;
     this.scope = clause?.scope ?? this.text;
+    this.resolvedOnly = clause?.resolvedOnly ?? false;
     this.tools = tools;
   }
 
@@ -80,7 +84,7 @@ export class Turn {
     if (ambiguous) throw new AmbiguousCustomer(ambiguous);
     const invoice = this.mentions.invoices.find((mention) => scope.includes(mention.text));
     if (invoice && !/\b(?:customer|for|of|to)\b/i.test(scope.replace(invoice.text, ''))) return undefined;
-    return customerReference(scope);
+    return this.resolvedOnly ? undefined : customerReference(scope);
   }
 
   /** The invoice the clause names: a resolved mention's id, or the number as written (so "not found" can say so). */
@@ -150,7 +154,9 @@ export class Turn {
       (call) => !call.proposal && call.error && !isReadOperation(call.operation),
     );
     const proposed = this.tools.calls.some((call) => call.proposal);
-    const shown = calls.filter((call) => call.operation !== 'get_billing_date' && !failedWrites.includes(call));
+    const shown = calls.filter(
+      (call) => !['get_billing_date', 'resolve_mentions'].includes(call.operation) && !failedWrites.includes(call),
+    );
     const described: Described[] = shown.map(describeCall);
     const texts = described.filter((_item, index) => !shown[index]?.proposal).map((item) => item.text);
     const refusals = failedWrites.length
@@ -177,7 +183,7 @@ export class Turn {
 }
 
 function hasDateWords(lower: string): boolean {
-  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4}|the\s+\d{1,2}(?:st|nd|rd|th)\b|between\s|after\s|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)/.test(
+  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4}|the\s+\d{1,2}(?:st|nd|rd|th)\b|between\s|after\s|fortnight|quarter|january|february|march|april|june|july|august|september|october|november|december|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)/.test(
     lower,
   );
 }

@@ -34,13 +34,14 @@ export interface ParsedRequest {
   clauses: Clause[];
 }
 
+/** The words that introduce pasted text: "customer wrote:", "ticket from X:", "Hooli replied:". */
+export const QUOTE_HEADER =
+  /\b(?:(?:the\s+)?customer\s+(?:wrote|says|said|writes|asked)|(?:they|he|she)\s+(?:wrote|said|say|says)|(?:ticket|e-?mail|message|note|chat|slack|fwd|forwarded|reply|dm)\s+(?:from|by)\s+[^:\n]{1,80}|(?:their|the)\s+(?:e-?mail|message|ticket|reply)\s+(?:says|said|reads)|[\w&.' -]{2,60}?\s+(?:replied|wrote|writes|said|says|emailed|messaged|asked))\s*:\s*/i;
+
 /** Spans that quote someone else: text in quotes, and what follows "customer wrote:", "ticket from X:" and the like. */
 export function evidenceSpans(text: string): Span[] {
   const spans: Span[] = [];
-  const pasted =
-    /\b(?:(?:the\s+)?customer\s+(?:wrote|says|said|writes|asked)|(?:they|he|she)\s+(?:wrote|said|say|says)|(?:ticket|e-?mail|message|note|chat|slack|fwd|forwarded|reply|dm)\s+(?:from|by)\s+[^:\n]{1,80}|(?:their|the)\s+(?:e-?mail|message|ticket|reply)\s+(?:says|said|reads)|[\w&.' -]{2,60}?\s+(?:replied|wrote|writes|said|says|emailed|messaged|asked))\s*:\s*/i.exec(
-      text,
-    );
+  const pasted = QUOTE_HEADER.exec(text);
   if (pasted) {
     const start = (pasted.index ?? 0) + pasted[0].length;
     // The pasted part runs to the end, or to a closing quote followed by the person's own words.
@@ -83,6 +84,12 @@ export function delexicaliseClause(text: string, offset: number, mentions: Menti
   add(mentions.unknown, ENTITY_TOKENS.invoice);
   for (const amount of amountSpans(text)) replacements.push({ ...amount, token: ENTITY_TOKENS.amount });
   for (const email of emailsIn(text)) replacements.push({ ...email, token: ENTITY_TOKENS.email });
+  for (const percent of text.matchAll(/\b\d{1,3}(?:\.\d+)?\s*(?:%|percent\b)/gi))
+    replacements.push({
+      start: percent.index ?? 0,
+      end: (percent.index ?? 0) + percent[0].length,
+      token: ENTITY_TOKENS.percent,
+    });
   const kept = replacements
     .sort((a, b) => b.end - b.start - (a.end - a.start))
     .filter(
@@ -95,10 +102,10 @@ export function delexicaliseClause(text: string, offset: number, mentions: Menti
 }
 
 /** Where a second instruction may start: "and", "then", "also", ";", a new sentence. */
-const JOINS = /\s*(?:;|\.\s+|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as\s+well\s+as)\s+)/gi;
+const JOINS = /\s*(?:;|[.?!]\s+|\s\+\s|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as\s+well\s+as)\s+)/gi;
 
 /** The condition of a clause ("… if the double charge is confirmed", "if X, …"). */
-const CONDITION = /\s*,?\s*\b(?:if|only\s+if|provided|assuming|in\s+case|once|when)\b\s+(.+)$/i;
+const CONDITION = /\s*,?\s*\b(?:if|only\s+if|provided|assuming|in\s+case)\b\s+(.+)$/i;
 
 /** "If they still owe us, void it": a condition before the instruction. */
 const LEADING_CONDITION = /^\s*(?:only\s+)?if\s+(.+?),\s*(?:then\s+)?(.+)$/i;
@@ -107,8 +114,11 @@ const LEADING_CONDITION = /^\s*(?:only\s+)?if\s+(.+?),\s*(?:then\s+)?(.+)$/i;
 function splitClauses(instruction: string, mentions: Mentions): Clause[] {
   const pieces: { start: number; end: number }[] = [];
   let start = 0;
+  // An "and" inside an amount ("a hundred and fifty euros") or a name ("Johnson and Johnson") joins nothing.
+  const kept = [...amountSpans(instruction), ...mentions.customers, ...mentions.plans];
   for (const join of instruction.matchAll(JOINS)) {
     const at = join.index ?? 0;
+    if (kept.some((span) => at >= span.start && at < span.end)) continue;
     pieces.push({ start, end: at });
     start = at + join[0].length;
   }
@@ -160,6 +170,8 @@ function standsAlone(clause: Clause, previous: Clause): boolean {
   if (words.length < 2) return false;
   const sameOperation = top.intent === previous.intents[0]?.intent;
   if (isVerbFirst(clause.text)) return !sameOperation || words.length >= 3;
+  // "… and their payment history": a noun phrase the classifier is sure is another operation.
+  if (!sameOperation && words.length >= 3 && top.probability >= 0.7) return true;
   return !sameOperation && words.length >= 3 && /\bent[a-z]+\b/.test(clause.delexicalised);
 }
 
