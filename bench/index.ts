@@ -486,7 +486,12 @@ async function web(): Promise<void> {
 
 async function parser(): Promise<void> {
   process.stderr.write('Scoring the built-in planner on the held-out requests…\n');
-  const sets = ['evals/heldout/requests.yaml', 'evals/heldout-v2/requests.yaml'].filter((path) => existsSync(path));
+  const sets = [
+    'evals/heldout/requests.yaml',
+    'evals/heldout-v2/requests.yaml',
+    'evals/heldout-v3/requests.yaml',
+    'evals/dev/requests.yaml',
+  ].filter((path) => existsSync(path));
   const all: Record<string, unknown> = {};
   for (const path of sets) await parserSet(path, all);
   results.parser = all;
@@ -510,7 +515,10 @@ async function parserSet(path: string, all: Record<string, unknown>): Promise<vo
           ? `${ms(figures.oldMatcher.p50)} / ${ms(figures.oldMatcher.p95)} (parser ${(figures.parse.p50 / figures.oldMatcher.p50).toFixed(1)}× at p50)`
           : 'not available (needs the git history)',
       ],
-      ['first use: train the intent classifier', `${figures.firstTrainMs.toFixed(0)} ms`],
+      [
+        'first use: train the intent classifier',
+        figures.firstTrainMs >= 1 ? `${figures.firstTrainMs.toFixed(0)} ms` : '(trained for the first set)',
+      ],
       ['right operation', share(figures.rightOperation, figures.requests)],
       ['right operation with the right arguments', share(figures.rightArguments, figures.requests)],
       ['wrong-target proposals', String(figures.wrongTarget)],

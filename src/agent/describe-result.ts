@@ -272,6 +272,10 @@ const SPECIFIC: Record<string, (result: Row) => Described> = {
   list_activity: describeActivity,
   upcoming_invoices: describeUpcoming,
   list_tickets: describeTickets,
+  get_billing_date: (result) => ({
+    text: `Today in the billing system is ${text(result.today)} (UTC; the ledger's clock).`,
+    referents: [],
+  }),
 };
 
 /** The words and referents for one call. */

@@ -24,7 +24,7 @@ import { AmbiguousCustomer, NO_MENTIONS, Turn } from './turn.ts';
 export const FORMS: readonly Form[] = [followUp, ...ACT_FORMS, ...RECORD_FORMS, ...ASK_FORMS];
 
 /** Below this probability the top intent is not trusted: the planner says what it can do instead. */
-export const MIN_INTENT_PROBABILITY = 0.35;
+export const MIN_INTENT_PROBABILITY = 0.25;
 
 /** The question a clarification starts with; a later turn that answers it completes the pending request. */
 const CLARIFY_LEAD = 'Which customer do you mean by';
@@ -210,7 +210,10 @@ function targetsOf(
     if (invoices.length === 0 && resolved.length > 1 && resolved.length === customers.length)
       return resolved.map((customer) => ({ mentions: { ...mentions, customers: [customer] }, scope: clause.text }));
   }
-  const pointsBack = /\b(?:it|them|they|their|its|theirs|this\s+one|that\s+one)\b/i.test(clause.text);
+  const pointsBack =
+    /\b(?:it|them|they|their|its|theirs|this\s+one|that\s+one|instead|as\s+well|too|on\s+top|the\s+same)\b/i.test(
+      clause.text,
+    );
   if (customers.length === 0 && invoices.length === 0 && pointsBack) return [{ mentions, scope: instruction }];
   // "for massive dynamic: duplicate subs? any double charges?": a read without a target of its own is about the
   // one customer the request names.

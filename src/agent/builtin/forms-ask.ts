@@ -203,6 +203,13 @@ const explainPlan = customerForm(
 
 const listPlans = readForm('list plans', ['What plans are available?'], 'list_plans', () => ({}));
 
+const billingDate = readForm(
+  'billing date',
+  ["What is today's date in the billing system?"],
+  'get_billing_date',
+  () => ({}),
+);
+
 const activity = readForm('activity log', ['List the latest activity logs'], 'list_activity', (turn) =>
   limitInput(turn),
 );
@@ -336,6 +343,7 @@ export const ASK_FORMS: readonly Form[] = [
   explainPlan,
   listPlans,
   activity,
+  billingDate,
   tickets,
   invoice,
   invoices,

@@ -37,7 +37,9 @@ export const coupon: Form = {
       return turn.reply(`Removing the coupon from ${found.customer.name}'s subscription:`, []);
     }
     const code =
-      turn.mentions.coupons.find((mention) => turn.scope.includes(mention.text))?.code ?? couponCode(turn.text);
+      turn.mentions.coupons.find((mention) => turn.scope.includes(mention.text))?.code ??
+      couponCode(turn.text) ??
+      couponCode(turn.scope);
     if (!code) return turn.ask('Which coupon? e.g. "Apply coupon SUMMER20 to Acme Corp".');
     if (turn.intent === 'bulk_apply_coupon' || ALL.test(turn.lower)) {
       const country = countryOf(turn.text);

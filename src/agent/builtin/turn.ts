@@ -83,6 +83,8 @@ export class Turn {
     const ambiguous = named.find((mention) => mention.candidates.length > 1);
     if (ambiguous) throw new AmbiguousCustomer(ambiguous);
     const invoice = this.mentions.invoices.find((mention) => scope.includes(mention.text));
+    // "refund INV-… and give them a credit": "them" is the customer of the invoice the request names.
+    if (invoice && scope !== this.text && !this.text.includes(invoice.text)) return invoice.customer_id;
     if (invoice && !/\b(?:customer|for|of|to)\b/i.test(scope.replace(invoice.text, ''))) return undefined;
     return this.resolvedOnly ? undefined : customerReference(scope);
   }
@@ -155,7 +157,10 @@ export class Turn {
     );
     const proposed = this.tools.calls.some((call) => call.proposal);
     const shown = calls.filter(
-      (call) => !['get_billing_date', 'resolve_mentions'].includes(call.operation) && !failedWrites.includes(call),
+      (call) =>
+        call.operation !== 'resolve_mentions' &&
+        (call.operation !== 'get_billing_date' || this.intent === 'get_billing_date') &&
+        !failedWrites.includes(call),
     );
     const described: Described[] = shown.map(describeCall);
     const texts = described.filter((_item, index) => !shown[index]?.proposal).map((item) => item.text);
