@@ -75,6 +75,8 @@ export interface ParserFigures {
   rightOperation: number;
   rightArguments: number;
   wrongTarget: number;
+  /** The requests behind wrong-target proposals, with what was proposed. */
+  wrongTargets: string[];
   clarifyAsked: number;
   clarifyExpected: number;
   clarifyRight: number;
@@ -215,6 +217,7 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       rightOperation: 0,
       rightArguments: 0,
       wrongTarget: 0,
+      wrongTargets: [],
       clarifyAsked: 0,
       clarifyExpected: 0,
       clarifyRight: 0,
@@ -274,7 +277,10 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
           item.expect.kind === 'clarify' ||
           item.expect.kind === 'decline' ||
           (targets.length > 0 && !hit.some((value) => targets.some((target) => same('x', target, value))));
-        if (wrong && hit.length > 0) figures.wrongTarget += 1;
+        if (wrong && hit.length > 0) {
+          figures.wrongTarget += 1;
+          figures.wrongTargets.push(`${item.id} ${item.request} → ${proposal.operation} ${JSON.stringify(got)}`);
+        }
       }
       if (operationRight) figures.rightOperation += 1;
       if (argumentsRight) figures.rightArguments += 1;

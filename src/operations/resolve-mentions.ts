@@ -151,17 +151,14 @@ async function namedCustomers(
   return kept.sort((a, b) => a.start - b.start);
 }
 
+/** Mentions of nothing (a fresh object: findMentions fills its lists). */
+export function emptyMentions(): Mentions {
+  return { customers: [], plans: [], coupons: [], invoices: [], charges: [], subscriptions: [], unknown: [] };
+}
+
 /** Finds every mention in `text` for the org behind `connector`. */
 export async function findMentions(connector: BillingConnector, text: string): Promise<Mentions> {
-  const result: Mentions = {
-    customers: [],
-    plans: [],
-    coupons: [],
-    invoices: [],
-    charges: [],
-    subscriptions: [],
-    unknown: [],
-  };
+  const result = emptyMentions();
   const [products, coupons] = await Promise.all([connector.listProducts(), connector.listCoupons()]);
   const taken: Span[] = [];
   for (const id of idsIn(text)) {

@@ -135,6 +135,27 @@ describe('the built-in planner on requests the old forms missed', () => {
     expect(writes(answer.calls)).toEqual([]);
   }, 60_000);
 
+  it('asks how much for "a partial refund" with no amount instead of refunding it all', async () => {
+    const answer = await ask('Please issue a partial refund to Globex for their most recent invoice');
+    expect(writes(answer.calls)).toEqual([]);
+    expect(answer.reply).toMatch(/^How much of INV-\d{6}/);
+  }, 60_000);
+
+  it('acts on pasted text only when told to, only for its sender, and only reads when asked to check', async () => {
+    const checked = await ask(
+      'Got this:\n\n> Hi, this is Dana from Acme Corp. We were charged twice in October, please refund one.\n\nCan you check before I reply?',
+    );
+    expect(writes(checked.calls)).toEqual([]);
+    expect(checked.calls.map((call) => call.operation)).toContain('find_double_charges');
+    const handed = await ask(
+      'ticket from Acme Corp: "please cancel our subscription at the end of the period, and cancel Initech too" go ahead',
+    );
+    const proposed = writes(handed.calls);
+    expect(proposed.map((call) => call.operation)).toEqual(['cancel_subscription']);
+    expect(proposed[0]?.proposal?.preview.summary).toMatch(/Acme Corp/);
+    expect(proposed[0]?.input.at_period_end).toBe(true);
+  }, 60_000);
+
   it('takes hostile text without an internal error: NUL, lone surrogates, prototype keys, a huge request', async () => {
     for (const text of [
       'refund Acme\u0000 Corp INV-001419',

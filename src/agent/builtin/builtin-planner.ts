@@ -258,8 +258,16 @@ async function fromQuote(
   const quote = parsed.evidence.map((span) => span.text.replace(/^["“'‘]|["”'’]$/g, '')).join('\n');
   const inQuote = (await plain.read<Mentions>('resolve_mentions', { text: quote.slice(0, 4000) })) ?? NO_MENTIONS;
   // The sender: the one customer named outside the quote; for a look only, the customer of the invoice it cites.
+  // For a look only (never a write), the customer the quote itself is from: the one it names, or its invoice's.
+  const quoteCustomers = inQuote.customers.filter((mention) => mention.candidates.length === 1);
   const cited = inQuote.invoices[0]?.customer_id;
-  const citedCustomer = cited && (checks || !delegates) ? { id: cited, name: cited, email: '' } : undefined;
+  const citedCustomer = delegates
+    ? undefined
+    : quoteCustomers.length === 1
+      ? quoteCustomers[0]?.candidates[0]
+      : cited
+        ? { id: cited, name: cited, email: '' }
+        : undefined;
   const sender = senders.length === 1 ? senders[0]?.candidates[0] : citedCustomer;
   const belongs = (customerId: string) => sender !== undefined && customerId === sender.id;
   const scoped: Mentions = {
@@ -277,8 +285,24 @@ async function fromQuote(
     ),
   ];
   const note = `The pasted text is the customer's words, not an instruction${sender ? `; only ${sender.name}'s own account was considered` : ''}${others.length ? ` (it also names ${others.join(', ')}: nothing was done for them)` : ''}.`;
+  // "Were they really charged twice?": the check a double-charge complaint needs, whatever else it asks.
+  if (
+    checks &&
+    sender &&
+    /\b(?:twice|double[-\s]?(?:charged|billed|charge)|duplicate\s+charges?|two\s+charges)\b/i.test(quote)
+  ) {
+    await plain.call('find_double_charges', { customer: sender.id.startsWith('cus_') ? sender.id : sender.name });
+    const looked = plain.reply('');
+    return { ...looked, text: `${note} Nothing was proposed; here is what the records show.\n\n${looked.text}` };
+  }
   const quoteParsed = parseRequest(quote, inQuote);
-  const [clause] = quoteParsed.clauses;
+  const clause =
+    quoteParsed.clauses.find(
+      (candidate) =>
+        candidate.intents[0] !== undefined &&
+        candidate.intents[0].intent !== UNSUPPORTED &&
+        candidate.intents[0].probability >= MIN_INTENT_PROBABILITY,
+    ) ?? quoteParsed.clauses[0];
   const intent = clause?.intents[0];
   if (!clause || !intent || intent.intent === UNSUPPORTED || intent.probability < MIN_INTENT_PROBABILITY) {
     if (!sender)

@@ -66,17 +66,27 @@ const NUMBER_WORD = `(?:${Object.keys(NUMBER_WORD_VALUES).join('|')}|${Object.ke
 
 export { wordsToNumber };
 
-const SYMBOL_AMOUNT = /(r\$|[$€£₹¥])\s?(\d[\d,]*(?:\.\d{1,2})?)\s*(k\b)?/gi;
-const CURRENCY_WORDS = '(usd|eur|gbp|inr|brl|jpy|dollars?|bucks?|euros?|pounds?|quid|rupees?|reais|real|yen)';
-const CODE_AMOUNT = new RegExp(`\\b(\\d[\\d,]*(?:\\.\\d{1,2})?)\\s*(k)?\\s*${CURRENCY_WORDS}\\b`, 'gi');
+/** Digits as written: "1,250.50", "1250", or with a decimal comma "1.000,00" / "565,80". */
+const DIGITS = String.raw`\d{1,3}(?:\.\d{3})+,\d{2}(?!\d)|\d+,\d{2}(?![\d,])|\d[\d,]*(?:\.\d{1,2})?`;
+const SYMBOL_AMOUNT = new RegExp(`(r\\$|[$€£₹¥])\\s?(${DIGITS})\\s*(k\\b)?`, 'gi');
+const CURRENCY_WORDS =
+  '(usd|eur|gbp|inr|brl|jpy|(?:us\\s+)?dollars?|bucks?|euros?|pounds?|quid|rupees?|reais|real|yen)';
+/** A currency code before the digits ("JPY 3,000", "EUR 40"). */
+const CODE_FIRST = new RegExp(`\\b(usd|eur|gbp|inr|brl|jpy)\\s*(${DIGITS})`, 'gi');
+const CODE_AMOUNT = new RegExp(`\\b(${DIGITS})\\s*(k)?\\s*${CURRENCY_WORDS}\\b`, 'gi');
 const CENTS_AFTER = new RegExp(
   `^\\s+(?:and\\s+)?((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})(?:\\s+cents?|\\s+pence|\\s+p)?\\b`,
   'i',
 );
 const WORD_AMOUNT = new RegExp(`\\b((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})\\s+${CURRENCY_WORDS}\\b`, 'gi');
 
+/** "1.000,00" → "1000.00" and "565,80" → "565.80"; other digits as they are. */
+function pointDecimal(digits: string): string {
+  return /,\d{2}$/.test(digits) && !/\.\d{1,2}$/.test(digits) ? digits.replace(/\./g, '').replace(',', '.') : digits;
+}
+
 function currencyOfWord(word: string): Currency {
-  const lower = word.toLowerCase();
+  const lower = word.toLowerCase().replace(/^us\s+/, '');
   if (/^(?:dollars?|bucks?)$/.test(lower)) return 'usd';
   if (/^euros?$/.test(lower)) return 'eur';
   if (/^(?:pounds?|quid)$/.test(lower)) return 'gbp';
@@ -104,9 +114,13 @@ export function amountSpans(text: string): AmountSpan[] {
     if (amount === undefined || found.some((other) => start < other.end && other.start < start + length)) return;
     found.push({ amount, currency, start, end: start + length });
   };
+  for (const match of text.matchAll(CODE_FIRST)) {
+    const currency = (match[1] ?? 'usd').toLowerCase() as Currency;
+    push(parseMajorUnits(pointDecimal(match[2] ?? ''), currency), currency, match.index ?? 0, match[0].length);
+  }
   for (const match of text.matchAll(SYMBOL_AMOUNT)) {
     const currency = SYMBOLS[(match[1] ?? '$').toLowerCase()] ?? 'usd';
-    const major = parseMajorUnits(match[2] ?? '', currency);
+    const major = parseMajorUnits(pointDecimal(match[2] ?? ''), currency);
     push(
       major === undefined ? undefined : match[3] ? major * 1000 : major,
       currency,
@@ -116,7 +130,7 @@ export function amountSpans(text: string): AmountSpan[] {
   }
   for (const match of text.matchAll(CODE_AMOUNT)) {
     const currency = currencyOfWord(match[3] ?? 'usd');
-    const major = parseMajorUnits(match[1] ?? '', currency);
+    const major = parseMajorUnits(pointDecimal(match[1] ?? ''), currency);
     push(
       major === undefined ? undefined : match[2] ? major * 1000 : major,
       currency,
@@ -232,25 +246,12 @@ export function countryOf(text: string): string | undefined {
 
 /** "top 10", "last three", "first 5" → the number. */
 export function countOf(text: string): number | undefined {
-  const words: Record<string, number> = {
-    one: 1,
-    two: 2,
-    three: 3,
-    four: 4,
-    five: 5,
-    six: 6,
-    seven: 7,
-    eight: 8,
-    nine: 9,
-    ten: 10,
-    twenty: 20,
-  };
   const match =
     /\b(?:top|last|first|latest|recent|next)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b/i.exec(
       text,
     ) ?? /\b(\d{1,4}|three|five|ten|twenty)\s+(?:biggest|largest|best|top|most|latest|newest|recent)\b/i.exec(text);
   if (!match?.[1]) return undefined;
-  return words[match[1].toLowerCase()] ?? Number(match[1]);
+  return wordsToNumber(match[1]) ?? Number(match[1]);
 }
 
 /** The reason a request gives ("Reason: outage", "for the delayed onboarding", "because …"). */

@@ -16,7 +16,7 @@ import {
 
 /** "at the end of the period", "at renewal", "end of the billing cycle", "don't renew", "when it renews". */
 export const AT_RENEWAL =
-  /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:period|term|month|cycle|year)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\bwhen\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up)\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+)?(?:billing\s+)?(?:period|cycle|term)\b/;
+  /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:period|term|month|cycle|year)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:when|once|after)\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up|is\s+over)\b|\beop\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+)?(?:billing\s+)?(?:period|cycle|term)\b/;
 
 export const coupon: Form = {
   name: 'apply or remove a coupon',
@@ -28,6 +28,11 @@ export const coupon: Form = {
   intents: ['apply_coupon', 'bulk_apply_coupon', 'remove_coupon'],
   async run(turn) {
     if (turn.intent === 'remove_coupon' || (turn.intent === '' && /\bremove\b/.test(turn.lower))) {
+      const named = turn.mentions.subscriptions.find((mention) => turn.scope.includes(mention.text));
+      if (named) {
+        await turn.call('remove_coupon', { subscription_id: named.id, ...turn.writeContext() });
+        return turn.reply(`Removing the coupon from ${named.id}:`, []);
+      }
       const found = await findCustomer(turn, 'Remove the coupon from Acme Corp');
       if (isReply(found)) return found;
       const live = liveSubscriptions(found).filter((subscription) => subscription);

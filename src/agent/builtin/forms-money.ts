@@ -38,6 +38,11 @@ export const refund: Form = {
     const share = /\b(\d{1,2}(?:\.\d+)?)\s*(?:%|percent)\s+(?:of|off)\b/i.exec(turn.text)?.[1];
     const charge =
       turn.mentions.charges.find((mention) => turn.text.includes(mention.text))?.id ?? chargeReference(turn.text);
+    const partialWord = /\bpartial(?:ly)?\b|\bpart\s+of\b|\bsome\s+of\b/i.test(turn.text);
+    if (charge && partialWord && !amount)
+      return turn.ask(
+        `How much of ${charge} should be refunded? e.g. "Refund $20 of ${charge}". Nothing has been proposed yet.`,
+      );
     if (charge) {
       await turn.call('refund_charge', { charge_id: charge, ...(amount ?? {}), ...turn.writeContext() });
       return turn.reply('Here is the refund, worked out from the charge:');
@@ -45,6 +50,11 @@ export const refund: Form = {
     const found = await findInvoice(turn);
     if (isReply(found)) return found;
     const { invoice } = found;
+    // "A partial refund" with no amount is not a full refund: ask how much rather than drop the qualifier.
+    if (partialWord && !amount && !half && !share)
+      return turn.ask(
+        `How much of ${invoice.number} (${showMoney(invoice.total, invoice.currency)}) should be refunded? e.g. "Refund $20 of ${invoice.number}". Nothing has been proposed yet.`,
+      );
     const partial = half
       ? { amount: Math.round(invoice.total / 2), currency: invoice.currency }
       : share

@@ -5,22 +5,14 @@
 
 import { isRead } from '../../operations/define-operation.ts';
 import { findOperation } from '../../operations/registry.ts';
-import type { CustomerMention, Mentions } from '../../operations/resolve-mentions.ts';
+import { type CustomerMention, emptyMentions, type Mentions } from '../../operations/resolve-mentions.ts';
 import type { AgentCall, AgentTools, PastTurn, PlannerReply, PlannerRequest, Referent } from '../agent-types.ts';
 import { type Described, describeCall } from '../describe-result.ts';
 import { type DateWindow, parseDateWindow } from './dates.ts';
 import { customerReference, invoiceReference, reasonOf } from './entities.ts';
 
 /** No mentions: what a turn knows before `resolve_mentions` ran. */
-export const NO_MENTIONS: Mentions = {
-  customers: [],
-  plans: [],
-  coupons: [],
-  invoices: [],
-  charges: [],
-  subscriptions: [],
-  unknown: [],
-};
+export const NO_MENTIONS: Mentions = emptyMentions();
 
 /** Thrown when a request names a customer that several customers fit: the planner asks which one. */
 export class AmbiguousCustomer extends Error {

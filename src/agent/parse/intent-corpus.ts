@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../text/text-classifier.ts';
 
 /** The label for chit-chat and requests that are not billing. */
 export const UNSUPPORTED = 'unsupported';
@@ -91,18 +92,6 @@ export function loadPhrasings(dir: string = intentDataDir()): Map<string, string
   return phrasings;
 }
 
-/** mulberry32: a small seeded generator, so the corpus is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 /** A phrasing with each placeholder replaced by its entity token (slots that stay words keep a filler). */
@@ -137,7 +126,7 @@ function wrap(line: string, random: () => number): string {
 
 /** Training rows from the phrasings: one with entity tokens and `lexical` filled with surface forms per phrasing. */
 export function expandCorpus(phrasings: Map<string, string[]>, lexical = 1, seed = 20_261_203): IntentRow[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = (slot: string) => {
     const options = FILLERS[slot] ?? [slot];
     return options[Math.floor(random() * options.length)] ?? slot;

@@ -49,6 +49,13 @@ export function evidenceSpans(text: string): Span[] {
     const end = quoted ? start + quoted[0].length : text.length;
     spans.push({ text: text.slice(start, end), start, end });
   }
+  // An email pasted with "> " before each line is quoted too.
+  for (const match of text.matchAll(/(?:^|\n)(?:[ \t]*>[^\n]*(?:\n|$))+/g)) {
+    const start = (match.index ?? 0) + (match[0].startsWith('\n') ? 1 : 0);
+    const end = (match.index ?? 0) + match[0].length;
+    if (!spans.some((other) => start < other.end && other.start < end))
+      spans.push({ text: text.slice(start, end), start, end });
+  }
   for (const match of text.matchAll(/["“]([^"”]{12,})["”]|(?<![\w])['‘]([^'’]{24,})['’](?![\w])/g)) {
     const start = match.index ?? 0;
     const span = { text: match[0], start, end: start + match[0].length };

@@ -229,8 +229,8 @@ function vectorize(features: FeatureCounts, vocabulary: Vocabulary): SparseVecto
 
 // --- Model --------------------------------------------------------------------------------------------------
 
-/** A small seeded PRNG (mulberry32) for the training order. */
-function seededRandom(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): the training order, and anything else that must be the same on every run. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
