@@ -490,6 +490,7 @@ async function parser(): Promise<void> {
     'evals/heldout/requests.yaml',
     'evals/heldout-v2/requests.yaml',
     'evals/heldout-v3/requests.yaml',
+    'evals/heldout-v4/requests.yaml',
     'evals/dev/requests.yaml',
   ].filter((path) => existsSync(path));
   const all: Record<string, unknown> = {};

@@ -6,5 +6,5 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** `text` with NUL and lone surrogates replaced. */
 export function storableText(text: string): string {
-  return text.replace(/\u0000/g, ' ').replace(LONE_SURROGATE, '\uFFFD');
+  return text.replaceAll('\u0000', ' ').replace(LONE_SURROGATE, '\uFFFD');
 }

@@ -241,7 +241,6 @@ async function fromQuote(
   request: PlannerRequest,
   tools: AgentTools,
   plain: Turn,
-  text: string,
   parsed: ReturnType<typeof parseRequest>,
   mentions: Mentions,
 ): Promise<PlannerReply | undefined> {
@@ -324,6 +323,14 @@ async function fromQuote(
       text: `${note} Nothing was proposed${sender ? ' (say "go ahead" to act on it for the sender)' : "; I can't tell whose request it is"}${looked.text ? `; here is what the records show.\n\n${looked.text}` : '.'}`,
     };
   }
+  // A quote that names another company may be about that company ("our partner X asked you to refund their
+  // invoice"): no write is aimed from it at anyone; the person says it themselves.
+  if (writes(clause) && others.length > 0)
+    return {
+      text: `${note} Because the pasted text names ${others.join(', ')}, nothing was proposed from it: say what should be done, and for whom, in your own words.`,
+      referents: [],
+      chart: null,
+    };
   if (!sender && writes(clause))
     return {
       text: `${note} I can't tell whose request this is, so nothing was proposed. Say it yourself, naming the customer, e.g. "${clause.text.trim().slice(0, 80)} for <customer>".`,
@@ -363,7 +370,7 @@ export function builtinPlanner(): Planner {
       if (pending) mentions = narrowed(mentions, pending.chosen, pending.mention);
       const parsed = parseRequest(text, mentions);
       if (parsed.evidence.length > 0 && !pending) {
-        const quoted = await fromQuote(request, tools, plain, text, parsed, mentions);
+        const quoted = await fromQuote(request, tools, plain, parsed, mentions);
         if (quoted) return quoted;
       }
       if (parsed.clauses.length === 0) return unclear(request.text);
