@@ -135,6 +135,12 @@ describe('the built-in planner on requests the old forms missed', () => {
     expect(writes(answer.calls)).toEqual([]);
   }, 60_000);
 
+  it('looks an identifier written alone up and never turns it into a write', async () => {
+    const answer = await ask('sub_demo000000126');
+    expect(writes(answer.calls)).toEqual([]);
+    expect(answer.calls.map((call) => call.operation)).toContain('get_customer');
+  }, 60_000);
+
   it('asks how much for "a partial refund" with no amount instead of refunding it all', async () => {
     const answer = await ask('Please issue a partial refund to Globex for their most recent invoice');
     expect(writes(answer.calls)).toEqual([]);

@@ -211,7 +211,7 @@ function targetsOf(
       return resolved.map((customer) => ({ mentions: { ...mentions, customers: [customer] }, scope: clause.text }));
   }
   const pointsBack =
-    /\b(?:it|them|they|their|its|theirs|this\s+one|that\s+one|instead|as\s+well|too|on\s+top|the\s+same)\b/i.test(
+    /\b(?:it|them|they|their|its|theirs|that|this\s+one|that\s+one|instead|as\s+well|too|on\s+top|the\s+same)\b/i.test(
       clause.text,
     );
   if (customers.length === 0 && invoices.length === 0 && pointsBack) return [{ mentions, scope: instruction }];
@@ -388,6 +388,17 @@ export function builtinPlanner(): Planner {
           (!top || top.probability < 0.5 || top.intent === UNSUPPORTED)
         )
           top = { intent: 'get_customer', probability: 1 };
+        // A clause of identifiers and names alone ("sub_…", "INV-001493?") asks to see them: it never writes.
+        const words = clause.delexicalised
+          .toLowerCase()
+          .split(/[^a-z]+/)
+          .filter(
+            (word) => word.length > 1 && !word.startsWith('ent') && !['pls', 'please', 'thanks', 'the'].includes(word),
+          );
+        if (top && words.length === 0 && writesIntent(top.intent)) {
+          const invoice = mentions.invoices.some((mention) => within(mention, clause));
+          top = { intent: invoice ? 'get_invoice' : 'get_customer', probability: 1 };
+        }
         if (!top || top.probability < MIN_INTENT_PROBABILITY) {
           if (parsed.clauses.length === 1) return unclear(request.text);
           replies.push({

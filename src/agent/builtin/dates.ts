@@ -89,6 +89,16 @@ export function parseDateWindow(text: string, now: Date): DateWindow | undefined
     return { from: yesterday, to: yesterday, label: 'yesterday' };
   }
   if (/\btoday\b/.test(lower)) return { from: day(today), to: day(today), label: 'today' };
+  // "03.11.2026" (day.month.year, as most of the world writes it).
+  const dotted = /\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b/.exec(lower);
+  if (dotted) {
+    const date = new Date(Date.UTC(Number(dotted[3]), Number(dotted[2]) - 1, Number(dotted[1])));
+    if (!Number.isNaN(date.getTime())) return { from: day(date), to: day(date), label: day(date) };
+  }
+  if (/\b(?:the\s+)?week\s+before\s+last\b/.test(lower)) {
+    const from = new Date(thisMonday.getTime() - 14 * DAY_MS);
+    return { from: day(from), to: day(new Date(thisMonday.getTime() - 8 * DAY_MS)), label: 'the week before last' };
+  }
   if (/\b(?:last|past|previous)\s+fortnight\b/.test(lower))
     return { from: day(new Date(today.getTime() - 13 * DAY_MS)), to: day(today), label: 'the last fortnight' };
   if (/\b(?:this|current)\s+quarter\b|\bquarter\s+to\s+date\b|\bqtd\b/.test(lower))

@@ -71,8 +71,10 @@ const DIGITS = String.raw`\d{1,3}(?:\.\d{3})+,\d{2}(?!\d)|\d+,\d{2}(?![\d,])|\d[
 const SYMBOL_AMOUNT = new RegExp(`(r\\$|[$€£₹¥])\\s?(${DIGITS})\\s*(k\\b)?`, 'gi');
 const CURRENCY_WORDS =
   '(usd|eur|gbp|inr|brl|jpy|(?:us\\s+)?dollars?|bucks?|euros?|pounds?|quid|rupees?|reais|real|yen)';
+/** Digits then a symbol ("12,50 £", "5,00 €"). */
+const SYMBOL_AFTER = new RegExp(`(${DIGITS})\\s?([€£$₹¥])(?![\\d])`, 'g');
 /** A currency code before the digits ("JPY 3,000", "EUR 40"). */
-const CODE_FIRST = new RegExp(`\\b(usd|eur|gbp|inr|brl|jpy)\\s*(${DIGITS})`, 'gi');
+const CODE_FIRST = new RegExp(`\\b(usd|eur|gbp|inr|brl|jpy|rs\\.?)\\s*(${DIGITS})`, 'gi');
 const CODE_AMOUNT = new RegExp(`\\b(${DIGITS})\\s*(k)?\\s*${CURRENCY_WORDS}\\b`, 'gi');
 const CENTS_AFTER = new RegExp(
   `^\\s+(?:and\\s+)?((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})(?:\\s+cents?|\\s+pence|\\s+p)?\\b`,
@@ -114,8 +116,13 @@ export function amountSpans(text: string): AmountSpan[] {
     if (amount === undefined || found.some((other) => start < other.end && other.start < start + length)) return;
     found.push({ amount, currency, start, end: start + length });
   };
+  for (const match of text.matchAll(SYMBOL_AFTER)) {
+    const currency = SYMBOLS[match[2] ?? '$'] ?? 'usd';
+    push(parseMajorUnits(pointDecimal(match[1] ?? ''), currency), currency, match.index ?? 0, match[0].length);
+  }
   for (const match of text.matchAll(CODE_FIRST)) {
-    const currency = (match[1] ?? 'usd').toLowerCase() as Currency;
+    const code = (match[1] ?? 'usd').toLowerCase();
+    const currency = (code.startsWith('rs') ? 'inr' : code) as Currency;
     push(parseMajorUnits(pointDecimal(match[2] ?? ''), currency), currency, match.index ?? 0, match[0].length);
   }
   for (const match of text.matchAll(SYMBOL_AMOUNT)) {

@@ -16,7 +16,7 @@ import {
 
 /** "at the end of the period", "at renewal", "end of the billing cycle", "don't renew", "when it renews". */
 export const AT_RENEWAL =
-  /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:period|term|month|cycle|year)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:when|once|after)\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up|is\s+over)\b|\beop\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+)?(?:billing\s+)?(?:period|cycle|term)\b/;
+  /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:period|term|month|cycle|year)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:when|once|after)\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up|is\s+over)\b|\beop\b|\b(?:starting|from|with|on)\s+(?:with\s+)?(?:their|the|its)\s+next\s+(?:bill|invoice|billing\s+date|cycle|period|renewal)\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+)?(?:billing\s+)?(?:period|cycle|term)\b/;
 
 export const coupon: Form = {
   name: 'apply or remove a coupon',

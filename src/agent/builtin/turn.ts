@@ -74,6 +74,11 @@ export class Turn {
     if (resolved) return resolved.candidates[0]?.name;
     const ambiguous = named.find((mention) => mention.candidates.length > 1);
     if (ambiguous) throw new AmbiguousCustomer(ambiguous);
+    // A subscription or charge id alone names its customer.
+    const owned = [...this.mentions.subscriptions, ...this.mentions.charges].find((mention) =>
+      scope.includes(mention.text),
+    );
+    if (owned && named.length === 0 && this.intent === 'get_customer') return owned.customer_id;
     const invoice = this.mentions.invoices.find((mention) => scope.includes(mention.text));
     // "refund INV-… and give them a credit": "them" is the customer of the invoice the request names.
     if (invoice && scope !== this.text && !this.text.includes(invoice.text)) return invoice.customer_id;
@@ -180,7 +185,7 @@ export class Turn {
 }
 
 function hasDateWords(lower: string): boolean {
-  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4}|the\s+\d{1,2}(?:st|nd|rd|th)\b|between\s|after\s|fortnight|quarter|january|february|march|april|june|july|august|september|october|november|december|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)/.test(
+  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4}|the\s+\d{1,2}(?:st|nd|rd|th)\b|between\s|after\s|fortnight|quarter|week\s+before|\d{1,2}\.\d{1,2}\.\d{4}|january|february|march|april|june|july|august|september|october|november|december|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)/.test(
     lower,
   );
 }
