@@ -491,6 +491,7 @@ async function parser(): Promise<void> {
     'evals/heldout-v2/requests.yaml',
     'evals/heldout-v3/requests.yaml',
     'evals/heldout-v4/requests.yaml',
+    'evals/heldout-v5/requests.yaml',
     'evals/dev/requests.yaml',
   ].filter((path) => existsSync(path));
   const all: Record<string, unknown> = {};

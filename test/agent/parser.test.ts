@@ -135,6 +135,16 @@ describe('the built-in planner on requests the old forms missed', () => {
     expect(writes(answer.calls)).toEqual([]);
   }, 60_000);
 
+  it('never widens a vague "try again" to a bulk retry; the request\'s one invoice is its target', async () => {
+    const vague = await ask('try the payment again');
+    expect(writes(vague.calls)).toEqual([]);
+    expect(vague.reply).toMatch(/^Which invoice/);
+    const named = await ask('INV-001359 of nova studio is still open... the payment, try again pls');
+    expect(writes(named.calls).map((call) => [call.operation, call.input.invoice_id])).toEqual([
+      ['retry_invoice', 'in_demo000001359'],
+    ]);
+  }, 60_000);
+
   it('looks an identifier written alone up and never turns it into a write', async () => {
     const answer = await ask('sub_demo000000126');
     expect(writes(answer.calls)).toEqual([]);

@@ -210,6 +210,16 @@ function targetsOf(
     if (invoices.length === 0 && resolved.length > 1 && resolved.length === customers.length)
       return resolved.map((customer) => ({ mentions: { ...mentions, customers: [customer] }, scope: clause.text }));
   }
+  // A one-target write with no target of its own ("…, the payment, try again") acts on the request's only target.
+  const allInvoices = mentions.invoices.length;
+  const allCustomers = mentions.customers.filter((mention) => mention.candidates.length === 1).length;
+  if (
+    ONE_TARGET.has(intent) &&
+    customers.length === 0 &&
+    invoices.length === 0 &&
+    (allInvoices === 1 || (allInvoices === 0 && allCustomers === 1))
+  )
+    return [{ mentions, scope: instruction }];
   const pointsBack =
     /\b(?:it|them|they|their|its|theirs|that|this\s+one|that\s+one|instead|as\s+well|too|on\s+top|the\s+same)\b/i.test(
       clause.text,

@@ -168,6 +168,13 @@ export const retry: Form = {
         await turn.call('retry_invoice', { invoice_id: invoice.id, ...turn.writeContext() });
       return turn.reply(`Retrying ${customer}'s ${open.invoices.length} open invoice(s):`, []);
     }
+    // A bulk retry only when asked for one ("retry all failed invoices from last week"): a vague "try again" with no
+    // invoice or customer asks which, instead of widening to every failed invoice.
+    const bulk =
+      turn.intent === 'bulk_retry_invoices' ||
+      ALL.test(turn.lower) ||
+      /\b(?:failed|declined)\s+(?:invoices|payments|charges)\b|\binvoices\b/.test(turn.lower);
+    if (!bulk) return turn.ask('Which invoice should be retried? Give its number (INV-000123) or the customer.');
     const window = await turn.windowInput();
     await turn.call('bulk_retry_invoices', { ...window, ...turn.writeContext() });
     return turn.reply(
