@@ -30,6 +30,7 @@ export const AUDIT_EVENTS = [
   'integration.connected',
   'integration.disconnected',
   'integration.synced',
+  'integration.webhook_refused',
   'auth.login',
   'auth.link_sent',
   'auth.logout',

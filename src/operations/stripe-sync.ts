@@ -19,6 +19,7 @@ import {
   type StripeEvent,
   syncStripeEvents,
 } from '../connectors/stripe/stripe-sync.ts';
+import { secondsAhead, WEBHOOK_FUTURE_SKEW_SECONDS } from '../connectors/stripe/webhook-timestamp.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { loadMasterKey, type MasterKey, openSecret } from '../secrets/secret-box.ts';
@@ -105,8 +106,9 @@ export interface WebhookReceipt {
 }
 
 /**
- * Verifies a delivery's signature with the org's signing secret (at most `WEBHOOK_TOLERANCE_SECONDS` old) and
- * applies the event once. A bad or stale signature is `unauthenticated` and changes nothing.
+ * Verifies a delivery's signature with the org's signing secret (at most `WEBHOOK_TOLERANCE_SECONDS` old, at most
+ * `WEBHOOK_FUTURE_SKEW_SECONDS` ahead) and applies the event once. A bad, stale or future-dated signature is
+ * `unauthenticated` and changes nothing.
  */
 export async function receiveStripeWebhook(
   db: Kysely<Database>,
@@ -132,8 +134,38 @@ export async function receiveStripeWebhook(
       `Stripe webhook refused: ${error instanceof Error ? error.message.split('\n')[0] : 'bad signature'}`,
     );
   }
+  await refuseFutureSignature(db, input.orgId, input.signature, event);
   const outcome = await applyEvent(db, input.orgId, event as unknown as StripeEvent, 'webhook');
   return { eventId: event.id, type: event.type, outcome };
+}
+
+/**
+ * Refuses a correctly signed delivery dated too far ahead (the `stripe` library checks only the other side). Its
+ * signature is good, so whoever sent it holds the signing secret (or the clocks are far apart): audited.
+ */
+async function refuseFutureSignature(
+  db: Kysely<Database>,
+  orgId: string,
+  signature: string,
+  event: Stripe.Event,
+): Promise<void> {
+  const ahead = secondsAhead(signature);
+  if (ahead <= WEBHOOK_FUTURE_SKEW_SECONDS) return;
+  const message = `Stripe webhook refused: the signature is dated ${ahead} s ahead of this server's clock (at most ${WEBHOOK_FUTURE_SKEW_SECONDS} s allowed)`;
+  await appendAuditEvent(db, {
+    orgId,
+    event: 'integration.webhook_refused',
+    channel: 'webhook',
+    requestId: newId('request'),
+    result: {
+      provider: 'stripe',
+      eventId: event.id,
+      type: event.type,
+      reason: 'future timestamp',
+      secondsAhead: ahead,
+    },
+  });
+  throw new LeashError('unauthenticated', message);
 }
 
 /** The org a bare `/webhooks/stripe` delivery belongs to: the one org with a webhook secret, if exactly one. */

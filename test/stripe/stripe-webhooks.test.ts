@@ -1,6 +1,6 @@
 /**
  * Stripe's webhooks at /webhooks/stripe on a real server: signatures checked on the raw body with a tolerance of
- * 300 s, each event id applied once, an event older than the state held changes nothing — and the signing
+ * 300 s (and at most 300 s ahead of our clock), each event id applied once, an event older than the state held changes nothing — and the signing
  * secret is kept sealed like the key.
  */
 import { randomBytes } from 'node:crypto';
@@ -95,6 +95,32 @@ describe(`Stripe webhooks (${testStoreKind})`, () => {
     expect(answer.status).toBe(401);
     expect(String((answer.body.error as { message: string }).message)).toMatch(/timestamp|tolerance/i);
     expect(await nameNow()).toBe('Hooked Limited');
+  });
+
+  it('refuses a signature dated more than 300 seconds ahead (signed in advance), and audits it', async () => {
+    const { payload, header } = fake.signedWebhook(customerEvent('Future Name', 190), {
+      timestamp: Math.floor(Date.now() / 1000) + 3_600,
+    });
+    const answer = await deliver(payload, header);
+    expect(answer.status).toBe(401);
+    expect(String((answer.body.error as { message: string }).message)).toMatch(/ahead of this server's clock/);
+    expect(await nameNow()).toBe('Hooked Limited');
+    const refused = await fixture.store.db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('event', '=', 'integration.webhook_refused')
+      .execute();
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.result).toMatchObject({ provider: 'stripe', reason: 'future timestamp' });
+    expect(refused[0]?.channel).toBe('webhook');
+  });
+
+  it('accepts a signature slightly ahead (clock skew within 300 seconds)', async () => {
+    const { payload, header } = fake.signedWebhook(customerEvent('Hooked Skewed', 200), {
+      timestamp: Math.floor(Date.now() / 1000) + 240,
+    });
+    expect(await deliver(payload, header)).toMatchObject({ status: 200, body: { outcome: 'applied' } });
+    expect(await nameNow()).toBe('Hooked Skewed');
   });
 
   it('applies a redelivered event once', async () => {
