@@ -53,14 +53,19 @@ export function checkCoupon(coupon: Coupon, country: string): void {
     throw invalidState(`coupon ${coupon.code} is only for ${coupon.countries.join(', ')}`);
 }
 
+// One statement, counted in the database: two redemptions at once (two workers of one bulk job) both count, and
+// neither passes a coupon's maximum.
 async function redeem(ledger: LedgerReads, coupon: Coupon): Promise<void> {
-  await ledger
+  const updated = await ledger
     .executorForWrites()
     .updateTable('coupons')
-    .set({ timesRedeemed: coupon.timesRedeemed + 1 })
+    .set((eb) => ({ timesRedeemed: eb('timesRedeemed', '+', 1) }))
     .where('orgId', '=', ledger.orgId)
     .where('id', '=', coupon.id)
-    .execute();
+    .where((eb) => eb.or([eb('maxRedemptions', 'is', null), eb('timesRedeemed', '<', eb.ref('maxRedemptions'))]))
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0)
+    throw invalidState(`coupon ${coupon.code} has been redeemed the maximum number of times`);
 }
 
 /** Bills an invoice for a subscription now and tries the card; returns the invoice as it ends up. */

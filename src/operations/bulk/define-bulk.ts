@@ -4,7 +4,8 @@
  * one row per target; `runBulkJob` then works through it, throttled, each target in its own transaction with
  * a key derived from the proposal's and the target's position, and an audit row. A crash leaves pending rows
  * behind; running the job again resumes, and a target whose write landed before the crash replays its first
- * answer instead of applying twice.
+ * answer instead of applying twice. Each target is claimed (`for update skip locked`) in its transaction, so
+ * two workers resuming one job at once share it out: each target is worked, and audited, by one of them.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
@@ -240,56 +241,93 @@ export async function runBulkJob(
     const stored = row.target as { ids: Record<string, string>; customerId: string; label: string };
     const target: BulkTarget = { customerId: stored.customerId, label: stored.label, ids: stored.ids };
     const key = `${job.idempotencyKey}:${row.position}`;
+    const trail = {
+      operation: job.operation,
+      proposalId: proposal.id,
+      subjects: { customerId: target.customerId || null },
+    };
+    let worked: boolean;
     try {
-      await context.db.transaction().execute(async (trx) => {
+      worked = await context.db.transaction().execute(async (trx) => {
+        if (!(await claimTarget(trx, jobId, row.position))) return false;
         const result = await definition.runTarget(context.connector(trx), target, input, key);
         await settleTarget(trx, jobId, row.position, 'succeeded', result, null);
         await recordStep(trx, context, 'execution.succeeded', {
-          operation: job.operation,
-          proposalId: proposal.id,
-          subjects: { customerId: target.customerId || null },
+          ...trail,
           arguments: { jobId, position: row.position, target: target.ids, idempotencyKey: key },
         });
+        return true;
       });
     } catch (error) {
       if (!(error instanceof LeashError)) throw error;
-      await context.db.transaction().execute(async (trx) => {
+      worked = await context.db.transaction().execute(async (trx) => {
+        // Another worker may have taken the target since this one's attempt rolled back: it reports it, not us.
+        if (!(await claimTarget(trx, jobId, row.position))) return false;
         await settleTarget(trx, jobId, row.position, 'failed', null, error.message);
         await recordStep(trx, context, 'execution.failed', {
-          operation: job.operation,
-          proposalId: proposal.id,
-          subjects: { customerId: target.customerId || null },
+          ...trail,
           arguments: { jobId, position: row.position, target: target.ids },
           result: { error: error.message, code: error.code },
         });
+        return true;
       });
     }
     done += 1;
     options.onProgress?.(done, job.total);
     const wait = interval - (performance.now() - started);
-    if (wait > 0) await sleep(wait);
+    if (worked && wait > 0) await sleep(wait);
   }
-  const counts = await context.db
-    .selectFrom('bulkJobTargets')
-    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('jobId', '=', jobId)
-    .groupBy('status')
-    .execute();
-  const count = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
-  const remaining = count('pending');
-  const status =
-    remaining > 0 ? 'running' : count('failed') === 0 ? 'succeeded' : count('succeeded') === 0 ? 'failed' : 'partial';
-  await context.db
-    .updateTable('bulkJobs')
-    .set({
-      status,
-      succeeded: count('succeeded'),
-      failed: count('failed'),
-      ...(remaining === 0 ? { finishedAt: new Date() } : {}),
-    })
-    .where('id', '=', jobId)
-    .execute();
+  await settleJob(context.db, jobId);
   return jobReport(context.db, orgId, jobId);
+}
+
+/**
+ * Claims a pending target for this transaction: its row stays locked until the transaction ends, so a worker
+ * running the same job elsewhere skips it (`skip locked`) instead of writing a second `execution.succeeded`. A
+ * target already settled, or held by another worker, is not claimed. A crash rolls the transaction back and
+ * leaves the target pending for the next run; no lease to expire.
+ */
+async function claimTarget(trx: Transaction<Database>, jobId: string, position: number): Promise<boolean> {
+  const claimed = await trx
+    .selectFrom('bulkJobTargets')
+    .select('position')
+    .where('jobId', '=', jobId)
+    .where('position', '=', position)
+    .where('status', '=', 'pending')
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/**
+ * Sets the job's counts and status from its targets. The job row is locked first, so of two workers finishing
+ * together the later one counts after the earlier one's targets committed, and its status stands.
+ */
+async function settleJob(db: Kysely<Database>, jobId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.selectFrom('bulkJobs').select('id').where('id', '=', jobId).forUpdate().execute();
+    const counts = await trx
+      .selectFrom('bulkJobTargets')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('jobId', '=', jobId)
+      .groupBy('status')
+      .execute();
+    const count = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
+    const remaining = count('pending');
+    const status =
+      remaining > 0 ? 'running' : count('failed') === 0 ? 'succeeded' : count('succeeded') === 0 ? 'failed' : 'partial';
+    await trx
+      .updateTable('bulkJobs')
+      .set({
+        status,
+        succeeded: count('succeeded'),
+        failed: count('failed'),
+        ...(remaining === 0 ? { finishedAt: new Date() } : {}),
+      })
+      .where('id', '=', jobId)
+      .execute();
+  });
 }
 
 async function settleTarget(
