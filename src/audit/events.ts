@@ -12,6 +12,7 @@ export const AUDIT_EVENTS = [
   'execution.succeeded',
   'execution.failed',
   'execution.recovered',
+  'confirm.replayed',
   'data.read',
   'data.exported',
   'reply.drafted',
@@ -21,6 +22,7 @@ export const AUDIT_EVENTS = [
   'ticket.updated',
   'ticket.reviewed',
   'policy.loaded',
+  'audit.key_rotated',
   'member.added',
   'member.role_changed',
   'member.removed',
@@ -38,6 +40,9 @@ export const AUDIT_EVENTS = [
   'auth.key_created',
   'auth.key_revoked',
   'agent.call_refused',
+  'channel.stopped',
+  'channel.resumed',
+  'input.refused',
 ] as const;
 
 /** An audit event name. */

@@ -1,12 +1,17 @@
 /**
  * One error body everywhere: `{ "error": { "code", "message", "requestId" } }` (plus `field` for bad input).
- * Bad input is a 400 naming the field, never a 500; Leash errors map by their code; anything unexpected is
- * logged and answered as `internal` without its details.
+ * Bad input is a 400 naming the field, never a 500; Leash errors map by their code; a value the store refuses
+ * (PostgreSQL data exceptions) is bad input too; anything unexpected is logged and answered as `internal` with the
+ * request id, never with its message.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { ERROR_CODES, type ErrorCode, LeashError } from '../domain/errors.ts';
+import { storeInputError } from '../store/store-input-error.ts';
+
+/** What a caller is told of an internal error: the request id (in the body) finds the details in the log. */
+export const INTERNAL_MESSAGE = 'something went wrong on our side; the request id helps us find it';
 
 /** The error body. */
 export interface ErrorBody {
@@ -46,8 +51,17 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   }
   if (error instanceof LeashError) {
     const field = typeof error.details.field === 'string' ? error.details.field : undefined;
-    if (error.code === 'internal') request.log.error({ err: error }, 'internal error');
+    if (error.code === 'internal') {
+      // A broken invariant's message is for the log, not for the caller.
+      request.log.error({ err: error }, 'internal error');
+      return send(reply, request, 'internal', INTERNAL_MESSAGE);
+    }
     return send(reply, request, error.code, error.message, field);
+  }
+  const stored = storeInputError(error);
+  if (stored) {
+    request.log.warn({ err: error }, 'the store refused a value of the request');
+    return send(reply, request, 'bad_input', stored.message, 'input');
   }
   const status = error.statusCode ?? 500;
   const code = (error as { code?: string }).code;
@@ -55,7 +69,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   const mapped = BY_STATUS[status];
   if (mapped && status < 500) return send(reply, request, mapped, error.message);
   request.log.error({ err: error }, 'unhandled error');
-  return send(reply, request, 'internal', 'something went wrong on our side; the request id helps us find it');
+  return send(reply, request, 'internal', INTERNAL_MESSAGE);
 }
 
 /** Unknown routes. */
@@ -65,7 +79,9 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
 
 /** The error body for a failure after a response has started (a stream): Leash errors as they are, others hidden. */
 export function streamErrorBody(error: unknown, request: FastifyRequest): ErrorBody {
-  if (error instanceof LeashError) {
+  const stored = storeInputError(error);
+  if (stored) return { error: { code: 'bad_input', message: stored.message, requestId: request.id, field: 'input' } };
+  if (error instanceof LeashError && error.code !== 'internal') {
     const field = typeof error.details.field === 'string' ? error.details.field : undefined;
     return { error: { code: error.code, message: error.message, requestId: request.id, ...(field ? { field } : {}) } };
   }
@@ -73,7 +89,7 @@ export function streamErrorBody(error: unknown, request: FastifyRequest): ErrorB
   return {
     error: {
       code: 'internal',
-      message: 'something went wrong on our side; the request id helps us find it',
+      message: INTERNAL_MESSAGE,
       requestId: request.id,
     },
   };

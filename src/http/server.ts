@@ -25,6 +25,7 @@ import { loadMasterKey, type MasterKey } from '../secrets/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import { handleError } from './errors.ts';
 import { checkHostAndOrigin } from './host-check.ts';
+import { refuseBadInput } from './refuse-bad-input.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -52,8 +53,8 @@ export interface ServerOptions {
   mailer?: { transport: Transporter; from: string } | null;
   /** Development mode: magic links may be logged when there is no mailer. */
   development: boolean;
-  /** Requests per minute: sign-in endpoints per client address, writes per credential. */
-  rateLimits?: { signIn?: number; writes?: number };
+  /** Requests per minute: sign-in endpoints per client address, writes and /mcp requests per credential. */
+  rateLimits?: { signIn?: number; writes?: number; mcp?: number };
   /** A pino logger, or false for none. */
   logger?: Logger | boolean;
   version: string;
@@ -67,7 +68,7 @@ export interface ServerOptions {
 export interface ServerDeps extends Required<Pick<ServerOptions, 'store' | 'gate' | 'signingKey' | 'publicUrl'>> {
   mailer: { transport: Transporter; from: string } | null;
   development: boolean;
-  rateLimits: { signIn: number; writes: number };
+  rateLimits: { signIn: number; writes: number; mcp: number };
   version: string;
   /** The master key, loaded when a route first needs it. */
   masterKey: () => MasterKey;
@@ -92,7 +93,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     publicUrl: options.publicUrl.replace(/\/$/, ''),
     mailer: options.mailer ?? null,
     development: options.development,
-    rateLimits: { signIn: options.rateLimits?.signIn ?? 10, writes: options.rateLimits?.writes ?? 120 },
+    rateLimits: {
+      signIn: options.rateLimits?.signIn ?? 10,
+      writes: options.rateLimits?.writes ?? 120,
+      mcp: options.rateLimits?.mcp ?? 120,
+    },
     version: options.version,
     masterKey: options.masterKey
       ? () => options.masterKey as MasterKey
@@ -104,6 +109,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  // Before any route: bad input (NUL, lone surrogates, deep nesting) is a 400 naming the field, never a 500.
+  refuseBadInput(app, deps);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     checkHostAndOrigin(request, [new URL(deps.publicUrl).hostname, ...(options.allowedHosts ?? [])]);

@@ -18,8 +18,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { LeashError } from '../domain/errors.ts';
+import { findUnsafeInput } from '../domain/input-guard.ts';
 import { listApprovalViews, showApproval } from '../operations/approval-views.ts';
-import { isRead, type OperationContext } from '../operations/define-operation.ts';
+import { isRead, type Operation, type OperationContext } from '../operations/define-operation.ts';
 import { reachableOperations } from '../operations/reachable-operations.ts';
 import { registry } from '../operations/registry.ts';
 import {
@@ -29,6 +30,8 @@ import {
   rejectRequest,
   runRead,
 } from '../operations/run-operation.ts';
+import { storeInputError } from '../store/store-input-error.ts';
+import { recordRefusedInput } from '../surfaces/refused-input.ts';
 import { LEASH_INSTRUCTIONS } from './instructions.ts';
 import {
   type ApprovalToolName,
@@ -46,6 +49,7 @@ import {
   approvalListResult,
   errorResult,
   executionResult,
+  INTERNAL_MESSAGE,
   proposalResult,
   readResult,
   rejectionResult,
@@ -55,6 +59,8 @@ import {
 export interface LeashMcpOptions {
   /** Only these tools (validated with {@link selectTools}); every tool the member may use when absent. */
   tools?: readonly string[] | undefined;
+  /** Where internal errors are logged (default: stderr). */
+  log?: InternalErrorLog | undefined;
 }
 
 /** Checks a `--tools` list: every name must be a Leash tool; a bad one is bad input naming the valid ones. */
@@ -100,30 +106,75 @@ async function callApprovalTool(context: OperationContext, name: ApprovalToolNam
   return rejectionResult({ id: rejected.id, proposalId: rejected.proposalId, status: rejected.status });
 }
 
-/** Runs one tool call through the pipeline (the gate decides it, whichever tools were listed). */
-export async function callLeashTool(context: OperationContext, name: string, args: unknown): Promise<CallToolResult> {
+/** Where an internal error's details go (the caller is told only the request id): stderr unless a log is given. */
+export type InternalErrorLog = (error: unknown, requestId: string) => void;
+
+const logToStderr: InternalErrorLog = (error, requestId) => {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`leash mcp: internal error (${requestId}): ${detail}\n`);
+};
+
+/** Which tool a name is, looked up by own name only (`constructor` or `__proto__` is no tool). */
+function knownTool(name: string): 'confirm' | 'approval' | 'operation' | null {
+  if (name === CONFIRM_TOOL) return 'confirm';
+  if (isApprovalTool(name)) return 'approval';
+  return registry.has(name) ? 'operation' : null;
+}
+
+async function runTool(context: OperationContext, name: string, args: unknown): Promise<CallToolResult> {
+  if (name === CONFIRM_TOOL) {
+    const input = confirmInput.parse(args ?? {});
+    return executionResult(await confirmProposal(context, input.proposal_id, { confirmText: input.confirm_text }));
+  }
+  if (isApprovalTool(name)) return await callApprovalTool(context, name, args);
+  const operation = registry.get(name) as Operation;
+  // The tool's own input first: it refuses the fields only the ticket workflow sets.
+  toolInput(operation).parse(args ?? {});
+  if (isRead(operation)) return readResult(name, args, await runRead(context, name, args ?? {}));
+  return proposalResult(await proposeOperation(context, name, args ?? {}));
+}
+
+/** A failed call as a tool result: bad input names the field; an internal error says only its request id. */
+function failureResult(error: unknown, context: OperationContext, log: InternalErrorLog): CallToolResult {
+  if (error instanceof z.ZodError)
+    return errorResult({
+      code: 'bad_input',
+      message: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+    });
+  const stored = storeInputError(error);
+  if (stored) return errorResult({ code: 'bad_input', message: stored.message, requestId: context.requestId });
+  if (error instanceof LeashError && error.code !== 'internal')
+    return errorResult({ code: error.code, message: error.message, requestId: context.requestId });
+  log(error, context.requestId);
+  return errorResult({ code: 'internal', message: INTERNAL_MESSAGE, requestId: context.requestId });
+}
+
+/**
+ * Runs one tool call through the pipeline (the gate decides it, whichever tools were listed). Arguments holding a
+ * NUL, a lone surrogate or too-deep nesting are refused (and audited) before anything runs.
+ */
+export async function callLeashTool(
+  context: OperationContext,
+  name: string,
+  args: unknown,
+  log: InternalErrorLog = logToStderr,
+): Promise<CallToolResult> {
+  // An unknown tool is a protocol error (the MCP spec's -32602), not a tool result.
+  const tool = knownTool(name);
+  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
   try {
-    if (name === CONFIRM_TOOL) {
-      const input = confirmInput.parse(args ?? {});
-      return executionResult(await confirmProposal(context, input.proposal_id, { confirmText: input.confirm_text }));
-    }
-    if (isApprovalTool(name)) return await callApprovalTool(context, name, args);
-    const operation = registry.get(name);
-    // An unknown tool is a protocol error (the MCP spec's -32602), not a tool result.
-    if (!operation) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    // The tool's own input first: it refuses the fields only the ticket workflow sets.
-    toolInput(operation).parse(args ?? {});
-    if (isRead(operation)) return readResult(name, args, await runRead(context, name, args ?? {}));
-    return proposalResult(await proposeOperation(context, name, args ?? {}));
-  } catch (error) {
-    if (error instanceof z.ZodError)
+    const refusal = findUnsafeInput(args ?? {}, 'arguments');
+    if (refusal) {
+      await recordRefusedInput(context, refusal, { operation: name });
       return errorResult({
         code: 'bad_input',
-        message: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+        message: `${refusal.field}: ${refusal.message}`,
+        requestId: context.requestId,
       });
-    if (error instanceof LeashError)
-      return errorResult({ code: error.code, message: error.message, requestId: context.requestId });
-    throw error;
+    }
+    return await runTool(context, name, args);
+  } catch (error) {
+    return failureResult(error, context, log);
   }
 }
 
@@ -161,7 +212,9 @@ export function createLeashMcpServer(
     // A narrowed server offers nothing else: a tool outside the selection is unknown to it.
     if (only && !only.includes(request.params.name))
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-    return server.track((async () => callLeashTool(await context(), request.params.name, request.params.arguments))());
+    return server.track(
+      (async () => callLeashTool(await context(), request.params.name, request.params.arguments, options.log))(),
+    );
   });
   return server;
 }

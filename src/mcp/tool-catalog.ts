@@ -21,7 +21,11 @@ export const confirmInput = z
   })
   .strict();
 
-const APPROVAL_ID = z.string().regex(/^ap[rh]_[A-Za-z0-9]+$/, 'an approval id like apr_…');
+// Ids are base-62; handles are base64url (`-` and `_` included), as approvals/approval-requests.ts makes them.
+const APPROVAL_ID = z
+  .string()
+  .max(100)
+  .regex(/^(apr_[A-Za-z0-9]+|aph_[A-Za-z0-9_-]+)$/, 'an approval id like apr_… or a handle like aph_…');
 
 /** The approvers' tools: inputs and descriptions. */
 export const approvalTools = {

@@ -1,9 +1,11 @@
 /**
- * Input checks before anything else: size and nesting limits first (so a hostile payload never reaches a
- * schema, the store or the policy), then the operation's strict zod schema.
+ * Input checks before anything else: text the store cannot keep (NUL, lone surrogates), size and nesting limits
+ * first (so a hostile payload never reaches a schema, the store or the policy), then the operation's strict zod
+ * schema.
  */
 import type { z } from 'zod';
 import { badInput } from '../domain/errors.ts';
+import { assertSafeInput } from '../domain/input-guard.ts';
 
 /** Largest accepted input, as JSON text. */
 export const MAX_INPUT_BYTES = 32 * 1024;
@@ -21,6 +23,8 @@ function depthOf(value: unknown, depth = 0): number {
 
 /** Validates raw input against a schema; throws bad_input naming the first wrong field. */
 export function parseInput<Input>(schema: z.ZodType<Input>, raw: unknown): Input {
+  // NUL, lone surrogates and deep nesting first: walked without recursion, before anything serialises the input.
+  assertSafeInput(raw);
   const text = JSON.stringify(raw ?? {});
   if (text === undefined || Buffer.byteLength(text) > MAX_INPUT_BYTES) {
     throw badInput('input', `larger than ${MAX_INPUT_BYTES} bytes`);
