@@ -2,7 +2,8 @@
  * The agent's hands: every call goes through `runRead` or `proposeOperation` as the session's member, on the
  * `agent` channel, with the words that led to it. A write is only ever proposed here; confirming is the
  * person's act (run-turn.ts), approving is a second person's. A call the agent may not make (no such
- * operation) is refused and audited like any other attempt.
+ * operation) is refused and audited like any other attempt. Reads of customer-controlled text are noted, so
+ * the writes of that turn are marked `untrusted_context` and need to be confirmed by name.
  */
 import { LeashError } from '../domain/errors.ts';
 import { recordStep } from '../operations/audit-trail.ts';
@@ -17,9 +18,34 @@ function failure(error: unknown): { code: string; message: string } {
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Tools bound to one member's context for one turn. */
-export function agentTools(context: OperationContext, events?: AgentEvents): AgentTools {
+/**
+ * Reads whose results hold no text a customer controls (figures, the date, the org's own catalogue). Every
+ * other read can carry customer-written text (names, emails, memos, descriptions, metadata, ticket bodies,
+ * messages): fail closed, a read not named here taints the turn.
+ */
+const TRUSTED_READS: ReadonlySet<string> = new Set(['get_billing_date', 'list_plans', 'payment_failure_rates']);
+
+/** True when `operation`'s result may carry customer-controlled text. */
+export function readsUntrustedText(operation: string): boolean {
+  return !TRUSTED_READS.has(operation);
+}
+
+/**
+ * Tools bound to one member's context for one turn. With `readsTaint` (a planner that data can steer), every
+ * successful read of customer-controlled data is noted in `untrusted`; a planner notes other untrusted text
+ * (a pasted message) itself.
+ */
+export function agentTools(
+  context: OperationContext,
+  events?: AgentEvents,
+  options: { readsTaint?: boolean } = {},
+): AgentTools {
   const calls: AgentCall[] = [];
+  const untrusted: string[] = [];
+  const noteUntrusted = (source: string) => {
+    if (!untrusted.includes(source)) untrusted.push(source);
+  };
+  const readsTaint = options.readsTaint ?? true;
   const agentContext: OperationContext = { ...context, channel: 'agent' };
   const finish = (call: AgentCall): AgentCall => {
     calls.push(call);
@@ -28,6 +54,8 @@ export function agentTools(context: OperationContext, events?: AgentEvents): Age
   };
   return {
     calls,
+    untrusted,
+    noteUntrusted,
     async call(operation, input) {
       const found = registry.get(operation);
       if (!found) {
@@ -56,7 +84,9 @@ export function agentTools(context: OperationContext, events?: AgentEvents): Age
       }
       if (isRead(found)) {
         try {
-          return finish({ operation, input, outcome: 'read', result: await runRead(agentContext, operation, input) });
+          const result = await runRead(agentContext, operation, input);
+          if (readsTaint && readsUntrustedText(operation)) noteUntrusted(operation);
+          return finish({ operation, input, outcome: 'read', result });
         } catch (error) {
           const outcome: CallOutcome = error instanceof LeashError && error.code === 'blocked' ? 'block' : 'error';
           return finish({ operation, input, outcome, error: failure(error) });
@@ -65,7 +95,14 @@ export function agentTools(context: OperationContext, events?: AgentEvents): Age
       try {
         const proposal = await proposeOperation(agentContext, operation, input);
         const outcome: CallOutcome = proposal.status === 'blocked' ? 'block' : proposal.decision.outcome;
-        return finish({ operation, input, outcome, proposal });
+        // Marked at once (the turn marks it again at its end if the planner reads untrusted text later).
+        return finish({
+          operation,
+          input,
+          outcome,
+          proposal,
+          ...(untrusted.length > 0 ? { untrustedContext: [...untrusted] } : {}),
+        });
       } catch (error) {
         return finish({ operation, input, outcome: 'error', error: failure(error) });
       }

@@ -21,6 +21,13 @@ export interface AgentCall {
   proposal?: ProposalView;
   /** Why the call failed or was refused. */
   error?: { code: string; message: string };
+  /**
+   * Set on a write proposed in a turn where the planner read text a customer controls (what it read): such a
+   * proposal is never confirmed by a bare "yes", only by naming it.
+   */
+  untrustedContext?: string[];
+  /** A proposal's number in its conversation ("confirm 2"). */
+  number?: number;
 }
 
 /** Something a later turn may point at ("the first one", "all of these"). */
@@ -64,10 +71,19 @@ export interface AgentEvents {
 export interface AgentTools {
   call(operation: string, input: Record<string, unknown>): Promise<AgentCall>;
   readonly calls: readonly AgentCall[];
+  /** Notes that the planner read text a customer controls (e.g. a pasted message), so its writes are marked. */
+  noteUntrusted(source: string): void;
+  /** What untrusted text the planner read this turn. */
+  readonly untrusted: readonly string[];
 }
 
 /** Turns a request into calls and words. */
 export interface Planner {
   readonly name: string;
+  /**
+   * Whether what reads return can steer what this planner proposes (a model can follow text it reads). When
+   * true or absent, every write after a read of customer-controlled data is marked untrusted.
+   */
+  readonly dataCanSteer?: boolean;
   respond(request: PlannerRequest, tools: AgentTools, events?: AgentEvents): Promise<PlannerReply>;
 }

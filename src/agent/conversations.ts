@@ -9,7 +9,7 @@ import { newId } from '../domain/ids.ts';
 import { json } from '../store/json.ts';
 import type { Database } from '../store/schema.ts';
 import type { AgentCall, PastTurn, Referent } from './agent-types.ts';
-import { callView } from './turn-view.ts';
+import { callView, type ProposalCallView } from './turn-view.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -27,7 +27,7 @@ export interface StoredCall {
   operation: string;
   input: Record<string, unknown>;
   outcome: AgentCall['outcome'];
-  proposal?: { id: string; status: string; summary: string; next: string; needsConfirmText: boolean };
+  proposal?: ProposalCallView & { needsConfirmText: boolean };
   error?: { code: string; message: string };
 }
 

@@ -1,26 +1,31 @@
 /**
  * One turn of a conversation, for every surface (CLI ask/chat, HTTP, dashboard): load or start the
- * conversation, let the person's own "yes" / "CONFIRM" confirm what the previous turn proposed (a planner never
- * confirms), otherwise hand the request to the planner, then add the server-derived preview and next step of
- * every proposal to the reply and store the turn.
+ * conversation; a short answer ("yes", CONFIRM, "confirm 2", "no") is answered against the conversation's
+ * proposals, bound to what the person was shown (confirm-in-conversation.ts; a planner never confirms);
+ * otherwise the planner takes the request. Every proposal is then shown as a numbered card with every change
+ * (before → after), marked when it followed customer-supplied text, and the turn is stored.
  */
 
+import { agentOf, checkAgentAccess } from '../auth/agent-access.ts';
 import { LeashError } from '../domain/errors.ts';
 import { storableText } from '../domain/storable-text.ts';
 import type { OperationContext } from '../operations/define-operation.ts';
 import type { ExecutionOutcome } from '../operations/execute-proposal.ts';
-import { loadProposal, type Proposal } from '../operations/proposals.ts';
-import { confirmProposal } from '../operations/run-operation.ts';
-import { agentTools } from './agent-tools.ts';
-import type { AgentCall, AgentEvents, PastTurn, Planner, PlannerReply, Referent } from './agent-types.ts';
+import { agentTools, readsUntrustedText } from './agent-tools.ts';
+import type { AgentCall, AgentEvents, AgentTools, PastTurn, Planner, PlannerReply, Referent } from './agent-types.ts';
+import { answerShort, CONFIRM, loadNumbered, numberedProposals, shortAnswerOf } from './confirm-in-conversation.ts';
 import {
   appendTurn,
   createConversation,
   findConversation,
+  listTurns,
   type Owner,
   pastTurns,
+  type StoredTurn,
   storedCall,
 } from './conversations.ts';
+import { evidenceSpans } from './parse/parse-request.ts';
+import { proposalCard } from './proposal-cards.ts';
 
 /** The longest request a turn takes. */
 export const MAX_REQUEST_LENGTH = 4000;
@@ -40,10 +45,7 @@ export interface TurnResult {
 }
 
 /** The pseudo-operation a person's confirmation is listed as among a turn's calls. */
-export const CONFIRM = 'confirm_proposal';
-
-const YES = /^(?:yes|y|yep|yeah|sure|ok(?:ay)?|confirm(?:ed)?|go(?:\s+ahead)?|do\s+it|proceed|please\s+do)[.!]?$/i;
-const NO = /^(?:no|n|nope|cancel|stop|don'?t|never\s*mind|abort)[.!]?$/i;
+export { CONFIRM };
 
 /** Runs one turn as the context's member. */
 export async function runAgentTurn(input: {
@@ -60,42 +62,45 @@ export async function runAgentTurn(input: {
     throw new LeashError('bad_input', 'say what you need, e.g. "Show me overdue invoices"', { field: 'message' });
   if (text.length > MAX_REQUEST_LENGTH)
     throw new LeashError('bad_input', `a request is at most ${MAX_REQUEST_LENGTH} characters`, { field: 'message' });
+  // A member whose agents kept running into blocks has their agent access paused until an owner resumes it.
+  await checkAgentAccess(context.db, agentOf(context.actor), 'agent');
   const owner: Owner = { orgId: context.actor.orgId, memberId: context.actor.memberId };
   const conversation = input.conversationId
     ? await findConversation(context.db, owner, input.conversationId)
     : await createConversation(context.db, owner, text, planner.name);
+  const turns = await listTurns(context.db, owner, conversation.id);
   const history = await pastTurns(context.db, owner, conversation.id);
   const turnContext: OperationContext = { ...context, userInput: text };
-  const tools = agentTools(turnContext, input.events);
+  const dataCanSteer = planner.dataCanSteer ?? true;
+  const tools = agentTools(turnContext, input.events, { readsTaint: dataCanSteer });
   const executions: ExecutionOutcome[] = [];
-
-  const pending =
-    YES.test(text) || NO.test(text) || text === 'CONFIRM' ? await pendingConfirmations(context, history) : [];
   const confirmations: AgentCall[] = [];
+
+  const short = shortAnswerOf(text);
+  const answered = short
+    ? await answerShort(turnContext, short, turns, { record: (call) => confirmations.push(call), executions })
+    : undefined;
   let answer: PlannerReply;
-  if (pending.length > 0 && (YES.test(text) || text === 'CONFIRM')) {
-    answer = await confirmPending(
-      turnContext,
-      pending,
-      text,
-      { record: (call) => confirmations.push(call) },
-      executions,
-    );
-  } else if (pending.length > 0 && NO.test(text)) {
-    answer = {
-      text: 'Nothing was done: what I proposed stays unconfirmed. (A request already sent for approval can be withdrawn by rejecting it.)',
-      referents: [],
-    };
+  if (answered) {
+    answer = answered.reply;
   } else {
+    if (dataCanSteer) noteSteeringText(tools, text, history);
     answer = await planner.respond({ text, caseId: conversation.id, history }, tools, input.events);
   }
+  const proposed = markProposals(tools, numberedProposals(turns).length);
   const calls = [...confirmations, ...tools.calls];
-  const reply = withProposals(answer.text, calls);
+  const cards = proposed.length > 0 ? await proposalCards(turnContext, turns, proposed) : [];
+  const reply = [answer.text, ...cards].filter((part) => part.trim().length > 0).join('\n\n');
+  const shown = [...(answered?.shown ?? []), ...proposed.map((call) => call.proposal?.id ?? '')];
+  const referents: Referent[] = [
+    ...answer.referents.filter((referent) => referent.kind !== 'proposal'),
+    ...shown.map((id): Referent => ({ kind: 'proposal', id, label: summaryOf(id, proposed, turns) })),
+  ];
   const stored = await appendTurn(context.db, owner, conversation.id, {
     request: text,
     reply,
     calls: calls.map(storedCall),
-    referents: answer.referents,
+    referents,
     chart: (answer.chart as Record<string, unknown> | null | undefined) ?? null,
     planner: planner.name,
   });
@@ -105,7 +110,7 @@ export async function runAgentTurn(input: {
     turnId: stored.id,
     reply,
     calls,
-    referents: answer.referents,
+    referents,
     chart: stored.chart,
     planner: planner.name,
     executions,
@@ -113,100 +118,56 @@ export async function runAgentTurn(input: {
 }
 
 /**
- * Proposals of the latest turn that proposed anything (looking back over turns that only said yes or no) that
- * still wait for their requester's confirmation, by their current status in the store.
+ * Notes what a model-like planner will read beyond its tools this turn: pasted or quoted text in the request,
+ * and earlier answers of the conversation that carried customer data (they go back to the model).
  */
-async function pendingConfirmations(context: OperationContext, history: PastTurn[]): Promise<Proposal[]> {
-  for (const turn of [...history].reverse().slice(0, 4)) {
-    const ids = turn.calls
-      .filter((call) => (call.outcome === 'pass' || call.outcome === 'warn') && call.operation !== CONFIRM)
-      .map((call) => call.proposalId)
-      .filter((id): id is string => typeof id === 'string');
-    if (ids.length === 0) {
-      if (turn.calls.some((call) => call.operation !== CONFIRM)) return [];
-      continue;
-    }
-    const proposals = await Promise.all(ids.map((id) => loadProposal(context.db, context.actor.orgId, id)));
-    return proposals.filter((proposal) => proposal.requesterId === context.actor.memberId);
-  }
-  return [];
+function noteSteeringText(tools: AgentTools, text: string, history: readonly PastTurn[]): void {
+  if (evidenceSpans(text).length > 0) tools.noteUntrusted('quoted text in the request');
+  const earlier = history.some((turn) =>
+    turn.calls.some((call) => call.outcome === 'read' && readsUntrustedText(call.operation)),
+  );
+  if (earlier) tools.noteUntrusted('earlier answers in this conversation');
 }
 
-async function confirmPending(
+/**
+ * Numbers this turn's proposals after the conversation's earlier ones and marks every one of them untrusted
+ * when the planner read untrusted text at any point of the turn (before or after proposing).
+ */
+function markProposals(tools: AgentTools, earlier: number): AgentCall[] {
+  const proposed = tools.calls.filter((call) => call.proposal);
+  proposed.forEach((call, index) => {
+    call.number = earlier + index + 1;
+    if (tools.untrusted.length > 0) call.untrustedContext = [...tools.untrusted];
+  });
+  return proposed;
+}
+
+/** The cards of this turn's proposals; "yes" is offered only when it alone will be waiting and it is clean. */
+async function proposalCards(
   context: OperationContext,
-  pending: Proposal[],
-  text: string,
-  tools: { record(call: AgentCall): void },
-  executions: ExecutionOutcome[],
-): Promise<PlannerReply> {
-  const lines: string[] = [];
-  for (const proposal of pending) {
-    const summary = proposal.preview.summary;
-    if (proposal.status === 'awaiting_approval') {
-      lines.push(
-        `${summary}: this needs a second person's approval, so I cannot go ahead; it waits in the approval queue.`,
-      );
-      continue;
-    }
-    if (proposal.status !== 'awaiting_confirmation') {
-      lines.push(`${summary}: already ${proposal.status.replace('_', ' ')}.`);
-      continue;
-    }
-    if (proposal.decision.needsConfirmText && text !== 'CONFIRM') {
-      lines.push(`${summary}: this cannot be undone. Type CONFIRM to proceed.`);
-      continue;
-    }
-    const input = { proposal_id: proposal.id };
-    try {
-      const outcome = await confirmProposal(context, proposal.id, {
-        confirmText: text === 'CONFIRM' ? 'CONFIRM' : undefined,
-      });
-      executions.push(outcome);
-      tools.record({
-        operation: CONFIRM,
-        input,
-        outcome: outcome.status === 'blocked' ? 'block' : 'pass',
-        result: outcome,
-      });
-      lines.push(
-        outcome.status === 'succeeded'
-          ? `Done: ${summary}.`
-          : outcome.status === 'executing'
-            ? `Started: ${summary}.`
-            : `Not done (${outcome.status}): ${outcome.reasons.map((reason) => reason.message).join('; ') || summary}.`,
-      );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const code = error instanceof LeashError ? error.code : 'internal';
-      tools.record({
-        operation: CONFIRM,
-        input,
-        outcome: code === 'blocked' ? 'block' : 'error',
-        error: { code, message },
-      });
-      lines.push(`Not done: ${message}.`);
-    }
-  }
-  return { text: lines.join('\n'), referents: [] };
+  turns: readonly StoredTurn[],
+  proposed: readonly AgentCall[],
+): Promise<string[]> {
+  const earlierWaiting = (await loadNumbered(context, numberedProposals(turns))).filter(
+    (item) => item.proposal.status === 'awaiting_confirmation',
+  );
+  const waitingNow = proposed.filter((call) => call.proposal?.status === 'awaiting_confirmation');
+  const alone = earlierWaiting.length === 0 && waitingNow.length === 1;
+  return proposed.map((call) => {
+    const proposal = call.proposal as NonNullable<AgentCall['proposal']>;
+    const untrusted = call.untrustedContext ?? [];
+    return proposalCard(proposal, {
+      number: call.number ?? 0,
+      untrusted,
+      bareYes: alone && untrusted.length === 0,
+    });
+  });
 }
 
-/** The reply with each proposal's server-derived summary, decision and next step after the planner's words. */
-function withProposals(text: string, calls: readonly AgentCall[]): string {
-  const blocks = calls
-    .filter((call) => call.proposal)
-    .map((call) => {
-      const proposal = call.proposal as NonNullable<AgentCall['proposal']>;
-      const reasons =
-        proposal.decision.outcome === 'pass'
-          ? ''
-          : ` (${proposal.decision.reasons.map((reason) => reason.message).join('; ')})`;
-      const next =
-        proposal.status === 'awaiting_confirmation'
-          ? proposal.decision.needsConfirmText
-            ? 'Type CONFIRM to proceed; it cannot be undone.'
-            : 'Say "yes" to go ahead.'
-          : proposal.next;
-      return `• ${proposal.preview.summary} — ${proposal.decision.outcome.toUpperCase()}${reasons}. ${next}\n  proposal ${proposal.id}`;
-    });
-  return [text, ...blocks].filter((part) => part.trim().length > 0).join('\n\n');
+function summaryOf(id: string, proposed: readonly AgentCall[], turns: readonly StoredTurn[]): string {
+  const call = proposed.find((candidate) => candidate.proposal?.id === id);
+  if (call?.proposal) return call.proposal.preview.summary;
+  for (const turn of turns)
+    for (const stored of turn.calls) if (stored.proposal?.id === id) return stored.proposal.summary;
+  return id;
 }

@@ -1,7 +1,8 @@
 /**
  * Approve or reject an approval request. The approver is never the requester, must be allowed to do the action
  * (under `caps` their own cap must cover it), the request must be pending and unexpired, and it is used once.
- * Approval then executes the exact payload it was bound to, after the gate runs again on current facts.
+ * Approval then executes the exact payload it was bound to, after the gate runs again on current facts. An
+ * irreversible action approved without the text CONFIRM is refused before the request is used, so it stays open.
  */
 import type { Transaction } from 'kysely';
 import {
@@ -13,6 +14,7 @@ import {
 import { LeashError, notFound } from '../domain/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { recordStep } from './audit-trail.ts';
+import { refuseWithoutConfirmText } from './confirm-proposal.ts';
 import type { OperationContext, WriteOperation } from './define-operation.ts';
 import { type ExecutionOutcome, executeProposal, releaseReservation } from './execute-proposal.ts';
 import { gateRequest } from './gate-request.ts';
@@ -114,6 +116,9 @@ export async function approveRequest(
 ): Promise<ExecutionOutcome> {
   const pending = await loadPending(context, reference);
   const proposal = await checkApprover(context, pending);
+  // Before the request is used: an irreversible action approved without CONFIRM is refused and stays open.
+  if (proposal.decision.needsConfirmText)
+    await refuseWithoutConfirmText(context, proposal, options.confirmText, 'approve', pending.id);
   const settled = await context.db.transaction().execute(async (trx) => {
     const approved = await settleApprovalRequest(trx, {
       orgId: pending.orgId,

@@ -131,6 +131,9 @@ function targetsOf(
 export function builtinPlanner(): Planner {
   return {
     name: 'builtin',
+    // A parser, not a model: what reads return picks targets it was told about, never what to do. Pasted text is
+    // the one way data shapes a write here, and quoted-request.ts marks it.
+    dataCanSteer: false,
     async respond(request, tools): Promise<PlannerReply> {
       const plain = new Turn(request, tools);
       const pending = pendingAnswer(request);

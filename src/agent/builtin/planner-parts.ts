@@ -55,6 +55,10 @@ export function clauseTools(tools: AgentTools): AgentTools {
       calls.push(call);
       return call;
     },
+    noteUntrusted: (source) => tools.noteUntrusted(source),
+    get untrusted() {
+      return tools.untrusted;
+    },
   };
 }
 

@@ -40,6 +40,8 @@ export async function fromQuote(
   const delegates = DELEGATES.test(own);
   const checks = !delegates && CHECKS.test(own);
   if (ownIntent && !delegates && !checks) return undefined;
+  // From here the customer's words shape what is looked at or proposed: any write of this turn is marked.
+  tools.noteUntrusted('quoted text in the request');
   const senders = mentions.customers.filter((mention) => mention.candidates.length === 1);
   const quote = parsed.evidence.map((span) => span.text.replace(/^["“'‘]|["”'’]$/g, '')).join('\n');
   const inQuote = (await plain.read<Mentions>('resolve_mentions', { text: quote.slice(0, 4000) })) ?? NO_MENTIONS;

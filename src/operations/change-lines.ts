@@ -1,0 +1,29 @@
+/**
+ * A proposal's changes in words: one line per changed field, `field: before → after`, with every value written
+ * out in full (an email, an address, a list). The conversation text and the CLI show these lines under the
+ * summary, so a person confirms values they were shown, never a field name alone.
+ */
+import type { Preview } from './define-operation.ts';
+
+/** A changed value in words: nothing as "—", objects as `key: value` pairs, lists joined. */
+export function showValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(showValue).join(', ');
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, inner]) => inner !== undefined)
+      .map(([key, inner]) => `${key}: ${showValue(inner)}`)
+      .join(', ');
+  return String(value);
+}
+
+/** One line per change: `field: before → after`. */
+export function changeLines(preview: Pick<Preview, 'changes'>): string[] {
+  return preview.changes.map((change) => `${change.field}: ${showValue(change.from)} → ${showValue(change.to)}`);
+}
+
+/** The summary and, below it, every change with its before and after. */
+export function describeProposalChanges(preview: Pick<Preview, 'summary' | 'changes'>, indent = '  '): string {
+  return [preview.summary, ...changeLines(preview).map((line) => `${indent}${line}`)].join('\n');
+}
