@@ -1,16 +1,22 @@
 /**
- * Appends one event to an org's hash chain: one SQL statement locks the org's head, adds the row linked to it
- * and moves the head, in the caller's transaction when there is one.
+ * Appends events to an org's hash chain, signed (ADR 0015): the rows are linked here to the head this process
+ * last saw, each row hash is signed with the audit key (which the database never holds), and one call of the
+ * SECURITY DEFINER function `leash_audit_append` (migration 0015) locks the head, computes each link itself,
+ * checks it is the one signed, adds the rows and moves the head, in the caller's transaction when there is one.
+ * When the head has moved (another process or a rolled-back transaction), the function answers with the head as
+ * it is and the rows are linked and signed again.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { toJsonData } from '../domain/canonical-json.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import { json } from '../store/json.ts';
 import type { Database } from '../store/schema.ts';
+import { type AuditSetup, auditSetupOf, type KnownHead } from './audit-setup.ts';
+import { noteAppended } from './checkpoints.ts';
 import { type AuditEventName, GENESIS_HASH, isAuditEventName } from './events.ts';
 import { type AuditBody, chainHash, type HashedAuditFields, hashAuditBody } from './hash-event.ts';
 import { redactSecrets } from './redact.ts';
+import { type AuditSigner, signRowHash } from './signing-key.ts';
 
 /** What a caller says about an event; id, seq, time and hashes are added here. */
 export interface AuditEventInput {
@@ -33,42 +39,130 @@ export interface AuditEventInput {
 }
 
 /** A stored audit event. */
-export type AuditEvent = HashedAuditFields & { hash: string };
+export type AuditEvent = HashedAuditFields & { hash: string; keyId: string; signature: string };
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** What the append function answers: the head after the rows, or the head as it is when it had moved. */
+interface AppendAnswer {
+  ok: boolean;
+  seq: number;
+  hash: string;
+  key_id: string | null;
+}
+
+/** Links `bodies` after `head` and signs each row hash. */
+function linkAndSign(bodies: readonly AuditBody[], head: KnownHead, signer: AuditSigner) {
+  let previous = { seq: head.seq, hash: head.hash };
+  return bodies.map((body) => {
+    const seq = previous.seq + 1;
+    const bodyHash = hashAuditBody(body);
+    const hash = chainHash(previous.hash, seq, bodyHash);
+    const event: AuditEvent = {
+      ...body,
+      seq,
+      prevHash: previous.hash,
+      hash,
+      keyId: signer.keyId,
+      signature: signRowHash(signer, hash),
+    };
+    previous = { seq, hash };
+    return { event, bodyHash };
+  });
+}
+
+/** The rows as the append function reads them (jsonb_to_recordset, snake_case). */
+function rowsParameter(rows: ReturnType<typeof linkAndSign>): string {
+  return JSON.stringify(
+    rows.map(({ event, bodyHash }, index) => ({
+      n: index + 1,
+      id: event.id,
+      at: event.at.toISOString(),
+      event: event.event,
+      actor_id: event.actorId,
+      actor_email: event.actorEmail,
+      actor_role: event.actorRole,
+      channel: event.channel,
+      request_id: event.requestId,
+      proposal_id: event.proposalId,
+      operation: event.operation,
+      customer_id: event.customerId,
+      invoice_id: event.invoiceId,
+      charge_id: event.chargeId,
+      arguments: event.arguments,
+      decision: event.decision,
+      result: event.result,
+      user_input: event.userInput,
+      body_hash: bodyHash,
+      hash: event.hash,
+      signature: event.signature,
+    })),
+  );
+}
+
+async function callAppend(
+  executor: Executor,
+  orgId: string,
+  head: KnownHead,
+  keyId: string,
+  nextKeyId: string | null,
+  rows: ReturnType<typeof linkAndSign>,
+): Promise<AppendAnswer> {
+  const result = await sql<{ answer: AppendAnswer }>`select leash_audit_append(${orgId}, ${head.seq}::bigint,
+    ${head.hash}, ${keyId}, ${nextKeyId}::text, ${rowsParameter(rows)}::jsonb) as answer`.execute(executor);
+  const answer = result.rows[0]?.answer;
+  if (!answer) throw new LeashError('internal', `the audit chain of ${orgId} did not answer`);
+  return { ...answer, seq: Number(answer.seq) };
+}
 
 /**
- * Adds the row and moves the org's head in one statement: the head row is locked (so concurrent writers extend
- * the chain one at a time), the row is linked with PostgreSQL's sha256 (the twin of `chainHash`), and the head
- * moves to it. No row comes back when the org has no head yet.
+ * The key this process signs with, checked against the key the org's chain expects next: a key changed without
+ * `leash audit rotate-key` (the file replaced, LEASH_AUDIT_SIGNING_KEY changed) is refused, after one look at
+ * the key file in case another process rotated it.
  */
-async function linkAndInsert(
-  executor: Kysely<Database> | Transaction<Database>,
-  body: AuditBody,
-  bodyHash: string,
-): Promise<{ seq: number; prev: string; hash: string } | undefined> {
-  const result = await sql<{ seq: number; prev: string; hash: string }>`
-    with head as (
-      select seq, hash from audit_heads where org_id = ${body.orgId} for update
-    ), next as (
-      select seq + 1 as seq, hash as prev,
-        encode(sha256(convert_to(hash || ':' || (seq + 1)::text || ':' || ${bodyHash}::text, 'UTF8')), 'hex') as hash
-      from head
-    ), appended as (
-      insert into audit_events (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel, request_id,
-        proposal_id, operation, customer_id, invoice_id, charge_id, arguments, decision, result, user_input,
-        prev_hash, hash)
-      select ${body.id}, ${body.orgId}, next.seq, ${body.at}::timestamptz, ${body.event}, ${body.actorId}::text,
-        ${body.actorEmail}::text, ${body.actorRole}::text, ${body.channel}, ${body.requestId}::text,
-        ${body.proposalId}::text, ${body.operation}::text, ${body.customerId}::text, ${body.invoiceId}::text,
-        ${body.chargeId}::text, ${json(body.arguments)}::jsonb, ${json(body.decision)}::jsonb,
-        ${json(body.result)}::jsonb, ${body.userInput}::text, next.prev, next.hash
-      from next
-      returning seq, prev_hash, hash
-    )
-    update audit_heads set seq = appended.seq, hash = appended.hash
-    from appended where audit_heads.org_id = ${body.orgId}
-    returning appended.seq as seq, appended.prev_hash as prev, appended.hash as hash`.execute(executor);
-  const [row] = result.rows;
-  return row ? { seq: Number(row.seq), prev: row.prev, hash: row.hash } : undefined;
+function signerFor(setup: AuditSetup, orgId: string, head: KnownHead, allowOtherKey: boolean): AuditSigner {
+  const signer = setup.signer();
+  if (allowOtherKey || head.keyId === null || head.keyId === signer.keyId) return signer;
+  if (setup.reloadSigner() && setup.signer().keyId === head.keyId) return setup.signer();
+  throw new LeashError(
+    'unavailable',
+    `the audit log of ${orgId} is signed with key ${head.keyId}, but this process holds key ${signer.keyId} (${signer.source}), which no \`leash audit rotate-key\` introduced: restore the key, or rotate with the old key in place`,
+  );
+}
+
+/** How often the rows are linked again when other writers keep moving the head. */
+const MAX_ATTEMPTS = 200;
+
+/** Options of the rotation append (rotate-key.ts). */
+export interface AppendOptions {
+  /** The key the org's chain moves to after these rows (a rotation, signed by the current key). */
+  nextKeyId?: string;
+}
+
+/** Appends `bodies` (one org) in order through the append function, linking again while the head moves. */
+async function appendBodies(
+  executor: Executor,
+  orgId: string,
+  bodies: readonly AuditBody[],
+  options: AppendOptions = {},
+): Promise<AuditEvent[]> {
+  const setup = auditSetupOf(executor);
+  let head: KnownHead = setup.heads.get(orgId) ?? { seq: 0, hash: GENESIS_HASH, keyId: null };
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const signer = signerFor(setup, orgId, head, false);
+    const rows = linkAndSign(bodies, head, signer);
+    const answer = await callAppend(executor, orgId, head, signer.keyId, options.nextKeyId ?? null, rows);
+    head = { seq: answer.seq, hash: answer.hash, keyId: answer.key_id };
+    setup.heads.set(orgId, head);
+    if (!answer.ok) continue;
+    const events = rows.map((row) => row.event);
+    const last = events[events.length - 1] as AuditEvent;
+    if (last.seq !== answer.seq || last.hash !== answer.hash)
+      throw new LeashError('internal', "the audit chain hash computed by the store differs from Leash's");
+    for (const event of events) noteAppended(executor, orgId, event.event, event.seq);
+    return events;
+  }
+  throw new LeashError('unavailable', `the audit chain of ${orgId} kept moving: try again`);
 }
 
 /** The row an input becomes, before it has a place in the chain. */
@@ -97,96 +191,39 @@ function toBody(input: AuditEventInput): AuditBody {
   };
 }
 
-async function append(executor: Kysely<Database> | Transaction<Database>, input: AuditEventInput): Promise<AuditEvent> {
-  const body = toBody(input);
-  const bodyHash = hashAuditBody(body);
-  let linked = await linkAndInsert(executor, body, bodyHash);
-  if (!linked) {
-    // The org's first event: create its head at the genesis hash, then link.
-    await executor
-      .insertInto('auditHeads')
-      .values({ orgId: input.orgId, seq: 0, hash: GENESIS_HASH })
-      .onConflict((conflict) => conflict.column('orgId').doNothing())
-      .execute();
-    linked = await linkAndInsert(executor, body, bodyHash);
-  }
-  if (!linked) throw new LeashError('internal', `the audit chain of ${input.orgId} has no head`);
-  const event: AuditEvent = { ...body, seq: linked.seq, prevHash: linked.prev, hash: linked.hash };
-  // The database linked the row; the same link computed here must agree, or the chain could not be verified.
-  if (chainHash(linked.prev, linked.seq, bodyHash) !== linked.hash)
-    throw new LeashError('internal', "the audit chain hash computed by the store differs from Leash's");
-  return event;
-}
-
 /**
  * Appends an event in the caller's transaction (so it commits with the change it describes), or on its own:
- * one statement, atomic by itself.
+ * one call of the append function, atomic by itself.
  */
-export async function appendAuditEvent(
-  executor: Kysely<Database> | Transaction<Database>,
-  input: AuditEventInput,
-): Promise<AuditEvent> {
-  return append(executor, input);
+export async function appendAuditEvent(executor: Executor, input: AuditEventInput): Promise<AuditEvent> {
+  const [event] = await appendBodies(executor, input.orgId, [toBody(input)]);
+  return event as AuditEvent;
 }
 
-/** Rows per insert statement (21 columns each: well under PostgreSQL's 65,535 parameters). */
+/** Rows per call of the append function (its JSON stays a few hundred kilobytes). */
 const APPEND_CHUNK = 500;
 
 /**
  * Appends many events of one org in order, in one transaction (the caller's, or one of its own): the head is
- * locked once, the rows are linked here and written with one multi-row insert that also moves the head. For
- * bulk work that records an event per target.
+ * locked by the first call and held, the rows are linked and signed here and written 500 per call. For bulk
+ * work that records an event per target.
  */
 export async function appendAuditEvents(
-  executor: Kysely<Database> | Transaction<Database>,
+  executor: Executor,
   inputs: readonly AuditEventInput[],
+  options: AppendOptions = {},
 ): Promise<AuditEvent[]> {
   const bodies = inputs.map(toBody);
   const orgId = bodies[0]?.orgId;
   if (orgId === undefined) return [];
   if (bodies.some((body) => body.orgId !== orgId))
     throw new LeashError('internal', 'appendAuditEvents takes the events of one org');
-  if (!executor.isTransaction) return executor.transaction().execute((trx) => appendAuditEvents(trx, inputs));
-  // Creates the head on first use and locks it (the no-op update takes the row lock) until the transaction ends.
-  const head = await executor
-    .insertInto('auditHeads')
-    .values({ orgId, seq: 0, hash: GENESIS_HASH })
-    .onConflict((conflict) => conflict.column('orgId').doUpdateSet((eb) => ({ seq: eb.ref('auditHeads.seq') })))
-    .returning(['seq', 'hash'])
-    .executeTakeFirstOrThrow();
-  let previous = { seq: Number(head.seq), hash: head.hash };
-  const events: AuditEvent[] = bodies.map((body) => {
-    const seq = previous.seq + 1;
-    const event: AuditEvent = {
-      ...body,
-      seq,
-      prevHash: previous.hash,
-      hash: chainHash(previous.hash, seq, hashAuditBody(body)),
-    };
-    previous = { seq, hash: event.hash };
-    return event;
-  });
-  for (let start = 0; start < events.length; start += APPEND_CHUNK) {
-    const chunk = events.slice(start, start + APPEND_CHUNK);
-    const last = chunk[chunk.length - 1] as AuditEvent;
-    await executor
-      .with('appended', (db) =>
-        db
-          .insertInto('auditEvents')
-          .values(
-            chunk.map((event) => ({
-              ...event,
-              arguments: json(event.arguments),
-              decision: json(event.decision),
-              result: json(event.result),
-            })),
-          )
-          .returning('seq'),
-      )
-      .updateTable('auditHeads')
-      .set({ seq: last.seq, hash: last.hash })
-      .where('orgId', '=', orgId)
-      .execute();
+  if (!executor.isTransaction) return executor.transaction().execute((trx) => appendAuditEvents(trx, inputs, options));
+  const events: AuditEvent[] = [];
+  for (let start = 0; start < bodies.length; start += APPEND_CHUNK) {
+    const chunk = bodies.slice(start, start + APPEND_CHUNK);
+    const last = start + APPEND_CHUNK >= bodies.length;
+    events.push(...(await appendBodies(executor, orgId, chunk, last ? options : {})));
   }
   return events;
 }

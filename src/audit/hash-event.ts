@@ -5,7 +5,8 @@
  *   body = SHA-256(canonical JSON of every field except seq and prev_hash)      (computed here)
  *   hash = SHA-256(prev_hash ":" seq ":" body)                                  (here, or by PostgreSQL's sha256)
  *
- * Changing any field changes the body; moving, dropping or re-linking a row breaks seq or prev_hash.
+ * Changing any field changes the body; moving, dropping or re-linking a row breaks seq or prev_hash. The row's
+ * key id and signature (ADR 0015) sign `hash` and are not part of it.
  */
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
 
@@ -38,8 +39,15 @@ export type AuditBody = Omit<HashedAuditFields, 'seq' | 'prevHash'>;
 
 /** SHA-256 (hex) of the row's canonical JSON, without its place in the chain. */
 export function hashAuditBody(body: AuditBody): string {
-  // A whole row may be passed (when verifying): its place in the chain is not part of the body.
-  const { at, seq: _seq, prevHash: _prevHash, ...rest } = body as AuditBody & Partial<HashedAuditFields>;
+  // A whole row may be passed (when verifying): its place in the chain and its signature are not part of the body.
+  const {
+    at,
+    seq: _seq,
+    prevHash: _prevHash,
+    keyId: _keyId,
+    signature: _signature,
+    ...rest
+  } = body as AuditBody & Partial<HashedAuditFields> & { keyId?: unknown; signature?: unknown };
   return sha256Hex(canonicalJson({ ...rest, at: at.toISOString() }));
 }
 

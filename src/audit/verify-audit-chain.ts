@@ -1,85 +1,212 @@
 /**
- * Verifies hash chains in bounded memory: row by row, seq must follow seq, prev_hash must be the previous
- * row's hash, and the recomputed hash must match. Names the first bad row.
+ * Verifies the audit log in bounded memory (ADR 0003, ADR 0015): row by row, seq must follow seq, prev_hash must
+ * be the previous row's hash, the recomputed hash must match, and the row must be signed by the key the log
+ * expects (key-ring.ts). Then every signed checkpoint kept outside the database: the row at its seq must still
+ * be there with its hash, and the chain must reach the latest one. Names the first bad row or missing range.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import { auditSetupOf } from './audit-setup.ts';
+import { type Checkpoint, checkpointMessage, type TrustedKey } from './checkpoint-sink.ts';
 import { GENESIS_HASH } from './events.ts';
 import { type HashedAuditFields, hashAuditEvent } from './hash-event.ts';
+import { KeyRing } from './key-ring.ts';
+import { verifyText } from './signing-key.ts';
+
+/** The first row (or range) found wrong. */
+export interface BadRow {
+  orgId: string;
+  seq: number;
+  id: string;
+  reason: string;
+}
 
 /** The verdict on the chain(s). */
 export interface ChainVerdict {
   ok: boolean;
   rows: number;
-  firstBadRow: { orgId: string; seq: number; id: string; reason: string } | null;
+  firstBadRow: BadRow | null;
 }
+
+/** The verdict with the checkpoints it checked. */
+export interface AuditVerdict extends ChainVerdict {
+  checkpoints: { checked: number; latestSeq: number | null };
+}
+
+type Progress = (progress: { phase: string; done: number; total: number }) => void;
 
 const BATCH = 2_000;
 
-/** Verifies one org's chain (or every org's when `orgId` is omitted). */
+/** What walking one org's chain found. */
+interface Walk {
+  rows: number;
+  lastSeq: number;
+  lastHash: string;
+  bad: BadRow | null;
+  /** The hash of each checkpointed seq the walk passed. */
+  seen: Map<number, { hash: string; id: string }>;
+  ring: KeyRing;
+}
+
+async function walkChain(
+  db: Kysely<Database>,
+  org: string,
+  trusted: readonly TrustedKey[],
+  checkpointSeqs: ReadonlySet<number>,
+  onRow: () => void,
+): Promise<Walk> {
+  const walk: Walk = {
+    rows: 0,
+    lastSeq: 0,
+    lastHash: GENESIS_HASH,
+    bad: null,
+    seen: new Map(),
+    ring: new KeyRing(trusted),
+  };
+  for (;;) {
+    const batch = await db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('orgId', '=', org)
+      .where('seq', '>', walk.lastSeq)
+      .orderBy('seq')
+      .limit(BATCH)
+      .execute();
+    if (batch.length === 0) return walk;
+    for (const row of batch) {
+      const bad = (reason: string): Walk => ({ ...walk, bad: { orgId: org, seq: row.seq, id: row.id, reason } });
+      const expectedSeq = walk.lastSeq + 1;
+      if (row.seq !== expectedSeq) return bad(`row ${expectedSeq} is missing (found ${row.seq} next)`);
+      if (row.prevHash !== walk.lastHash) return bad('prev_hash does not match the previous row');
+      const { hash, keyId: _keyId, signature: _signature, ...fields } = row;
+      if (hashAuditEvent(fields as HashedAuditFields) !== hash)
+        return bad('hash does not match the row contents (altered)');
+      const unsigned = walk.ring.check(row);
+      if (unsigned) return bad(unsigned);
+      if (checkpointSeqs.has(row.seq)) walk.seen.set(row.seq, { hash, id: row.id });
+      walk.lastHash = hash;
+      walk.lastSeq = row.seq;
+      walk.rows += 1;
+      onRow();
+    }
+  }
+}
+
+/** The first checkpoint the walk contradicts (a bad signature, a different row, rows missing), if any. */
+function checkCheckpoints(org: string, walk: Walk, checkpoints: readonly Checkpoint[]): BadRow | null {
+  const limit = walk.bad ? walk.bad.seq : Number.POSITIVE_INFINITY;
+  let first: BadRow | null = null;
+  const keep = (found: BadRow) => {
+    if (!first || found.seq < first.seq) first = found;
+  };
+  for (const checkpoint of checkpoints) {
+    if (checkpoint.seq >= limit) continue;
+    const { signature, ...unsigned } = checkpoint;
+    const key = walk.ring.key(checkpoint.key_id);
+    if (!key || !verifyText(key, checkpointMessage(unsigned), signature)) {
+      keep({
+        orgId: org,
+        seq: checkpoint.seq,
+        id: '',
+        reason: `the checkpoint of ${checkpoint.at} at seq ${checkpoint.seq} has no valid signature (key ${checkpoint.key_id})`,
+      });
+      continue;
+    }
+    const row = walk.seen.get(checkpoint.seq);
+    if (!row) {
+      if (!walk.bad)
+        keep({
+          orgId: org,
+          seq: walk.lastSeq + 1,
+          id: '',
+          reason: `rows ${walk.lastSeq + 1}–${checkpoint.seq} are missing: the checkpoint of ${checkpoint.at} saw the log at seq ${checkpoint.seq}`,
+        });
+    } else if (row.hash !== checkpoint.hash)
+      keep({
+        orgId: org,
+        seq: checkpoint.seq,
+        id: row.id,
+        reason: `the row differs from the checkpoint of ${checkpoint.at}: the log was rewritten after it`,
+      });
+  }
+  return first;
+}
+
+async function countRows(db: Kysely<Database>, orgId: string | undefined): Promise<number> {
+  const counted = await db
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .$if(orgId !== undefined, (query) => query.where('orgId', '=', orgId as string))
+    .executeTakeFirst();
+  return Number(counted?.count ?? 0);
+}
+
+/** Verifies one org's log (or every org's when `orgId` is omitted): rows, signatures and checkpoints. */
+export async function verifyAuditLog(
+  db: Kysely<Database>,
+  orgId?: string,
+  onProgress?: Progress,
+): Promise<AuditVerdict> {
+  const setup = auditSetupOf(db);
+  const holding = setup.existingSigner();
+  const trusted: TrustedKey[] = [
+    ...setup.sink.keys(),
+    ...(holding ? [{ key_id: holding.keyId, public_key: holding.publicKey, added_at: '' }] : []),
+  ];
+  const heads = await db
+    .selectFrom('auditHeads')
+    .select(['orgId', 'seq', 'hash'])
+    .$if(orgId !== undefined, (query) => query.where('orgId', '=', orgId as string))
+    .execute();
+  const withRows = await db
+    .selectFrom('auditEvents')
+    .select('orgId')
+    .distinct()
+    .$if(orgId !== undefined, (query) => query.where('orgId', '=', orgId as string))
+    .execute();
+  const orgs = orgId ? [orgId] : [...new Set([...heads, ...withRows].map((row) => row.orgId))].sort();
+  const total = await countRows(db, orgId);
+  const verdict: AuditVerdict = { ok: true, rows: 0, firstBadRow: null, checkpoints: { checked: 0, latestSeq: null } };
+  for (const org of orgs) {
+    const checkpoints = setup.sink.read(org).filter((checkpoint) => Number.isSafeInteger(checkpoint.seq));
+    verdict.checkpoints.checked += checkpoints.length;
+    for (const checkpoint of checkpoints)
+      verdict.checkpoints.latestSeq = Math.max(verdict.checkpoints.latestSeq ?? 0, checkpoint.seq);
+    let done = verdict.rows;
+    const walk = await walkChain(db, org, trusted, new Set(checkpoints.map((cp) => cp.seq)), () => {
+      done += 1;
+      if (done % BATCH === 0) onProgress?.({ phase: 'verifying audit log', done, total });
+    });
+    verdict.rows += walk.rows;
+    const contradicted = checkCheckpoints(org, walk, checkpoints);
+    const head = heads.find((row) => row.orgId === org);
+    const headBad: BadRow | null =
+      !walk.bad && head && (Number(head.seq) !== walk.lastSeq || head.hash !== walk.lastHash)
+        ? {
+            orgId: org,
+            seq: walk.lastSeq + 1,
+            id: '',
+            reason: `rows after ${walk.lastSeq} are missing (the head is at ${head.seq})`,
+          }
+        : null;
+    const bad = [walk.bad, contradicted, headBad]
+      .filter((found): found is BadRow => found !== null)
+      .sort((a, b) => a.seq - b.seq)[0];
+    if (bad && verdict.ok) {
+      verdict.ok = false;
+      verdict.firstBadRow = bad;
+    }
+  }
+  onProgress?.({ phase: 'verifying audit log', done: verdict.rows, total });
+  return verdict;
+}
+
+/** Verifies one org's chain (or every org's): the verdict without the checkpoint figures. */
 export async function verifyAuditChain(
   db: Kysely<Database>,
   orgId?: string,
-  onProgress?: (progress: { phase: string; done: number; total: number }) => void,
+  onProgress?: Progress,
 ): Promise<ChainVerdict> {
-  const orgs = orgId
-    ? [orgId]
-    : (await db.selectFrom('auditEvents').select('orgId').distinct().orderBy('orgId').execute()).map(
-        (row) => row.orgId,
-      );
-  const total = Number(
-    (
-      await db
-        .selectFrom('auditEvents')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .$if(orgId !== undefined, (query) => query.where('orgId', '=', orgId as string))
-        .executeTakeFirst()
-    )?.count ?? 0,
-  );
-  let rows = 0;
-  for (const org of orgs) {
-    let expectedSeq = 1;
-    let previousHash = GENESIS_HASH;
-    for (;;) {
-      const batch = await db
-        .selectFrom('auditEvents')
-        .selectAll()
-        .where('orgId', '=', org)
-        .where('seq', '>=', expectedSeq)
-        .orderBy('seq')
-        .limit(BATCH)
-        .execute();
-      if (batch.length === 0) break;
-      for (const row of batch) {
-        const bad = (reason: string): ChainVerdict => ({
-          ok: false,
-          rows,
-          firstBadRow: { orgId: org, seq: row.seq, id: row.id, reason },
-        });
-        if (row.seq !== expectedSeq) return bad(`row ${expectedSeq} is missing (found ${row.seq} next)`);
-        if (row.prevHash !== previousHash) return bad('prev_hash does not match the previous row');
-        const { hash, ...fields } = row;
-        if (hashAuditEvent(fields as HashedAuditFields) !== hash)
-          return bad('hash does not match the row contents (altered)');
-        previousHash = hash;
-        expectedSeq += 1;
-        rows += 1;
-      }
-      onProgress?.({ phase: 'verifying audit chain', done: rows, total });
-    }
-    const head = await db.selectFrom('auditHeads').select(['seq', 'hash']).where('orgId', '=', org).executeTakeFirst();
-    if (head && (head.seq !== expectedSeq - 1 || head.hash !== previousHash)) {
-      return {
-        ok: false,
-        rows,
-        firstBadRow: {
-          orgId: org,
-          seq: expectedSeq,
-          id: '',
-          reason: `rows after ${expectedSeq - 1} are missing (the head is at ${head.seq})`,
-        },
-      };
-    }
-  }
-  return { ok: true, rows, firstBadRow: null };
+  const { ok, rows, firstBadRow } = await verifyAuditLog(db, orgId, onProgress);
+  return { ok, rows, firstBadRow };
 }

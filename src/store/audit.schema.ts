@@ -24,6 +24,10 @@ export interface AuditEventsTable {
   userInput: string | null;
   prevHash: string;
   hash: string;
+  /** The Ed25519 key that signed `hash` (migration 0015); null on rows written before signing. */
+  keyId: string | null;
+  /** Base64 Ed25519 signature of the row hash (see audit/signing-key.ts). */
+  signature: string | null;
 }
 
 /** audit_heads: the last seq and hash of each org's chain, locked by every append. */
@@ -31,6 +35,8 @@ export interface AuditHeadsTable {
   orgId: string;
   seq: number;
   hash: string;
+  /** The key the next row must be signed by (migration 0015). */
+  keyId: string | null;
 }
 
 /** The audit tables. */

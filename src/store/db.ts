@@ -8,6 +8,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { bindAuditStore } from '../audit/audit-setup.ts';
+import { flushAuditCheckpoints } from '../audit/checkpoints.ts';
 import { migrateToLatest } from './migrate.ts';
 import { orgScopedDialect } from './org-scope.ts';
 import { createPglite, lockDataDir, toSafeNumber } from './pglite-files.ts';
@@ -79,12 +81,15 @@ async function openPglite(dataDirOption: string | undefined): Promise<Store> {
     dialect: orgScopedDialect(new PGliteDialect(client), { singleSession: true }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
+  // The audit key and checkpoints live beside the data (in memory for an in-memory store).
+  bindAuditStore(db, inMemory ? 'memory' : { dataDir: location });
   return {
     db,
     kind: 'pglite',
     location,
     close: async () => {
       try {
+        await flushAuditCheckpoints(db);
         await db.destroy();
       } finally {
         unlock();
@@ -117,7 +122,18 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
   }
   const url = new URL(databaseUrl);
   url.password = '';
-  return { db, kind: 'postgres', location: url.toString(), close: () => db.destroy() };
+  return {
+    db,
+    kind: 'postgres',
+    location: url.toString(),
+    close: async () => {
+      try {
+        await flushAuditCheckpoints(db);
+      } finally {
+        await db.destroy();
+      }
+    },
+  };
 }
 
 export { migrateToLatest } from './migrate.ts';

@@ -19,6 +19,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { flushAuditCheckpoints } from '../audit/checkpoints.ts';
 import { LeashError } from '../domain/errors.ts';
 import type { Store } from './db.ts';
 import { LocalChannel } from './local-channel.ts';
@@ -125,7 +126,18 @@ export function channelStore(transport: SqlTransport, location: string, reconnec
     },
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
-  return { db, kind: 'pglite', location, close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    location,
+    close: async () => {
+      try {
+        await flushAuditCheckpoints(db);
+      } finally {
+        await db.destroy();
+      }
+    },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * (CI runs the whole suite both ways).
  */
 import { randomBytes } from 'node:crypto';
+import { bindAuditStore } from '../../src/audit/audit-setup.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 
 /**
@@ -13,7 +14,10 @@ export async function openTestStore(): Promise<Store> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) return openStore({ dataDir: 'memory://' });
   const schema = `${process.env.LEASH_TEST_SCHEMA_PREFIX ?? 't_'}${randomBytes(6).toString('hex')}`;
-  return openStore({ databaseUrl, schema });
+  const store = await openStore({ databaseUrl, schema });
+  // A throwaway schema keeps its audit key and checkpoints in memory, like an in-memory PGlite.
+  bindAuditStore(store.db, 'memory');
+  return store;
 }
 
 /** Which store the suite runs on, for test names. */
