@@ -23,6 +23,7 @@ export const AUDIT_EVENTS = [
   'ticket.reviewed',
   'policy.loaded',
   'audit.key_rotated',
+  'audit.key_rotated',
   'member.added',
   'member.role_changed',
   'member.removed',

@@ -12,6 +12,7 @@ import * as rowLevelSecurity from './0011-row-level-security.ts';
 import * as conversations from './0012-conversations.ts';
 import * as integrations from './0013-integrations.ts';
 import * as stripeMirror from './0014-stripe-mirror.ts';
+import * as auditSignatures from './0015-audit-signatures.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0012-conversations': conversations,
   '0013-integrations': integrations,
   '0014-stripe-mirror': stripeMirror,
+  '0015-audit-signatures': auditSignatures,
 };
