@@ -23,7 +23,6 @@ export const AUDIT_EVENTS = [
   'ticket.reviewed',
   'policy.loaded',
   'audit.key_rotated',
-  'audit.key_rotated',
   'member.added',
   'member.role_changed',
   'member.removed',
