@@ -6,14 +6,18 @@ import { addMember, createOrg, type Member, type Org } from './members.ts';
 
 export { DEMO_MEMBERS, DEMO_ORG } from './demo-team.ts';
 
-/** Creates the demo org with its owner and every other demo member. */
-export async function createDemoOrg(db: Kysely<Database>): Promise<{ org: Org; members: Member[] }> {
+/** Creates the demo org with its owner and every other demo member, under `policyProfile` (default_profile). */
+export async function createDemoOrg(
+  db: Kysely<Database>,
+  options: { policyProfile?: string | undefined } = {},
+): Promise<{ org: Org; members: Member[] }> {
   const [ownerSpec, ...others] = DEMO_MEMBERS;
   const { org, owner } = await createOrg(db, {
     id: DEMO_ORG.id,
     name: DEMO_ORG.name,
     ownerEmail: ownerSpec.email,
     ownerName: ownerSpec.name,
+    policyProfile: options.policyProfile,
   });
   const members = [owner];
   for (const spec of others)

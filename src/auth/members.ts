@@ -65,17 +65,25 @@ export function toMember(row: {
   return { ...row, role: row.role, groups: parseGroups(row.groups) };
 }
 
-/** Creates an org with its owner, in one transaction. */
+/**
+ * Creates an org with its owner, in one transaction. `policyProfile` is the rules file's `default_profile` (callers
+ * that create real orgs pass it: `leash init`, `leash demo`, `leash start`'s first run); without it, the column's
+ * default (`short-leash`).
+ */
 export async function createOrg(
   db: Kysely<Database>,
-  input: { name: string; ownerEmail: string; ownerName?: string; id?: string },
+  input: { name: string; ownerEmail: string; ownerName?: string; id?: string; policyProfile?: string | undefined },
 ): Promise<{ org: Org; owner: Member }> {
   const email = normaliseEmail(input.ownerEmail);
   if (!input.name.trim()) throw badInput('org', 'an org needs a name');
   return db.transaction().execute(async (trx) => {
     const org = await trx
       .insertInto('orgs')
-      .values({ id: input.id ?? newId('org'), name: input.name.trim() })
+      .values({
+        id: input.id ?? newId('org'),
+        name: input.name.trim(),
+        ...(input.policyProfile ? { policyProfile: input.policyProfile } : {}),
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const owner = await addMember(trx, org.id, { email, role: 'owner', groups: ['founder'], name: input.ownerName });

@@ -30,6 +30,7 @@ import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
+import { registerHealthRoute } from './routes/health.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerMcpRoute } from './routes/mcp.ts';
 import { registerMemberRoutes } from './routes/members.ts';
@@ -159,7 +160,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   const typed = app.withTypeProvider<ZodTypeProvider>() as unknown as TypedApp;
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  typed.get('/health', { schema: { hide: true } }, async () => ({ ok: true, version: deps.version }));
+  registerHealthRoute(typed, deps);
   // Also the not-found handler: the API's error body, or the dashboard for its own paths.
   const web = await registerWebRoutes(typed, options.webRoot ?? null);
   registerAuthRoutes(typed, deps, web);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { parse as parseYaml } from 'yaml';
+import { LeashError } from '../domain/errors.ts';
 import { createGate, type Gate } from './decide.ts';
 import { type PolicyRules, rulesSchema } from './rules.ts';
 
@@ -30,7 +31,7 @@ export interface PolicyFiles {
 export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR, checkCache?: string): PolicyFiles {
   const problems: string[] = [];
   const hash = createHash('sha256');
-  let files: string[] = [];
+  let files: string[] | undefined;
   try {
     files = readdirSync(policyDir)
       .filter((file) => file.endsWith('.cedar') || file === 'schema.cedarschema' || file === 'rules.yaml')
@@ -38,7 +39,14 @@ export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR, checkCac
   } catch (error) {
     problems.push(`cannot read ${policyDir}: ${(error as Error).message}`);
   }
-  const texts = new Map(files.map((file) => [file, readFileSync(join(policyDir, file), 'utf8')]));
+  const texts = new Map<string, string>();
+  for (const file of files ?? []) {
+    try {
+      texts.set(file, readFileSync(join(policyDir, file), 'utf8'));
+    } catch (error) {
+      problems.push(`${file}: cannot read: ${(error as Error).message}`);
+    }
+  }
   for (const [file, text] of texts) hash.update(`${file}\n${text}\n`);
   const version = hash.digest('hex');
   const schema = texts.get('schema.cedarschema') ?? '';
@@ -60,6 +68,7 @@ export function readPolicyFiles(policyDir: string = DEFAULT_POLICY_DIR, checkCac
   const cached = checkCache ? readCleanCheck(checkCache, cacheKey) : undefined;
   const checked = cached ?? checkPolicies(texts, schema);
   problems.push(...checked.problems);
+  if (files && !files.some((file) => file.endsWith('.cedar'))) problems.push(`no .cedar policy files in ${policyDir}`);
   if (!schema) problems.push('schema.cedarschema is missing');
   if (!rules && !problems.some((problem) => problem.startsWith('rules.yaml'))) problems.push('rules.yaml is missing');
   if (checkCache && !cached && checked.problems.length === 0) writeCleanCheck(checkCache, cacheKey, checked.policies);
@@ -134,7 +143,7 @@ export async function loadGate(
   policyDir: string | undefined = process.env.LEASH_POLICY_DIR,
   options: { checkCache?: string | undefined } = {},
 ): Promise<Gate> {
-  const files = readPolicyFiles(policyDir ?? DEFAULT_POLICY_DIR, options.checkCache);
+  const files = readPolicyFiles(policyDir || DEFAULT_POLICY_DIR, options.checkCache);
   loads += 1;
   const policySetId = `policies_${loads}_${files.version.slice(0, 12)}`;
   const schemaName = `schema_${loads}_${files.version.slice(0, 12)}`;
@@ -154,4 +163,35 @@ export async function loadGate(
     policies: files.policies,
     schema: files.schema,
   });
+}
+
+/** The policy directory in force: LEASH_POLICY_DIR, else the policies shipped with Leash. */
+export function policyDirInForce(environment: NodeJS.ProcessEnv = process.env): string {
+  return resolve(environment.LEASH_POLICY_DIR || DEFAULT_POLICY_DIR);
+}
+
+/**
+ * Refuses to serve on a policy with problems: a long-running server (`leash start`, `leash mcp`) that started on a
+ * missing or broken policy file would look healthy while blocking every write. Bad input (exit 2), naming the
+ * directory and every problem (the file and its error).
+ */
+export function refuseBrokenPolicy(
+  gate: Gate,
+  policyDir: string = policyDirInForce(),
+  consequence = 'Leash will not start',
+): Gate {
+  if (gate.rules && gate.problems.length === 0) return gate;
+  const problems = gate.problems.length > 0 ? gate.problems : ['rules.yaml did not load'];
+  throw new LeashError(
+    'bad_input',
+    `the policy in ${policyDir} has problems, so ${consequence} (fix them, then \`leash policy check\`): ${problems.join('; ')}`,
+    { field: 'LEASH_POLICY_DIR', policyDir, problems },
+  );
+}
+
+/** The profile a new org gets: the rules file's `default_profile`; a broken policy refuses (see refuseBrokenPolicy). */
+export function defaultProfileOf(gate: Gate, policyDir: string = policyDirInForce()): PolicyRules['default_profile'] {
+  const { rules } = refuseBrokenPolicy(gate, policyDir, 'no org can be created');
+  if (!rules) throw new LeashError('internal', 'a checked policy has no rules');
+  return rules.default_profile;
 }

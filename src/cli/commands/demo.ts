@@ -13,6 +13,8 @@ export interface DemoOptions {
   months: number;
   endAt: Date;
   showProgress: boolean;
+  /** The org's policy profile; default: `default_profile` of the policy in force (a broken policy refuses). */
+  policyProfile?: string;
 }
 
 /** Today at 00:00 UTC: the default end of the demo's history. */
@@ -23,12 +25,16 @@ export function startOfTodayUtc(): Date {
 
 /** Creates the demo org and its business in an empty store; returns the generator's summary. */
 export async function buildDemo(options: DemoOptions) {
-  const [{ createDemoOrg }, { listOrgs }, { generateDemo }, { openStore }] = await Promise.all([
-    import('../../auth/demo-members.ts'),
-    import('../../auth/members.ts'),
-    import('../../demo/generate-demo.ts'),
-    import('../../store/db.ts'),
-  ]);
+  const [{ createDemoOrg }, { listOrgs }, { generateDemo }, { openStore }, { loadLocalGate }, { defaultProfileOf }] =
+    await Promise.all([
+      import('../../auth/demo-members.ts'),
+      import('../../auth/members.ts'),
+      import('../../demo/generate-demo.ts'),
+      import('../../store/db.ts'),
+      import('../session.ts'),
+      import('../../policy/load-gate.ts'),
+    ]);
+  const policyProfile = options.policyProfile ?? defaultProfileOf(await loadLocalGate());
   const store = await openStore();
   const bar = progressBar(options.showProgress);
   try {
@@ -38,7 +44,7 @@ export async function buildDemo(options: DemoOptions) {
         `${store.location} already holds data; use a fresh LEASH_DATA_DIR (or remove it) for a new demo`,
       );
     }
-    const { org } = await createDemoOrg(store.db);
+    const { org } = await createDemoOrg(store.db, { policyProfile });
     const summary = await generateDemo(store, {
       orgId: org.id,
       customers: options.customers,

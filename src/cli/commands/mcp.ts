@@ -30,6 +30,9 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<void> 
   // A bad --tools list is bad input before anything opens.
   const tools = options.tools !== undefined ? selectTools(options.tools.split(',')) : undefined;
   await session.withSession(async (opened) => {
+    // A long-running server on a missing or broken policy would block every write: refuse to start (exit 2).
+    const { refuseBrokenPolicy } = await import('../../policy/load-gate.ts');
+    refuseBrokenPolicy(opened.gate, undefined, 'the MCP server will not start');
     // An API key names its member (and org) itself; without one, local mode's --as / LEASH_USER.
     const apiKey = process.env.LEASH_API_KEY;
     const member = apiKey

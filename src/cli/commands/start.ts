@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { printTable } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 
-async function buildDemoOnFirstRun(): Promise<void> {
+async function buildDemoOnFirstRun(policyProfile: string): Promise<void> {
   const [{ openStore }, { listOrgs }, { buildDemo, startOfTodayUtc }] = await Promise.all([
     import('../../store/db.ts'),
     import('../../auth/members.ts'),
@@ -24,6 +24,7 @@ async function buildDemoOnFirstRun(): Promise<void> {
     months: 24,
     endAt: startOfTodayUtc(),
     showProgress: true,
+    policyProfile,
   });
   process.stdout.write(`Demo data is in ${store.location}.\n`);
 }
@@ -41,7 +42,10 @@ export function registerStartCommand(program: Command, version: string): void {
       'after',
       `
 Environment:
-  LEASH_PUBLIC_URL     the URL people use to reach this server (magic links point here; default http://HOST:PORT)
+  LEASH_POLICY_DIR     the policy directory (default: the shipped policies/); a missing or broken policy file
+                       (rules.yaml, schema, a .cedar file) refuses to start, naming the file and its error (exit 2)
+  LEASH_PUBLIC_URL     the URL people use to reach this server (magic links point here; default http://HOST:PORT);
+                       browsers may call the API only from this origin or the one they reached the server at
   LEASH_ALLOWED_HOSTS  extra host names accepted in Host/Origin, comma-separated (DNS-rebinding guard)
   LEASH_SMTP_URL       smtp://user:pass@host:587 to email sign-in links; without it, in development,
                        links are printed to this log (NODE_ENV=production refuses to run that way)
@@ -66,6 +70,7 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         { smtpFromEnvironment },
         { openStore },
         { loadLocalGate },
+        { defaultProfileOf, policyDirInForce, refuseBrokenPolicy },
         { createServer },
         { recoverAllExecutions, startStripeSyncLoop },
         { serveLocalChannel },
@@ -76,11 +81,14 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         import('../../operations/deliver-outbox.ts'),
         import('../../store/db.ts'),
         import('../session.ts'),
+        import('../../policy/load-gate.ts'),
         import('../../http/server.ts'),
         import('../../surfaces/maintenance.ts'),
         import('../../surfaces/local-channel-server.ts'),
       ]);
-      await buildDemoOnFirstRun();
+      // A missing or broken policy refuses to start (exit 2): serving would block every write behind a healthy /health.
+      const gate = refuseBrokenPolicy(await loadLocalGate());
+      await buildDemoOnFirstRun(defaultProfileOf(gate));
       const store = await openStore();
       const development = process.env.NODE_ENV !== 'production';
       const mailer = smtpFromEnvironment();
@@ -90,7 +98,6 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       }
       const publicUrl =
         process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
-      const gate = await loadLocalGate();
       const logger = pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' });
       const app = await createServer({
         store,
@@ -124,7 +131,8 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       const [org] = await listOrgs(store.db);
       const members = org ? await listMembers(store.db, org.id) : [];
       process.stdout.write(
-        `\nLeash is running at ${publicUrl} (${org?.name ?? 'no org yet'}, data in ${store.location}).\n\n`,
+        `\nLeash is running at ${publicUrl} (${org?.name ?? 'no org yet'}, data in ${store.location}).\n` +
+          `Policy: ${policyDirInForce()} (checked; ${org ? `${org.name} runs the ${org.policyProfile} profile` : `default profile ${defaultProfileOf(gate)}`}).\n\n`,
       );
       printTable(
         ['member', 'role', 'approver groups'],
