@@ -42,6 +42,8 @@ export const AUDIT_EVENTS = [
   'agent.call_refused',
   'channel.stopped',
   'channel.resumed',
+  'channel.stopped',
+  'channel.resumed',
   'input.refused',
 ] as const;
 

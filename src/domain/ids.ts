@@ -35,6 +35,7 @@ export const ID_PREFIXES = {
   turn: 'turn',
   decision: 'dec',
   request: 'req',
+  agentStop: 'astop',
 } as const;
 
 /** A resource kind that has an id prefix. */

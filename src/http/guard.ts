@@ -68,3 +68,8 @@ export function credentialKey(request: FastifyRequest): string {
 export function writeRateLimit(deps: ServerDeps) {
   return { rateLimit: { max: deps.rateLimits.writes, timeWindow: '1 minute', keyGenerator: credentialKey } };
 }
+
+/** Route config limiting /mcp requests (every JSON-RPC message) per credential to the server's per-minute budget. */
+export function mcpRateLimit(deps: ServerDeps) {
+  return { rateLimit: { max: deps.rateLimits.mcp, timeWindow: '1 minute', keyGenerator: credentialKey } };
+}

@@ -3,6 +3,7 @@
  * reservation against the daily limit and (for WARN) the approval request, all in one transaction with
  * their audit rows. Nothing changes in the billing system on propose.
  */
+import { checkApprovalCapacity } from '../approvals/approval-cap.ts';
 import { createApprovalRequest } from '../approvals/approval-requests.ts';
 import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
@@ -105,6 +106,7 @@ export async function proposeOperation(
       });
       await recordStep(trx, context, 'decision.made', { ...trail, decision });
       if (decision.outcome !== 'warn') return viewProposal({ ...proposal, createdAt: now, updatedAt: now });
+      await checkApprovalCapacity(trx, { orgId: context.actor.orgId, requesterId: context.actor.memberId, now });
       const { request, handle } = await createApprovalRequest(trx, {
         orgId: context.actor.orgId,
         proposalId,

@@ -4,6 +4,7 @@
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Address, PaymentMethod, PlanLimits, PriceTier } from '../domain/billing.ts';
+import type { AgentChannelTables } from './agent-channel.schema.ts';
 import type { AuditTables } from './audit.schema.ts';
 import type { PipelineTables } from './pipeline.schema.ts';
 import type { AuthTables, BulkTables, ConversationTables, IntegrationTables, TicketTables } from './work.schema.ts';
@@ -295,4 +296,5 @@ export interface Database
     BulkTables,
     AuthTables,
     ConversationTables,
-    IntegrationTables {}
+    IntegrationTables,
+    AgentChannelTables {}

@@ -47,7 +47,7 @@ export async function startTestServer(
     development: true,
     logger: false,
     version: 'test',
-    rateLimits: { signIn: 10_000, writes: 10_000 },
+    rateLimits: { signIn: 10_000, writes: 10_000, mcp: 10_000 },
     ...options,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

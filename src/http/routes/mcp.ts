@@ -2,19 +2,22 @@
  * MCP over streamable HTTP at /mcp: stateless (each POST carries its own bearer API key and gets a fresh
  * server and transport, so any server process can answer), JSON responses, the same tools and the same gate
  * as stdio: the key's member is offered the tools their role can use, narrowed further by `?tools=a,b`. Only
- * Leash API keys are accepted; the Host/Origin guard in server.ts answers DNS rebinding.
+ * Leash API keys are accepted; the Host/Origin guard in server.ts answers DNS rebinding. Requests are limited per
+ * credential like REST writes (`rateLimits.mcp`, default 120 a minute): past it, 429 with Retry-After. A member
+ * whose agent access is paused (too many blocked attempts) is refused with 403 until an owner resumes it.
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { checkAgentAccess } from '../../auth/agent-access.ts';
 import { LeashError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { createLeashMcpServer, selectTools } from '../../mcp/mcp-server.ts';
-import { asCaller } from '../guard.ts';
+import { asCaller, mcpRateLimit } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import type { TypedApp } from './types.ts';
 
 /** Registers /mcp. */
 export function registerMcpRoute(app: TypedApp, deps: ServerDeps): void {
-  app.post('/mcp', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/mcp', { schema: { hide: true }, config: mcpRateLimit(deps) }, async (request, reply) => {
     if (!/^Bearer\s+lk_/i.test(request.headers.authorization ?? '')) {
       reply.header('www-authenticate', 'Bearer realm="leash", error="invalid_token"');
       throw new LeashError(
@@ -28,7 +31,9 @@ export function registerMcpRoute(app: TypedApp, deps: ServerDeps): void {
     return asCaller(
       deps,
       request,
-      async ({ context }) => {
+      async ({ member, context }) => {
+        // An agent that kept running into blocks is paused until an owner resumes it (auth/agent-access.ts).
+        await checkAgentAccess(deps.store.db, member, 'mcp');
         const server = createLeashMcpServer(async () => ({ ...context, requestId: newId('request') }), deps.version, {
           tools,
         });
