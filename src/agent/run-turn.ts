@@ -7,7 +7,6 @@
  */
 
 import { agentOf, checkAgentAccess } from '../auth/agent-access.ts';
-import { agentOf, checkAgentAccess } from '../auth/agent-access.ts';
 import { LeashError } from '../domain/errors.ts';
 import { storableText } from '../domain/storable-text.ts';
 import type { OperationContext } from '../operations/define-operation.ts';
@@ -63,8 +62,6 @@ export async function runAgentTurn(input: {
     throw new LeashError('bad_input', 'say what you need, e.g. "Show me overdue invoices"', { field: 'message' });
   if (text.length > MAX_REQUEST_LENGTH)
     throw new LeashError('bad_input', `a request is at most ${MAX_REQUEST_LENGTH} characters`, { field: 'message' });
-  // A member whose agents kept running into blocks has their agent access paused until an owner resumes it.
-  await checkAgentAccess(context.db, agentOf(context.actor), 'agent');
   // A member whose agents kept running into blocks has their agent access paused until an owner resumes it.
   await checkAgentAccess(context.db, agentOf(context.actor), 'agent');
   const owner: Owner = { orgId: context.actor.orgId, memberId: context.actor.memberId };

@@ -42,8 +42,6 @@ export const AUDIT_EVENTS = [
   'agent.call_refused',
   'channel.stopped',
   'channel.resumed',
-  'channel.stopped',
-  'channel.resumed',
   'input.refused',
 ] as const;
 
