@@ -48,7 +48,10 @@ export const createCoupon = defineWrite({
       decision: { customerIds: [], targetCount: 0, reversible: true },
       preview: {
         summary: `Create coupon ${input.code}: ${off}, ${input.duration === 'repeating' ? `for ${input.duration_in_months} months` : input.duration}${input.countries?.length ? `, only in ${input.countries.join(', ')}` : ''}`,
-        changes: [{ field: 'coupon', from: null, to: input.code }],
+        changes: [
+          { field: 'coupon', from: null, to: input.code },
+          { field: 'coupon name', from: null, to: input.name },
+        ],
         money: null,
         customers: [],
         targets: [],

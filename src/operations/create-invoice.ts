@@ -47,11 +47,14 @@ export const createInvoice = defineWrite({
       decision: { money: { amount: subtotal, currency }, customerIds: [customer.id], targetCount: 1, reversible: true },
       preview: {
         summary: `Invoice ${customer.name} ${formatMoney(money(subtotal, currency))} before tax (${input.lines.length} line${input.lines.length === 1 ? '' : 's'}), due in ${input.days_until_due} days${input.send ? ', sent by email' : ''}`,
-        changes: input.lines.map((line) => ({
-          field: 'invoice line',
-          from: null,
-          to: `${line.description}: ${line.quantity} × ${formatMoney(money(line.amount, currency))}`,
-        })),
+        changes: [
+          ...input.lines.map((line) => ({
+            field: 'invoice line',
+            from: null,
+            to: `${line.description}: ${line.quantity} × ${formatMoney(money(line.amount, currency))}`,
+          })),
+          ...(input.memo ? [{ field: 'invoice memo', from: null, to: input.memo }] : []),
+        ],
         money: { amount: subtotal, currency },
         customers: [{ id: customer.id, name: customer.name }],
         targets: [customer.id],

@@ -61,8 +61,10 @@ export const createPlan = defineWrite({
         }${input.trial_days ? `, ${input.trial_days}-day trial` : ''}${limits ? `; limits: ${limits}` : ''}`,
         changes: [
           { field: 'product', from: null, to: input.name },
-          { field: 'monthly price', from: null, to: input.monthly_amount },
-          ...(annual !== null ? [{ field: 'annual price', from: null, to: annual }] : []),
+          { field: 'monthly price', from: null, to: monthly },
+          ...(annual !== null
+            ? [{ field: 'annual price', from: null, to: formatMoney(money(annual, input.currency)) }]
+            : []),
         ],
         money: null,
         customers: [],

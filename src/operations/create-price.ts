@@ -53,7 +53,10 @@ export const createPrice = defineWrite({
       decision: { customerIds: [], targetCount: 0, reversible: true },
       preview: {
         summary: `Add a price to ${product.name}: ${what}${input.interval ? ` per ${input.interval}` : ' one-off'}${input.trial_days ? `, ${input.trial_days}-day trial` : ''}`,
-        changes: [{ field: `product ${product.name} price`, from: null, to: what }],
+        changes: [
+          { field: `product ${product.name} price`, from: null, to: what },
+          { field: 'pricing', from: null, to: input.scheme.replace('_', ' ') },
+        ],
         money: null,
         customers: [],
         targets: [product.id],

@@ -87,7 +87,10 @@ export const createTicket = defineWrite({
         summary: `Open a ${input.class.replace('_', ' ')} ticket for ${customer.name}${
           input.proposals.length ? ` linking ${input.proposals.length} proposal(s)` : ''
         }`,
-        changes: [{ field: 'ticket', from: null, to: input.class }],
+        changes: [
+          { field: 'ticket', from: null, to: input.class },
+          { field: 'ticket message', from: null, to: input.message },
+        ],
         money: null,
         customers: [{ id: customer.id, name: customer.name }],
         targets: [customer.id],

@@ -53,7 +53,11 @@ export const draftReply = defineWrite({
             ? ` — ${unbacked.length} unsupported promise(s): ${unbacked.map((finding) => finding.kind).join(', ')}`
             : ''
         }`,
-        changes: [{ field: 'draft', from: null, to: input.subject }],
+        // The whole body is on the card: what is confirmed is exactly what would be sent.
+        changes: [
+          { field: 'draft', from: null, to: input.subject },
+          { field: 'draft body', from: null, to: input.body },
+        ],
         money: null,
         customers: [{ id: customer.id, name: customer.name }],
         targets: [customer.email],
