@@ -18,6 +18,7 @@ import { refuseWithoutConfirmText } from './confirm-proposal.ts';
 import type { OperationContext, WriteOperation } from './define-operation.ts';
 import { type ExecutionOutcome, executeProposal, releaseReservation } from './execute-proposal.ts';
 import { gateRequest } from './gate-request.ts';
+import { limitUsage } from './limits.ts';
 import { parseInput } from './parse-input.ts';
 import { loadProposal, setProposalStatus } from './proposals.ts';
 import { findOperation } from './registry.ts';
@@ -85,6 +86,19 @@ async function checkApprover(context: OperationContext, request: ApprovalRequest
     if (!(error instanceof LeashError)) throw error;
     return refuse(context, request, `facts.${error.code}`, error.message);
   }
+  // The limits as they stand, without this proposal's own reservation, so a limit WARN routes as it did.
+  const decisionFacts = facts.decision;
+  const usage = await context.db.transaction().execute((trx) =>
+    limitUsage(trx, {
+      orgId: proposal.orgId,
+      memberId: requester.memberId,
+      kind: operation.kind,
+      money: decisionFacts.money,
+      customerIds: decisionFacts.customerIds,
+      at: new Date(),
+      excludeProposalId: proposal.id,
+    }),
+  );
   const verdict = context.gate.canApprove(
     context.actor,
     gateRequest({
@@ -95,6 +109,7 @@ async function checkApprover(context: OperationContext, request: ApprovalRequest
       facts: facts.decision,
       stage: 'execute',
       proposalId: proposal.id,
+      ...usage,
     }),
   );
   if (verdict.outcome !== 'pass') {

@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { BillingConnector } from '../connectors/connector.ts';
 import type { Actor, DecisionFacts, Gate, PolicyProfile } from '../policy/decide.ts';
+import { withGuardFacts } from '../policy/guard-facts.ts';
 import type { Database } from '../store/schema.ts';
 
 /** Where a request came from. */
@@ -96,9 +97,23 @@ export function defineRead<Input, Output>(operation: ReadOperation<Input, Output
   return operation;
 }
 
-/** Declares a write operation. */
+/**
+ * Declares a write operation. Its facts always carry the gate's facts about where customer data goes
+ * (src/policy/guard-facts.ts), wherever they are derived: propose, approve, execute, explain.
+ */
 export function defineWrite<Input, Output>(operation: WriteOperation<Input, Output>): WriteOperation<Input, Output> {
-  return operation;
+  return {
+    ...operation,
+    async facts(context, input, connector) {
+      return withGuardFacts(
+        context,
+        operation.name,
+        input,
+        await operation.facts(context, input, connector),
+        connector,
+      );
+    },
+  };
 }
 
 /** True for reads. */

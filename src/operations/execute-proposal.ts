@@ -13,7 +13,7 @@ import type { Database } from '../store/schema.ts';
 import { recordStep } from './audit-trail.ts';
 import type { OperationContext, WriteOperation } from './define-operation.ts';
 import { gateRequest, idempotencyKeyFor } from './gate-request.ts';
-import { adjustDailyTotal, lockDailyTotal } from './limits.ts';
+import { adjustDailyTotal, limitUsage, lockDailyTotal } from './limits.ts';
 import { parseInput } from './parse-input.ts';
 import { buildPayload } from './payload.ts';
 import { loadProposal, type Proposal, setProposalStatus } from './proposals.ts';
@@ -138,21 +138,26 @@ export async function executeProposal(
         });
       }
       const money = facts.decision.money;
-      let usedToday: { amount: number; currency: string } | undefined;
       if (money) {
-        const reserved = await lockDailyTotal(trx, {
+        // The day's counter row stays the lock it always was; the sums are the rolling ones (limits.ts).
+        await lockDailyTotal(trx, {
           orgId,
           memberId: requester.memberId,
           kind: operation.kind,
           day: proposal.reservedDay ?? new Date().toISOString().slice(0, 10),
           currency: money.currency,
         });
-        // This proposal's own reservation is already in the counter; do not count it twice.
-        usedToday = {
-          amount: Math.max(0, reserved - (proposal.reservedDay ? (proposal.moneyAmount ?? 0) : 0)),
-          currency: money.currency,
-        };
       }
+      // This proposal's own reservation is left out: it is the one being checked.
+      const usage = await limitUsage(trx, {
+        orgId,
+        memberId: requester.memberId,
+        kind: operation.kind,
+        money,
+        customerIds: facts.decision.customerIds,
+        at: new Date(),
+        excludeProposalId: proposalId,
+      });
       const decision = context.gate.decide(
         gateRequest({
           context,
@@ -162,7 +167,7 @@ export async function executeProposal(
           facts: facts.decision,
           stage: 'execute',
           proposalId,
-          usedToday,
+          ...usage,
           confirmText: options.confirmText,
         }),
       );

@@ -24,6 +24,7 @@ export function gateRequest(input: {
   stage: 'propose' | 'execute';
   proposalId: string;
   usedToday?: { amount: number; currency: string } | undefined;
+  usedForCustomer?: { amount: number; currency: string; customerId: string } | undefined;
   confirmText?: string | undefined;
 }): DecisionRequest {
   const { context, actor } = input;
@@ -48,6 +49,7 @@ export function gateRequest(input: {
     },
     facts: input.facts,
     ...(input.usedToday ? { usedToday: input.usedToday } : {}),
+    ...(input.usedForCustomer ? { usedForCustomer: input.usedForCustomer } : {}),
     ...(input.confirmText !== undefined ? { confirmText: input.confirmText } : {}),
     plannerProposed,
   };

@@ -49,3 +49,85 @@ export async function adjustDailyTotal(
     .where('currency', '=', key.currency)
     .execute();
 }
+
+/** The proposal statuses that hold a reservation (the others released theirs). */
+const RESERVING = ['awaiting_confirmation', 'awaiting_approval', 'executing', 'succeeded'] as const;
+
+/** The window of the cumulative limits. */
+export const LIMIT_WINDOW_HOURS = 24;
+
+/**
+ * What is reserved of one kind and currency in the 24 h before `at`, from the proposals themselves: by this
+ * member, and for this customer by every member. A reservation counts from its last step (proposed, executing,
+ * succeeded), so a refund proposed at 23:00 and executed at 01:00 counts until 01:00 the next day.
+ * `excludeProposalId` leaves out the proposal being re-checked. Locks (advisory, for the transaction) the
+ * member's and then the customer's sums, always in that order, so parallel proposals see each other.
+ */
+export async function rollingUsage(
+  trx: Transaction<Database>,
+  key: {
+    orgId: string;
+    memberId: string;
+    kind: string;
+    currency: string;
+    customerId?: string | undefined;
+    at: Date;
+    excludeProposalId?: string | undefined;
+  },
+): Promise<{ member: number; customer: number | undefined }> {
+  const lock = (scope: string) =>
+    sql`select pg_advisory_xact_lock(hashtextextended(${`leash.limits:${key.orgId}:${scope}:${key.kind}:${key.currency}`}, 0))`.execute(
+      trx,
+    );
+  const since = new Date(key.at.getTime() - LIMIT_WINDOW_HOURS * 3_600_000);
+  const reserved = () => {
+    let query = trx
+      .selectFrom('proposals')
+      .select(sql<string>`coalesce(sum(money_amount), 0)`.as('total'))
+      .where('orgId', '=', key.orgId)
+      .where('kind', '=', key.kind)
+      .where('moneyCurrency', '=', key.currency)
+      .where('reservedDay', 'is not', null)
+      .where('status', 'in', RESERVING)
+      .where('updatedAt', '>', since);
+    if (key.excludeProposalId) query = query.where('id', '!=', key.excludeProposalId);
+    return query;
+  };
+  await lock(`member:${key.memberId}`);
+  const member = await reserved().where('requesterId', '=', key.memberId).executeTakeFirstOrThrow();
+  if (!key.customerId) return { member: Number(member.total), customer: undefined };
+  await lock(`customer:${key.customerId}`);
+  const customer = await reserved()
+    .where(sql`payload->'facts'->>'customerId'`, '=', key.customerId)
+    .executeTakeFirstOrThrow();
+  return { member: Number(member.total), customer: Number(customer.total) };
+}
+
+/** The gate's view of the limits for one money action: `usedToday` (the member's 24 h) and `usedForCustomer`. */
+export async function limitUsage(
+  trx: Transaction<Database>,
+  key: {
+    orgId: string;
+    memberId: string;
+    kind: string;
+    money: { currency: string } | undefined;
+    customerIds: readonly string[];
+    at: Date;
+    excludeProposalId?: string | undefined;
+  },
+): Promise<{
+  usedToday?: { amount: number; currency: string };
+  usedForCustomer?: { amount: number; currency: string; customerId: string };
+}> {
+  if (!key.money) return {};
+  const { currency } = key.money;
+  // A customer aggregate needs one customer: a money action on several is a bulk job, approved as such.
+  const customerId = key.customerIds.length === 1 ? key.customerIds[0] : undefined;
+  const usage = await rollingUsage(trx, { ...key, currency, customerId });
+  return {
+    usedToday: { amount: usage.member, currency },
+    ...(usage.customer !== undefined && customerId
+      ? { usedForCustomer: { amount: usage.customer, currency, customerId } }
+      : {}),
+  };
+}

@@ -10,7 +10,7 @@ import { newId } from '../domain/ids.ts';
 import { recordStep } from './audit-trail.ts';
 import { isRead, type OperationContext, type WriteOperation } from './define-operation.ts';
 import { gateRequest } from './gate-request.ts';
-import { adjustDailyTotal, limitDay, lockDailyTotal } from './limits.ts';
+import { adjustDailyTotal, limitDay, limitUsage, lockDailyTotal } from './limits.ts';
 import { parseInput } from './parse-input.ts';
 import { buildPayload } from './payload.ts';
 import { type ProposalView, viewProposal } from './proposal-view.ts';
@@ -53,8 +53,15 @@ export async function proposeOperation(
             currency: money.currency,
           }
         : undefined;
-      const usedToday =
-        counter && money ? { amount: await lockDailyTotal(trx, counter), currency: money.currency } : undefined;
+      if (counter) await lockDailyTotal(trx, counter);
+      const usage = await limitUsage(trx, {
+        orgId: context.actor.orgId,
+        memberId: context.actor.memberId,
+        kind: operation.kind,
+        money,
+        customerIds: facts.decision.customerIds,
+        at: now,
+      });
       const decision = context.gate.decide(
         gateRequest({
           context,
@@ -64,7 +71,7 @@ export async function proposeOperation(
           facts: facts.decision,
           stage: 'propose',
           proposalId,
-          usedToday,
+          ...usage,
         }),
       );
       const status: ProposalStatus =

@@ -5,108 +5,37 @@
 import { newId } from '../domain/ids.ts';
 import { formatMoney, isCurrency } from '../domain/money.ts';
 import type { ApproverGroup, Role } from '../domain/roles.ts';
-import { isActionKind, isReadKind, KIND_PHRASES, moneyNoun, type PolicyProfile } from './action-kinds.ts';
+import { isActionKind, isReadKind, KIND_PHRASES, moneyNoun } from './action-kinds.ts';
 import { BUILT_IN_ROUTES, routeApprovals } from './approval-routing.ts';
 import { authorize, type CedarVerdict } from './cedar-authorize.ts';
+import { GUARD_ROUTE, guardVerdict } from './check-guards.ts';
+import { limitWarnings } from './check-limits.ts';
 import { moneyProblems } from './check-money.ts';
+import type {
+  Actor,
+  Decision,
+  DecisionReason,
+  DecisionRequest,
+  Gate,
+  LoadedPolicy,
+  RequiredApprovers,
+} from './decision-types.ts';
 import { missingContext } from './required-context.ts';
 import { type AttemptQuestion, type Reach, roleMayApprove, roleReach } from './role-reach.ts';
-import { capOf, type PolicyRules } from './rules.ts';
+import { capOf } from './rules.ts';
 
 export type { PolicyProfile } from './action-kinds.ts';
+export type {
+  Actor,
+  Decision,
+  DecisionFacts,
+  DecisionReason,
+  DecisionRequest,
+  Gate,
+  LoadedPolicy,
+  RequiredApprovers,
+} from './decision-types.ts';
 export { loadGate } from './load-gate.ts';
-
-/** The member acting, always from the session. */
-export interface Actor {
-  memberId: string;
-  orgId: string;
-  email: string;
-  role: Role;
-  groups: ApproverGroup[];
-}
-
-/** Server-derived facts about what the action does. */
-export interface DecisionFacts {
-  money?: { amount: number; currency: string };
-  customerIds: string[];
-  targetCount: number;
-  reversible: boolean;
-  refundableRemaining?: number;
-  chargeCurrency?: string;
-  customerCurrency?: string;
-  /** Customer fields an update changes (clerks may change only email and address). */
-  changedFields?: string[];
-  makesBillingPromise?: boolean;
-  makesTaxOrLegalClaim?: boolean;
-}
-
-/** One question for the gate. */
-export interface DecisionRequest {
-  operation: string;
-  kind: string;
-  stage: 'propose' | 'execute';
-  actor: Actor;
-  profile: PolicyProfile;
-  context: Record<string, unknown>;
-  facts: DecisionFacts;
-  usedToday?: { amount: number; currency: string };
-  confirmText?: string;
-  plannerProposed?: boolean;
-}
-
-/** A reason, quoting the policy that gave it. */
-export interface DecisionReason {
-  policyId: string;
-  message: string;
-}
-
-/** Who may approve a WARN. */
-export interface RequiredApprovers {
-  groups: ApproverGroup[];
-  roles: Role[];
-  minCap?: { amount: number; currency: string };
-}
-
-/** The gate's answer. */
-export interface Decision {
-  outcome: 'pass' | 'warn' | 'block';
-  decisionId: string;
-  reasons: DecisionReason[];
-  requiredApprovers: RequiredApprovers;
-  remediation?: string;
-  policyVersion: string;
-  needsConfirmText: boolean;
-}
-
-/** The loaded policy. */
-export interface Gate {
-  readonly policyVersion: string;
-  readonly rules: PolicyRules | null;
-  /** Problems found at load; when non-empty every write blocks. */
-  readonly problems: string[];
-  decide(request: DecisionRequest): Decision;
-  canApprove(approver: Actor, request: DecisionRequest): Decision;
-  /** False when the actor's role and groups alone rule this operation out (what a surface need not offer). */
-  mayAttempt(actor: Actor, question: AttemptQuestion): boolean;
-  /** True when the actor could be routed an approval request for one of `writes` (and may attempt it). */
-  mayApprove(
-    actor: Actor,
-    question: Pick<AttemptQuestion, 'channel' | 'profile'>,
-    writes: readonly { operation: string; kind: string }[],
-  ): boolean;
-}
-
-/** What load-gate hands the gate. */
-export interface LoadedPolicy {
-  policySetId: string;
-  schemaName: string;
-  rules: PolicyRules | null;
-  problems: string[];
-  version: string;
-  /** The policy texts by id and the schema, for questions asked before a request exists (role-reach.ts). */
-  policies: Record<string, string>;
-  schema: string;
-}
 
 const ROLE_PLURALS: Record<string, string> = {
   owner: 'owners',
@@ -211,6 +140,8 @@ export function createGate(loaded: LoadedPolicy): Gate {
 
     const problems = moneyProblems(kind, facts);
     if (problems.length > 0) return block(problems);
+    const guards = guardVerdict(rules, facts, request.operation);
+    if (guards.blocks.length > 0) return block(guards.blocks, 'remove it from the text and propose again');
     const needsConfirmText = !facts.reversible;
     if (request.stage === 'execute' && needsConfirmText && request.confirmText !== 'CONFIRM') {
       return block(
@@ -262,17 +193,18 @@ export function createGate(loaded: LoadedPolicy): Gate {
         minCap = { amount: money.amount, currency: money.currency };
       }
     }
-    if (money && cap !== undefined && request.usedToday && request.usedToday.currency === money.currency) {
-      const limit = cap * rules.daily_limit_multiplier;
-      const total = request.usedToday.amount + money.amount;
-      if (total > limit) {
-        warnings.push({
-          policyId: 'limits.daily',
-          message: `brings your ${moneyNoun(kind)}s today to ${show(total, money.currency)}, over your daily limit of ${show(limit, money.currency)}`,
-        });
-        route(BUILT_IN_ROUTES.dailyLimit.groups, BUILT_IN_ROUTES.dailyLimit.roles);
-        minCap = { amount: money.amount, currency: money.currency };
-      }
+    const limits = limitWarnings(rules, request, cap);
+    if (limits.length > 0 && money) {
+      warnings.push(...limits);
+      route(BUILT_IN_ROUTES.dailyLimit.groups, BUILT_IN_ROUTES.dailyLimit.roles);
+      minCap = { amount: money.amount, currency: money.currency };
+    }
+    // Where customer data goes: whoever already approves this request sees these too; otherwise a support lead.
+    if (guards.warnings.length > 0) {
+      const routed = groups.size + roles.size > 0;
+      const who = routed ? 'its approver must accept this too' : 'a support lead or the owner must approve';
+      warnings.push(...guards.warnings.map((reason) => ({ ...reason, message: `${reason.message}; ${who}` })));
+      if (!routed) route(GUARD_ROUTE.groups, GUARD_ROUTE.roles);
     }
     if (warnings.length === 0) {
       return answer('pass', [{ policyId: permission.policyIds[0] ?? 'role', message: 'within your role and limits' }], {

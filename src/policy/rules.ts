@@ -26,6 +26,15 @@ export const rulesSchema = z
   .object({
     caps: z.object({ billing_manager: currencyCaps, billing_clerk: currencyCaps }).strict(),
     daily_limit_multiplier: z.number().int().min(1).max(100),
+    /** All members together, per customer, per kind, in 24 h: this many times the actor's cap (default: as above). */
+    per_customer_daily_multiplier: z.number().int().min(1).max(100).optional(),
+    /** Mail to a customer address changed less than this many hours ago needs approval (default 72). */
+    email_change_hold_hours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .optional(),
     bulk_threshold: z.number().int().min(1),
     approval_ttl_hours: z
       .number()

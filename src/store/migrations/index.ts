@@ -13,6 +13,7 @@ import * as conversations from './0012-conversations.ts';
 import * as integrations from './0013-integrations.ts';
 import * as stripeMirror from './0014-stripe-mirror.ts';
 import * as auditSignatures from './0015-audit-signatures.ts';
+import * as emailChanges from './0016-email-changes.ts';
 import * as agentChannel from './0017-agent-channel.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   '0013-integrations': integrations,
   '0014-stripe-mirror': stripeMirror,
   '0015-audit-signatures': auditSignatures,
+  '0016-email-changes': emailChanges,
   '0017-agent-channel': agentChannel,
 };
