@@ -13,7 +13,7 @@ const INPUT_SQLSTATES: Readonly<Record<string, string>> = {
   '22007': 'a date or time is not in a valid format',
   '22008': 'a date or time is out of range',
   '22019': 'a value holds an invalid escape character',
-  '22021': 'a value is not valid text (invalid byte sequence)',
+  '22021': 'a value is not valid UTF-8 text',
   '22023': 'a value is not valid here',
   '22025': 'a value holds an invalid escape sequence',
   '2201B': 'a value is not a valid pattern',
