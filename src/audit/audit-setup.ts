@@ -41,7 +41,7 @@ export interface AuditSetup {
   /** Reads the key file again (another process rotated it); true when the key changed. */
   reloadSigner(): boolean;
   /** Switches to a new key (rotation) and trusts it. */
-  useSigner(next: AuditSigner): void;
+  switchSigner(next: AuditSigner): void;
   readonly heads: Map<string, KnownHead>;
   /** The store's own query builder (not a transaction), for checkpoints read after commit. */
   root: Kysely<Database> | undefined;
@@ -118,7 +118,7 @@ function makeSetup(sink: CheckpointSink, keyFile: string | undefined): AuditSetu
       trust(sink, next);
       return true;
     },
-    useSigner(next) {
+    switchSigner(next) {
       trust(sink, next);
       current = next;
     },

@@ -465,8 +465,18 @@ describe.concurrent('leash CLI, end to end', () => {
 
       const verify = await leash(dir, ['audit', 'verify', '--json']);
       expect(verify.code).toBe(EXIT.ok);
-      const verdict = json<{ ok: boolean; rows: number; first_bad_row: unknown }>(verify);
-      expect(verdict).toEqual({ ok: true, rows: expect.any(Number), first_bad_row: null });
+      const verdict = json<{
+        ok: boolean;
+        rows: number;
+        first_bad_row: unknown;
+        checkpoints: { checked: number; latest_seq: number | null };
+      }>(verify);
+      expect(verdict).toEqual({
+        ok: true,
+        rows: expect.any(Number),
+        first_bad_row: null,
+        checkpoints: { checked: expect.any(Number), latest_seq: verdict.checkpoints.latest_seq },
+      });
       expect(verdict.rows).toBeGreaterThan(0);
     },
     TEST_TIMEOUT,

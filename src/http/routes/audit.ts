@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { exportAuditEvents } from '../../audit/export-audit-events.ts';
 import { listAuditEvents } from '../../audit/list-audit-events.ts';
-import { verifyAuditChain } from '../../audit/verify-audit-chain.ts';
+import { verifyAuditLog } from '../../audit/verify-audit-chain.ts';
 import { recordStep } from '../../operations/audit-trail.ts';
 import { asCaller } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
@@ -53,24 +53,27 @@ export function registerAuditRoutes(app: TypedApp, deps: ServerDeps): void {
     {
       schema: {
         tags: ['audit'],
-        summary: "Recompute the org's hash chain; names the first bad row",
+        summary:
+          "Check the org's audit log: hash chain, row signatures and the signed checkpoints kept outside the database; names the first bad row or missing range",
         response: {
           200: z.object({
             ok: z.boolean(),
             rows: z.number(),
             first_bad_row: z.object({ seq: z.number(), id: z.string(), reason: z.string() }).nullable(),
+            checkpoints: z.object({ checked: z.number(), latest_seq: z.number().nullable() }),
           }),
         },
       },
     },
     async (request) =>
       asCaller(deps, request, async ({ context }) => {
-        const verdict = await verifyAuditChain(context.db, context.actor.orgId);
+        const verdict = await verifyAuditLog(context.db, context.actor.orgId);
         const bad = verdict.firstBadRow;
         return {
           ok: verdict.ok,
           rows: verdict.rows,
           first_bad_row: bad ? { seq: bad.seq, id: bad.id, reason: bad.reason } : null,
+          checkpoints: { checked: verdict.checkpoints.checked, latest_seq: verdict.checkpoints.latestSeq },
         };
       }),
   );
