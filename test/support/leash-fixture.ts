@@ -54,8 +54,9 @@ let counter = 0;
 /** Opens a store with the demo org and its members (no generated business). */
 export async function openLeashFixture(): Promise<LeashFixture> {
   const store = await openTestStore();
-  const { org } = await createDemoOrg(store.db);
   const gate = await loadGate();
+  // The org runs the rules file's default_profile, as every org Leash creates does.
+  const { org } = await createDemoOrg(store.db, { policyProfile: gate.rules?.default_profile });
   const connector = openConnector(store.db, org.id);
   const member = async (email: string) => {
     const found = await findMemberByEmail(store.db, org.id, email);
@@ -78,7 +79,7 @@ export async function openLeashFixture(): Promise<LeashFixture> {
         userInput: options.userInput,
         connector: options.connector ?? ((executor) => openConnector(executor, org.id)),
         gate: options.gate ?? gate,
-        profile: options.profile ?? 'short-leash',
+        profile: options.profile ?? (org.policyProfile as PolicyProfile),
         findActor: async (memberId) => {
           const row = await store.db
             .selectFrom('members')
