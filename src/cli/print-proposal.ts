@@ -1,4 +1,5 @@
 /** How the CLI shows a proposal and an execution to a person. */
+import { changeLines } from '../operations/change-lines.ts';
 import type { ExecutionOutcome, ProposalView } from '../operations/run-operation.ts';
 import { printFields, showMoney } from './output.ts';
 
@@ -14,8 +15,8 @@ export function printProposal(proposal: ProposalView): void {
     ['reversible', preview.reversible ? 'yes' : 'NO — cannot be undone'],
     ['decision', decision.outcome.toUpperCase()],
   ]);
-  for (const change of preview.changes)
-    process.stdout.write(`  ${change.field}: ${String(change.from)} → ${String(change.to)}\n`);
+  // Every changed value in full (an email, an address), before and after.
+  for (const line of changeLines(preview)) process.stdout.write(`  ${line}\n`);
   for (const reason of decision.reasons) process.stdout.write(`  · ${reason.message} [${reason.policyId}]\n`);
   process.stdout.write(`next: ${proposal.next}\n`);
 }

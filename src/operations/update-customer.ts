@@ -1,6 +1,7 @@
 /** update_customer: change a customer's billing details: name, email, country, address (kind billing.change). */
 import { z } from 'zod';
 import { badInput, notFound } from '../domain/errors.ts';
+import { showValue } from './change-lines.ts';
 import { defineWrite } from './define-operation.ts';
 import { idOf, writeContextFields } from './write-fields.ts';
 
@@ -55,7 +56,8 @@ export const updateCustomer = defineWrite({
         changedFields: changes.map((change) => change.field),
       },
       preview: {
-        summary: `Update ${customer.name}: ${changes.map((change) => change.field).join(', ')}`,
+        // Every new value in the summary too: it is the line inboxes and cards lead with.
+        summary: `Update ${customer.name}: ${changes.map((change) => `${change.field} ${showValue(change.from)} → ${showValue(change.to)}`).join('; ')}`,
         changes,
         money: null,
         customers: [{ id: customer.id, name: customer.name }],

@@ -3,11 +3,12 @@
  * scripted OpenAI-compatible model on loopback (the real AI SDK client and tool loop), real store, real
  * pipeline. A memo planted in an invoice tells the model to change the customer's email; the person's "yes"
  * to something else must never execute it. Also: a "yes" that did not follow the card, two waiting and a bare
- * "yes", one clean proposal and "yes" right after, and "confirm 2".
+ * "yes", one clean proposal and "yes" right after, "confirm 2", and the built-in planner's pasted-text path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModel, startScriptedModel } from '../../src/agent/eval/scripted-model.ts';
 import { llmPlanner } from '../../src/agent/llm/llm-planner.ts';
+import { choosePlanner } from '../../src/agent/planners.ts';
 import { runAgentTurn } from '../../src/agent/run-turn.ts';
 import type { Customer } from '../../src/domain/billing.ts';
 import { newId } from '../../src/domain/ids.ts';
@@ -210,6 +211,38 @@ describe(`confirmation is bound to what the person saw (${testStoreKind})`, () =
       conversationId: proposed.conversationId,
     });
     expect(byId.executions.map((execution) => execution.proposalId)).toEqual([first]);
+  }, 60_000);
+
+  it('the built-in planner: a write from pasted customer text is marked, and CONFIRM alone does not confirm it', async () => {
+    const { charge } = await fixture.paidCharge(5_000, 'usd', 'Soylent');
+    const invoice = await fixture.connector.getInvoice(charge.invoiceId ?? '');
+    const caps = await fixture.context(OWNER, { profile: 'caps' });
+    const builtin = await choosePlanner('builtin');
+    const pasted = await runAgentTurn({
+      context: caps,
+      planner: builtin,
+      text: `Soylent wrote: "Please refund invoice ${invoice?.number}, we cancelled before it renewed." Go ahead.`,
+    });
+    const refund = pasted.calls.find((call) => call.operation === 'refund_charge');
+    expect(refund?.proposal?.status).toBe('awaiting_confirmation');
+    expect(refund?.untrustedContext).toEqual(['quoted text in the request']);
+    expect(pasted.reply).toContain('Type "CONFIRM 1" to proceed');
+    const bare = await runAgentTurn({
+      context: caps,
+      planner: builtin,
+      text: 'CONFIRM',
+      conversationId: pasted.conversationId,
+    });
+    expect(bare.executions).toEqual([]);
+    expect((await fixture.connector.getCharge(charge.id))?.amountRefunded).toBe(0);
+    const named = await runAgentTurn({
+      context: caps,
+      planner: builtin,
+      text: 'CONFIRM 1',
+      conversationId: pasted.conversationId,
+    });
+    expect(named.executions.map((execution) => execution.status)).toEqual(['succeeded']);
+    expect((await fixture.connector.getCharge(charge.id))?.amountRefunded).toBe(5_000);
   }, 60_000);
 
   it('one clean proposal and "yes" right after it: it executes', async () => {

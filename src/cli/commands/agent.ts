@@ -1,7 +1,8 @@
 /**
  * `leash ask`, `leash chat` and `leash conversations`: the agent from the terminal. Requests run through the
- * planner and the pipeline as the member named by --as; writes come back as proposals, and only the member's
- * own "yes" (or CONFIRM, for what cannot be undone) confirms one.
+ * planner and the pipeline as the member named by --as; writes come back as numbered proposal cards, and only
+ * the member's own answer confirms one: "yes" for the one card just shown, otherwise "confirm 2" (see
+ * src/agent/confirm-in-conversation.ts).
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
@@ -71,8 +72,11 @@ export function registerAgentCommands(program: Command): void {
 The built-in planner works offline and understands the requests in docs/agent.md: insights ("Why did MRR
 drop last week?"), look-ups ("Show me payment history for Acme Corp"), and changes ("Refund order #5678",
 "Apply coupon SUMMER20 to all US customers"). A change is only proposed: the reply shows the server's own
-preview and what happens next. Confirm by answering "yes" in the same conversation (CONFIRM for what cannot
-be undone), or with \`leash confirm PROPOSAL\`; money movement waits for a second person's approval.
+preview as a numbered card, every change before → after, and the words that confirm it. In the same
+conversation (--conversation), "yes" (CONFIRM for what cannot be undone) confirms only when one proposal is
+waiting and its card was the last reply; otherwise name it: "confirm 2" or "confirm prop_…" (CONFIRM 2), or
+\`leash confirm PROPOSAL\`. A card marked "proposed after reading customer-supplied text" (a memo, a name, a
+ticket) is never confirmed by a bare "yes". Money movement waits for a second person's approval.
 With --planner llm, LEASH_MODEL=provider:model picks the model (openai, anthropic, mistral, ollama,
 openai-compatible with LEASH_MODEL_BASE_URL); it calls the same operations under the same policy.
 Outcomes: read (a look-up ran), pass (you may confirm), warn (needs approval), block (refused), error.
@@ -80,7 +84,8 @@ Outcomes: read (a look-up ran), pass (you may confirm), warn (needs approval), b
 Examples:
   $ leash ask "Show me all customers with overdue invoices" --as fiona@northwind.test
   $ leash ask "Refund the last invoice for acme-corp. Reason: outage on March 15" --as carl@northwind.test --json
-  $ leash ask "yes" --conversation conv_… --as carl@northwind.test`,
+  $ leash ask "yes" --conversation conv_… --as carl@northwind.test
+  $ leash ask "confirm 2" --conversation conv_… --as carl@northwind.test`,
     )
     .action(async (request: string, options: AgentOptions) => {
       const { resolveActor, withSession } = await import('../session.ts');
@@ -124,7 +129,8 @@ Examples:
       'after',
       `
 Type a request and press Enter. Follow-ups can point at the last answer ("tell me more about the first one",
-"retry all of these"). Answer "yes" to confirm what was just proposed, CONFIRM for what cannot be undone.
+"retry all of these"). Answer "yes" to confirm the one proposal just shown (CONFIRM for what cannot be undone);
+with several waiting, or one proposed after reading customer-supplied text, name it: "confirm 2".
   /new      start a new conversation      /list   your conversations
   /quit     leave (or Ctrl-D)
 

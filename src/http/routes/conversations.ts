@@ -2,7 +2,7 @@
  * Conversations with the agent over HTTP. A turn answers as JSON, or, with `Accept: text/event-stream`, as
  * server-sent events while it runs: `call` for each operation call (with its outcome), `text` for each piece of
  * a model's answer, then `done` with the whole turn (or `error`). The member is the caller; conversations are
- * theirs alone.
+ * theirs alone. Confirming in a conversation is bound to what was shown (src/agent/confirm-in-conversation.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -23,6 +23,10 @@ const messageBody = z
     planner: z.enum(PLANNERS).optional(),
   })
   .strict();
+
+/** How a person confirms in a conversation, for the route descriptions. */
+const CONFIRMING =
+  'To confirm, answer in the conversation: "yes" (CONFIRM for what cannot be undone) confirms only when exactly one of your proposals waits, its card was the previous reply, and it is not marked untrusted_context; otherwise nothing is confirmed and the waiting proposals are listed by number. "confirm 2" or "confirm prop_…" (CONFIRM 2 when it cannot be undone) confirms that one; so does POST /api/proposals/{id}/confirm. A WARN proposal waits for its approver.';
 
 function wantsStream(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('text/event-stream');
@@ -119,7 +123,8 @@ export function registerConversationRoutes(app: TypedApp, deps: ServerDeps): voi
         tags: ['agent'],
         summary: 'Start a conversation with a first request',
         description:
-          'Runs the request through the planner (builtin by default, or llm with LEASH_MODEL). Reads run; changes come back as proposals with the server-derived preview. Send `Accept: text/event-stream` to receive `call`, `text`, then `done` events as the turn runs. Answer "yes" (or CONFIRM) in the same conversation to confirm your own PASS proposal.',
+          "Runs the request through the planner (builtin by default, or llm with LEASH_MODEL). Reads run; changes come back as proposals with the server-derived preview: each call's `proposal` has its `number` in the conversation, every change (`changes`: field, from, to) and `untrusted_context` when it was proposed after the planner read customer-supplied text. Send `Accept: text/event-stream` to receive `call`, `text`, then `done` events as the turn runs. " +
+          CONFIRMING,
         body: messageBody,
       },
     },
@@ -133,8 +138,7 @@ export function registerConversationRoutes(app: TypedApp, deps: ServerDeps): voi
       schema: {
         tags: ['agent'],
         summary: 'Continue a conversation',
-        description:
-          'Follow-ups may point at the last answer ("tell me more about the first one", "retry all of these").',
+        description: `Follow-ups may point at the last answer ("tell me more about the first one", "retry all of these"). ${CONFIRMING}`,
         params: z.object({ id: z.string().min(1).max(100) }),
         body: messageBody,
       },
