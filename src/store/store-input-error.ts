@@ -12,6 +12,7 @@ const INPUT_SQLSTATES: Readonly<Record<string, string>> = {
   '22004': 'a value may not be null',
   '22007': 'a date or time is not in a valid format',
   '22008': 'a date or time is out of range',
+  '22009': 'a date or time is out of range',
   '22019': 'a value holds an invalid escape character',
   '22021': 'a value is not valid UTF-8 text',
   '22023': 'a value is not valid here',
@@ -32,7 +33,9 @@ export function sqlStateOf(error: unknown): string | null {
 /** Bad input for a store error a request's values caused; null for any other error. */
 export function storeInputError(error: unknown): LeashError | null {
   const state = sqlStateOf(error);
-  const message = state ? INPUT_SQLSTATES[state] : undefined;
+  if (!state) return null;
+  // Class 22 is PostgreSQL's "data exception": a value, never the statement, is what it refuses.
+  const message = INPUT_SQLSTATES[state] ?? (state.startsWith('22') ? 'a value is not valid here' : undefined);
   if (!message) return null;
   return new LeashError('bad_input', `input: ${message}`, { field: 'input', sqlState: state });
 }

@@ -68,9 +68,16 @@ describe(`bad input over HTTP (${testStoreKind})`, () => {
   );
 
   it('a query parameter with NUL is a 400 naming it', async () => {
-    const answer = await server.call('GET', '/api/approvals?status=pending%00', { token: owner });
+    const answer = await server.call('GET', '/api/audit?member=mem_x%00', { token: owner });
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ error: { code: 'bad_input', field: 'status' } });
+    expect(answer.body).toMatchObject({ error: { code: 'bad_input', field: 'member' } });
+  });
+
+  it('a date the store cannot hold is a 400, not a 500', async () => {
+    const answer = await server.call('GET', '/api/audit?from=-200000-01-01T00:00:00Z', { token: owner });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: 'bad_input' } });
+    expect(JSON.stringify(answer.body)).not.toMatch(/timestamp|PostgreSQL|select/i);
   });
 
   it('a body nested 50,000 deep is a 400 before it is parsed, and audited', async () => {
