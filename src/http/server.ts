@@ -48,7 +48,7 @@ export interface ServerOptions {
   signingKey: Uint8Array;
   /** Where people reach the server; magic links point here. */
   publicUrl: string;
-  /** Hostnames accepted in Host and Origin besides localhost, 127.0.0.1 and [::1] (DNS-rebinding guard). */
+  /** Hostnames accepted in Host besides localhost, 127.0.0.1 and [::1]; an Origin must be this server's own. */
   allowedHosts?: string[];
   /** Sends sign-in links; without it, links are written to the log (development only). */
   mailer?: { transport: Transporter; from: string } | null;
@@ -114,7 +114,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   refuseBadInput(app, deps);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    checkHostAndOrigin(request, [new URL(deps.publicUrl).hostname, ...(options.allowedHosts ?? [])]);
+    checkHostAndOrigin(request, [new URL(deps.publicUrl).hostname, ...(options.allowedHosts ?? [])], deps.publicUrl);
   });
 
   await app.register(fastifyHelmet, {
