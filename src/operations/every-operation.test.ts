@@ -94,7 +94,11 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
     }),
     record_payment: async () => ({ invoice_id: (await openInvoice()).id, amount: 5_000, reference: 'wire 42' }),
     create_credit_note: async () => ({ invoice_id: (await paidInvoice()).id, amount: 500 }),
-    update_customer: async () => ({ customer_id: (await customer()).id, email: `new${counter}@matrix.test` }),
+    // An address change: a change of email always needs a support lead (test/policy/exfiltration.test.ts).
+    update_customer: async () => ({
+      customer_id: (await customer()).id,
+      address: { line1: `${++counter} Main Street` },
+    }),
     create_ticket: async () => ({ customer: (await customer()).id, message: 'Why was I charged?', class: 'invoice' }),
     draft_reply: async () => ({ customer: (await customer()).id, body: 'Your invoice is paid.' }),
     send_reply: async () => ({ message_id: await draftMessage() }),

@@ -251,7 +251,9 @@ describe(`pipeline security (${testStoreKind})`, () => {
       address: { line1: '1 New Street', city: 'Leeds' },
       ...context,
     });
-    expect(contact.decision.outcome).toBe('pass');
+    // Allowed to a clerk, but where billing mail goes is identity-sensitive: a support lead approves (issue 17).
+    expect(contact.decision.outcome).toBe('warn');
+    expect(contact.decision.reasons.map((reason) => reason.policyId)).toEqual(['identity.contact_change']);
     for (const change of [{ name: 'Someone Else Ltd' }, { country: 'DE' }, { email: 'x@y.test', name: 'Mixed' }]) {
       const proposal = await proposeOperation(clerk, 'update_customer', {
         customer_id: customer.id,
