@@ -108,8 +108,12 @@ export function PreviewDetails({ preview }: { preview: Preview }) {
   );
 }
 
-/** A proposal card that loads the proposal and keeps its state fresh until it settles. */
-export function ProposalCard({ id }: { id: string }) {
+/**
+ * A proposal card that loads the proposal and keeps its state fresh until it settles. In a conversation it
+ * carries its number ("confirm 2") and, when the agent proposed it after reading customer-supplied text, says so:
+ * its Confirm button (which confirms this proposal by its id) is the way to go ahead, never a typed "yes".
+ */
+export function ProposalCard({ id, number, untrusted }: { id: string; number?: number; untrusted?: string[] }) {
   const me = useMe();
   const { data, error, loading, reload } = useLoad(() => api<ProposalView>('GET', `/api/proposals/${id}`), [id]);
   const [confirmText, setConfirmText] = useState('');
@@ -142,9 +146,19 @@ export function ProposalCard({ id }: { id: string }) {
   return (
     <section className={`card proposal proposal-${data.status}`} aria-labelledby={label} data-proposal={data.id}>
       <header className="card-head">
-        <h3 id={label}>{data.preview.summary}</h3>
+        <h3 id={label}>
+          {number ? `${number}. ` : ''}
+          {data.preview.summary}
+        </h3>
         <Badge status={data.status} />
       </header>
+      {untrusted ? (
+        <p className="untrusted" role="note" data-testid="untrusted-context">
+          <strong>Proposed after reading customer-supplied text</strong>
+          {untrusted.length > 0 ? ` (${untrusted.join(', ')})` : ''}. Check every value below before you confirm; a
+          typed “yes” does not confirm it.
+        </p>
+      ) : null}
       <PreviewDetails preview={data.preview} />
       <p className="decision">
         Policy: <Badge status={data.decision.outcome}>{data.decision.outcome.toUpperCase()}</Badge>{' '}

@@ -15,7 +15,15 @@ import { abilities, useMe } from '../session.tsx';
 interface Call {
   operation: string;
   outcome: string;
-  proposal?: { id: string; status: string; summary: string; next: string };
+  proposal?: {
+    id: string;
+    status: string;
+    summary: string;
+    next: string;
+    number?: number;
+    untrusted_context?: boolean;
+    untrusted_sources?: string[];
+  };
   error?: { code: string; message: string };
   result?: unknown;
 }
@@ -75,7 +83,14 @@ function TurnView({ turn, pending }: { turn: Turn; pending?: boolean }) {
         {turn.chart ? <Chart spec={turn.chart} title={turn.request} currency={currencyOf(turn.calls)} /> : null}
         {pending
           ? null
-          : proposals.map((call) => <ProposalCard key={call.proposal?.id} id={call.proposal?.id ?? ''} />)}
+          : proposals.map((call) => (
+              <ProposalCard
+                key={call.proposal?.id}
+                id={call.proposal?.id ?? ''}
+                number={call.proposal?.number}
+                untrusted={call.proposal?.untrusted_context ? (call.proposal.untrusted_sources ?? []) : undefined}
+              />
+            ))}
       </div>
     </li>
   );
