@@ -1,6 +1,7 @@
 /** Maps errors to one clear line and an exit code: 0 ok, 1 failure, 2 bad input, 3 blocked or refused. */
 import type { ZodError } from 'zod';
 import { ERROR_CODES, LeashError } from '../domain/errors.ts';
+import { storeInputError } from '../store/store-input-error.ts';
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2, blocked: 3 } as const;
@@ -20,6 +21,9 @@ export function describeError(error: unknown): { line: string; exitCode: number;
     const field = issue?.path.join('.') || 'input';
     return { line: `${field}: ${issue?.message ?? 'invalid'}`, exitCode: EXIT.badInput, code: 'bad_input' };
   }
+  // A value the store refused (NUL, out-of-range numbers or dates) is bad input, not a failure of Leash.
+  const stored = storeInputError(error);
+  if (stored) return { line: stored.message, exitCode: EXIT.badInput, code: 'bad_input' };
   if (error instanceof Error && /ECONNREFUSED|ENOTFOUND|connect ETIMEDOUT/.test(error.message)) {
     return { line: `the store is unreachable: ${error.message}`, exitCode: EXIT.failure, code: 'unavailable' };
   }
