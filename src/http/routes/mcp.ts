@@ -36,6 +36,8 @@ export function registerMcpRoute(app: TypedApp, deps: ServerDeps): void {
         await checkAgentAccess(deps.store.db, member, 'mcp');
         const server = createLeashMcpServer(async () => ({ ...context, requestId: newId('request') }), deps.version, {
           tools,
+          // An internal error's detail goes to the server's log; the caller gets its request id.
+          log: (error, requestId) => request.log.error({ err: error, requestId }, 'MCP tool call failed'),
         });
         const transport = new StreamableHTTPServerTransport({
           sessionIdGenerator: undefined,
