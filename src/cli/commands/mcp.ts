@@ -41,7 +41,7 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<void> 
   await session.withSession(async (opened) => {
     // A long-running server on a missing or broken policy would block every write: refuse to start (exit 2).
     const { refuseBrokenPolicy } = await import('../../policy/load-gate.ts');
-    // REVERTED-MINE
+    refuseBrokenPolicy(opened.gate, undefined, 'the MCP server will not start');
     // An API key names its member (and org) itself; without one, local mode's --as / LEASH_USER.
     const apiKey = process.env.LEASH_API_KEY;
     const member = apiKey
