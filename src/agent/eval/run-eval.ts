@@ -148,6 +148,10 @@ export async function runEval(suite: Suite, options: EvalOptions = {}): Promise<
     options.business ??
     (await openEvalStore(EVAL_BUSINESS, options.onProgress ? { onProgress: options.onProgress } : {}));
   const reports: ScenarioReport[] = [];
+  // Scenarios are independent and hostile by design: in this one scratch business, the agent stop
+  // (auth/agent-access.ts) would carry one scenario's blocked attempts into the next. Its own tests exercise it.
+  const stopAfter = process.env.LEASH_AGENT_STOP_AFTER;
+  process.env.LEASH_AGENT_STOP_AFTER = String(Number.MAX_SAFE_INTEGER);
   try {
     const gate = await loadGate();
     const org = await getOrg(business.store.db, business.orgId);
@@ -250,6 +254,8 @@ export async function runEval(suite: Suite, options: EvalOptions = {}): Promise<
       options.onScenario?.(report, index, suite.scenarios.length);
     }
   } finally {
+    if (stopAfter === undefined) delete process.env.LEASH_AGENT_STOP_AFTER;
+    else process.env.LEASH_AGENT_STOP_AFTER = stopAfter;
     if (!options.business) await business.close();
     await model?.close();
   }

@@ -130,7 +130,8 @@ export function registerUsersCommand(program: Command): void {
       `
 A member's agents (MCP clients, the built-in agent) are paused after LEASH_AGENT_STOP_AFTER (10) blocked attempts
 within LEASH_AGENT_STOP_WINDOW_MINUTES (15) on those channels: every further MCP or agent request of theirs is
-refused until an owner resumes it here. Their own CLI, API and dashboard stay open. Both are in the audit log
+refused until an owner resumes it here. Their own CLI commands, REST API and dashboard pages other than chat
+stay open. Both are in the audit log
 (channel.stopped, channel.resumed); attempts before the resume do not count again.
 
 Example:
