@@ -11,7 +11,15 @@ export function registerInitCommand(program: Command): void {
     .option('--owner <email>', "the owner's email", 'owner@example.com')
     .option('--org <name>', 'the company name', 'My Company')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ leash init --owner founder@acme.test --org "Acme SaaS"')
+    .addHelpText(
+      'after',
+      `
+The org runs the profile rules.yaml names as default_profile (policies/, or LEASH_POLICY_DIR); a missing or
+broken policy creates nothing (exit 2).
+
+Example:
+  $ leash init --owner founder@acme.test --org "Acme SaaS"`,
+    )
     .action(async (options: { owner: string; org: string; json?: boolean }) => {
       const [{ createOrg, listOrgs }, { openStore }, { loadLocalGate }, { defaultProfileOf }] = await Promise.all([
         import('../../auth/members.ts'),
