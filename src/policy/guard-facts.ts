@@ -55,7 +55,7 @@ export async function withGuardFacts(
   }
   if (texts.length > 0) {
     const addressed = await addressedOf(connector, facts.decision.customerIds, extraEmails);
-    added.outboundFindings = await scanOutbound(connector, texts, addressed);
+    added.outboundFindings = await scanOutbound(context.db, connector, texts, addressed);
   }
   return { ...facts, decision: { ...facts.decision, ...added } };
 }

@@ -1,12 +1,15 @@
 /**
  * Looks outbound text up against the org's own records (issue 17): another customer's email, name or id, or an
  * id of another customer's invoice, charge or subscription. The text is reduced to a few candidate tokens first
- * (email-like tokens, prefixed ids, capitalised phrases), and only those are asked of the store through the
- * connector, so a 10,000-character reply costs a handful of indexed look-ups. A name counts only when a phrase
+ * (email-like tokens, prefixed ids, capitalised phrases), and only those are asked of the store: emails and ids
+ * through the connector, names in one indexed query on the org's customers (the Stripe mirror's for a Stripe
+ * org), so a 10,000-character reply costs a handful of indexed look-ups. A name counts only when a phrase
  * is the whole name or the name without its legal form ("Initech" for "Initech Corp"), never a typo or prefix,
  * and only when written with a capital.
  */
+import { sql } from 'kysely';
 import type { BillingConnector } from '../connectors/connector.ts';
+import { type Executor, inMirror } from '../connectors/stripe/mirror-store.ts';
 import type { Customer } from '../domain/billing.ts';
 import { isEverydayWord } from '../domain/everyday-words.ts';
 import { coreName, idsIn, phrasesOf, slug } from '../domain/mentions.ts';
@@ -21,8 +24,6 @@ import {
 
 /** At most this many tokens of each sort are looked up per text (a bulk list is a finding of its own). */
 const MAX_LOOKUPS = 20;
-/** Capitalised phrases asked of the store per query. */
-const PHRASE_BATCH = 200;
 const MAX_PHRASES = 1_000;
 
 /** The customers a text is addressed to: their own data is never a finding. */
@@ -52,6 +53,7 @@ export async function addressedOf(
 
 /** Everything the texts hold that is not the addressed customers' own. */
 export async function scanOutbound(
+  db: Executor,
   connector: BillingConnector,
   texts: readonly OutboundText[],
   addressed: Addressed,
@@ -61,7 +63,7 @@ export async function scanOutbound(
     findings.push(...textFindings(piece, addressed.emails));
     findings.push(...(await emailFindings(connector, piece, addressed)));
     findings.push(...(await idFindings(connector, piece, addressed)));
-    findings.push(...(await nameFindings(connector, piece, addressed)));
+    findings.push(...(await nameFindings(db, connector, piece, addressed)));
   }
   return findings;
 }
@@ -113,7 +115,68 @@ async function ownerOf(connector: BillingConnector, prefix: string, id: string):
   return undefined;
 }
 
+/** Legal forms a company name may carry after the words a text uses for it ("Initech" → "Initech Corp"). */
+const LEGAL_SUFFIXES = [
+  '',
+  ' inc',
+  ' inc.',
+  ', inc',
+  ', inc.',
+  ' llc',
+  ', llc',
+  ' ltd',
+  ' ltd.',
+  ', ltd',
+  ' limited',
+  ' corp',
+  ' corp.',
+  ' corporation',
+  ' co',
+  ' co.',
+  ' company',
+  ' plc',
+  ' gmbh',
+  ' ag',
+  ' sa',
+  ' sas',
+  ' sarl',
+  ' bv',
+  ' nv',
+  ' oy',
+  ' ab',
+  ' as',
+  ' kk',
+  ' gk',
+  ' pty ltd',
+  ' pvt ltd',
+  ' ltda',
+  ' group',
+  ' holdings',
+  ' technologies',
+];
+
+/**
+ * The org's customers whose name, in any case, is one of `phrases` with or without a legal form: one indexed
+ * query (customers_org_lower_name), on the Stripe mirror for an org billed through Stripe.
+ */
+async function customersNamed(
+  db: Executor,
+  connector: BillingConnector,
+  phrases: readonly string[],
+): Promise<{ id: string; name: string }[]> {
+  const names = [...new Set(phrases.flatMap((phrase) => LEGAL_SUFFIXES.map((suffix) => `${phrase}${suffix}`)))];
+  if (names.length === 0) return [];
+  const query = async (executor: Executor) =>
+    (
+      await sql<{ id: string; name: string }>`select id, name from customers
+        where org_id = ${connector.orgId} and deleted_at is null and lower(name) = any(${names}::text[])
+        limit 500`.execute(executor)
+    ).rows;
+  return connector.name === 'stripe' ? inMirror(db, query) : query(db);
+}
+
 async function nameFindings(
+  db: Executor,
   connector: BillingConnector,
   piece: OutboundText,
   addressed: Addressed,
@@ -126,17 +189,12 @@ async function nameFindings(
     .filter((phrase) => !addressed.names.has(slug(phrase.text)))
     .slice(0, MAX_PHRASES);
   const wanted = [...new Set(phrases.map((phrase) => phrase.text.toLowerCase()))];
-  const candidates = new Map<string, Customer>();
-  for (let start = 0; start < wanted.length; start += PHRASE_BATCH) {
-    const batch = wanted.slice(start, start + PHRASE_BATCH);
-    for (const customer of await connector.findCustomerCandidates({ phrases: batch, limit: 500 }))
-      candidates.set(customer.id, customer);
-  }
-  const others = [...candidates.values()].filter(
-    (customer) => isOther(customer, addressed) && !addressed.names.has(slug(customer.name)),
+  const found = await customersNamed(db, connector, wanted);
+  const others = found.filter(
+    (customer) => !addressed.customerIds.includes(customer.id) && !addressed.names.has(slug(customer.name)),
   );
   // A phrase names a customer when it is the whole name or the name without its legal form (mentions.ts).
-  const byName = new Map<string, Customer[]>();
+  const byName = new Map<string, { id: string; name: string }[]>();
   for (const customer of others) {
     for (const key of new Set([slug(customer.name), slug(coreName(customer.name))])) {
       if (key.length >= 4) byName.set(key, [...(byName.get(key) ?? []), customer]);

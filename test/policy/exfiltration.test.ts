@@ -224,6 +224,17 @@ describe(`where customer data goes (${testStoreKind})`, () => {
     expect(reasons(sent)).toContain("the reply body holds another customer's email (b***@initech.test)");
   });
 
+  it('the check runs again at execution: an address that became another customer’s since the proposal holds it', async () => {
+    const messageId = await draftedMessage('Please also copy our accountant, kim@later-customer.test.');
+    const clerk = await fixture.context(CLERK, { profile: 'caps' });
+    const proposal = await send(messageId);
+    expect(proposal.decision.outcome).toBe('pass');
+    await customer('Later Customer Ltd', 'kim@later-customer.test');
+    const outcome = await confirmProposal(clerk, proposal.id, { confirmText: 'CONFIRM' });
+    expect(outcome.status).toBe('blocked');
+    expect(outcome.reasons.map((reason) => reason.policyId)).toContain('outbound.other_customer_data');
+  });
+
   it('card numbers need the Luhn check and a card network’s first digit; record-shaped lines are counted', () => {
     expect(cardNumbersIn('4111-1111-1111-1111 and 378282246310005')).toEqual(['4111111111111111', '378282246310005']);
     expect(cardNumbersIn('4111 1111 1111 1112, 1111111111111117, invoice 2026120312')).toEqual([]);
