@@ -1,10 +1,7 @@
 /**
- * The leash's own costs: the gate's decision, a proposal against the raw fact look-up it needs, and the audit
- * chain (append rate against a plain single-row insert, verify rate over a long chain).
+ * The leash's own costs: the gate's decision and a proposal against the raw fact look-up it needs (the audit
+ * log's figures are in audit.ts).
  */
-import { sql } from 'kysely';
-import { appendAuditEvent, appendAuditEvents } from '../src/audit/append-audit-event.ts';
-import { verifyAuditChain } from '../src/audit/verify-audit-chain.ts';
 import { createDemoOrg, DEMO_MEMBERS } from '../src/auth/demo-members.ts';
 import { findMemberByEmail, listOrgs } from '../src/auth/members.ts';
 import { operationContext } from '../src/cli/operation-context.ts';
@@ -15,7 +12,7 @@ import type { DecisionRequest, Gate } from '../src/policy/decide.ts';
 import { loadGate } from '../src/policy/decide.ts';
 import type { Store } from '../src/store/db.ts';
 import { BENCH_DEMO } from './dataset.ts';
-import { type Latency, perSecond, summarise, timeEach } from './stats.ts';
+import { type Latency, summarise, timeEach } from './stats.ts';
 
 const ROLES = ['owner', 'billing_manager', 'billing_clerk', 'read_only'] as const;
 
@@ -97,73 +94,4 @@ export async function measurePropose(
     }),
   );
   return { propose, rawFact, ratio: propose.p50 / rawFact.p50 };
-}
-
-const auditEvent = (orgId: string, index: number) => ({
-  orgId,
-  event: 'data.read' as const,
-  actorId: 'mem_bench',
-  actorEmail: 'bench@northwind.test',
-  actorRole: 'billing_clerk',
-  channel: 'cli',
-  requestId: `req_${index}`,
-  operation: 'get_invoice',
-  customerId: `cus_${index % 1000}`,
-  invoiceId: `in_${index}`,
-  arguments: { number: `INV-${String(index).padStart(6, '0')}` },
-  decision: { outcome: 'pass', reasons: [] },
-  result: { rows: 1 },
-});
-
-/** Audit figures: appends (one transaction each) against a plain insert, then verify over `chainLength` rows. */
-export async function measureAudit(
-  store: Store,
-  appends: number,
-  chainLength: number,
-  onProgress?: (progress: { phase: string; done: number; total: number }) => void,
-) {
-  const orgId = 'org_bench_audit';
-  await sql`create table if not exists bench_plain_rows (id text primary key, body jsonb not null)`.execute(store.db);
-  const plainStarted = performance.now();
-  for (let index = 0; index < appends; index += 1)
-    await store.db
-      .transaction()
-      .execute((trx) =>
-        sql`insert into bench_plain_rows (id, body) values (${`row_${index}`}, ${JSON.stringify(auditEvent(orgId, index))}::jsonb)`.execute(
-          trx,
-        ),
-      );
-  const plainMs = performance.now() - plainStarted;
-  await sql`drop table bench_plain_rows`.execute(store.db);
-
-  const appendStarted = performance.now();
-  for (let index = 0; index < appends; index += 1) await appendAuditEvent(store.db, auditEvent(orgId, index));
-  const appendMs = performance.now() - appendStarted;
-
-  // The rest of the chain with the batch API (1,000 events per call, one transaction each), then a full verify.
-  const BATCH = 1_000;
-  const batchedStarted = performance.now();
-  for (let done = appends; done < chainLength; done += BATCH) {
-    const end = Math.min(chainLength, done + BATCH);
-    await appendAuditEvents(
-      store.db,
-      Array.from({ length: end - done }, (_, offset) => auditEvent(orgId, done + offset)),
-    );
-    onProgress?.({ phase: 'building an audit chain to verify', done: end, total: chainLength });
-  }
-  const batchedMs = performance.now() - batchedStarted;
-  const verifyStarted = performance.now();
-  const verdict = await verifyAuditChain(store.db, orgId);
-  const verifyMs = performance.now() - verifyStarted;
-  if (!verdict.ok || verdict.rows !== chainLength)
-    throw new Error(`the bench chain did not verify: ${JSON.stringify(verdict)}`);
-  return {
-    appendPerSecond: perSecond(appends, appendMs),
-    plainInsertPerSecond: perSecond(appends, plainMs),
-    appendCostRatio: appendMs / plainMs,
-    batchedAppendPerSecond: perSecond(chainLength - appends, batchedMs),
-    verifyRows: verdict.rows,
-    verifyPerSecond: perSecond(verdict.rows, verifyMs),
-    verifySeconds: verifyMs / 1000,
-  };
 }

@@ -11,6 +11,7 @@ import { type Checkpoint, checkpointMessage, type TrustedKey } from './checkpoin
 import { GENESIS_HASH } from './events.ts';
 import { type HashedAuditFields, hashAuditEvent } from './hash-event.ts';
 import { KeyRing } from './key-ring.ts';
+import { type SignatureCheck, type SignatureChecker, signatureChecker } from './signature-pool.ts';
 import { verifyText } from './signing-key.ts';
 
 /** The first row (or range) found wrong. */
@@ -48,11 +49,20 @@ interface Walk {
   ring: KeyRing;
 }
 
+/** Signature batches checked while the next ones are read and hashed. */
+const IN_FLIGHT = 2;
+
+/**
+ * Walks one org's chain: structure and hashes here, row by row; signatures in batches by `checker`, up to
+ * IN_FLIGHT batches behind. The first bad row is the earlier of the first structural fault and the first bad
+ * signature.
+ */
 async function walkChain(
   db: Kysely<Database>,
   org: string,
   trusted: readonly TrustedKey[],
   checkpointSeqs: ReadonlySet<number>,
+  checker: SignatureChecker,
   onRow: () => void,
 ): Promise<Walk> {
   const walk: Walk = {
@@ -63,33 +73,70 @@ async function walkChain(
     seen: new Map(),
     ring: new KeyRing(trusted),
   };
-  for (;;) {
-    const batch = await db
-      .selectFrom('auditEvents')
-      .selectAll()
-      .where('orgId', '=', org)
-      .where('seq', '>', walk.lastSeq)
-      .orderBy('seq')
-      .limit(BATCH)
-      .execute();
-    if (batch.length === 0) return walk;
-    for (const row of batch) {
-      const bad = (reason: string): Walk => ({ ...walk, bad: { orgId: org, seq: row.seq, id: row.id, reason } });
-      const expectedSeq = walk.lastSeq + 1;
-      if (row.seq !== expectedSeq) return bad(`row ${expectedSeq} is missing (found ${row.seq} next)`);
-      if (row.prevHash !== walk.lastHash) return bad('prev_hash does not match the previous row');
-      const { hash, keyId: _keyId, signature: _signature, ...fields } = row;
-      if (hashAuditEvent(fields as HashedAuditFields) !== hash)
-        return bad('hash does not match the row contents (altered)');
-      const unsigned = walk.ring.check(row);
-      if (unsigned) return bad(unsigned);
-      if (checkpointSeqs.has(row.seq)) walk.seen.set(row.seq, { hash, id: row.id });
-      walk.lastHash = hash;
-      walk.lastSeq = row.seq;
-      walk.rows += 1;
-      onRow();
+  const inFlight: Promise<number[]>[] = [];
+  let badSignature = Number.POSITIVE_INFINITY;
+  const settle = async (all: boolean) => {
+    while (inFlight.length > (all ? 0 : IN_FLIGHT - 1))
+      for (const seq of await (inFlight.shift() as Promise<number[]>)) badSignature = Math.min(badSignature, seq);
+  };
+  try {
+    while (!walk.bad && badSignature === Number.POSITIVE_INFINITY) {
+      const batch = await db
+        .selectFrom('auditEvents')
+        .selectAll()
+        .where('orgId', '=', org)
+        .where('seq', '>', walk.lastSeq)
+        .orderBy('seq')
+        .limit(BATCH)
+        .execute();
+      if (batch.length === 0) break;
+      const checks: SignatureCheck[] = [];
+      for (const row of batch) {
+        const bad = (reason: string) => {
+          walk.bad = { orgId: org, seq: row.seq, id: row.id, reason };
+        };
+        const expectedSeq = walk.lastSeq + 1;
+        if (row.seq !== expectedSeq) bad(`row ${expectedSeq} is missing (found ${row.seq} next)`);
+        else if (row.prevHash !== walk.lastHash) bad('prev_hash does not match the previous row');
+        else {
+          const { hash, keyId: _keyId, signature: _signature, ...fields } = row;
+          if (hashAuditEvent(fields as HashedAuditFields) !== hash)
+            bad('hash does not match the row contents (altered)');
+          else {
+            const unsigned = walk.ring.admit(row, checks);
+            if (unsigned) bad(unsigned);
+          }
+        }
+        if (walk.bad) break;
+        if (checkpointSeqs.has(row.seq)) walk.seen.set(row.seq, { hash: row.hash, id: row.id });
+        walk.lastHash = row.hash;
+        walk.lastSeq = row.seq;
+        walk.rows += 1;
+        onRow();
+      }
+      inFlight.push(checker.check(checks, walk.ring.keys));
+      await settle(false);
     }
+    await settle(true);
+  } finally {
+    await Promise.allSettled(inFlight);
   }
+  if (badSignature < (walk.bad?.seq ?? Number.POSITIVE_INFINITY)) {
+    const row = await db
+      .selectFrom('auditEvents')
+      .select('id')
+      .where('orgId', '=', org)
+      .where('seq', '=', badSignature)
+      .executeTakeFirst();
+    walk.bad = {
+      orgId: org,
+      seq: badSignature,
+      id: row?.id ?? '',
+      reason: 'the signature does not match the row (rewritten after it was signed)',
+    };
+    walk.rows = badSignature - 1;
+  }
+  return walk;
 }
 
 /** The first checkpoint the walk contradicts (a bad signature, a different row, rows missing), if any. */
@@ -167,13 +214,22 @@ export async function verifyAuditLog(
   const orgs = orgId ? [orgId] : [...new Set([...heads, ...withRows].map((row) => row.orgId))].sort();
   const total = await countRows(db, orgId);
   const verdict: AuditVerdict = { ok: true, rows: 0, firstBadRow: null, checkpoints: { checked: 0, latestSeq: null } };
-  for (const org of orgs) {
+  const checker = signatureChecker(total);
+  try {
+    for (const org of orgs) await verifyOrg(org);
+  } finally {
+    await checker.close();
+  }
+  onProgress?.({ phase: 'verifying audit log', done: verdict.rows, total });
+  return verdict;
+
+  async function verifyOrg(org: string): Promise<void> {
     const checkpoints = setup.sink.read(org).filter((checkpoint) => Number.isSafeInteger(checkpoint.seq));
     verdict.checkpoints.checked += checkpoints.length;
     for (const checkpoint of checkpoints)
       verdict.checkpoints.latestSeq = Math.max(verdict.checkpoints.latestSeq ?? 0, checkpoint.seq);
     let done = verdict.rows;
-    const walk = await walkChain(db, org, trusted, new Set(checkpoints.map((cp) => cp.seq)), () => {
+    const walk = await walkChain(db, org, trusted, new Set(checkpoints.map((cp) => cp.seq)), checker, () => {
       done += 1;
       if (done % BATCH === 0) onProgress?.({ phase: 'verifying audit log', done, total });
     });
@@ -197,8 +253,6 @@ export async function verifyAuditLog(
       verdict.firstBadRow = bad;
     }
   }
-  onProgress?.({ phase: 'verifying audit log', done: verdict.rows, total });
-  return verdict;
 }
 
 /** Verifies one org's chain (or every org's): the verdict without the checkpoint figures. */

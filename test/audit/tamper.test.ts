@@ -8,7 +8,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditEvent } from '../../src/audit/append-audit-event.ts';
+import { appendAuditEvent, appendAuditEvents } from '../../src/audit/append-audit-event.ts';
 import { writeCheckpoint } from '../../src/audit/checkpoints.ts';
 import { GENESIS_HASH } from '../../src/audit/events.ts';
 import { type AuditBody, chainHash, type HashedAuditFields, hashAuditBody } from '../../src/audit/hash-event.ts';
@@ -104,6 +104,25 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
     expect(verdict.checkpoints.checked).toBe(0);
     expect(verdict).toMatchObject({ ok: false, rows: 3 });
     expect(verdict.firstBadRow).toMatchObject({ seq: 4, reason: expect.stringMatching(/signature/) });
+  });
+
+  it('(b) on a log long enough for the signatures to be checked on worker threads, names the edited row', async () => {
+    const events = Array.from({ length: 6_000 }, (_, index) => ({
+      orgId: 'org_long',
+      event: 'data.read' as const,
+      channel: 'cli',
+      arguments: { index },
+    }));
+    await appendAuditEvents(store.db, events);
+    expect(await verifyAuditLog(store.db, 'org_long')).toMatchObject({ ok: true, rows: 6_000 });
+    await asSuperuser(store.db, async (trx) => {
+      const chain = await rows(trx, 'org_long');
+      (chain[5_499] as Row).arguments = { index: 5_499, forged: true };
+      await rechain(trx, 'org_long', chain);
+    });
+    const verdict = await verifyAuditLog(store.db, 'org_long');
+    expect(verdict).toMatchObject({ ok: false, rows: 5_499 });
+    expect(verdict.firstBadRow).toMatchObject({ seq: 5_500, reason: expect.stringMatching(/signature/) });
   });
 
   it('(c) deleting a row, renumbering and re-chaining is caught at the first renumbered row', async () => {

@@ -1,0 +1,199 @@
+/**
+ * The audit log's costs (ADR 0003, ADR 0015), each next to its baseline in the same run and store:
+ *
+ *   plain insert      one autocommit INSERT of the same row into a table of the same shape (no chain, no head)
+ *   unsigned append   the chain as it was before signatures: one statement locks the head, links with sha256,
+ *                     inserts and moves the head (scratch tables of the same shape)
+ *   signed append     `appendAuditEvent`: body hash and Ed25519 signature in process, one call of
+ *                     leash_audit_append (target ≤ 1.5× the plain insert)
+ *   batch appends     `appendAuditEvents`, 1,000 events per call (target ≥ 2,000 events/s)
+ *   verify            `verifyAuditLog` over the whole chain: hashes, signatures, checkpoints (target ≥ 10,000/s)
+ */
+import { sql } from 'kysely';
+import { appendAuditEvent, appendAuditEvents } from '../src/audit/append-audit-event.ts';
+import { bindAuditStore } from '../src/audit/audit-setup.ts';
+import { writeCheckpoint } from '../src/audit/checkpoints.ts';
+import { GENESIS_HASH } from '../src/audit/events.ts';
+import { hashAuditBody } from '../src/audit/hash-event.ts';
+import { verifyAuditLog } from '../src/audit/verify-audit-chain.ts';
+import { newId } from '../src/domain/ids.ts';
+import type { Store } from '../src/store/db.ts';
+import { perSecond, printTable } from './stats.ts';
+
+const auditEvent = (orgId: string, index: number) => ({
+  orgId,
+  event: 'data.read' as const,
+  actorId: 'mem_bench',
+  actorEmail: 'bench@northwind.test',
+  actorRole: 'billing_clerk',
+  channel: 'cli',
+  requestId: `req_${index}`,
+  operation: 'get_invoice',
+  customerId: `cus_${index % 1000}`,
+  invoiceId: `in_${index}`,
+  arguments: { number: `INV-${String(index).padStart(6, '0')}` },
+  decision: { outcome: 'pass', reasons: [] },
+  result: { rows: 1 },
+});
+
+/** The audit figures of one store. */
+export interface AuditFigures {
+  plainInsertPerSecond: number;
+  unsignedAppendPerSecond: number;
+  signedAppendPerSecond: number;
+  /** Signed single append time over plain insert time. */
+  signedCostRatio: number;
+  unsignedCostRatio: number;
+  batchedAppendPerSecond: number;
+  verifyRows: number;
+  verifyPerSecond: number;
+  verifySeconds: number;
+}
+
+const SCRATCH = `
+  create table bench_audit_plain (id text primary key, org_id text not null, seq bigint not null, at timestamptz not null,
+    event text not null, actor_id text, actor_email text, actor_role text, channel text not null, request_id text,
+    operation text, customer_id text, invoice_id text, arguments jsonb not null, decision jsonb not null,
+    result jsonb not null, prev_hash text not null, hash text not null, unique (org_id, seq))`;
+
+async function timed(count: number, work: (index: number) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for (let index = 0; index < count; index += 1) await work(index);
+  return performance.now() - started;
+}
+
+/** A plain autocommit insert of the row, into a table of the same shape. */
+async function plainInserts(store: Store, orgId: string, count: number): Promise<number> {
+  await sql.raw(SCRATCH).execute(store.db);
+  try {
+    return await timed(count, (index) => {
+      const event = auditEvent(orgId, index);
+      return sql`insert into bench_audit_plain (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
+        request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
+        values (${newId('audit')}, ${orgId}, ${index + 1}, ${new Date()}::timestamptz, ${event.event}, ${event.actorId},
+        ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
+        ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
+        ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, ${GENESIS_HASH},
+        ${GENESIS_HASH})`.execute(store.db);
+    });
+  } finally {
+    await sql`drop table bench_audit_plain`.execute(store.db);
+  }
+}
+
+/** The append as it was before signatures (ADR 0003): one statement links with sha256 and moves the head. */
+async function unsignedAppends(store: Store, orgId: string, count: number): Promise<number> {
+  await sql.raw(SCRATCH.replace('bench_audit_plain', 'bench_audit_unsigned')).execute(store.db);
+  await sql`create table bench_audit_heads (org_id text primary key, seq bigint not null, hash text not null)`.execute(
+    store.db,
+  );
+  await sql`insert into bench_audit_heads values (${orgId}, 0, ${GENESIS_HASH})`.execute(store.db);
+  try {
+    return await timed(count, (index) => {
+      const event = auditEvent(orgId, index);
+      const at = new Date(Math.floor(Date.now()));
+      const bodyHash = hashAuditBody({
+        ...event,
+        id: newId('audit'),
+        at,
+        proposalId: null,
+        chargeId: null,
+        userInput: null,
+      });
+      return sql`
+        with head as (select seq, hash from bench_audit_heads where org_id = ${orgId} for update),
+        next as (select seq + 1 as seq, hash as prev,
+          encode(sha256(convert_to(hash || ':' || (seq + 1)::text || ':' || ${bodyHash}::text, 'UTF8')), 'hex') as hash
+          from head),
+        appended as (
+          insert into bench_audit_unsigned (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
+            request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
+          select ${newId('audit')}, ${orgId}, next.seq, ${at}::timestamptz, ${event.event}, ${event.actorId},
+            ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
+            ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
+            ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, next.prev, next.hash
+          from next returning seq, hash)
+        update bench_audit_heads set seq = appended.seq, hash = appended.hash from appended
+        where bench_audit_heads.org_id = ${orgId}`.execute(store.db);
+    });
+  } finally {
+    await sql`drop table bench_audit_unsigned`.execute(store.db);
+    await sql`drop table bench_audit_heads`.execute(store.db);
+  }
+}
+
+/** Measures `appends` single appends of each kind, then batch appends up to `chainLength`, then verify. */
+export async function measureAudit(
+  store: Store,
+  appends: number,
+  chainLength: number,
+  onProgress?: (progress: { phase: string; done: number; total: number }) => void,
+): Promise<AuditFigures> {
+  const orgId = 'org_bench_audit';
+  // A scratch store's key and checkpoints stay in memory (nothing left in the data directory).
+  bindAuditStore(store.db, 'memory');
+  // Warm every path (statement plans, the key) before timing.
+  await appendAuditEvent(store.db, auditEvent('org_bench_warm', 0));
+  await plainInserts(store, 'org_bench_warm', 50);
+  await unsignedAppends(store, 'org_bench_warm', 50);
+  const plainMs = await plainInserts(store, orgId, appends);
+  const unsignedMs = await unsignedAppends(store, orgId, appends);
+  const signedMs = await timed(appends, (index) => appendAuditEvent(store.db, auditEvent(orgId, index)));
+
+  const BATCH = 1_000;
+  const batchedStarted = performance.now();
+  for (let done = appends; done < chainLength; done += BATCH) {
+    const end = Math.min(chainLength, done + BATCH);
+    await appendAuditEvents(
+      store.db,
+      Array.from({ length: end - done }, (_, offset) => auditEvent(orgId, done + offset)),
+    );
+    onProgress?.({ phase: 'building a signed audit chain to verify', done: end, total: chainLength });
+  }
+  const batchedMs = performance.now() - batchedStarted;
+  await writeCheckpoint(store.db, orgId);
+  const verifyStarted = performance.now();
+  const verdict = await verifyAuditLog(store.db, orgId);
+  const verifyMs = performance.now() - verifyStarted;
+  if (!verdict.ok || verdict.rows !== chainLength || verdict.checkpoints.latestSeq !== chainLength)
+    throw new Error(`the bench chain did not verify: ${JSON.stringify(verdict)}`);
+  return {
+    plainInsertPerSecond: perSecond(appends, plainMs),
+    unsignedAppendPerSecond: perSecond(appends, unsignedMs),
+    signedAppendPerSecond: perSecond(appends, signedMs),
+    signedCostRatio: signedMs / plainMs,
+    unsignedCostRatio: unsignedMs / plainMs,
+    batchedAppendPerSecond: perSecond(chainLength - appends, batchedMs),
+    verifyRows: verdict.rows,
+    verifyPerSecond: perSecond(verdict.rows, verifyMs),
+    verifySeconds: verifyMs / 1000,
+  };
+}
+
+const met = (yes: boolean) => (yes ? 'met' : 'MISSED');
+
+/** The audit table of a run: one row per store. */
+export function printAuditFigures(figures: readonly (AuditFigures & { store: string })[]): void {
+  printTable(
+    [
+      'store',
+      'plain insert/s',
+      'unsigned append/s',
+      'signed append/s',
+      'signed cost',
+      'batch appends/s',
+      'verify events/s',
+      'targets (≤ 1.5×, ≥ 2,000/s, ≥ 10,000/s)',
+    ],
+    figures.map((row) => [
+      row.store,
+      row.plainInsertPerSecond.toLocaleString('en-US'),
+      `${row.unsignedAppendPerSecond.toLocaleString('en-US')} (${row.unsignedCostRatio.toFixed(2)}×)`,
+      row.signedAppendPerSecond.toLocaleString('en-US'),
+      `${row.signedCostRatio.toFixed(2)}×`,
+      row.batchedAppendPerSecond.toLocaleString('en-US'),
+      `${row.verifyPerSecond.toLocaleString('en-US')} (${row.verifySeconds.toFixed(1)} s)`,
+      `${met(row.signedCostRatio <= 1.5)}, ${met(row.batchedAppendPerSecond >= 2_000)}, ${met(row.verifyPerSecond >= 10_000)}`,
+    ]),
+  );
+}
