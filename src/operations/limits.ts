@@ -1,6 +1,9 @@
 /**
- * Cumulative daily limits: money reserved per member, kind, UTC day and currency. The counter row is locked
- * (`select … for update`) in the proposal's transaction, so parallel proposals see each other's reservations.
+ * Cumulative limits. What the gate compares is summed from the proposals themselves over a rolling 24 h window
+ * (`rollingUsage`): per member, and per customer across all members. The per-day counter rows (member, kind,
+ * UTC day, currency) are still kept and locked (`select … for update`) in the proposal's transaction, as the
+ * record of each day's reservations; advisory locks on the member's and the customer's sums make parallel
+ * proposals see each other's reservations.
  */
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';

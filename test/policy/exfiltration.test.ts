@@ -235,6 +235,23 @@ describe(`where customer data goes (${testStoreKind})`, () => {
     expect(outcome.reasons.map((reason) => reason.policyId)).toContain('outbound.other_customer_data');
   });
 
+  it('an email changed in the Stripe mirror (a sync or webhook) is recorded too', async () => {
+    const mirror = (
+      await sql<{ schema: string }>`select current_schema() || '_stripe' as schema`.execute(fixture.store.db)
+    ).rows[0]?.schema;
+    const table = sql.table(`${mirror}.customers`);
+    await sql`insert into ${table} (id, org_id, name, email, country, currency, created_at)
+      values ('cus_mirror1', ${fixture.orgId}, 'Mirror Co', 'old@mirror.test', 'US', 'usd', now())`.execute(
+      fixture.store.db,
+    );
+    await sql`update ${table} set email = 'new@mirror.test' where id = 'cus_mirror1'`.execute(fixture.store.db);
+    const { rows } = await sql<{ fromEmail: string; toEmail: string }>`
+      select from_email, to_email from customer_email_changes where customer_id = 'cus_mirror1'`.execute(
+      fixture.store.db,
+    );
+    expect(rows).toEqual([{ fromEmail: 'old@mirror.test', toEmail: 'new@mirror.test' }]);
+  });
+
   it('card numbers need the Luhn check and a card network’s first digit; record-shaped lines are counted', () => {
     expect(cardNumbersIn('4111-1111-1111-1111 and 378282246310005')).toEqual(['4111111111111111', '378282246310005']);
     expect(cardNumbersIn('4111 1111 1111 1112, 1111111111111117, invoice 2026120312')).toEqual([]);

@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember } from '../../src/auth/members.ts';
 import { approveRequest, proposeOperation } from '../../src/operations/run-operation.ts';
 import { CLERK, CLERK_2, FINANCE, type LeashFixture, MANAGER, openLeashFixture } from '../support/leash-fixture.ts';
 import { gateWithRules } from '../support/policy.ts';
@@ -101,6 +102,22 @@ describe(`rolling and per-customer limits (${testStoreKind})`, () => {
       },
     );
     expect(approved.status).toBe('succeeded');
+  });
+
+  it('20 parallel refunds by two fresh clerks to one customer never pass more than the per-customer limit', async () => {
+    for (const email of ['pc1@northwind.test', 'pc2@northwind.test'])
+      await addMember(fixture.store.db, fixture.orgId, { email, role: 'billing_clerk', groups: [] });
+    const { charge } = await fixture.paidCharge(100_000, 'usd', 'Parallel Target LLC');
+    const proposals = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        refund(index % 2 === 0 ? 'pc1@northwind.test' : 'pc2@northwind.test', charge.id, 3_000),
+      ),
+    );
+    // Each clerk's own $300 would let all ten of theirs pass; together the customer's $300 lets ten pass in all.
+    const passed = proposals.filter((proposal) => proposal.decision.outcome === 'pass');
+    expect(passed.length).toBe(10);
+    const warned = proposals.filter((proposal) => proposal.decision.outcome === 'warn');
+    expect(warned.every((proposal) => proposal.decision.reasons[0]?.policyId === 'limits.per_customer')).toBe(true);
   });
 
   it('the per-customer limit follows the actor’s role: a manager’s limit is a manager’s', async () => {
