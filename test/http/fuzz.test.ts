@@ -57,7 +57,16 @@ const PARAM_VALUES = [
   'a'.repeat(5_000),
   '..%2F..%2Fetc%2Fpasswd',
 ];
-const QUERY_VALUES = ['%00', '%ED%A0%80', 'x'.repeat(10_000), '1e308', '-0', 'NaN', '18446744073709551616'];
+const QUERY_VALUES = [
+  '%00',
+  '%ED%A0%80',
+  'x'.repeat(10_000),
+  '1e308',
+  '-0',
+  'NaN',
+  '18446744073709551616',
+  '-200000-01-01T00%3A00%3A00Z',
+];
 
 describe(`HTTP fuzz over every route (${testStoreKind})`, () => {
   let fixture: LeashFixture;

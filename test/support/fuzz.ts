@@ -15,6 +15,7 @@ export interface JsonSchema {
   required?: string[];
   items?: JsonSchema;
   enum?: unknown[];
+  format?: string;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
 }
@@ -47,6 +48,7 @@ export function hostileValues(schema: JsonSchema | undefined, extras = Infinity,
     others.push(12, TRAILING_SURROGATE_TEXT, 'x'.repeat(40_000), ['list'], { object: true });
   if (types.has('integer') || types.has('number'))
     others.push('12', 1e308, -1e308, 2 ** 64, -0, 0.5, 'NaN', Number.MAX_SAFE_INTEGER + 2);
+  if (schema?.format?.startsWith('date')) others.push('-200000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z');
   if (types.has('boolean')) others.push('true', 0);
   if (types.has('array')) others.push({ 0: 'a' }, [nestedValue(60)], new Array(5_000).fill(NUL_TEXT));
   if (types.has('object')) others.push([], 'object', nestedValue(60));
