@@ -25,6 +25,26 @@ const caseSchema = z
         reversible: z.boolean().default(true),
         refundable_remaining: z.number().optional(),
         used_today: z.number().optional(),
+        /** All members' reservations for this customer in the last 24 h (minor units). */
+        used_for_customer: z.number().optional(),
+        /** An update's email change: the old and the new address. */
+        email_change: z.object({ from: z.string(), to: z.string() }).strict().optional(),
+        /** Hours since the customer's email last changed (a reply about to be sent). */
+        email_changed_hours_ago: z.number().min(0).optional(),
+        /** What outbound text holds: `card_number`, `customer_email`, `email_list`, … */
+        outbound_findings: z
+          .array(
+            z.enum([
+              'card_number',
+              'customer_email',
+              'customer_name',
+              'customer_id',
+              'record_id',
+              'email_list',
+              'record_list',
+            ]),
+          )
+          .optional(),
         changed_fields: z.array(z.string()).optional(),
         billing_promise: z.boolean().optional(),
         tax_or_legal: z.boolean().optional(),
@@ -101,9 +121,34 @@ export function runPolicyTests(gate: Gate, path: string): PolicyCaseResult[] {
           ...(facts.changed_fields ? { changedFields: facts.changed_fields } : {}),
           ...(facts.billing_promise ? { makesBillingPromise: true } : {}),
           ...(facts.tax_or_legal ? { makesTaxOrLegalClaim: true } : {}),
+          ...(facts.email_change
+            ? { contactChange: { customerId: 'cus_test', from: facts.email_change.from, to: facts.email_change.to } }
+            : {}),
+          ...(facts.email_changed_hours_ago !== undefined
+            ? {
+                lastEmailChange: {
+                  customerId: 'cus_test',
+                  to: 'new@example.test',
+                  changedAt: '2026-01-01T00:00:00.000Z',
+                  hoursAgo: facts.email_changed_hours_ago,
+                },
+              }
+            : {}),
+          ...(facts.outbound_findings
+            ? {
+                outboundFindings: facts.outbound_findings.map((kind) => ({
+                  field: 'the text',
+                  kind,
+                  shown: kind === 'card_number' ? 'a card number ending 1111' : 'x***@example.test',
+                })),
+              }
+            : {}),
         },
         ...(facts.used_today !== undefined
           ? { usedToday: { amount: facts.used_today, currency: facts.currency } }
+          : {}),
+        ...(facts.used_for_customer !== undefined
+          ? { usedForCustomer: { amount: facts.used_for_customer, currency: facts.currency, customerId: 'cus_test' } }
           : {}),
         ...(testCase.confirm_text !== undefined ? { confirmText: testCase.confirm_text } : {}),
       });
