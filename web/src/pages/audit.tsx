@@ -49,6 +49,8 @@ const KINDS = [
   'auth.key_created',
   'auth.key_revoked',
   'agent.call_refused',
+  'channel.stopped',
+  'channel.resumed',
 ];
 
 interface Filters {
