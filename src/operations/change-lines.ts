@@ -10,11 +10,12 @@ export function showValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(showValue).join(', ');
-  if (typeof value === 'object')
-    return Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .map(([key, inner]) => `${key}: ${showValue(inner)}`)
-      .join(', ');
+  if (typeof value === 'object') {
+    const fields = Object.entries(value as Record<string, unknown>).filter(
+      ([, inner]) => inner !== undefined && inner !== null && inner !== '',
+    );
+    return fields.length === 0 ? '—' : fields.map(([key, inner]) => `${key}: ${showValue(inner)}`).join(', ');
+  }
   return String(value);
 }
 
