@@ -152,6 +152,17 @@ export async function checkAgentAccess(
   throw pausedError(member, await stopAgentAccess(db, member, channel, blocked, limits));
 }
 
+/** The ids of the org's members whose agent access is paused now. */
+export async function pausedAgentMembers(db: Executor, orgId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('agentChannelStops')
+    .select('memberId')
+    .where('orgId', '=', orgId)
+    .where('resumedAt', 'is', null)
+    .execute();
+  return new Set(rows.map((row) => row.memberId));
+}
+
 /** What resuming did. */
 export interface AgentAccessResumed {
   email: string;

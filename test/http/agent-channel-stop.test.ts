@@ -9,7 +9,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resumeAgentAccess } from '../../src/auth/agent-access.ts';
+import { pausedAgentMembers, resumeAgentAccess } from '../../src/auth/agent-access.ts';
 import { isLeashError } from '../../src/domain/errors.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { CLERK_2, type LeashFixture, MANAGER, OWNER, openLeashFixture, READER } from '../support/leash-fixture.ts';
@@ -101,6 +101,8 @@ describe(`agent access stops after blocked attempts (${testStoreKind})`, () => {
       await second.close();
     }
     expect(await auditRows('channel.stopped')).toHaveLength(1);
+    const reader = await fixture.member(READER);
+    expect([...(await pausedAgentMembers(fixture.store.db, fixture.orgId))]).toEqual([reader.id]);
   });
 
   it('only an owner resumes it; earlier attempts do not count again', async () => {
@@ -113,6 +115,7 @@ describe(`agent access stops after blocked attempts (${testStoreKind})`, () => {
     const rows = await auditRows('channel.resumed');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actorEmail: OWNER, arguments: { email: READER } });
+    expect((await pausedAgentMembers(fixture.store.db, fixture.orgId)).size).toBe(0);
 
     const agent = await connect(await server.apiKey(READER));
     await blockedRefund(agent);

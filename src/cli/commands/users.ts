@@ -53,20 +53,37 @@ export function registerUsersCommand(program: Command): void {
 
   users
     .command('list')
-    .description('List members with their role and approver groups.')
-    .option('--json', 'print JSON: [{ email, role, groups }]')
+    .description('List members with their role, approver groups and whether their agent access is paused.')
+    .option('--json', 'print JSON: [{ email, role, groups, name, agentAccess }]')
     .action(async (options: { json?: boolean }) => {
-      const [{ listMembers }, { withSession }] = await Promise.all([
+      const [{ listMembers }, { pausedAgentMembers }, { withSession }] = await Promise.all([
         import('../../auth/members.ts'),
+        import('../../auth/agent-access.ts'),
         import('../session.ts'),
       ]);
       await withSession(async (session) => {
         const members = await listMembers(session.store.db, session.org.id);
+        const paused = await pausedAgentMembers(session.store.db, session.org.id);
+        const agentAccess = (id: string) => (paused.has(id) ? 'paused' : 'on');
         if (options.json)
-          return printJson(members.map(({ email, role, groups, name }) => ({ email, role, groups, name })));
+          return printJson(
+            members.map(({ id, email, role, groups, name }) => ({
+              email,
+              role,
+              groups,
+              name,
+              agentAccess: agentAccess(id),
+            })),
+          );
         printTable(
-          ['email', 'role', 'groups', 'name'],
-          members.map((member) => [member.email, member.role, member.groups.join(', '), member.name]),
+          ['email', 'role', 'groups', 'name', 'agents'],
+          members.map((member) => [
+            member.email,
+            member.role,
+            member.groups.join(', '),
+            member.name,
+            agentAccess(member.id),
+          ]),
         );
       });
     });
@@ -131,8 +148,8 @@ export function registerUsersCommand(program: Command): void {
 A member's agents (MCP clients, the built-in agent) are paused after LEASH_AGENT_STOP_AFTER (10) blocked attempts
 within LEASH_AGENT_STOP_WINDOW_MINUTES (15) on those channels: every further MCP or agent request of theirs is
 refused until an owner resumes it here. Their own CLI commands, REST API and dashboard pages other than chat
-stay open. Both are in the audit log
-(channel.stopped, channel.resumed); attempts before the resume do not count again.
+stay open. Both are in the audit log (channel.stopped, channel.resumed); attempts before the resume do not count
+again. \`leash users list\` shows whose agent access is paused.
 
 Example:
   $ leash users resume-agent carl@northwind.test --as olivia@northwind.test`,
