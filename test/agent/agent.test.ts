@@ -275,7 +275,8 @@ describe(`the agent (${testStoreKind})`, () => {
     const proposed = await runAgentTurn({
       context: max,
       planner,
-      text: 'Update the billing email for customer Globex to ap@globex.test',
+      // (An email change is identity-sensitive and waits for a support lead; a new customer is the member's to confirm.)
+      text: 'Create a new customer with email ap@globex-two.test',
     });
     const proposal = proposed.calls.find((call) => call.proposal)?.proposal;
     expect(proposal?.status).toBe('awaiting_confirmation');

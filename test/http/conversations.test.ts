@@ -145,9 +145,10 @@ describe(`conversations over HTTP (${testStoreKind})`, () => {
   it("confirms the caller's own PASS proposal on their yes", async () => {
     const first = await server.call<Turn>('POST', '/api/conversations', {
       token: manager,
-      body: { message: `Update the billing email for customer ${customerName} to ap@janesmith.test` },
+      // An email change would wait for a support lead (identity.contact_change): a new customer is the caller's own.
+      body: { message: 'Create a new customer with email billing@janesmith-two.test' },
     });
-    expect(first.body.calls.at(-1)).toMatchObject({ operation: 'update_customer', outcome: 'pass' });
+    expect(first.body.calls.at(-1)).toMatchObject({ operation: 'create_customer', outcome: 'pass' });
     const yes = await server.call<Turn>('POST', `/api/conversations/${first.body.conversation_id}/messages`, {
       token: manager,
       body: { message: 'yes' },
