@@ -114,11 +114,9 @@ const logToStderr: InternalErrorLog = (error, requestId) => {
   process.stderr.write(`leash mcp: internal error (${requestId}): ${detail}\n`);
 };
 
-/** Which tool a name is, looked up by own name only (`constructor` or `__proto__` is no tool). */
-function knownTool(name: string): 'confirm' | 'approval' | 'operation' | null {
-  if (name === CONFIRM_TOOL) return 'confirm';
-  if (isApprovalTool(name)) return 'approval';
-  return registry.has(name) ? 'operation' : null;
+/** True for a Leash tool's name, looked up by own name only (`constructor` or `__proto__` is no tool). */
+function isKnownTool(name: string): boolean {
+  return name === CONFIRM_TOOL || isApprovalTool(name) || registry.has(name);
 }
 
 async function runTool(context: OperationContext, name: string, args: unknown): Promise<CallToolResult> {
@@ -160,8 +158,7 @@ export async function callLeashTool(
   log: InternalErrorLog = logToStderr,
 ): Promise<CallToolResult> {
   // An unknown tool is a protocol error (the MCP spec's -32602), not a tool result.
-  const tool = knownTool(name);
-  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+  if (!isKnownTool(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
   try {
     const refusal = findUnsafeInput(args ?? {}, 'arguments');
     if (refusal) {
