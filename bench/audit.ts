@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import { appendAuditEvent, appendAuditEvents } from '../src/audit/append-audit-event.ts';
 import { bindAuditStore } from '../src/audit/audit-setup.ts';
-import { writeCheckpoint } from '../src/audit/checkpoints.ts';
+import { flushAuditCheckpoints, writeCheckpoint } from '../src/audit/checkpoints.ts';
 import { GENESIS_HASH } from '../src/audit/events.ts';
 import { hashAuditBody } from '../src/audit/hash-event.ts';
 import { verifyAuditLog } from '../src/audit/verify-audit-chain.ts';
@@ -57,70 +57,64 @@ const SCRATCH = `
     result jsonb not null, prev_hash text not null, hash text not null, unique (org_id, seq))`;
 
 async function timed(count: number, work: (index: number) => Promise<unknown>): Promise<number> {
+  if (count <= 0) return 0;
   const started = performance.now();
   for (let index = 0; index < count; index += 1) await work(index);
   return performance.now() - started;
 }
 
-/** A plain autocommit insert of the row, into a table of the same shape. */
-async function plainInserts(store: Store, orgId: string, count: number): Promise<number> {
+/** Creates the scratch tables of the two baselines (same shape as audit_events; a head for the unsigned chain). */
+async function createScratch(store: Store, orgId: string): Promise<void> {
   await sql.raw(SCRATCH).execute(store.db);
-  try {
-    return await timed(count, (index) => {
-      const event = auditEvent(orgId, index);
-      return sql`insert into bench_audit_plain (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
-        request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
-        values (${newId('audit')}, ${orgId}, ${index + 1}, ${new Date()}::timestamptz, ${event.event}, ${event.actorId},
-        ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
-        ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
-        ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, ${GENESIS_HASH},
-        ${GENESIS_HASH})`.execute(store.db);
-    });
-  } finally {
-    await sql`drop table bench_audit_plain`.execute(store.db);
-  }
-}
-
-/** The append as it was before signatures (ADR 0003): one statement links with sha256 and moves the head. */
-async function unsignedAppends(store: Store, orgId: string, count: number): Promise<number> {
   await sql.raw(SCRATCH.replace('bench_audit_plain', 'bench_audit_unsigned')).execute(store.db);
   await sql`create table bench_audit_heads (org_id text primary key, seq bigint not null, hash text not null)`.execute(
     store.db,
   );
   await sql`insert into bench_audit_heads values (${orgId}, 0, ${GENESIS_HASH})`.execute(store.db);
-  try {
-    return await timed(count, (index) => {
-      const event = auditEvent(orgId, index);
-      const at = new Date(Math.floor(Date.now()));
-      const bodyHash = hashAuditBody({
-        ...event,
-        id: newId('audit'),
-        at,
-        proposalId: null,
-        chargeId: null,
-        userInput: null,
-      });
-      return sql`
-        with head as (select seq, hash from bench_audit_heads where org_id = ${orgId} for update),
-        next as (select seq + 1 as seq, hash as prev,
-          encode(sha256(convert_to(hash || ':' || (seq + 1)::text || ':' || ${bodyHash}::text, 'UTF8')), 'hex') as hash
-          from head),
-        appended as (
-          insert into bench_audit_unsigned (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
-            request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
-          select ${newId('audit')}, ${orgId}, next.seq, ${at}::timestamptz, ${event.event}, ${event.actorId},
-            ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
-            ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
-            ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, next.prev, next.hash
-          from next returning seq, hash)
-        update bench_audit_heads set seq = appended.seq, hash = appended.hash from appended
-        where bench_audit_heads.org_id = ${orgId}`.execute(store.db);
-    });
-  } finally {
-    await sql`drop table bench_audit_unsigned`.execute(store.db);
-    await sql`drop table bench_audit_heads`.execute(store.db);
-  }
 }
+
+async function dropScratch(store: Store): Promise<void> {
+  for (const table of ['bench_audit_plain', 'bench_audit_unsigned', 'bench_audit_heads'])
+    await sql`drop table if exists ${sql.id(table)}`.execute(store.db);
+}
+
+/** One plain autocommit insert of the row, into a table of the same shape. */
+function plainInsert(store: Store, orgId: string, index: number) {
+  const event = auditEvent(orgId, index);
+  return sql`insert into bench_audit_plain (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
+    request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
+    values (${newId('audit')}, ${orgId}, ${index + 1}, ${new Date()}::timestamptz, ${event.event}, ${event.actorId},
+    ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
+    ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
+    ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, ${GENESIS_HASH},
+    ${GENESIS_HASH})`.execute(store.db);
+}
+
+/** One append as it was before signatures (ADR 0003): one statement links with sha256 and moves the head. */
+function unsignedAppend(store: Store, orgId: string, index: number) {
+  const event = auditEvent(orgId, index);
+  const at = new Date(Math.floor(Date.now()));
+  const id = newId('audit');
+  const bodyHash = hashAuditBody({ ...event, id, at, proposalId: null, chargeId: null, userInput: null });
+  return sql`
+    with head as (select seq, hash from bench_audit_heads where org_id = ${orgId} for update),
+    next as (select seq + 1 as seq, hash as prev,
+      encode(sha256(convert_to(hash || ':' || (seq + 1)::text || ':' || ${bodyHash}::text, 'UTF8')), 'hex') as hash
+      from head),
+    appended as (
+      insert into bench_audit_unsigned (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
+        request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
+      select ${id}, ${orgId}, next.seq, ${at}::timestamptz, ${event.event}, ${event.actorId},
+        ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
+        ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
+        ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, next.prev, next.hash
+      from next returning seq, hash)
+    update bench_audit_heads set seq = appended.seq, hash = appended.hash from appended
+    where bench_audit_heads.org_id = ${orgId}`.execute(store.db);
+}
+
+/** Rounds the three single-row kinds alternate in, so a busy machine weighs on each alike. */
+const ROUNDS = 10;
 
 /** Measures `appends` single appends of each kind, then batch appends up to `chainLength`, then verify. */
 export async function measureAudit(
@@ -133,12 +127,26 @@ export async function measureAudit(
   // A scratch store's key and checkpoints stay in memory (nothing left in the data directory).
   bindAuditStore(store.db, 'memory');
   // Warm every path (statement plans, the key) before timing.
-  await appendAuditEvent(store.db, auditEvent('org_bench_warm', 0));
-  await plainInserts(store, 'org_bench_warm', 50);
-  await unsignedAppends(store, 'org_bench_warm', 50);
-  const plainMs = await plainInserts(store, orgId, appends);
-  const unsignedMs = await unsignedAppends(store, orgId, appends);
-  const signedMs = await timed(appends, (index) => appendAuditEvent(store.db, auditEvent(orgId, index)));
+  await createScratch(store, orgId);
+  let plainMs = 0;
+  let unsignedMs = 0;
+  let signedMs = 0;
+  try {
+    for (let index = 0; index < 50; index += 1) {
+      await plainInsert(store, 'org_bench_warm', index);
+      await appendAuditEvent(store.db, auditEvent('org_bench_warm', index));
+    }
+    const perRound = Math.ceil(appends / ROUNDS);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const from = round * perRound;
+      const count = Math.min(perRound, appends - from);
+      plainMs += await timed(count, (index) => plainInsert(store, orgId, from + index));
+      unsignedMs += await timed(count, (index) => unsignedAppend(store, orgId, from + index));
+      signedMs += await timed(count, (index) => appendAuditEvent(store.db, auditEvent(orgId, from + index)));
+    }
+  } finally {
+    await dropScratch(store);
+  }
 
   const BATCH = 1_000;
   const batchedStarted = performance.now();
@@ -155,6 +163,7 @@ export async function measureAudit(
   const verifyStarted = performance.now();
   const verdict = await verifyAuditLog(store.db, orgId);
   const verifyMs = performance.now() - verifyStarted;
+  await flushAuditCheckpoints(store.db);
   if (!verdict.ok || verdict.rows !== chainLength || verdict.checkpoints.latestSeq !== chainLength)
     throw new Error(`the bench chain did not verify: ${JSON.stringify(verdict)}`);
   return {

@@ -2,7 +2,8 @@
  * What the audit log of one store uses outside the database: the signing key, the checkpoint directory (with
  * the trusted public keys), and this process's view of each org's head. A store opened on a data directory
  * keeps them in that directory; an in-memory store keeps them in memory (a fresh key per store unless
- * LEASH_AUDIT_SIGNING_KEY is set); any other store (PostgreSQL, a server's channel) uses the environment:
+ * LEASH_AUDIT_SIGNING_KEY is set); any other store (PostgreSQL, a server's channel) uses the environment
+ * (store/store-hooks.ts says which):
  * LEASH_AUDIT_SIGNING_KEY or `<LEASH_DATA_DIR>/audit-signing-key`, LEASH_AUDIT_CHECKPOINTS or
  * `<LEASH_DATA_DIR>/audit-checkpoints`. Found from any query builder of the store, transactions included
  * (they share the store's adapter).
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
 import { LeashError } from '../domain/errors.ts';
 import type { Database } from '../store/schema.ts';
+import { beforeStoreCloses, type StorePlace, storePlaceOf } from '../store/store-hooks.ts';
 import { CHECKPOINTS_ENV, type CheckpointSink, fileSink, memorySink } from './checkpoint-sink.ts';
 import {
   type AuditSigner,
@@ -129,40 +131,49 @@ function makeSetup(sink: CheckpointSink, keyFile: string | undefined): AuditSetu
   return setup;
 }
 
-/** The setup the environment describes (see the file comment). */
-function environmentSetup(): AuditSetup {
-  const dataDir = resolve(process.env.LEASH_DATA_DIR ?? './.leash');
+/** The setup of a store kept at `place` (see the file comment). */
+function setupAt(place: StorePlace): AuditSetup {
+  if (place === 'memory') return makeSetup(memorySink(), undefined);
+  const dataDir = place === 'environment' ? resolve(process.env.LEASH_DATA_DIR ?? './.leash') : place.dataDir;
   return makeSetup(
     fileSink(resolve(process.env[CHECKPOINTS_ENV] ?? join(dataDir, 'audit-checkpoints'))),
     join(dataDir, 'audit-signing-key'),
   );
 }
 
+let flushOnClose: (db: Kysely<Database>) => Promise<void> = async () => undefined;
+
+/** Remembers the store's own query builder, and writes the last checkpoints when that store closes. */
+function adoptRoot(setup: AuditSetup, db: Kysely<Database>): void {
+  if (setup.root) return;
+  setup.root = db;
+  beforeStoreCloses(db as Kysely<unknown>, () => flushOnClose(db));
+}
+
+/** Set by checkpoints.ts (which imports this file): what a closing store runs. */
+export function setFlushOnClose(flush: (db: Kysely<Database>) => Promise<void>): void {
+  flushOnClose = flush;
+}
+
 /**
- * Binds a store's query builder to where its audit trust lives: a data directory, or memory. Stores not bound
- * use the environment.
+ * Binds a store's query builder to where its audit trust lives, replacing what it used: a data directory, or
+ * memory (tests, scratch stores). Stores not bound use the place the store recorded when it opened.
  */
 export function bindAuditStore(db: Kysely<Database>, where: { dataDir: string } | 'memory'): AuditSetup {
-  const setup =
-    where === 'memory'
-      ? makeSetup(memorySink(), undefined)
-      : makeSetup(
-          fileSink(resolve(process.env[CHECKPOINTS_ENV] ?? join(where.dataDir, 'audit-checkpoints'))),
-          join(where.dataDir, 'audit-signing-key'),
-        );
-  setup.root = db;
+  const setup = setupAt(where);
   setups.set(adapterOf(db as Kysely<unknown>), setup);
+  adoptRoot(setup, db);
   return setup;
 }
 
-/** The setup of the store `executor` belongs to (bound, or from the environment on first use). */
+/** The setup of the store `executor` belongs to, made on first use from where the store keeps its data. */
 export function auditSetupOf(executor: Executor): AuditSetup {
   const adapter = adapterOf(executor as Kysely<unknown>);
   let setup = setups.get(adapter);
   if (!setup) {
-    setup = environmentSetup();
+    setup = setupAt(storePlaceOf(executor as Kysely<unknown>));
     setups.set(adapter, setup);
   }
-  if (!setup.root && !executor.isTransaction) setup.root = executor as Kysely<Database>;
+  if (!executor.isTransaction) adoptRoot(setup, executor as Kysely<Database>);
   return setup;
 }

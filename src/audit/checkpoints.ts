@@ -7,7 +7,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { type AuditSetup, auditSetupOf } from './audit-setup.ts';
+import { type AuditSetup, auditSetupOf, setFlushOnClose } from './audit-setup.ts';
 import { type Checkpoint, checkpointMessage } from './checkpoint-sink.ts';
 import { signText } from './signing-key.ts';
 
@@ -125,3 +125,5 @@ export async function flushAuditCheckpoints(db: Kysely<Database>): Promise<void>
   await Promise.all([...state.pending]);
   for (const orgId of [...state.dirty]) await checkpointSetup(setup, db, orgId, false).catch(report);
 }
+
+setFlushOnClose(flushAuditCheckpoints);

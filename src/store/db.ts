@@ -8,12 +8,11 @@ import type { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { bindAuditStore } from '../audit/audit-setup.ts';
-import { flushAuditCheckpoints } from '../audit/checkpoints.ts';
 import { migrateToLatest } from './migrate.ts';
 import { orgScopedDialect } from './org-scope.ts';
 import { createPglite, lockDataDir, toSafeNumber } from './pglite-files.ts';
 import type { Database } from './schema.ts';
+import { recordStorePlace, runCloseHooks } from './store-hooks.ts';
 
 /** Which engine a store runs on. */
 export type StoreKind = 'pglite' | 'postgres';
@@ -81,15 +80,15 @@ async function openPglite(dataDirOption: string | undefined): Promise<Store> {
     dialect: orgScopedDialect(new PGliteDialect(client), { singleSession: true }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
-  // The audit key and checkpoints live beside the data (in memory for an in-memory store).
-  bindAuditStore(db, inMemory ? 'memory' : { dataDir: location });
+  // What lives beside the data (the audit key and checkpoints) lives in memory for an in-memory store.
+  recordStorePlace(db, inMemory ? 'memory' : { dataDir: location });
   return {
     db,
     kind: 'pglite',
     location,
     close: async () => {
       try {
-        await flushAuditCheckpoints(db);
+        await runCloseHooks(db);
         await db.destroy();
       } finally {
         unlock();
@@ -128,7 +127,7 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
     location: url.toString(),
     close: async () => {
       try {
-        await flushAuditCheckpoints(db);
+        await runCloseHooks(db);
       } finally {
         await db.destroy();
       }

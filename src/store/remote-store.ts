@@ -19,12 +19,12 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { flushAuditCheckpoints } from '../audit/checkpoints.ts';
 import { LeashError } from '../domain/errors.ts';
 import type { Store } from './db.ts';
 import { LocalChannel } from './local-channel.ts';
 import { currentOrgScope } from './org-scope.ts';
 import type { Database } from './schema.ts';
+import { runCloseHooks } from './store-hooks.ts';
 
 /** The SQL requests a channel store sends. */
 export type SqlRequest =
@@ -132,7 +132,7 @@ export function channelStore(transport: SqlTransport, location: string, reconnec
     location,
     close: async () => {
       try {
-        await flushAuditCheckpoints(db);
+        await runCloseHooks(db);
       } finally {
         await db.destroy();
       }
