@@ -1,7 +1,8 @@
 /**
  * The audit log's costs (ADR 0003, ADR 0015), each next to its baseline in the same run and store:
  *
- *   plain insert      one autocommit INSERT of the same row into a table of the same shape (no chain, no head)
+ *   plain insert      one autocommit INSERT of the same row into a table like audit_events (same columns, keys and
+ *                     indexes; no chain, no head)
  *   unsigned append   the chain as it was before signatures: one statement locks the head, links with sha256,
  *                     inserts and moves the head (scratch tables of the same shape)
  *   signed append     `appendAuditEvent`: body hash and Ed25519 signature in process, one call of
@@ -50,11 +51,8 @@ export interface AuditFigures {
   verifySeconds: number;
 }
 
-const SCRATCH = `
-  create table bench_audit_plain (id text primary key, org_id text not null, seq bigint not null, at timestamptz not null,
-    event text not null, actor_id text, actor_email text, actor_role text, channel text not null, request_id text,
-    operation text, customer_id text, invoice_id text, arguments jsonb not null, decision jsonb not null,
-    result jsonb not null, prev_hash text not null, hash text not null, unique (org_id, seq))`;
+/** A table like audit_events (same columns, keys and indexes), without its chain, head or triggers. */
+const SCRATCH = 'create table bench_audit_plain (like audit_events including all)';
 
 async function timed(count: number, work: (index: number) => Promise<unknown>): Promise<number> {
   if (count <= 0) return 0;

@@ -1,8 +1,9 @@
 /**
  * Appends events to an org's hash chain, signed (ADR 0015): the rows are linked here to the head this process
  * last saw, each row hash is signed with the audit key (which the database never holds), and one call of the
- * SECURITY DEFINER function `leash_audit_append` (migration 0015) locks the head, computes each link itself,
- * checks it is the one signed, adds the rows and moves the head, in the caller's transaction when there is one.
+ * SECURITY DEFINER function `leash_audit_append` (`leash_audit_append_one` for one row; migration 0015) locks the
+ * head, computes each link itself, checks it is the one signed, adds the rows and moves the head, in the caller's
+ * transaction when there is one.
  * When the head has moved (another process or a rolled-back transaction), the function answers with the head as
  * it is and the rows are linked and signed again.
  */
@@ -100,6 +101,27 @@ function rowsParameter(rows: ReturnType<typeof linkAndSign>): string {
   );
 }
 
+/** One row through leash_audit_append_one: a parameter per column. */
+async function callAppendOne(
+  executor: Executor,
+  orgId: string,
+  head: KnownHead,
+  keyId: string,
+  nextKeyId: string | null,
+  { event, bodyHash }: ReturnType<typeof linkAndSign>[number],
+): Promise<AppendAnswer> {
+  const result = await sql<{ answer: AppendAnswer }>`select leash_audit_append_one(${orgId}, ${head.seq}::bigint,
+    ${head.hash}, ${keyId}, ${nextKeyId}::text, ${event.id}, ${event.at.toISOString()}::timestamptz, ${event.event},
+    ${event.actorId}::text, ${event.actorEmail}::text, ${event.actorRole}::text, ${event.channel},
+    ${event.requestId}::text, ${event.proposalId}::text, ${event.operation}::text, ${event.customerId}::text,
+    ${event.invoiceId}::text, ${event.chargeId}::text, ${JSON.stringify(event.arguments)}::jsonb,
+    ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, ${event.userInput}::text,
+    ${bodyHash}, ${event.hash}, ${event.signature}) as answer`.execute(executor);
+  const answer = result.rows[0]?.answer;
+  if (!answer) throw new LeashError('internal', `the audit chain of ${orgId} did not answer`);
+  return { ...answer, seq: Number(answer.seq) };
+}
+
 async function callAppend(
   executor: Executor,
   orgId: string,
@@ -151,7 +173,11 @@ async function appendBodies(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const signer = signerFor(setup, orgId, head, false);
     const rows = linkAndSign(bodies, head, signer);
-    const answer = await callAppend(executor, orgId, head, signer.keyId, options.nextKeyId ?? null, rows);
+    const [only] = rows;
+    const answer =
+      rows.length === 1 && only
+        ? await callAppendOne(executor, orgId, head, signer.keyId, options.nextKeyId ?? null, only)
+        : await callAppend(executor, orgId, head, signer.keyId, options.nextKeyId ?? null, rows);
     head = { seq: answer.seq, hash: answer.hash, keyId: answer.key_id };
     setup.heads.set(orgId, head);
     if (!answer.ok) continue;
