@@ -93,28 +93,34 @@ const APPEND_ONE_FUNCTION = `
       if scope <> '' and scope <> p_org then
         raise exception 'audit append for % outside the org scope', p_org using errcode = 'insufficient_privilege';
       end if;
-      select h.seq, h.hash, h.key_id into head_seq, head_hash, head_key from audit_heads h where h.org_id = p_org for update;
+      -- One statement locks the head, checks it is where the caller linked, links and moves it.
+      update audit_heads h set seq = h.seq + 1, key_id = coalesce(p_next_key_id, p_key_id),
+        hash = encode(sha256(convert_to(h.hash || ':' || (h.seq + 1)::text || ':' || p_body_hash, 'UTF8')), 'hex')
+        where h.org_id = p_org and h.seq = p_seq and h.hash = p_hash
+        returning h.hash into link;
       if not found then
+        -- The org's first event (no head yet), or the head has moved: answer with the head as it is.
         insert into audit_heads (org_id, seq, hash) values (p_org, 0, repeat('0', 64)) on conflict (org_id) do nothing;
-        select h.seq, h.hash, h.key_id into head_seq, head_hash, head_key from audit_heads h where h.org_id = p_org for update;
+        update audit_heads h set seq = h.seq + 1, key_id = coalesce(p_next_key_id, p_key_id),
+          hash = encode(sha256(convert_to(h.hash || ':' || (h.seq + 1)::text || ':' || p_body_hash, 'UTF8')), 'hex')
+          where h.org_id = p_org and h.seq = p_seq and h.hash = p_hash
+          returning h.hash into link;
+        if not found then
+          select h.seq, h.hash, h.key_id into head_seq, head_hash, head_key from audit_heads h where h.org_id = p_org;
+          return jsonb_build_object('ok', false, 'seq', head_seq, 'hash', head_hash, 'key_id', head_key);
+        end if;
       end if;
-      if head_seq <> p_seq or head_hash <> p_hash then
-        return jsonb_build_object('ok', false, 'seq', head_seq, 'hash', head_hash, 'key_id', head_key);
-      end if;
-      link := encode(sha256(convert_to(head_hash || ':' || (head_seq + 1)::text || ':' || p_body_hash, 'UTF8')), 'hex');
       if link <> p_row_hash then
         raise exception 'the audit row does not link to the head' using errcode = 'data_exception';
       end if;
       insert into audit_events (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel, request_id,
         proposal_id, operation, customer_id, invoice_id, charge_id, arguments, decision, result, user_input,
         prev_hash, hash, key_id, signature)
-      values (p_id, p_org, head_seq + 1, p_at, p_event, p_actor_id, p_actor_email, p_actor_role, p_channel,
+      values (p_id, p_org, p_seq + 1, p_at, p_event, p_actor_id, p_actor_email, p_actor_role, p_channel,
         p_request_id, p_proposal_id, p_operation, p_customer_id, p_invoice_id, p_charge_id,
         coalesce(p_arguments, 'null'::jsonb), coalesce(p_decision, 'null'::jsonb), coalesce(p_result, 'null'::jsonb),
-        p_user_input, head_hash, link, p_key_id, p_signature);
-      update audit_heads set seq = head_seq + 1, hash = link, key_id = coalesce(p_next_key_id, p_key_id)
-        where org_id = p_org;
-      return jsonb_build_object('ok', true, 'seq', head_seq + 1, 'hash', link,
+        p_user_input, p_hash, link, p_key_id, p_signature);
+      return jsonb_build_object('ok', true, 'seq', p_seq + 1, 'hash', link,
         'key_id', coalesce(p_next_key_id, p_key_id));
     end $body$
 `;
