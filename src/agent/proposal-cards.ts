@@ -3,7 +3,7 @@
  * with its value before and after, the decision, a warning when it followed customer-supplied text, and the
  * exact words that confirm it. What a person confirms is what this card showed them.
  */
-import { describeProposalChanges } from '../operations/change-lines.ts';
+import { describeProposalChanges } from '../domain/change-lines.ts';
 import type { Preview } from '../operations/define-operation.ts';
 import type { Decision } from '../policy/decide.ts';
 

@@ -1,5 +1,5 @@
 /** How the CLI shows a proposal and an execution to a person. */
-import { changeLines } from '../operations/change-lines.ts';
+import { changeLines } from '../domain/change-lines.ts';
 import type { ExecutionOutcome, ProposalView } from '../operations/run-operation.ts';
 import { printFields, showMoney } from './output.ts';
 

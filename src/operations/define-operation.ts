@@ -6,8 +6,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { BillingConnector } from '../connectors/connector.ts';
 import type { Actor, DecisionFacts, Gate, PolicyProfile } from '../policy/decide.ts';
-import { withGuardFacts } from '../policy/guard-facts.ts';
 import type { Database } from '../store/schema.ts';
+import { withGuardFacts } from './guard-facts.ts';
 
 /** Where a request came from. */
 export type Channel = 'cli' | 'mcp' | 'http' | 'web' | 'agent';
@@ -99,7 +99,7 @@ export function defineRead<Input, Output>(operation: ReadOperation<Input, Output
 
 /**
  * Declares a write operation. Its facts always carry the gate's facts about where customer data goes
- * (src/policy/guard-facts.ts), wherever they are derived: propose, approve, execute, explain.
+ * (guard-facts.ts), wherever they are derived: propose, approve, execute, explain.
  */
 export function defineWrite<Input, Output>(operation: WriteOperation<Input, Output>): WriteOperation<Input, Output> {
   return {

@@ -1,7 +1,7 @@
 /** update_customer: change a customer's billing details: name, email, country, address (kind billing.change). */
 import { z } from 'zod';
+import { showValue } from '../domain/change-lines.ts';
 import { badInput, notFound } from '../domain/errors.ts';
-import { showValue } from './change-lines.ts';
 import { defineWrite } from './define-operation.ts';
 import { idOf, writeContextFields } from './write-fields.ts';
 

@@ -2,7 +2,7 @@
  * Where customer data goes (issue 17), as reasons: a change of a customer's billing email (WARN to a support
  * lead, naming the old and the new address), a reply to an address changed in the last 72 h (WARN, naming the
  * time), and outbound text holding data that is not the addressed customer's own (WARN; a card number BLOCKs).
- * The facts come from guard-facts.ts; this part is pure, so the decision stays deterministic.
+ * The facts come from operations/guard-facts.ts; this part is pure, so the decision stays deterministic.
  */
 import type { ApproverGroup, Role } from '../domain/roles.ts';
 import type { DecisionFacts, DecisionReason } from './decision-types.ts';

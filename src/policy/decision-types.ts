@@ -27,7 +27,7 @@ export interface DecisionFacts {
   changedFields?: string[];
   makesBillingPromise?: boolean;
   makesTaxOrLegalClaim?: boolean;
-  /** An update that changes where a customer's billing mail goes (guard-facts.ts). */
+  /** An update that changes where a customer's billing mail goes (operations/guard-facts.ts). */
   contactChange?: { customerId: string; from: string; to: string };
   /** Before a reply is sent: when its customer's email last changed. */
   lastEmailChange?: { customerId: string; to: string; changedAt: string; hoursAgo: number };

@@ -3,7 +3,7 @@
  * billing system stores and shows (a refund's reason goes to Stripe as `leash_reason` metadata, a credit's reason
  * becomes its description, a credit note's its memo, a cancellation's its comment; invoice lines and memos,
  * catalogue names and descriptions are printed on invoices), and reply texts. A reply's text is checked when it
- * is drafted and again, from the stored draft, when it is sent (outbound-scan.ts).
+ * is drafted and again, from the stored draft, when it is sent (operations/outbound-scan.ts).
  *
  * Every write is listed, with `[]` when nothing of its text leaves Leash (the `reason` of most writes stays in
  * the audit log): test/policy/exfiltration.test.ts fails when a new write is not, so none is forgotten.
@@ -26,7 +26,7 @@ const none: Fields = () => [];
 /** The outbound free text of each write operation, by name. */
 export const OUTBOUND_FIELDS: Readonly<Record<string, Fields>> = {
   draft_reply: (input) => [...text('the reply subject', input.subject), ...text('the reply body', input.body)],
-  // The stored draft's subject and body, read by outbound-scan.ts: the input holds only the message id.
+  // The stored draft's subject and body, read by operations/guard-facts.ts: the input holds only the message id.
   send_reply: none,
   refund_charge: reasonAs('the refund reason'),
   credit_customer: reasonAs('the credit description'),

@@ -2,7 +2,7 @@
  * Pure text checks of what leaves Leash (issue 17): card-like numbers (Luhn-valid, 13–19 digits, a card
  * network's first digit, spaces or dashes allowed between digits), bulk lists (three or more email addresses
  * that are not the addressed customer's, or five or more lines shaped like records), and the masks a reason
- * shows instead of the data itself. Looking names, emails and ids up in the store is outbound-scan.ts.
+ * shows instead of the data itself. Looking names, emails and ids up in the store is operations/outbound-scan.ts.
  */
 import { emailsIn } from '../domain/mentions.ts';
 

@@ -11,11 +11,11 @@
  */
 import { sql } from 'kysely';
 import type { BillingConnector } from '../connectors/connector.ts';
-import type { OperationContext, WriteFacts } from '../operations/define-operation.ts';
-import type { DecisionFacts } from './decision-types.ts';
-import { outboundTexts } from './outbound-fields.ts';
+import type { DecisionFacts } from '../policy/decision-types.ts';
+import { outboundTexts } from '../policy/outbound-fields.ts';
+import type { OutboundText } from '../policy/outbound-text.ts';
+import type { OperationContext, WriteFacts } from './define-operation.ts';
 import { addressedOf, scanOutbound } from './outbound-scan.ts';
-import type { OutboundText } from './outbound-text.ts';
 
 const HOUR_MS = 3_600_000;
 

@@ -3,7 +3,11 @@
  * out in full (an email, an address, a list). The conversation text and the CLI show these lines under the
  * summary, so a person confirms values they were shown, never a field name alone.
  */
-import type { Preview } from './define-operation.ts';
+/** What these lines need of a proposal's preview (operations/define-operation.ts). */
+interface Changes {
+  summary: string;
+  changes: readonly { field: string; from: unknown; to: unknown }[];
+}
 
 /** A changed value in words: nothing as "—", objects as `key: value` pairs, lists joined. */
 export function showValue(value: unknown): string {
@@ -20,11 +24,11 @@ export function showValue(value: unknown): string {
 }
 
 /** One line per change: `field: before → after`. */
-export function changeLines(preview: Pick<Preview, 'changes'>): string[] {
+export function changeLines(preview: Pick<Changes, 'changes'>): string[] {
   return preview.changes.map((change) => `${change.field}: ${showValue(change.from)} → ${showValue(change.to)}`);
 }
 
 /** The summary and, below it, every change with its before and after. */
-export function describeProposalChanges(preview: Pick<Preview, 'summary' | 'changes'>, indent = '  '): string {
+export function describeProposalChanges(preview: Changes, indent = '  '): string {
   return [preview.summary, ...changeLines(preview).map((line) => `${indent}${line}`)].join('\n');
 }

@@ -20,7 +20,7 @@ import {
   type OutboundFinding,
   type OutboundText,
   textFindings,
-} from './outbound-text.ts';
+} from '../policy/outbound-text.ts';
 
 /** At most this many tokens of each sort are looked up per text (a bulk list is a finding of its own). */
 const MAX_LOOKUPS = 20;
