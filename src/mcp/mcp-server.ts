@@ -204,7 +204,10 @@ export function createLeashMcpServer(
     { name: 'leash', version },
     { capabilities: { tools: {} }, instructions: LEASH_INSTRUCTIONS },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: leashTools(await context(), only) }));
+  // Tracked like calls: the context may read the store (the member's agent access), and stdin may end meanwhile.
+  server.setRequestHandler(ListToolsRequestSchema, () =>
+    server.track(context().then((opened) => ({ tools: leashTools(opened, only) }))),
+  );
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     // A narrowed server offers nothing else: a tool outside the selection is unknown to it.
     if (only && !only.includes(request.params.name))

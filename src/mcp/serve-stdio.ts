@@ -27,10 +27,9 @@ export async function serveStdio(server: LeashMcpServer, streams: StdioStreams =
     previous?.();
     finish();
   };
-  const clientLeft = () => {
-    finish();
-    void server.close().catch(() => {});
-  };
+  // The client is gone: stop waiting, but answer what it already sent (closing the server here would drop the
+  // answers of calls still running, e.g. a tools/list sent just before stdin ended).
+  const clientLeft = () => finish();
   const brokenPipe = (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') clientLeft();
   };
@@ -40,7 +39,10 @@ export async function serveStdio(server: LeashMcpServer, streams: StdioStreams =
   try {
     await server.connect(new StdioServerTransport(stdin as never, stdout as never));
     await gone;
+    // Requests read with the last input are dispatched on a later turn of the event loop: let them start.
+    await new Promise((resolve) => setImmediate(resolve));
     await server.idle();
+    await server.close().catch(() => {});
   } finally {
     stdin.off('end', clientLeft);
     stdin.off('close', clientLeft);

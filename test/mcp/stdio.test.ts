@@ -137,6 +137,38 @@ describe('leash mcp on stdio', () => {
   );
 
   it(
+    'answers what the client sent before stdin ended (initialize and tools/list piped in one go)',
+    async () => {
+      const child = spawn(process.execPath, ['bin/leash.js', 'mcp', '--as', CLERK], {
+        cwd: REPO_ROOT,
+        env: childEnv(dataDir),
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      child.stdin.end(
+        [
+          {
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } },
+          },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        ]
+          .map((message) => `${JSON.stringify(message)}\n`)
+          .join(''),
+      );
+      expect(await exited(child)).toEqual({ code: 0, signal: null });
+      expect(stdout).toContain('"id":2');
+      expect(stdout).toContain('"name":"refund_charge"');
+    },
+    TIMEOUT,
+  );
+
+  it(
     '--tools narrows the list; an unknown name is bad input (exit 2) naming the valid tools',
     async () => {
       const bad = await runLeash(['mcp', '--as', CLERK, '--tools', 'get_invoice,drop_database'], {
