@@ -22,26 +22,35 @@ export interface AuditFilter {
   newestFirst?: boolean;
 }
 
+/** The most rows one listing returns, whatever the caller asks. */
+export const MAX_AUDIT_LIST = 10_000;
+
+/** The org's events (aliased `e`) narrowed by the filter's plain columns; the caller selects and orders. */
+export function filteredAuditEvents(db: Kysely<Database>, orgId: string, filter: AuditFilter) {
+  let query = db.selectFrom('auditEvents as e').where('e.orgId', '=', orgId);
+  if (filter.customerId) query = query.where('e.customerId', '=', filter.customerId);
+  if (filter.actorId) query = query.where('e.actorId', '=', filter.actorId);
+  if (filter.actorEmail) query = query.where('e.actorEmail', '=', filter.actorEmail.trim().toLowerCase());
+  if (filter.event) query = query.where('e.event', '=', filter.event);
+  if (filter.operation) query = query.where('e.operation', '=', filter.operation);
+  if (filter.outcome) query = query.where(sql<string>`e.decision->>'outcome'`, '=', filter.outcome);
+  if (filter.from) query = query.where('e.at', '>=', filter.from);
+  if (filter.to) query = query.where('e.at', '<', filter.to);
+  if (filter.afterSeq !== undefined) query = query.where('e.seq', '>', filter.afterSeq);
+  if (filter.beforeSeq !== undefined) query = query.where('e.seq', '<', filter.beforeSeq);
+  return query;
+}
+
 /** Returns audit events of one org matching the filter. */
 export async function listAuditEvents(
   db: Kysely<Database>,
   orgId: string,
   filter: AuditFilter = {},
 ): Promise<AuditEvent[]> {
-  let query = db.selectFrom('auditEvents').selectAll().where('orgId', '=', orgId);
-  if (filter.customerId) query = query.where('customerId', '=', filter.customerId);
-  if (filter.actorId) query = query.where('actorId', '=', filter.actorId);
-  if (filter.actorEmail) query = query.where('actorEmail', '=', filter.actorEmail.trim().toLowerCase());
-  if (filter.event) query = query.where('event', '=', filter.event);
-  if (filter.operation) query = query.where('operation', '=', filter.operation);
-  if (filter.outcome) query = query.where(sql<string>`decision->>'outcome'`, '=', filter.outcome);
-  if (filter.from) query = query.where('at', '>=', filter.from);
-  if (filter.to) query = query.where('at', '<', filter.to);
-  if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
-  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
-  const rows = await query
-    .orderBy('seq', filter.newestFirst ? 'desc' : 'asc')
-    .limit(Math.min(filter.limit ?? 100, 10_000))
+  const rows = await filteredAuditEvents(db, orgId, filter)
+    .selectAll('e')
+    .orderBy('e.seq', filter.newestFirst ? 'desc' : 'asc')
+    .limit(Math.min(filter.limit ?? 100, MAX_AUDIT_LIST))
     .execute();
   return rows as AuditEvent[];
 }

@@ -1,11 +1,13 @@
 /** The audit log over HTTP: list with filters, verify the chain, export (the export itself is audited). */
 import { z } from 'zod';
 import { exportAuditEvents } from '../../audit/export-audit-events.ts';
-import { listAuditEvents } from '../../audit/list-audit-events.ts';
+import { listAuditEntries } from '../../audit/list-audit-entries.ts';
+import { listAuditKinds } from '../../audit/list-audit-kinds.ts';
 import { verifyAuditLog } from '../../audit/verify-audit-chain.ts';
 import { recordStep } from '../../operations/audit-trail.ts';
 import { asCaller } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
+import { auditFilterOf, auditQuery } from './audit-query.ts';
 import type { TypedApp } from './types.ts';
 
 /** Registers the audit routes. */
@@ -15,37 +17,31 @@ export function registerAuditRoutes(app: TypedApp, deps: ServerDeps): void {
     {
       schema: {
         tags: ['audit'],
-        summary: 'Audit events, newest first, filtered by customer, member, event, operation, outcome and date',
-        querystring: z.object({
-          customer: z.string().max(100).optional(),
-          member: z.string().max(100).optional().describe('a member id'),
-          event: z.string().max(100).optional(),
-          operation: z.string().max(100).optional(),
-          outcome: z.enum(['pass', 'warn', 'block']).optional(),
-          from: z.coerce.date().optional(),
-          to: z.coerce.date().optional(),
-          before_seq: z.coerce.number().int().min(1).optional().describe('page: events older than this seq'),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-        }),
+        summary:
+          "Audit events, newest first, each with its customer's name and amount; filtered by customer (id, or any part of a name or email), member (id or email), kind, operation, outcome, amount, currency and date",
+        querystring: auditQuery,
       },
     },
     async (request) =>
       asCaller(deps, request, async ({ context }) => {
-        const query = request.query;
-        const events = await listAuditEvents(context.db, context.actor.orgId, {
-          ...(query.customer ? { customerId: query.customer } : {}),
-          ...(query.member ? { actorId: query.member } : {}),
-          ...(query.event ? { event: query.event } : {}),
-          ...(query.operation ? { operation: query.operation } : {}),
-          ...(query.outcome ? { outcome: query.outcome } : {}),
-          ...(query.from ? { from: query.from } : {}),
-          ...(query.to ? { to: query.to } : {}),
-          ...(query.before_seq ? { beforeSeq: query.before_seq } : {}),
-          limit: query.limit,
-          newestFirst: true,
-        });
+        const events = await listAuditEntries(context.db, context.actor.orgId, auditFilterOf(request.query));
         return { events };
       }),
+  );
+
+  app.get(
+    '/api/audit/kinds',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "The kinds of event present in the org's log, for a kind filter",
+        response: { 200: z.object({ kinds: z.array(z.string()) }) },
+      },
+    },
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => ({
+        kinds: await listAuditKinds(context.db, context.actor.orgId),
+      })),
   );
 
   app.get(
