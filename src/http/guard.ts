@@ -13,6 +13,7 @@ import { LeashError } from '../domain/errors.ts';
 import type { Channel, OperationContext } from '../operations/define-operation.ts';
 import { withOrgScope, withoutOrgScope } from '../store/org-scope.ts';
 import { memberContext } from '../surfaces/operation-context.ts';
+import { noteCaller } from './request-log.ts';
 import type { ServerDeps } from './server.ts';
 
 /** Who is calling, and the operations context for them. */
@@ -52,6 +53,7 @@ export async function asCaller<Result>(
   channel: Channel = 'http',
 ): Promise<Result> {
   const { member, org, sessionId } = await authenticate(deps, request);
+  noteCaller(request, { orgId: org.id, memberId: member.id });
   return withOrgScope(member.orgId, async () => {
     const context = memberContext({ store: deps.store, org, member, gate: deps.gate, channel, requestId: request.id });
     return work({ member, org, context, sessionId });

@@ -10,7 +10,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -20,12 +20,14 @@ import {
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { newId } from '../domain/ids.ts';
+import { databaseCounter, openRateLimitCounter, type RateLimitCounter } from '../limits/rate-limit-counter.ts';
 import type { Gate } from '../policy/decide.ts';
 import { loadMasterKey, type MasterKey } from '../secrets/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import { handleError } from './errors.ts';
 import { checkHostAndOrigin } from './host-check.ts';
 import { refuseBadInput } from './refuse-bad-input.ts';
+import { logRequests } from './request-log.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -56,6 +58,12 @@ export interface ServerOptions {
   development: boolean;
   /** Requests per minute: sign-in endpoints per client address, writes and /mcp requests per credential. */
   rateLimits?: { signIn?: number; writes?: number; mcp?: number };
+  /** Where the rate limits count, shared by every process (limits/): Redis at this URL (LEASH_REDIS_URL), else the store's database. */
+  redisUrl?: string | undefined;
+  /** A counter built elsewhere (tests); the server does not close it. Takes precedence over `redisUrl`. */
+  rateLimitCounter?: RateLimitCounter;
+  /** This process is meant to run the background workers (role worker or all): /ready fails while they do not run. */
+  runsWorkers?: boolean;
   /** A pino logger, or false for none. */
   logger?: Logger | boolean;
   version: string;
@@ -73,6 +81,8 @@ export interface ServerDeps extends Required<Pick<ServerOptions, 'store' | 'gate
   version: string;
   /** The master key, loaded when a route first needs it. */
   masterKey: () => MasterKey;
+  /** Whether /ready expects this process's background workers to run. */
+  runsWorkers: boolean;
 }
 
 /** Builds the server (not yet listening). */
@@ -83,6 +93,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       ? { loggerInstance: options.logger as FastifyBaseLogger }
       : { logger: options.logger ?? false }),
     genReqId: () => newId('request'),
+    // One line per request with the org once known (request-log.ts) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     bodyLimit: 256 * 1024,
     trustProxy: false,
@@ -100,6 +112,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       mcp: options.rateLimits?.mcp ?? 120,
     },
     version: options.version,
+    runsWorkers: options.runsWorkers ?? false,
     masterKey: options.masterKey
       ? () => options.masterKey as MasterKey
       : () => {
@@ -112,6 +125,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setErrorHandler(handleError);
   // Before any route: bad input (NUL, lone surrogates, deep nesting) is a 400 naming the field, never a 500.
   refuseBadInput(app, deps);
+  logRequests(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     checkHostAndOrigin(request, [new URL(deps.publicUrl).hostname, ...(options.allowedHosts ?? [])], deps.publicUrl);
@@ -132,7 +146,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     hsts: deps.publicUrl.startsWith('https:'),
   });
   await app.register(fastifyCookie);
+  // Counted in one place for every process (Redis or the database), never in this process's memory.
+  const counter =
+    options.rateLimitCounter ??
+    (options.redisUrl ? await openRateLimitCounter(options.store, options.redisUrl) : databaseCounter(options.store));
+  if (!options.rateLimitCounter) app.addHook('onClose', () => counter.close());
   await app.register(fastifyRateLimit, {
+    ...counter.pluginOptions,
     global: false,
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,

@@ -7,7 +7,7 @@ import type { Database } from './schema.ts';
 export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
 
 /** True when every migration Leash ships is recorded as applied (one query; false when the table is missing). */
-async function migrationsCurrent(db: Kysely<Database>, schema: string | undefined): Promise<boolean> {
+export async function migrationsCurrent(db: Kysely<Database>, schema: string | undefined): Promise<boolean> {
   try {
     const table = schema ? sql.id(schema, 'kysely_migration') : sql.id('kysely_migration');
     const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);

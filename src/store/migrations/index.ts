@@ -15,6 +15,8 @@ import * as stripeMirror from './0014-stripe-mirror.ts';
 import * as auditSignatures from './0015-audit-signatures.ts';
 import * as emailChanges from './0016-email-changes.ts';
 import * as agentChannel from './0017-agent-channel.ts';
+import * as rateLimits from './0020-rate-limits.ts';
+import * as gateDecisions from './0021-gate-decisions.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -33,4 +35,6 @@ export const migrations: Record<string, Migration> = {
   '0015-audit-signatures': auditSignatures,
   '0016-email-changes': emailChanges,
   '0017-agent-channel': agentChannel,
+  '0020-rate-limits': rateLimits,
+  '0021-gate-decisions': gateDecisions,
 };
