@@ -1,5 +1,6 @@
 /**
- * Approval requests: a WARN proposal waiting for a second person. Each request stores the canonical payload and
+ * Approval requests: a WARN proposal — or a WARN gate decision asked for by another company's agent (src/gate,
+ * issue 20) — waiting for a second person. Each request stores the canonical payload and
  * its SHA-256, the groups/roles it is routed to, an opaque single-use handle (only its hash is kept) and an expiry.
  * State changes are single conditional UPDATEs, so an approval can be used once, never twice.
  */
@@ -18,7 +19,10 @@ export const DEFAULT_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 export interface ApprovalRequest {
   id: string;
   orgId: string;
-  proposalId: string;
+  /** The proposal waiting; null when the request is for a gate decision. */
+  proposalId: string | null;
+  /** The gate decision waiting (an external agent's action); null when the request is for a proposal. */
+  decisionId: string | null;
   requesterId: string;
   payload: Record<string, unknown>;
   payloadHash: string;
@@ -35,12 +39,16 @@ export interface ApprovalRequest {
 
 const hashHandle = (handle: string) => createHash('sha256').update(handle).digest('hex');
 
-/** Opens a request for a proposal; returns it with the one-time handle (shown once, stored hashed). */
+/**
+ * Opens a request for a proposal or a gate decision (exactly one); returns it with the one-time handle (shown once,
+ * stored hashed).
+ */
 export async function createApprovalRequest(
   executor: Executor,
   input: {
     orgId: string;
-    proposalId: string;
+    proposalId?: string | undefined;
+    decisionId?: string | undefined;
     requesterId: string;
     payload: Record<string, unknown>;
     payloadHash: string;
@@ -57,7 +65,8 @@ export async function createApprovalRequest(
     .values({
       id: newId('approval'),
       orgId: input.orgId,
-      proposalId: input.proposalId,
+      proposalId: input.proposalId ?? null,
+      decisionId: input.decisionId ?? null,
       requesterId: input.requesterId,
       payload: json(input.payload),
       payloadHash: input.payloadHash,
@@ -104,6 +113,21 @@ export async function findApprovalForProposal(
     .selectAll()
     .where('orgId', '=', orgId)
     .where('proposalId', '=', proposalId)
+    .executeTakeFirst();
+  return row ? toRequest(row) : undefined;
+}
+
+/** Finds the request of a gate decision. */
+export async function findApprovalForDecision(
+  executor: Executor,
+  orgId: string,
+  decisionId: string,
+): Promise<ApprovalRequest | undefined> {
+  const row = await executor
+    .selectFrom('approvalRequests')
+    .selectAll()
+    .where('orgId', '=', orgId)
+    .where('decisionId', '=', decisionId)
     .executeTakeFirst();
   return row ? toRequest(row) : undefined;
 }
@@ -167,7 +191,8 @@ export async function expireApprovalRequest(
 function toRequest(row: {
   id: string;
   orgId: string;
-  proposalId: string;
+  proposalId: string | null;
+  decisionId: string | null;
   requesterId: string;
   payload: Record<string, unknown>;
   payloadHash: string;

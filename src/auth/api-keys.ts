@@ -1,7 +1,9 @@
 /**
  * API keys: `lk_` + 32 random bytes (base64url). Only the key's SHA-256 is stored; the key is shown once, at
  * creation. A key acts as its member with the member's role at the time of each use (a demoted member's keys
- * are demoted too; a disabled member's keys stop working). Creating and revoking are audited.
+ * are demoted too; a disabled member's keys stop working). Creating and revoking are audited. A key's scope is
+ * `all`, or `gate`: a gate key may call only the gate service (`/api/gate/…`, for another company's agent) — every
+ * other route and MCP refuse it, so the agent cannot reach billing operations with it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -12,6 +14,12 @@ import type { Database } from '../store/schema.ts';
 import { MEMBER_AND_ORG_COLUMNS, type Member, memberAndOrgOf, type Org } from './members.ts';
 
 const KEY = /^lk_[A-Za-z0-9_-]{43}$/;
+
+/** What a key may call: everything its member may, or only the gate service. */
+export const API_KEY_SCOPES = ['all', 'gate'] as const;
+
+/** A key's scope. */
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -26,6 +34,7 @@ export interface ApiKeyInfo {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  scope: ApiKeyScope;
 }
 
 /** Creates a key for `member`; returns the key once, and its listing. */
@@ -34,6 +43,7 @@ export async function createApiKey(
   member: Member,
   name: string,
   channel = 'cli',
+  scope: ApiKeyScope = 'all',
 ): Promise<{ key: string; info: ApiKeyInfo }> {
   const label = name.trim();
   if (!label || label.length > 100)
@@ -47,6 +57,7 @@ export async function createApiKey(
     createdAt: new Date(),
     lastUsedAt: null,
     revokedAt: null,
+    scope,
   };
   await db.transaction().execute(async (trx) => {
     await trx
@@ -60,7 +71,7 @@ export async function createApiKey(
       actorEmail: member.email,
       actorRole: member.role,
       channel,
-      arguments: { keyId: info.id, name: label, prefix: info.prefix },
+      arguments: { keyId: info.id, name: label, prefix: info.prefix, scope },
     });
   });
   return { key, info };
@@ -72,12 +83,13 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /**
  * The member (and org) a key acts as — with the member's role as it is now — or undefined for a malformed,
  * unknown or revoked key, or a disabled member (all answered alike). One query; the last-used time is written
- * at most once a minute.
+ * at most once a minute. A gate-scoped key is refused (forbidden) unless the caller is the gate (`forGate`).
  */
 export async function resolveApiKey(
   db: Kysely<Database>,
   key: string,
-): Promise<{ member: Member; org: Org } | undefined> {
+  options: { forGate?: boolean } = {},
+): Promise<{ member: Member; org: Org; key: { id: string; name: string; scope: ApiKeyScope } } | undefined> {
   if (!KEY.test(key)) return undefined;
   const row = await db
     .selectFrom('apiKeys')
@@ -85,17 +97,25 @@ export async function resolveApiKey(
       join.onRef('members.id', '=', 'apiKeys.memberId').onRef('members.orgId', '=', 'apiKeys.orgId'),
     )
     .innerJoin('orgs', 'orgs.id', 'apiKeys.orgId')
-    .select(['apiKeys.id as keyId', 'apiKeys.lastUsedAt', ...MEMBER_AND_ORG_COLUMNS])
+    .select([
+      'apiKeys.id as keyId',
+      'apiKeys.name as keyName',
+      'apiKeys.scope as keyScope',
+      'apiKeys.lastUsedAt',
+      ...MEMBER_AND_ORG_COLUMNS,
+    ])
     .where('apiKeys.keyHash', '=', hashKey(key))
     .where('apiKeys.revokedAt', 'is', null)
     .where('members.disabledAt', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
+  if (row.keyScope === 'gate' && !options.forGate)
+    throw new LeashError('forbidden', 'this API key may call only the gate (/api/gate/…), not other routes or MCP');
   const now = new Date();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)
     await db.updateTable('apiKeys').set({ lastUsedAt: now }).where('id', '=', row.keyId).execute();
-  const { keyId: _key, lastUsedAt: _used, ...rest } = row;
-  return memberAndOrgOf(rest);
+  const { keyId, keyName, keyScope, lastUsedAt: _used, ...rest } = row;
+  return { ...memberAndOrgOf(rest), key: { id: keyId, name: keyName, scope: keyScope as ApiKeyScope } };
 }
 
 /** The member a key acts as (see `resolveApiKey`). */
@@ -107,10 +127,11 @@ export async function memberForApiKey(db: Kysely<Database>, key: string): Promis
 export async function listApiKeys(db: Kysely<Database>, member: Member): Promise<ApiKeyInfo[]> {
   let select = db
     .selectFrom('apiKeys')
-    .select(['id', 'name', 'prefix', 'memberId', 'createdAt', 'lastUsedAt', 'revokedAt'])
+    .select(['id', 'name', 'prefix', 'memberId', 'createdAt', 'lastUsedAt', 'revokedAt', 'scope'])
     .where('orgId', '=', member.orgId);
   if (member.role !== 'owner') select = select.where('memberId', '=', member.id);
-  return select.orderBy('createdAt', 'desc').execute();
+  const rows = await select.orderBy('createdAt', 'desc').execute();
+  return rows.map((row) => ({ ...row, scope: row.scope as ApiKeyScope }));
 }
 
 /** Revokes a key: its owner or the org's owner may. */

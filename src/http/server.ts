@@ -32,6 +32,7 @@ import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
+import { registerGateRoutes } from './routes/gate.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerMcpRoute } from './routes/mcp.ts';
@@ -191,6 +192,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerTicketRoutes(typed, deps);
   registerConversationRoutes(typed, deps);
   registerIntegrationRoutes(typed, deps);
+  registerGateRoutes(typed, deps);
   registerMcpRoute(typed, deps);
   registerWebhookRoutes(typed, deps);
   return app;

@@ -103,7 +103,11 @@ async function callApprovalTool(context: OperationContext, name: ApprovalToolNam
   }
   const input = approvalTools.reject_request.input.parse(args ?? {});
   const rejected = await rejectRequest(context, input.approval_id, { reason: input.reason });
-  return rejectionResult({ id: rejected.id, proposalId: rejected.proposalId, status: rejected.status });
+  return rejectionResult({
+    id: rejected.id,
+    proposalId: rejected.proposalId ?? rejected.decisionId ?? '',
+    status: rejected.status,
+  });
 }
 
 /** Where an internal error's details go (the caller is told only the request id): stderr unless a log is given. */

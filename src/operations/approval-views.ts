@@ -4,6 +4,7 @@
  */
 import { type ApprovalRequest, findApprovalRequest, listApprovalRequests } from '../approvals/approval-requests.ts';
 import { notFound } from '../domain/errors.ts';
+import { type ExternalAgentView, gateViewParts } from '../gate/gate-approval-view.ts';
 import type { OperationContext } from './define-operation.ts';
 import { describeApprovers } from './proposal-view.ts';
 import { loadProposal } from './proposals.ts';
@@ -32,6 +33,8 @@ export interface ApprovalView {
   decidedBy: string | null;
   decisionReason: string | null;
   payloadHash: string;
+  /** For another company's agent's action (the gate service): who asks and what, as untrusted data. */
+  external?: ExternalAgentView;
 }
 
 async function emails(context: OperationContext, ids: string[]): Promise<Map<string, string>> {
@@ -46,7 +49,8 @@ async function emails(context: OperationContext, ids: string[]): Promise<Map<str
 }
 
 async function view(context: OperationContext, request: ApprovalRequest, names: Map<string, string>) {
-  const proposal = await loadProposal(context.db, context.actor.orgId, request.proposalId);
+  if (request.decisionId) return gateView(context, request, request.decisionId, names);
+  const proposal = await loadProposal(context.db, context.actor.orgId, request.proposalId ?? '');
   return {
     id: request.id,
     status: request.status,
@@ -70,6 +74,31 @@ async function view(context: OperationContext, request: ApprovalRequest, names: 
     decisionReason: request.decisionReason,
     payloadHash: request.payloadHash,
   } satisfies ApprovalView;
+}
+
+/** A gate decision's request: the external agent's payload in place of a proposal's preview. */
+async function gateView(
+  context: OperationContext,
+  request: ApprovalRequest,
+  decisionId: string,
+  names: Map<string, string>,
+): Promise<ApprovalView> {
+  const parts = await gateViewParts(context.db, context.actor.orgId, decisionId);
+  return {
+    id: request.id,
+    status: request.status,
+    proposalId: decisionId,
+    ...parts,
+    requester: names.get(request.requesterId) ?? request.requesterId,
+    approvers: describeApprovers(request.groups, request.roles),
+    groups: request.groups,
+    roles: request.roles,
+    expiresAt: request.expiresAt,
+    createdAt: request.createdAt,
+    decidedBy: request.decidedBy ? (names.get(request.decidedBy) ?? request.decidedBy) : null,
+    decisionReason: request.decisionReason,
+    payloadHash: request.payloadHash,
+  };
 }
 
 /** The org's requests, newest first (pending by default). */

@@ -12,6 +12,7 @@ import {
   settleApprovalRequest,
 } from '../approvals/approval-requests.ts';
 import { LeashError, notFound } from '../domain/errors.ts';
+import { approveGateRequest, rejectGateRequest } from '../gate/decide-gate-approval.ts';
 import type { Database } from '../store/schema.ts';
 import { recordStep } from './audit-trail.ts';
 import { refuseWithoutConfirmText } from './confirm-proposal.ts';
@@ -39,14 +40,15 @@ async function refuse(
 /** Loads a pending request, expiring it (and refusing) when its time has passed. */
 async function loadPending(context: OperationContext, reference: string): Promise<ApprovalRequest> {
   const request = await findApprovalRequest(context.db, context.actor.orgId, reference);
-  if (!request) throw notFound('approval request', reference);
+  if (!request?.proposalId) throw notFound('approval request', reference);
   const now = new Date();
+  const proposalId = request.proposalId;
   if (request.status === 'pending' && request.expiresAt <= now) {
     await context.db.transaction().execute(async (trx) => {
       const expired = await expireApprovalRequest(trx, request.orgId, request.id, now);
       if (!expired) return;
-      const proposal = await loadProposal(trx, request.orgId, request.proposalId, true);
-      await setProposalStatus(trx, request.orgId, request.proposalId, 'expired');
+      const proposal = await loadProposal(trx, request.orgId, proposalId, true);
+      await setProposalStatus(trx, request.orgId, proposalId, 'expired');
       await releaseReservation(trx, proposal);
       await recordStep(trx, context, 'approval.expired', {
         operation: proposal.operation,
@@ -71,7 +73,7 @@ async function checkApprover(context: OperationContext, request: ApprovalRequest
   if (request.requesterId === context.actor.memberId) {
     await refuse(context, request, 'approval.self', 'you cannot approve your own request; another member must');
   }
-  const proposal = await loadProposal(context.db, context.actor.orgId, request.proposalId);
+  const proposal = await loadProposal(context.db, context.actor.orgId, request.proposalId ?? '');
   const operation = findOperation(proposal.operation) as WriteOperation<unknown, unknown> | undefined;
   const requester = await context.findActor(proposal.requesterId);
   if (!operation || !requester)
@@ -123,12 +125,20 @@ async function checkApprover(context: OperationContext, request: ApprovalRequest
   return proposal;
 }
 
+/** A gate decision's request (an external agent's action, src/gate), or undefined for a proposal's. */
+async function gateRequestOf(context: OperationContext, reference: string): Promise<ApprovalRequest | undefined> {
+  const request = await findApprovalRequest(context.db, context.actor.orgId, reference);
+  return request?.decisionId ? request : undefined;
+}
+
 /** Approves request `reference` (id or handle) and executes the approved payload. */
 export async function approveRequest(
   context: OperationContext,
   reference: string,
   options: { reason: string; confirmText?: string | undefined },
 ): Promise<ExecutionOutcome> {
+  const forGate = await gateRequestOf(context, reference);
+  if (forGate) return approveGateRequest(context, forGate, options);
   const pending = await loadPending(context, reference);
   const proposal = await checkApprover(context, pending);
   // Before the request is used: an irreversible action approved without CONFIRM is refused and stays open.
@@ -168,6 +178,8 @@ export async function rejectRequest(
   reference: string,
   options: { reason: string },
 ): Promise<ApprovalRequest> {
+  const forGate = await gateRequestOf(context, reference);
+  if (forGate) return rejectGateRequest(context, forGate, options);
   const pending = await loadPending(context, reference);
   const proposal = await checkApprover(context, pending);
   const rejected = await context.db.transaction().execute(async (trx: Transaction<Database>) => {

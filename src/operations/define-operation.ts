@@ -10,7 +10,7 @@ import type { Database } from '../store/schema.ts';
 import { withGuardFacts } from './guard-facts.ts';
 
 /** Where a request came from. */
-export type Channel = 'cli' | 'mcp' | 'http' | 'web' | 'agent';
+export type Channel = 'cli' | 'mcp' | 'http' | 'web' | 'agent' | 'gate';
 
 /** What every operation runs with: identity from the session, never from input. */
 export interface OperationContext {

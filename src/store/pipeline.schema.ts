@@ -33,7 +33,10 @@ export interface ProposalsTable {
 export interface ApprovalRequestsTable {
   id: string;
   orgId: string;
-  proposalId: string;
+  /** The proposal waiting, or null when the request is for a gate decision (exactly one of the two). */
+  proposalId: string | null;
+  /** The gate decision of another company's agent waiting (migration 0021), or null for a proposal. */
+  decisionId: ColumnType<string | null, string | null | undefined, string | null>;
   requesterId: string;
   payload: JSONColumnType<Record<string, unknown>>;
   payloadHash: string;

@@ -6,6 +6,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Address, PaymentMethod, PlanLimits, PriceTier } from '../domain/billing.ts';
 import type { AgentChannelTables } from './agent-channel.schema.ts';
 import type { AuditTables } from './audit.schema.ts';
+import type { GateTables } from './gate.schema.ts';
 import type { PipelineTables } from './pipeline.schema.ts';
 import type { AuthTables, BulkTables, ConversationTables, IntegrationTables, TicketTables } from './work.schema.ts';
 
@@ -297,4 +298,5 @@ export interface Database
     AuthTables,
     ConversationTables,
     IntegrationTables,
-    AgentChannelTables {}
+    AgentChannelTables,
+    GateTables {}

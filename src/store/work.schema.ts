@@ -93,6 +93,8 @@ export interface ApiKeysTable {
   createdAt: Date;
   lastUsedAt: NullableTimestamp;
   revokedAt: NullableTimestamp;
+  /** `all`, or `gate` for a key that may call only the gate service (migration 0021). */
+  scope: ColumnType<string, string | undefined, string>;
 }
 
 /** magic_links: invite and login links, single use, stored as a SHA-256 of the token (migration 0010). */
