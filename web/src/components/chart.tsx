@@ -1,10 +1,14 @@
 /**
  * A small hand-drawn SVG chart for the server's chart specs (`{ kind, x, series, unit }`): bars, stacked bars
- * (outflows such as churn drawn below the axis, a level such as MRR as a line over them) and lines. Each chart
- * carries its numbers as a table for screen readers and for anyone who wants them.
+ * (outflows such as churn drawn below the axis, a level such as MRR as a line over them) and lines, all in one
+ * unit (one currency per chart: a caller with several draws several charts). Pointing at a column, or focusing
+ * the chart and moving with the arrow keys, shows its exact figures; the chart also carries them as a table.
+ * Why this stays hand-drawn rather than a charting library: docs/decisions/0017-charts.md.
  */
-import { useId } from 'react';
+import { type KeyboardEvent, type MouseEvent, useId, useState } from 'react';
 import { money } from '../format.ts';
+import { ChartTip, describeColumn, exactFormatterFor } from './chart-tip.tsx';
+import './chart.css';
 
 /** A chart as insight operations return it. */
 export interface ChartSpec {
@@ -50,7 +54,9 @@ function shortLabel(label: string): string {
 /** Draws a chart spec with a title, a legend and its data table. */
 export function Chart({ spec, title, currency }: { spec: ChartSpec; title: string; currency?: string }) {
   const id = useId();
+  const [active, setActive] = useState<number | null>(null);
   const format = formatterFor(spec.unit, currency);
+  const exact = exactFormatterFor(spec.unit, currency);
   const lines = spec.kind === 'line' ? spec.series : spec.series.filter((series) => LEVELS.has(series.name));
   const bars = spec.kind === 'line' ? [] : spec.series.filter((series) => !LEVELS.has(series.name));
   const stacked = spec.kind === 'stacked-bar';
@@ -102,12 +108,34 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
           y={Math.min(y(from), y(to))}
           height={Math.max(1, Math.abs(y(from) - y(to)))}
           fill={colourOf(series.name)}
-        >
-          <title>{`${series.name}, ${label}: ${outflow ? '−' : ''}${format(value)}`}</title>
-        </rect>,
+        />,
       );
     });
   });
+
+  const move = (event: KeyboardEvent<HTMLDivElement>) => {
+    const last = spec.x.length - 1;
+    const keys: Record<string, number> = {
+      ArrowRight: Math.min(last, (active ?? -1) + 1),
+      ArrowUp: Math.min(last, (active ?? -1) + 1),
+      ArrowLeft: Math.max(0, (active ?? 1) - 1),
+      ArrowDown: Math.max(0, (active ?? 1) - 1),
+      Home: 0,
+      End: last,
+    };
+    const next = keys[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    setActive(next);
+  };
+  // The column under the pointer, from its place in the drawn (scaled) chart.
+  const point = (event: MouseEvent<HTMLDivElement>) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    const x = ((event.clientX - box.left) / (box.width || 1)) * WIDTH;
+    const index = Math.floor((x - PAD.left) / band);
+    setActive(index >= 0 && index < spec.x.length ? index : null);
+  };
+  const monthly = /^\d{4}-\d{2}$/.test(spec.x[0] ?? '');
 
   if (spec.series.every((series) => series.values.every((value) => value === 0)))
     return (
@@ -123,44 +151,73 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
       <figcaption id={`${id}-title`} className="chart-title">
         {title}
       </figcaption>
-      <svg
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        role="img"
-        aria-label={`${title}: chart; the numbers are in the table below`}
+      <div
+        className="chart-plot"
+        role="slider"
+        aria-label={`${title}: the arrow keys move from ${monthly ? 'month to month' : 'one to the next'} and read the exact figures`}
+        aria-valuemin={1}
+        aria-valuemax={spec.x.length}
+        aria-valuenow={(active ?? 0) + 1}
+        aria-valuetext={describeColumn(spec, active ?? 0, exact)}
+        tabIndex={0}
+        onKeyDown={move}
+        onFocus={() => setActive((current) => current ?? 0)}
+        onBlur={() => setActive(null)}
+        onMouseMove={point}
+        onMouseLeave={() => setActive(null)}
       >
-        {ticks.map((tick) => (
-          <g key={tick}>
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
-            <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-axis">
-              {format(tick)}
-            </text>
-          </g>
-        ))}
-        {rects}
-        {lines.map((series) => (
-          <polyline
-            key={series.name}
-            fill="none"
-            stroke={colourOf(series.name)}
-            strokeWidth={2.5}
-            points={series.values.map((value, index) => `${PAD.left + band * (index + 0.5)},${y(value)}`).join(' ')}
-          />
-        ))}
-        {spec.x.map((label, index) =>
-          index % labelEvery === 0 ? (
-            <text
-              key={label}
-              x={PAD.left + band * (index + 0.5)}
-              y={HEIGHT - 8}
-              textAnchor="middle"
-              className="chart-axis"
-            >
-              {shortLabel(label)}
-            </text>
-          ) : null,
-        )}
-        <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} className="chart-zero" />
-      </svg>
+        <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true">
+          {active !== null ? (
+            <rect
+              x={PAD.left + band * active}
+              y={PAD.top}
+              width={band}
+              height={plotHeight}
+              className="chart-band-active"
+            />
+          ) : null}
+          {ticks.map((tick) => (
+            <g key={tick}>
+              <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
+              <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-axis">
+                {format(tick)}
+              </text>
+            </g>
+          ))}
+          {rects}
+          {lines.map((series) => (
+            <polyline
+              key={series.name}
+              fill="none"
+              stroke={colourOf(series.name)}
+              strokeWidth={2.5}
+              points={series.values.map((value, index) => `${PAD.left + band * (index + 0.5)},${y(value)}`).join(' ')}
+            />
+          ))}
+          {spec.x.map((label, index) =>
+            index % labelEvery === 0 ? (
+              <text
+                key={label}
+                x={PAD.left + band * (index + 0.5)}
+                y={HEIGHT - 8}
+                textAnchor="middle"
+                className="chart-axis"
+              >
+                {shortLabel(label)}
+              </text>
+            ) : null,
+          )}
+          <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} className="chart-zero" />
+        </svg>
+        <ChartTip
+          spec={spec}
+          index={active}
+          exact={exact}
+          colourOf={colourOf}
+          left={PAD.left + band * ((active ?? 0) + 0.5)}
+          width={WIDTH}
+        />
+      </div>
       <ul className="legend">
         {spec.series.map((series) => (
           <li key={series.name}>
@@ -191,7 +248,7 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
                   <th scope="row">{label}</th>
                   {spec.series.map((series) => (
                     <td key={series.name} className="num">
-                      {format(at(series.values, index))}
+                      {exact(at(series.values, index))}
                     </td>
                   ))}
                 </tr>

@@ -1,72 +1,39 @@
 /**
- * The audit log: filter by customer, member, kind, outcome and date; each entry's detail (arguments, decision,
+ * The audit log: filter by customer (name, email or id), member, kind (the kinds the log holds), outcome, amount
+ * and date; each entry shows its customer's name and its amount, and opens on its detail (arguments, decision,
  * result, hashes); the chain's verify status; export as JSON lines or CSV (the export is itself recorded).
  */
 import { type FormEvent, useState } from 'react';
 import { api, download } from '../api.ts';
-import { Badge, ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
-import { when, words } from '../format.ts';
-import { Link } from '../router.tsx';
-
-interface AuditEvent {
-  id: string;
-  seq: number;
-  at: string;
-  event: string;
-  actorEmail: string | null;
-  actorRole: string | null;
-  channel: string;
-  operation: string | null;
-  customerId: string | null;
-  proposalId: string | null;
-  arguments: unknown;
-  decision: { outcome?: string; reasons?: { message: string }[] } | null;
-  result: unknown;
-  userInput: string | null;
-  prevHash: string;
-  hash: string;
-}
-
-const KINDS = [
-  'proposal.created',
-  'decision.made',
-  'approval.requested',
-  'approval.granted',
-  'approval.rejected',
-  'approval.expired',
-  'execution.succeeded',
-  'execution.failed',
-  'data.read',
-  'data.exported',
-  'reply.drafted',
-  'reply.sent',
-  'ticket.created',
-  'member.added',
-  'member.role_changed',
-  'integration.connected',
-  'integration.disconnected',
-  'auth.login',
-  'auth.key_created',
-  'auth.key_revoked',
-  'agent.call_refused',
-  'channel.stopped',
-  'channel.resumed',
-];
+import { ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
+import { type AuditEntry, AuditEntryItem } from './audit-entry.tsx';
 
 interface Filters {
   customer: string;
   member: string;
   event: string;
   outcome: string;
+  amount_min: string;
+  amount_max: string;
   from: string;
   to: string;
 }
 
-const EMPTY: Filters = { customer: '', member: '', event: '', outcome: '', from: '', to: '' };
+const EMPTY: Filters = {
+  customer: '',
+  member: '',
+  event: '',
+  outcome: '',
+  amount_min: '',
+  amount_max: '',
+  from: '',
+  to: '',
+};
+const PAGE = 50;
 
 function queryOf(filters: Filters, beforeSeq?: number): string {
-  const query = new URLSearchParams({ limit: '50' });
-  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  for (const [key, value] of Object.entries(filters)) if (value.trim()) query.set(key, value.trim());
   // "to" is a whole day: up to its end.
   if (filters.to) query.set('to', `${filters.to}T23:59:59.999Z`);
   if (beforeSeq) query.set('before_seq', String(beforeSeq));
@@ -105,11 +72,13 @@ function Verify() {
 export function AuditPage() {
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [older, setOlder] = useState<AuditEvent[]>([]);
+  const [older, setOlder] = useState<AuditEntry[]>([]);
   const [exportError, setExportError] = useState<unknown>(null);
   const members = useLoad(() => api<{ members: { id: string; email: string }[] }>('GET', '/api/members'), []);
+  // The kinds the log holds, reloaded with each search so a kind that just appeared can be picked.
+  const kinds = useLoad(() => api<{ kinds: string[] }>('GET', '/api/audit/kinds'), [filters]);
   const { data, error, loading } = useLoad(
-    () => api<{ events: AuditEvent[] }>('GET', `/api/audit?${queryOf(filters)}`),
+    () => api<{ events: AuditEntry[] }>('GET', `/api/audit?${queryOf(filters)}`),
     [filters],
   );
   const events = [...(data?.events ?? []), ...older];
@@ -121,7 +90,7 @@ export function AuditPage() {
   const loadOlder = async () => {
     const last = events.at(-1);
     if (!last) return;
-    const page = await api<{ events: AuditEvent[] }>('GET', `/api/audit?${queryOf(filters, last.seq)}`);
+    const page = await api<{ events: AuditEntry[] }>('GET', `/api/audit?${queryOf(filters, last.seq)}`);
     setOlder((previous) => [...previous, ...page.events]);
   };
   const exportAs = async (format: 'jsonl' | 'csv') => {
@@ -158,8 +127,8 @@ export function AuditPage() {
       </div>
       <form className="filters card" onSubmit={apply} aria-label="Filter the log">
         <label className="field">
-          Customer id
-          <input value={draft.customer} onChange={set('customer')} placeholder="cus_…" />
+          Customer
+          <input value={draft.customer} onChange={set('customer')} placeholder="Name, email or cus_…" />
         </label>
         <label className="field">
           Member
@@ -176,7 +145,7 @@ export function AuditPage() {
           Kind
           <select value={draft.event} onChange={set('event')}>
             <option value="">Any kind</option>
-            {KINDS.map((kind) => (
+            {(kinds.data?.kinds ?? []).map((kind) => (
               <option key={kind} value={kind}>
                 {kind}
               </option>
@@ -191,6 +160,14 @@ export function AuditPage() {
             <option value="warn">warn</option>
             <option value="block">block</option>
           </select>
+        </label>
+        <label className="field">
+          Amount at least
+          <input value={draft.amount_min} onChange={set('amount_min')} inputMode="decimal" placeholder="e.g. 50" />
+        </label>
+        <label className="field">
+          Amount at most
+          <input value={draft.amount_max} onChange={set('amount_max')} inputMode="decimal" placeholder="e.g. 500" />
         </label>
         <label className="field">
           From
@@ -218,77 +195,15 @@ export function AuditPage() {
       </form>
       {loading && !data ? <Loading /> : null}
       <ErrorNote error={error} />
-      {data && events.length === 0 ? <p className="empty">No entries match.</p> : null}
-      <ol className="audit-list" aria-label="Audit entries, newest first">
-        {events.map((event) => (
-          <li key={event.id}>
-            <details>
-              <summary>
-                <span className="seq">#{event.seq}</span>
-                <span className="audit-event">{event.event}</span>
-                {event.decision?.outcome ? <Badge status={event.decision.outcome} /> : null}
-                <span className="muted">
-                  {event.operation ? words(event.operation) : ''} · {event.actorEmail ?? 'system'} · {when(event.at)}
-                </span>
-              </summary>
-              <dl className="facts">
-                <dt>Actor</dt>
-                <dd>
-                  {event.actorEmail ?? 'system'} {event.actorRole ? `(${words(event.actorRole)})` : ''} via{' '}
-                  {event.channel}
-                </dd>
-                {event.customerId ? (
-                  <>
-                    <dt>Customer</dt>
-                    <dd>
-                      <Link to={`/customers/${event.customerId}`}>{event.customerId}</Link>
-                    </dd>
-                  </>
-                ) : null}
-                {event.proposalId ? (
-                  <>
-                    <dt>Proposal</dt>
-                    <dd>
-                      <code>{event.proposalId}</code>
-                    </dd>
-                  </>
-                ) : null}
-                {event.userInput ? (
-                  <>
-                    <dt>Asked</dt>
-                    <dd>“{event.userInput}”</dd>
-                  </>
-                ) : null}
-                {event.decision?.reasons?.length ? (
-                  <>
-                    <dt>Reasons</dt>
-                    <dd>{event.decision.reasons.map((reason) => reason.message).join('; ')}</dd>
-                  </>
-                ) : null}
-                <dt>Arguments</dt>
-                <dd>
-                  <pre>{JSON.stringify(event.arguments, null, 2)}</pre>
-                </dd>
-                {event.result ? (
-                  <>
-                    <dt>Result</dt>
-                    <dd>
-                      <pre>{JSON.stringify(event.result, null, 2)}</pre>
-                    </dd>
-                  </>
-                ) : null}
-                <dt>Hash</dt>
-                <dd>
-                  <code className="hash">{event.hash}</code>
-                  <br />
-                  <span className="muted">after</span> <code className="hash">{event.prevHash}</code>
-                </dd>
-              </dl>
-            </details>
-          </li>
-        ))}
-      </ol>
-      {data && events.length > 0 && events.length % 50 === 0 ? (
+      {data && !error && events.length === 0 ? <p className="empty">No entries match.</p> : null}
+      {error ? null : (
+        <ol className="audit-list" aria-label="Audit entries, newest first">
+          {events.map((entry) => (
+            <AuditEntryItem key={entry.id} entry={entry} />
+          ))}
+        </ol>
+      )}
+      {data && !error && events.length > 0 && events.length % PAGE === 0 ? (
         <button type="button" onClick={() => void loadOlder()}>
           Older entries
         </button>

@@ -1,17 +1,25 @@
 /**
  * Insights: MRR movements, payment failure rate by region, involuntary churn and overdue invoices, each as a
- * chart with the server's own one-line explanation and the headline figures.
+ * chart with the server's own one-line explanation and the headline figures. MRR and churn take a period and a
+ * currency, failure rates a period; overdue amounts are drawn per currency.
  */
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { read } from '../api.ts';
 import { Chart, type ChartSpec } from '../components/chart.tsx';
 import { ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
 import { money, percent } from '../format.ts';
-import { Link } from '../router.tsx';
+import { choiceInput, type InsightChoice, InsightControls } from './insight-controls.tsx';
+import { OVERDUE_LIMIT, type Overdue, OverdueBody } from './insights-overdue.tsx';
+
+interface InsightWindow {
+  until: string;
+  label: string;
+}
 
 interface Mrr {
   currency: string;
-  window: { label: string };
+  otherCurrencies: string[];
+  window: InsightWindow;
   mrr: number;
   change: number;
   totals: Record<string, number>;
@@ -20,7 +28,7 @@ interface Mrr {
 }
 
 interface Failures {
-  window: { label: string };
+  window: InsightWindow;
   overall: { attempts: number; failed: number; rate: number; changePoints: number };
   regions: { country: string; attempts: number; failed: number; rate: number; changePoints: number }[];
   explanation: string;
@@ -29,18 +37,11 @@ interface Failures {
 
 interface Churn {
   currency: string;
-  window: { label: string };
+  window: InsightWindow;
   subscriptions: number;
   lostMrr: number;
   recovery: { recovered: number; lost: number; open: number; rate: number };
   improvement: { percent: number; annual: number };
-  explanation: string;
-  chart: ChartSpec;
-}
-
-interface Overdue {
-  totals: { currency: string; customers: number; invoices: number; amount: number; over90: number }[];
-  customers: { customerId: string; name: string; currency: string; amount: number; daysOverdue: number }[];
   explanation: string;
   chart: ChartSpec;
 }
@@ -74,10 +75,24 @@ function Figure({ label, value }: { label: string; value: string }) {
 
 /** The insights page. */
 export function InsightsPage() {
-  const mrr = useLoad(() => read<Mrr>('mrr_movements'), []);
-  const failures = useLoad(() => read<Failures>('payment_failure_rates'), []);
-  const churn = useLoad(() => read<Churn>('involuntary_churn'), []);
-  const overdue = useLoad(() => read<Overdue>('overdue_summary', { limit: 12 }), []);
+  const [mrrChoice, setMrrChoice] = useState<InsightChoice>({ months: 12, currency: null });
+  const [failureChoice, setFailureChoice] = useState<InsightChoice>({ months: 3, currency: null });
+  const [churnChoice, setChurnChoice] = useState<InsightChoice>({ months: 6, currency: null });
+  // The window's end the last answer named: periods are counted back from it (the billing system's now).
+  const [until, setUntil] = useState<string | undefined>(undefined);
+  const mrr = useLoad(async () => {
+    const answer = await read<Mrr>('mrr_movements', choiceInput(mrrChoice, 12, until));
+    setUntil(answer.window.until);
+    return answer;
+  }, [mrrChoice]);
+  const failures = useLoad(
+    () => read<Failures>('payment_failure_rates', choiceInput(failureChoice, 3, until)),
+    [failureChoice],
+  );
+  const churn = useLoad(() => read<Churn>('involuntary_churn', choiceInput(churnChoice, 6, until)), [churnChoice]);
+  const overdue = useLoad(() => read<Overdue>('overdue_summary', { limit: OVERDUE_LIMIT }), []);
+  // Every currency the org bills in, from the MRR answer (its own and the others).
+  const currencies = mrr.data ? [...new Set([mrr.data.currency, ...mrr.data.otherCurrencies])].sort() : [];
   return (
     <>
       <PageHeader title="Insights">Revenue and payment health, computed from the billing records.</PageHeader>
@@ -85,6 +100,11 @@ export function InsightsPage() {
         <Panel title="MRR movements" state={mrr}>
           {(data) => (
             <>
+              <InsightControls
+                choice={{ ...mrrChoice, currency: data.currency }}
+                currencies={currencies}
+                onChange={setMrrChoice}
+              />
               <div className="figures">
                 <Figure label="MRR now" value={money(data.mrr, data.currency)} />
                 <Figure
@@ -104,6 +124,7 @@ export function InsightsPage() {
         <Panel title="Payment failure rate by region" state={failures}>
           {(data) => (
             <>
+              <InsightControls choice={failureChoice} currencies={[]} onChange={setFailureChoice} />
               <div className="figures">
                 <Figure label={`failed, ${data.window.label}`} value={percent(data.overall.rate)} />
                 <Figure
@@ -132,6 +153,11 @@ export function InsightsPage() {
         <Panel title="Involuntary churn" state={churn}>
           {(data) => (
             <>
+              <InsightControls
+                choice={{ ...churnChoice, currency: data.currency }}
+                currencies={currencies}
+                onChange={setChurnChoice}
+              />
               <div className="figures">
                 <Figure label="MRR lost to failed payments" value={money(data.lostMrr, data.currency)} />
                 <Figure label="dunning recovery" value={percent(data.recovery.rate)} />
@@ -150,31 +176,7 @@ export function InsightsPage() {
           )}
         </Panel>
         <Panel title="Overdue invoices" state={overdue}>
-          {(data) => (
-            <>
-              <div className="figures">
-                {data.totals.map((total) => (
-                  <Figure
-                    key={total.currency}
-                    label={`${total.invoices} invoices, ${total.customers} customers`}
-                    value={money(total.amount, total.currency)}
-                  />
-                ))}
-              </div>
-              {data.customers.length > 0 ? (
-                <Chart spec={data.chart} title="Overdue by customer and age" currency={data.customers[0]?.currency} />
-              ) : null}
-              <ul className="plain-list">
-                {data.customers.slice(0, 6).map((customer) => (
-                  <li key={customer.customerId}>
-                    <Link to={`/customers/${customer.customerId}`}>{customer.name}</Link>:{' '}
-                    {money(customer.amount, customer.currency)}, {customer.daysOverdue} days overdue
-                  </li>
-                ))}
-              </ul>
-              <p className="explanation">{data.explanation}</p>
-            </>
-          )}
+          {(data) => <OverdueBody data={data} />}
         </Panel>
       </div>
     </>
