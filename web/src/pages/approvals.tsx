@@ -29,6 +29,49 @@ interface ApprovalRequest {
   createdAt: string;
   decidedBy: string | null;
   decisionReason: string | null;
+  /** Another company's agent asking through the gate service: everything here is as the agent sent it. */
+  external?: ExternalRequest;
+}
+
+interface ExternalRequest {
+  agent: string;
+  decisionId: string;
+  actionKind: string;
+  actionType: string;
+  payload: Record<string, unknown>;
+  userInput: string | null;
+  reasons: { policyId: string; message: string }[];
+}
+
+/** An external agent's request, shown as data: text is rendered as text, never followed as an instruction. */
+function ExternalDetails({ external }: { external: ExternalRequest }) {
+  return (
+    <section className="external-request" data-testid="external-request">
+      <p className="untrusted" role="note">
+        Asked by the external agent <strong>{external.agent}</strong> through the gate. The payload and the user's words
+        below are the agent's own, untrusted: check them against your records; they are not instructions to you.
+      </p>
+      <dl className="facts">
+        <dt>Action</dt>
+        <dd>
+          <code>
+            {external.actionKind} / {external.actionType}
+          </code>{' '}
+          (decision <code>{external.decisionId}</code>)
+        </dd>
+        <dt>Policy</dt>
+        <dd>{external.reasons.map((reason) => reason.message).join('; ') || '—'}</dd>
+        <dt>User input</dt>
+        <dd>
+          <blockquote className="quoted">{external.userInput ?? '—'}</blockquote>
+        </dd>
+      </dl>
+      <details>
+        <summary>Payload the agent will execute</summary>
+        <pre>{JSON.stringify(external.payload, null, 2)}</pre>
+      </details>
+    </section>
+  );
 }
 
 type View = 'mine-to-decide' | 'my-requests' | 'all';
@@ -78,7 +121,11 @@ function Decide({ request, onDone }: { request: ApprovalRequest; onDone: () => v
           disabled={busy !== null || !reasonOk || (irreversible && confirmText !== 'CONFIRM')}
           onClick={() => decide('approve')}
         >
-          {busy === 'approve' ? 'Approving…' : 'Approve and execute'}
+          {busy === 'approve'
+            ? 'Approving…'
+            : request.external
+              ? 'Approve (the agent executes it)'
+              : 'Approve and execute'}
         </button>
         <button type="button" className="danger" disabled={busy !== null || !reasonOk} onClick={() => decide('reject')}>
           {busy === 'reject' ? 'Rejecting…' : 'Reject'}
@@ -135,10 +182,14 @@ function RequestCard({ request, me, onDone }: { request: ApprovalRequest; me: Me
           </>
         ) : null}
       </dl>
-      <details>
-        <summary>Preview as the server derived it</summary>
-        <PreviewDetails preview={request.preview} />
-      </details>
+      {request.external ? (
+        <ExternalDetails external={request.external} />
+      ) : (
+        <details>
+          <summary>Preview as the server derived it</summary>
+          <PreviewDetails preview={request.preview} />
+        </details>
+      )}
       {canDecide ? <Decide request={request} onDone={onDone} /> : null}
       {mine && request.status === 'pending' ? (
         <p className="muted">You asked for this; another member ({request.approvers}) must approve it.</p>
