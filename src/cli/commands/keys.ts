@@ -12,10 +12,12 @@ export function registerKeyCommands(program: Command): void {
       `
 A key acts as the member who created it, with that member's role as it is at each use. Give it to an MCP
 client as LEASH_API_KEY (\`LEASH_API_KEY=lk_… npx leash mcp\`). Leash keeps only a hash: a lost key cannot be
-shown again; revoke it and create another.
+shown again; revoke it and create another. A key made with --scope gate may call only the gate service
+(/api/gate/…, for another company's agent; see docs/gate.md): every other route and MCP refuse it.
 
 Examples:
   $ leash keys create --as carl@northwind.test --name "Claude Desktop"
+  $ leash keys create --as max@northwind.test --name "Helpdesk bot" --scope gate
   $ leash keys list --as olivia@northwind.test
   $ leash keys revoke key_… --as carl@northwind.test`,
     );
@@ -24,15 +26,19 @@ Examples:
     .description('Create a key for the acting member; prints it once.')
     .option('--as <email>', 'the member the key acts as (or LEASH_USER)')
     .option('--name <name>', 'what the key is for', 'API key')
+    .option('--scope <scope>', 'all, or gate: the key may call only the gate service (docs/gate.md)', 'all')
     .option('--json', 'print JSON')
-    .action(async (options: { as?: string; name: string; json?: boolean }) => {
-      const [{ createApiKey }, { resolveActor, withSession }] = await Promise.all([
+    .action(async (options: { as?: string; name: string; scope: string; json?: boolean }) => {
+      const [{ API_KEY_SCOPES, createApiKey }, { resolveActor, withSession }, { LeashError }] = await Promise.all([
         import('../../auth/api-keys.ts'),
         import('../session.ts'),
+        import('../../domain/errors.ts'),
       ]);
+      const scope = API_KEY_SCOPES.find((known) => known === options.scope);
+      if (!scope) throw new LeashError('bad_input', '--scope is all or gate', { field: 'scope' });
       const created = await withSession(async (session) => {
         const member = await resolveActor(session, options.as, 'write');
-        return { ...(await createApiKey(session.store.db, member, options.name)), email: member.email };
+        return { ...(await createApiKey(session.store.db, member, options.name, 'cli', scope)), email: member.email };
       });
       if (options.json) return printJson(created);
       process.stdout.write(
@@ -54,10 +60,11 @@ Examples:
       );
       if (options.json) return printJson(listed);
       printTable(
-        ['id', 'name', 'starts with', 'member', 'created', 'last used', 'revoked'],
+        ['id', 'name', 'scope', 'starts with', 'member', 'created', 'last used', 'revoked'],
         listed.map((key) => [
           key.id,
           key.name,
+          key.scope,
           `${key.prefix}…`,
           key.memberId,
           showDate(key.createdAt),
