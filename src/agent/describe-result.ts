@@ -4,6 +4,7 @@
  * data only: amounts and names come from the result, never from a model.
  */
 import { formatMoney, money } from '../domain/money.ts';
+import { asDate, personDate, personDuration, plural } from '../domain/person-time.ts';
 import type { Chart } from '../operations/period.ts';
 import type { AgentCall, Referent } from './agent-types.ts';
 
@@ -27,8 +28,8 @@ function amount(value: unknown, currency: unknown): string {
 }
 
 function date(value: unknown): string {
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return typeof value === 'string' ? value.slice(0, 10) : '';
+  const at = asDate(value);
+  return at ? personDate(at) : '';
 }
 
 function numbered(lines: string[], total: number, noun: string): string {
@@ -155,12 +156,49 @@ function describeFailures(result: Row): Described {
   };
 }
 
+/** The window a read searched, in words: "1 Sep 2026 to 3 Dec 2026" (until is exclusive). */
+function windowWords(window: unknown): string {
+  const bounds = (window ?? {}) as Row;
+  const from = asDate(bounds.from);
+  const until = asDate(bounds.until);
+  return from && until ? `${personDate(from)} to ${personDate(new Date(until.getTime() - 1))}` : '';
+}
+
+/** A wider look-back than the window searched, in months: 12, or 24 once 12 were searched. */
+function widerMonths(window: unknown): number {
+  const from = asDate((window as Row | undefined)?.from);
+  const until = asDate((window as Row | undefined)?.until);
+  const months = from && until ? (until.getTime() - from.getTime()) / (30 * 86_400_000) : 0;
+  return months >= 11 ? 24 : 12;
+}
+
+/** One suspected double charge: who, how much, how far apart, on which invoices; no internal ids. */
+function doubleChargeLine(pair: Row): string {
+  const charges = rows(pair.charges);
+  const [first, second] = charges;
+  const name = text((pair.customer as Row | undefined)?.name);
+  if (!first || !second) return text(pair.summary);
+  const apart = (asDate(second.createdAt)?.getTime() ?? 0) - (asDate(first.createdAt)?.getTime() ?? 0);
+  const invoices = [...new Set(charges.map((charge) => text(charge.invoiceNumber)).filter(Boolean))];
+  const refunded = typeof second.amountRefunded === 'number' && second.amountRefunded > 0;
+  return `${name} was charged ${amount(second.amount, second.currency)} twice, ${personDuration(apart)} apart on ${date(first.createdAt)}${
+    invoices.length > 0 ? ` (${invoices.join(' and ')})` : ''
+  }${refunded ? `; ${amount(second.amountRefunded, second.currency)} of the second is already refunded` : ''}`;
+}
+
 function describeDoubleCharges(result: Row): Described {
   const found = rows(result.doubleCharges);
-  if (found.length === 0) return { text: 'No double charge found in that window.', referents: [] };
+  const searched = windowWords(result.window);
+  if (found.length === 0)
+    return {
+      text: searched
+        ? `No double charge found from ${searched}. Ask again with a wider window to look further back, e.g. "in the last ${widerMonths(result.window)} months".`
+        : 'No double charge found in that window.',
+      referents: [],
+    };
   return {
-    text: `${found.length} possible double charge${found.length === 1 ? '' : 's'}:\n${numbered(
-      found.map((pair) => text(pair.summary)),
+    text: `${plural(found.length, 'possible double charge')}${searched ? ` from ${searched}` : ''}:\n${numbered(
+      found.map(doubleChargeLine),
       found.length,
       'pairs',
     )}`,
@@ -177,6 +215,35 @@ function describeDoubleCharges(result: Row): Described {
           ]
         : [];
     }),
+  };
+}
+
+/** Customers subscribed twice to one product: who, which plan, since when, and what the extra one bills. */
+function describeDuplicates(result: Row): Described {
+  const groups = rows(result.groups);
+  if (groups.length === 0)
+    return {
+      text: 'No duplicate subscription found: no customer has two live subscriptions to one plan.',
+      referents: [],
+    };
+  const line = (group: Row) => {
+    const subscriptions = rows(group.subscriptions);
+    const since = subscriptions.map((subscription) => date(subscription.createdAt)).join(' and ');
+    return `${text((group.customer as Row)?.name)} has ${plural(subscriptions.length, `live ${text((group.product as Row)?.name)} subscription`)} (started ${since}); the extra ${
+      subscriptions.length > 2 ? 'ones bill' : 'one bills'
+    } ${amount(group.extraPerPeriod, group.currency)} per period`;
+  };
+  return {
+    text: `${plural(groups.length, 'customer')} with a duplicate subscription:\n${numbered(groups.map(line), groups.length, 'customers')}`,
+    referents: groups.flatMap((group) =>
+      rows(group.subscriptions)
+        .slice(1)
+        .map((subscription) => ({
+          kind: 'subscription' as const,
+          id: text(subscription.subscriptionId),
+          label: `${text((group.customer as Row)?.name)}'s extra ${text((group.product as Row)?.name)} subscription`,
+        })),
+    ),
   };
 }
 
@@ -268,6 +335,7 @@ const SPECIFIC: Record<string, (result: Row) => Described> = {
   get_invoice: describeInvoice,
   failed_payments: describeFailures,
   find_double_charges: describeDoubleCharges,
+  find_duplicate_subscriptions: describeDuplicates,
   list_plans: describePlans,
   list_activity: describeActivity,
   upcoming_invoices: describeUpcoming,

@@ -131,6 +131,7 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
           : Math.floor(totalDays * random.next() ** 0.75),
     ),
   );
+  const namedDoubleChargeFrom = Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - 2, 1);
   const doubleChargeTargets = new Set<number>([
     0,
     3,
@@ -185,11 +186,13 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     }
     writer.addCharge(stored);
     const index = customerIndex.get(customer.id) ?? -1;
-    // A double charge: the processor captured the same payment twice a few minutes apart.
+    // A double charge: the processor captured the same payment twice a few minutes apart. The named companies'
+    // (Acme Corp's) is their first payment since the 1st of the month two months back: inside the window a
+    // "charged twice?" question searches, and not the latest invoice, which "refund the last invoice" refunds whole.
     if (
       stored.status === 'succeeded' &&
       doubleChargeTargets.has(index) &&
-      (index < 4 || charge.createdAt.getTime() > end.getTime() - 100 * DAY) &&
+      charge.createdAt.getTime() > (index < 4 ? namedDoubleChargeFrom : end.getTime() - 100 * DAY) &&
       !doubleCharges.includes(customer.id)
     ) {
       writer.addCharge({

@@ -1,6 +1,7 @@
 /** cancel_subscription: cancel now (cannot be undone) or at the end of the period (kind billing.cancel). */
 import { z } from 'zod';
 import { invalidState, notFound } from '../domain/errors.ts';
+import { personDate } from '../domain/person-time.ts';
 import { defineWrite } from './define-operation.ts';
 import { idOf, writeContextFields } from './write-fields.ts';
 
@@ -25,7 +26,7 @@ export const cancelSubscription = defineWrite({
     if (!subscription) throw notFound('subscription', input.subscription_id);
     if (subscription.status === 'canceled') throw invalidState(`subscription ${subscription.id} is already canceled`);
     const customer = await connector.getCustomer(subscription.customerId);
-    const end = subscription.currentPeriodEnd.toISOString().slice(0, 10);
+    const end = personDate(subscription.currentPeriodEnd);
     return {
       decision: { customerIds: [subscription.customerId], targetCount: 1, reversible: input.at_period_end },
       preview: {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { badInput, invalidState, notFound } from '../domain/errors.ts';
 import { formatMoney, money } from '../domain/money.ts';
+import { personDate } from '../domain/person-time.ts';
 import { defineWrite } from './define-operation.ts';
 import { idOf, writeContextFields } from './write-fields.ts';
 
@@ -61,7 +62,7 @@ export const changePlan = defineWrite({
       preview: {
         summary: input.prorate
           ? `Move ${customer?.name ?? subscription.customerId} to ${product?.name ?? price.productId} ${price.nickname || price.id}: ${preview.amountDue >= 0 ? `${show(preview.amountDue)} due now` : `${show(-preview.amountDue)} credited`}, then ${show(preview.nextRenewalAmount)} per ${price.interval ?? 'period'}`
-          : `Move ${customer?.name ?? subscription.customerId} to ${product?.name ?? price.productId} ${price.nickname || price.id} at the next renewal (${subscription.currentPeriodEnd.toISOString().slice(0, 10)}), without proration: ${show(preview.amountDue)} due now, then ${show(preview.nextRenewalAmount)} per ${price.interval ?? 'period'}`,
+          : `Move ${customer?.name ?? subscription.customerId} to ${product?.name ?? price.productId} ${price.nickname || price.id} at the next renewal (${personDate(subscription.currentPeriodEnd)}), without proration: ${show(preview.amountDue)} due now, then ${show(preview.nextRenewalAmount)} per ${price.interval ?? 'period'}`,
         changes: [
           { field: `subscription ${subscription.id} price`, from: fromPriceId, to: price.id },
           { field: 'proration', from: null, to: input.prorate ? 'billed now' : 'none (from the next renewal)' },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { BillingConnector } from '../connectors/connector.ts';
 import type { Price, Subscription } from '../domain/billing.ts';
 import { formatMoney, money } from '../domain/money.ts';
+import { personDate } from '../domain/person-time.ts';
 import { defineRead } from './define-operation.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
@@ -131,8 +132,8 @@ export const explainPlan = defineRead({
         })
         .join('');
       const when = plan.renews
-        ? `renews ${plan.renews.toISOString().slice(0, 10)}`
-        : `ends ${plan.endsAt?.toISOString().slice(0, 10)}`;
+        ? `renews ${personDate(plan.renews)}`
+        : `ends ${plan.endsAt ? personDate(plan.endsAt) : 'never'}`;
       return `${names}, ${plan.status}, ${when}${plan.discount ? `, ${plan.discount.off} off (${plan.discount.code})` : ''}.${usage}`;
     });
     return {

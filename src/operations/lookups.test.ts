@@ -75,7 +75,7 @@ describe(`look-ups (${testStoreKind})`, () => {
     );
     expect(answer.plans[0]?.overage).toEqual(['API calls over the limit are throttled.']);
     expect(answer.summary).toContain('$49.00/month');
-    expect(answer.summary).toContain('renews 2026-04-01');
+    expect(answer.summary).toContain('renews 1 Apr 2026');
     expect(answer.summary).toContain('7,500 of 10,000');
   });
 

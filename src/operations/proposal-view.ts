@@ -1,5 +1,6 @@
 /** What surfaces show of a proposal: preview, decision, approval state and what happens next. */
 import type { ApprovalRequest } from '../approvals/approval-requests.ts';
+import { personDuration } from '../domain/person-time.ts';
 import type { Decision } from '../policy/decide.ts';
 import type { Preview } from './define-operation.ts';
 import type { Proposal, ProposalStatus } from './proposals.ts';
@@ -46,7 +47,7 @@ export function viewProposal(proposal: Proposal, approval?: ApprovalRequest, han
     proposal.status === 'awaiting_confirmation'
       ? `confirm proposal ${proposal.id}${confirmHint} to execute it`
       : proposal.status === 'awaiting_approval'
-        ? `needs approval by ${describeApprovers(approval?.groups ?? decision.requiredApprovers.groups, approval?.roles ?? decision.requiredApprovers.roles)}${approval ? ` (request ${approval.id}, expires ${approval.expiresAt.toISOString()})` : ''}`
+        ? `needs approval by ${describeApprovers(approval?.groups ?? decision.requiredApprovers.groups, approval?.roles ?? decision.requiredApprovers.roles)}${approval ? ` (request ${approval.id}, expires in ${personDuration(approval.expiresAt.getTime() - Date.now())})` : ''}`
         : proposal.status === 'blocked'
           ? `blocked: ${decision.remediation ?? decision.reasons.map((reason) => reason.message).join('; ')}`
           : `${proposal.status.replace('_', ' ')}`;

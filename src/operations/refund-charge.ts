@@ -4,6 +4,7 @@ import type { BillingConnector } from '../connectors/connector.ts';
 import type { Charge } from '../domain/billing.ts';
 import { badInput, invalidState, notFound } from '../domain/errors.ts';
 import { formatMoney, money } from '../domain/money.ts';
+import { personDate } from '../domain/person-time.ts';
 import { defineWrite } from './define-operation.ts';
 import { currencyCode, idOf, minorUnits, writeContextFields } from './write-fields.ts';
 
@@ -64,7 +65,7 @@ export const refundCharge = defineWrite({
         chargeCurrency: charge.currency,
       },
       preview: {
-        summary: `Refund ${show(amount)} of charge ${charge.id} (${show(charge.amount)} on ${charge.createdAt.toISOString().slice(0, 10)}) to ${customer?.name ?? charge.customerId}`,
+        summary: `Refund ${show(amount)} of charge ${charge.id} (${show(charge.amount)} on ${personDate(charge.createdAt)}) to ${customer?.name ?? charge.customerId}`,
         changes: [
           {
             field: `charge ${charge.id} refunded`,

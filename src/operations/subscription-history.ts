@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { BillingConnector } from '../connectors/connector.ts';
 import type { Customer, Invoice, Subscription } from '../domain/billing.ts';
 import { type Currency, formatMoney, money } from '../domain/money.ts';
+import { personDate } from '../domain/person-time.ts';
 import { defineRead } from './define-operation.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
@@ -67,7 +68,7 @@ function subscriptionEvents(subscription: Subscription, plans: string): HistoryE
     {
       at: subscription.createdAt,
       kind: 'started',
-      summary: `Subscribed to ${plans}${subscription.trialEnd ? ` with a trial to ${subscription.trialEnd.toISOString().slice(0, 10)}` : ''}`,
+      summary: `Subscribed to ${plans}${subscription.trialEnd ? ` with a trial to ${personDate(subscription.trialEnd)}` : ''}`,
       amount: null,
       currency: subscription.currency,
       ids: [subscription.id],
@@ -192,7 +193,7 @@ export const subscriptionHistory = defineRead({
     const summary =
       events.length === 0
         ? `${customer.name} has no billing history yet.`
-        : `${customer.name} has been billed since ${first?.at.toISOString().slice(0, 10)}: ${count('started')} subscription start(s), ${count(
+        : `${customer.name} has been billed since ${first ? personDate(first.at) : 'never'}: ${count('started')} subscription start(s), ${count(
             'plan_changed',
           )} plan change(s), ${count('renewed')} renewal(s), ${count('payment_failed')} failed payment(s), ${count('refunded')} refund(s), ${count(
             'canceled',

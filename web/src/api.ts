@@ -41,14 +41,30 @@ export function onSessionChange(listener: (member: SessionMember | null) => void
   return () => listeners.delete(listener);
 }
 
+// A hint, not a secret: whether this browser held a session, so a signed-out first visit does not ask the
+// server to refresh a cookie it never had (a 401 that the browser logs as a console error).
+const SESSION_HINT = 'leash.had-session';
+
+function sessionHint(value?: boolean): boolean {
+  try {
+    if (value === true) localStorage.setItem(SESSION_HINT, '1');
+    else if (value === false) localStorage.removeItem(SESSION_HINT);
+    return localStorage.getItem(SESSION_HINT) === '1';
+  } catch {
+    return true; // storage blocked: ask the server, as before
+  }
+}
+
 function startSession(answer: SessionAnswer): SessionMember {
   accessToken = answer.access_token;
+  sessionHint(true);
   for (const listener of listeners) listener(answer.member);
   return answer.member;
 }
 
 function endSession(): void {
   accessToken = null;
+  sessionHint(false);
   for (const listener of listeners) listener(null);
 }
 
@@ -92,6 +108,7 @@ async function send(method: string, path: string, body: unknown, extra: Record<s
  * second tab must wait for the first's new cookie rather than send the same one.
  */
 export function refreshSession(): Promise<SessionMember | null> {
+  if (!accessToken && !refreshing && !sessionHint()) return Promise.resolve(null);
   const post = () => send('POST', '/api/auth/refresh', undefined);
   refreshing ??= (async () => {
     try {

@@ -45,7 +45,7 @@ export const refund: Form = {
       );
     if (charge) {
       await turn.call('refund_charge', { charge_id: charge, ...(amount ?? {}), ...turn.writeContext() });
-      return turn.reply('Here is the refund, worked out from the charge:');
+      return turn.reply(refundLead(turn, 'the refund, worked out from the charge,'));
     }
     const found = await findInvoice(turn);
     if (isReply(found)) return found;
@@ -64,11 +64,26 @@ export const refund: Form = {
           : undefined;
     await turn.call('refund_charge', { invoice_id: invoice.id, ...(partial ?? {}), ...turn.writeContext() });
     return turn.reply(
-      `${invoice.number}${found.customer ? ` (${found.customer.name})` : ''} was for ${showMoney(invoice.total, invoice.currency)}. Here is the refund${partial ? ` of ${showMoney(partial.amount, partial.currency)}` : ''}:`,
+      `${invoice.number}${found.customer ? ` (${found.customer.name})` : ''} was for ${showMoney(invoice.total, invoice.currency)}. ${refundLead(
+        turn,
+        `the refund${partial ? ` of ${showMoney(partial.amount, partial.currency)}` : ''}`,
+      )}`,
       turn.calls.filter((call) => call.operation === 'refund_charge'),
     );
   },
 };
+
+/**
+ * How a refund proposal is introduced: by what happens to it next. A blocked refund or one waiting for a second
+ * person is never "here is the refund" (that reads as done); the card below says the rest.
+ */
+function refundLead(turn: Turn, refund: string): string {
+  const outcome = turn.calls.findLast((call) => call.operation === 'refund_charge')?.proposal?.decision.outcome;
+  const subject = refund.charAt(0).toUpperCase() + refund.slice(1);
+  if (outcome === 'block') return `${subject} is blocked by policy:`;
+  if (outcome === 'warn') return `${subject} needs a second person's approval before any money moves:`;
+  return `Here is ${refund} for you to confirm:`;
+}
 
 export const credit: Form = {
   name: 'account credit',

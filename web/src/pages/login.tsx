@@ -73,9 +73,13 @@ export function LoginPage({ token, onSignedIn }: { token: string | null; onSigne
             <button type="submit" className="primary wide" disabled={busy}>
               {busy ? 'Sending…' : 'Email me a sign-in link'}
             </button>
+            <p className="muted" data-testid="link-where">
+              The link arrives by email. A development server without email set up prints it instead, in its log (the
+              “sign-in link for” line) in the terminal running <code>leash start</code>.
+            </p>
             {sent ? (
               <p role="status" className="note note-info">
-                {sent}. Without email set up, a development server prints the link in its log.
+                {sent}. Look in your inbox, or in the terminal running <code>leash start</code> in development.
               </p>
             ) : null}
           </form>
