@@ -69,7 +69,14 @@ export async function redisCounter(url: string, nameSpace = 'leash:rate-limit:')
   };
 }
 
-/** Redis when `redisUrl` is set (LEASH_REDIS_URL), else the store's database. */
-export async function openRateLimitCounter(store: Store, redisUrl: string | undefined): Promise<RateLimitCounter> {
-  return redisUrl ? redisCounter(redisUrl) : databaseCounter(store);
+/**
+ * Redis when `redisUrl` is set (LEASH_REDIS_URL), its keys under LEASH_REDIS_PREFIX (default `leash:rate-limit:`;
+ * one prefix per deployment sharing a Redis), else the store's database.
+ */
+export async function openRateLimitCounter(
+  store: Store,
+  redisUrl: string | undefined,
+  prefix = process.env.LEASH_REDIS_PREFIX || undefined,
+): Promise<RateLimitCounter> {
+  return redisUrl ? redisCounter(redisUrl, prefix) : databaseCounter(store);
 }

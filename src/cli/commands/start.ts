@@ -54,6 +54,13 @@ Environment:
   LEASH_LOG_LEVEL      info | warn (default) | error
   LEASH_STRIPE_SYNC_MINUTES  how often orgs billed on Stripe catch up from the Events API (default 5; 0: never)
   DATABASE_URL         PostgreSQL instead of the embedded store in ./.leash
+  LEASH_REDIS_URL      redis://host:6379 to count rate limits in Redis; default: in the database. Either way
+                       every server process on it shares one limit
+  LEASH_SHUTDOWN_SECONDS  how long SIGTERM/SIGINT may take to finish requests in flight and hand jobs back before
+                       the process exits anyway (default 30)
+
+Health: GET /health (liveness, no database), GET /ready (database, migrations, policy, workers; 503 names
+the failing checks).
 
 The dashboard is served at / from web/dist (npm run build:web; it runs on npm install).
 
@@ -62,6 +69,7 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
     )
     .action(async (options: { port: string; host: string }) => {
       const port = parseIntegerOption('--port', options.port, 1, 65_535);
+      const { onShutdown, shutDown, stopSignal } = await import('../../surfaces/shutdown.ts');
       // Loaded here, not at the top: other commands do not pay for the server's modules at start-up.
       const [
         { default: pino },
@@ -98,7 +106,10 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       }
       const publicUrl =
         process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
-      const logger = pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' });
+      // Every line carries the process: pino's pid and host, and the role (issue 19).
+      const logger = pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' }).child({
+        role: process.env.LEASH_ROLE ?? 'all',
+      });
       const app = await createServer({
         store,
         gate,
@@ -112,6 +123,8 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         development,
         logger,
         version,
+        // issue 19: rate limits counted in Redis when set (else the database).
+        redisUrl: process.env.LEASH_REDIS_URL,
       });
       await app.listen({ port, host: options.host });
       // The CLI and `leash mcp` on this machine reach the embedded store through this process while it runs.
@@ -158,14 +171,12 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
           '',
         ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await stopSync();
-      await app.close();
-      await channel?.close();
-      await store.close();
+      // --- issue 19 (shutdown, surfaces/shutdown.ts): SIGTERM or SIGINT stops taking requests and finishes those in
+      // flight, hands running jobs back to the queue, then closes the connections; exit 0. ---
+      onShutdown('http server', 'requests', () => app.close());
+      onShutdown('stripe sync', 'work', stopSync);
+      if (channel) onShutdown('local channel', 'connections', () => channel.close());
+      onShutdown('store', 'connections', () => store.close());
+      await shutDown(logger, await stopSignal());
     });
 }
