@@ -44,6 +44,19 @@ export interface Page {
   offset?: number;
 }
 
+/** The columns a customer listing can be sorted by. */
+export const CUSTOMER_SORT_COLUMNS = ['name', 'email', 'country', 'balance', 'created'] as const;
+/** The columns an invoice listing can be sorted by. */
+export const INVOICE_SORT_COLUMNS = ['number', 'status', 'total', 'remaining', 'due', 'created'] as const;
+/** The columns a charge listing can be sorted by. */
+export const CHARGE_SORT_COLUMNS = ['created', 'amount', 'status', 'refunded'] as const;
+
+/** A listing's order: one allow-listed column and a direction (ties broken by id, so pages never overlap). */
+export interface ListSort<Column extends string> {
+  column: Column;
+  direction: 'asc' | 'desc';
+}
+
 /** Customer search: free text matches name (fuzzy), email, id or an invoice number. */
 export interface CustomerQuery extends Page {
   text?: string;
@@ -51,6 +64,8 @@ export interface CustomerQuery extends Page {
   /** The exact name, any case. */
   name?: string;
   country?: string;
+  /** Default: best match first for text, else newest first. */
+  sort?: ListSort<(typeof CUSTOMER_SORT_COLUMNS)[number]>;
 }
 
 /** Invoice filters. `overdue`: open, past its due date at the ledger's "now". */
@@ -66,6 +81,8 @@ export interface InvoiceQuery extends Page {
   /** Only invoices whose total is at least this, in minor units. */
   minTotal?: number;
   currency?: Currency;
+  /** Default: newest first (overdue: longest overdue first). */
+  sort?: ListSort<(typeof INVOICE_SORT_COLUMNS)[number]>;
 }
 
 /** Charge filters. */
@@ -75,6 +92,8 @@ export interface ChargeQuery extends Page {
   status?: Charge['status'];
   createdFrom?: Date;
   createdTo?: Date;
+  /** Default: newest first. */
+  sort?: ListSort<(typeof CHARGE_SORT_COLUMNS)[number]>;
 }
 
 /** Subscription filters. */
@@ -360,6 +379,8 @@ export interface BillingConnector extends RevenueAnalytics {
   /** The org's customers with these ids (deleted ones too), in no particular order; unknown ids are left out. */
   getCustomers(customerIds: readonly string[]): Promise<Customer[]>;
   findCustomers(query: CustomerQuery): Promise<Customer[]>;
+  /** How many customers `findCustomers` would find without paging. */
+  countCustomers(query: CustomerQuery): Promise<number>;
   /**
    * Customers whose name may be one of `phrases` (lowercase): trigram-similar, starting with the phrase, or
    * equal to it once spaces and punctuation are dropped; and customers whose email is at one of `domains`.
@@ -401,6 +422,8 @@ export interface BillingConnector extends RevenueAnalytics {
   countInvoices(query: InvoiceQuery): Promise<number>;
   getCharge(chargeId: string): Promise<Charge | undefined>;
   listCharges(query: ChargeQuery): Promise<Charge[]>;
+  /** How many charges match `query` in all (paging ignored). */
+  countCharges(query: ChargeQuery): Promise<number>;
   listRefunds(filter: { chargeId?: string; customerId?: string }): Promise<Refund[]>;
   listCreditNotes(filter: { invoiceId?: string; customerId?: string }): Promise<CreditNote[]>;
   listBalanceTransactions(customerId: string): Promise<BalanceTransaction[]>;

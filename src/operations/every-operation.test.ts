@@ -165,6 +165,7 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
   const reads: Record<string, () => Promise<Record<string, unknown>>> = {
     get_customer: async () => ({ customer_id: (await customer()).id }),
     search_customers: async () => ({ query: 'Matrix' }),
+    view_customer: async () => ({ customer_id: (await customer()).id, invoice_sort: 'total_desc' }),
     resolve_mentions: async () => ({ text: 'Is Matrix on the Pro plan?' }),
     get_invoice: async () => ({ invoice_id: (await paidInvoice()).id }),
     list_invoices: async () => ({ from: '2026-01', to: '2026-05-01', min_amount: 0, currency: 'usd' }),

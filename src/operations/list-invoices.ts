@@ -1,7 +1,8 @@
 /** list_invoices: invoices by status, customer, creation window, amount, currency, or overdue at the ledger's "now". */
 import { z } from 'zod';
-import type { InvoiceQuery } from '../connectors/connector.ts';
+import { INVOICE_SORT_COLUMNS, type InvoiceQuery } from '../connectors/connector.ts';
 import { defineRead } from './define-operation.ts';
+import { parseSort, sortField } from './list-sort.ts';
 import { currencyField, listingBounds, periodBound } from './period.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
@@ -20,6 +21,7 @@ export const listInvoicesInput = z
     currency: currencyField,
     limit: z.number().int().min(1).max(1000).default(50),
     offset: z.number().int().min(0).max(10_000_000).default(0),
+    sort: sortField(INVOICE_SORT_COLUMNS),
   })
   .strict();
 
@@ -27,7 +29,7 @@ export const listInvoicesInput = z
 export const listInvoices = defineRead({
   name: 'list_invoices',
   description:
-    'List invoices newest first, with the total count matching: filter by status, customer (id, email or name), overdue, creation date (from/to: YYYY-MM or YYYY-MM-DD, to inclusive), minimum total (min_amount, minor units) and currency.',
+    'List invoices newest first, with the total count matching: filter by status, customer (id, email or name), overdue, creation date (from/to: YYYY-MM or YYYY-MM-DD, to inclusive), minimum total (min_amount, minor units) and currency; sort by number, status, total, remaining, due or created.',
   kind: 'data.read',
   input: listInvoicesInput,
   async run(_context, input, connector) {
@@ -42,8 +44,9 @@ export const listInvoices = defineRead({
       ...(input.min_amount !== undefined ? { minTotal: input.min_amount } : {}),
       ...(input.currency ? { currency: input.currency } : {}),
     };
+    const sort = parseSort(input.sort);
     const [invoices, count] = await Promise.all([
-      connector.listInvoices({ ...query, limit: input.limit, offset: input.offset }),
+      connector.listInvoices({ ...query, ...(sort ? { sort } : {}), limit: input.limit, offset: input.offset }),
       connector.countInvoices(query),
     ]);
     return { now: await connector.now(), invoices, count };

@@ -54,11 +54,13 @@ import { subscriptionHistory } from './subscription-history.ts';
 import { upcomingInvoices } from './upcoming-invoices.ts';
 import { updateCustomer } from './update-customer.ts';
 import { usageAgainstLimits } from './usage-against-limits.ts';
+import { viewCustomer } from './view-customer.ts';
 import { voidInvoice } from './void-invoice.ts';
 
 const operations = [
   getBillingDate,
   getCustomer,
+  viewCustomer,
   searchCustomers,
   resolveMentions,
   getInvoice,

@@ -1,6 +1,8 @@
 /** search_customers: fuzzy search by name, email, id or invoice number. */
 import { z } from 'zod';
+import { CUSTOMER_SORT_COLUMNS } from '../connectors/connector.ts';
 import { defineRead } from './define-operation.ts';
+import { parseSort, sortField } from './list-sort.ts';
 
 /** Input of search_customers. */
 export const searchCustomersInput = z
@@ -13,22 +15,28 @@ export const searchCustomersInput = z
       .optional(),
     limit: z.number().int().min(1).max(500).default(20),
     offset: z.number().int().min(0).max(1_000_000).default(0),
+    sort: sortField(CUSTOMER_SORT_COLUMNS),
   })
   .strict();
 
-/** Finds customers; best match first. */
+/** Finds customers (best match first, or in `sort`'s order), with how many match in all. */
 export const searchCustomers = defineRead({
   name: 'search_customers',
-  description: 'Search customers by name (fuzzy), email, id or invoice number; optionally by country.',
+  description:
+    'Search customers by name (fuzzy), email, id or invoice number; optionally by country. Best match first (no query: newest first) unless sorted; returns the total count matching.',
   kind: 'data.read',
   input: searchCustomersInput,
   async run(_context, input, connector) {
-    const customers = await connector.findCustomers({
+    const sort = parseSort(input.sort);
+    const query = {
       ...(input.query ? { text: input.query } : {}),
       ...(input.country ? { country: input.country } : {}),
-      limit: input.limit,
-      offset: input.offset,
-    });
-    return { customers };
+      ...(sort ? { sort } : {}),
+    };
+    const [customers, count] = await Promise.all([
+      connector.findCustomers({ ...query, limit: input.limit, offset: input.offset }),
+      connector.countCustomers(query),
+    ]);
+    return { customers, count };
   },
 });

@@ -19,6 +19,7 @@ import type {
 } from '../connector.ts';
 import { findDuplicateSubscriptions } from './duplicate-subscriptions.ts';
 import { whereInvoices, whereSubscriptions } from './list-filters.ts';
+import { orderCharges, orderCustomers, orderInvoices } from './list-order.ts';
 import * as analytics from './revenue-analytics.ts';
 import {
   balanceTransactionFromRow,
@@ -97,7 +98,8 @@ export class LedgerReads {
     return rows.map(customerFromRow);
   }
 
-  async findCustomers(query: CustomerQuery): Promise<Customer[]> {
+  /** The customer select of `query`'s filters, and the fuzzy-match score when it searches a name. */
+  protected customerSelect(query: CustomerQuery) {
     let select = this.executor
       .selectFrom('customers')
       .selectAll()
@@ -107,44 +109,53 @@ export class LedgerReads {
     if (query.email) select = select.where(sql`lower(email)`, '=', query.email.trim().toLowerCase());
     if (query.name) select = select.where(sql`lower(name)`, '=', query.name.trim().toLowerCase());
     const text = query.text?.trim().toLowerCase();
-    if (text) {
-      const number = INVOICE_NUMBER.exec(text);
-      if (text.startsWith('cus_')) select = select.where('id', '=', query.text?.trim() ?? '');
-      else if (text.includes('@')) select = select.where(sql`lower(email)`, '=', text);
-      else if (number?.[1] || text.startsWith('in_')) {
-        const invoiceNumber = number?.[1] ? `INV-${number[1].padStart(6, '0')}` : '';
-        select = select.where('id', 'in', (sub) =>
-          sub
-            .selectFrom('invoices')
-            .select('customerId')
-            .where('orgId', '=', this.orgId)
-            .where((eb) => eb.or([eb('number', '=', invoiceNumber), eb('id', '=', query.text?.trim() ?? '')])),
-        );
-      } else {
-        const score = sql<number>`greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name)))`;
-        const rows = await select
-          .where((eb) =>
-            eb.or([
-              eb(sql`lower(name)`, 'like', `%${text.replace(/[%_\\]/g, '\\$&')}%`),
-              eb(sql`${text}`, sql`<%`, sql`lower(name)`),
-              eb(sql`lower(name)`, sql`%`, text),
-            ]),
-          )
-          .orderBy(score, 'desc')
-          .orderBy('name')
-          .limit(limitOf(query))
-          .offset(query.offset ?? 0)
-          .execute();
-        return rows.map(customerFromRow);
-      }
+    if (!text) return { select, score: undefined };
+    const number = INVOICE_NUMBER.exec(text);
+    if (text.startsWith('cus_')) return { select: select.where('id', '=', query.text?.trim() ?? ''), score: undefined };
+    if (text.includes('@')) return { select: select.where(sql`lower(email)`, '=', text), score: undefined };
+    if (number?.[1] || text.startsWith('in_')) {
+      const invoiceNumber = number?.[1] ? `INV-${number[1].padStart(6, '0')}` : '';
+      const byInvoice = select.where('id', 'in', (sub) =>
+        sub
+          .selectFrom('invoices')
+          .select('customerId')
+          .where('orgId', '=', this.orgId)
+          .where((eb) => eb.or([eb('number', '=', invoiceNumber), eb('id', '=', query.text?.trim() ?? '')])),
+      );
+      return { select: byInvoice, score: undefined };
     }
-    const rows = await select
-      .orderBy('createdAt', 'desc')
-      .orderBy('id')
+    const score = sql<number>`greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name)))`;
+    const fuzzy = select.where((eb) =>
+      eb.or([
+        eb(sql`lower(name)`, 'like', `%${text.replace(/[%_\\]/g, '\\$&')}%`),
+        eb(sql`${text}`, sql`<%`, sql`lower(name)`),
+        eb(sql`lower(name)`, sql`%`, text),
+      ]),
+    );
+    return { select: fuzzy, score };
+  }
+
+  async findCustomers(query: CustomerQuery): Promise<Customer[]> {
+    const { select, score } = this.customerSelect(query);
+    const ordered = query.sort
+      ? orderCustomers(select, query.sort)
+      : score
+        ? select.orderBy(score, 'desc').orderBy('name').orderBy('id')
+        : select.orderBy('createdAt', 'desc').orderBy('id');
+    const rows = await ordered
       .limit(limitOf(query))
       .offset(query.offset ?? 0)
       .execute();
     return rows.map(customerFromRow);
+  }
+
+  async countCustomers(query: CustomerQuery): Promise<number> {
+    const { select } = this.customerSelect(query);
+    const row = await select
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   async findCustomerCandidates(query: {
@@ -393,9 +404,11 @@ export class LedgerReads {
       query,
       query.overdue ? await this.now() : undefined,
     );
-    const ordered = query.overdue
-      ? select.orderBy('dueDate').orderBy('id')
-      : select.orderBy('createdAt', 'desc').orderBy('number', 'desc');
+    const ordered = query.sort
+      ? orderInvoices(select, query.sort)
+      : query.overdue
+        ? select.orderBy('dueDate').orderBy('id')
+        : select.orderBy('createdAt', 'desc').orderBy('number', 'desc');
     const rows = await ordered
       .limit(limitOf(query))
       .offset(query.offset ?? 0)
@@ -423,20 +436,33 @@ export class LedgerReads {
     return row ? chargeFromRow(row) : undefined;
   }
 
-  async listCharges(query: ChargeQuery): Promise<Charge[]> {
+  /** The charge select of `query`'s filters, shared by the list and the count. */
+  protected chargeSelect(query: ChargeQuery) {
     let select = this.executor.selectFrom('charges').selectAll().where('orgId', '=', this.orgId);
     if (query.customerId) select = select.where('customerId', '=', query.customerId);
     if (query.invoiceId) select = select.where('invoiceId', '=', query.invoiceId);
     if (query.status) select = select.where('status', '=', query.status);
     if (query.createdFrom) select = select.where('createdAt', '>=', query.createdFrom);
     if (query.createdTo) select = select.where('createdAt', '<', query.createdTo);
-    const rows = await select
-      .orderBy('createdAt', 'desc')
-      .orderBy('id')
+    return select;
+  }
+
+  async listCharges(query: ChargeQuery): Promise<Charge[]> {
+    const select = this.chargeSelect(query);
+    const ordered = query.sort ? orderCharges(select, query.sort) : select.orderBy('createdAt', 'desc').orderBy('id');
+    const rows = await ordered
       .limit(limitOf(query))
       .offset(query.offset ?? 0)
       .execute();
     return rows.map(chargeFromRow);
+  }
+
+  async countCharges(query: ChargeQuery): Promise<number> {
+    const row = await this.chargeSelect(query)
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   async findDoubleCharges(filter: {

@@ -103,6 +103,7 @@ export class StripeSession {
   getCustomer: Reads['getCustomer'] = (id) => this.read((r) => r.getCustomer(id));
   getCustomers: Reads['getCustomers'] = (ids) => this.read((r) => r.getCustomers(ids));
   findCustomers: Reads['findCustomers'] = (query) => this.read((r) => r.findCustomers(query));
+  countCustomers: Reads['countCustomers'] = (query) => this.read((r) => r.countCustomers(query));
   findCustomerCandidates: Reads['findCustomerCandidates'] = (query) =>
     this.read((r) => r.findCustomerCandidates(query));
   getProduct: Reads['getProduct'] = (id) => this.read((r) => r.getProduct(id));
@@ -123,6 +124,7 @@ export class StripeSession {
   countInvoices: Reads['countInvoices'] = (query) => this.read((r) => r.countInvoices(query));
   getCharge: Reads['getCharge'] = (id) => this.read((r) => r.getCharge(id));
   listCharges: Reads['listCharges'] = (query) => this.read((r) => r.listCharges(query));
+  countCharges: Reads['countCharges'] = (query) => this.read((r) => r.countCharges(query));
   listRefunds: Reads['listRefunds'] = (filter) => this.read((r) => r.listRefunds(filter));
   listCreditNotes: Reads['listCreditNotes'] = (filter) => this.read((r) => r.listCreditNotes(filter));
   listBalanceTransactions: Reads['listBalanceTransactions'] = (id) => this.read((r) => r.listBalanceTransactions(id));

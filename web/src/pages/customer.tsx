@@ -1,18 +1,25 @@
 /**
  * One customer: contact and card, plan with its limits, subscription timeline, invoices, payments and tickets.
- * Each section is its own read operation (each audited), so one failing section does not hide the others.
+ * The page is one read (view_customer), so one visit is one audit row; paging or sorting a table reads again.
+ * Duplicate subscriptions and suspected double charges are flagged where they show; rows offer actions that
+ * propose through the pipeline (customer-actions.tsx) and show the proposal card; invoice numbers and payments
+ * open their detail (customer-detail.tsx).
  */
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { read } from '../api.ts';
-import { Badge, DataTable, ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
+import { DataTable, type TableColumn, useTableQuery } from '../components/data-table.tsx';
+import { Badge, ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
 import { money, when, words } from '../format.ts';
-import { Link } from '../router.tsx';
+import { Link, useRoute } from '../router.tsx';
+import { abilities, useMe } from '../session.tsx';
+import { ActionPanel, CopyId, type RowAction } from './customer-actions.tsx';
+import { detailLink, InvoiceDetail, PaymentDetail } from './customer-detail.tsx';
 import type { Customer } from './customers.tsx';
 
 interface Plan {
   subscriptionId: string;
   status: string;
-  items: { product: string; price: string; quantity: number; legacy: boolean }[];
+  items: { product: string; price: string; priceId?: string; quantity: number; legacy: boolean }[];
   discount: unknown;
   limits: { limit: string; allowed: number | null; used: number | null; share: number | null }[];
   overage: string[];
@@ -21,7 +28,8 @@ interface Plan {
   trialEnd: string | null;
 }
 
-interface Invoice {
+/** An invoice row. */
+export interface Invoice {
   id: string;
   number: string;
   status: string;
@@ -32,7 +40,8 @@ interface Invoice {
   createdAt: string;
 }
 
-interface Payment {
+/** A payment row. */
+export interface Payment {
   id: string;
   amount: number;
   currency: string;
@@ -41,6 +50,7 @@ interface Payment {
   amountRefunded: number;
   cardBrand: string | null;
   createdAt: string;
+  invoiceId: string | null;
   invoiceNumber: string | null;
 }
 
@@ -52,6 +62,20 @@ interface Ticket {
   createdAt: string;
 }
 
+/** What view_customer returns. */
+interface CustomerView {
+  customer: Customer;
+  plan: { plans: Plan[]; summary: string };
+  history: { events: { at: string; kind: string; summary: string }[]; summary: string };
+  invoices: { invoices: Invoice[]; count: number };
+  payments: { payments: Payment[]; count: number };
+  tickets: Ticket[];
+  duplicateSubscriptions: { productId: string; subscriptionIds: string[] }[];
+  doubleCharges: { chargeIds: string[]; amount: number; currency: string; refundable: number }[];
+}
+
+const PAGE_SIZE = 25;
+
 function Section({ title, children }: { title: string; children: ReactNode }) {
   const id = `section-${title.toLowerCase().replaceAll(' ', '-')}`;
   return (
@@ -62,33 +86,321 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function Loaded<T>({
-  state,
-  children,
+/** The flags of a page: which subscriptions duplicate another, which charges look doubled (and with which). */
+function flagsOf(view: CustomerView) {
+  const duplicateOf = new Map<string, string[]>();
+  for (const group of view.duplicateSubscriptions)
+    for (const id of group.subscriptionIds)
+      duplicateOf.set(
+        id,
+        group.subscriptionIds.filter((other) => other !== id),
+      );
+  const doubledWith = new Map<string, string>();
+  for (const pair of view.doubleCharges) {
+    const [first, second] = pair.chargeIds;
+    if (first && second) {
+      doubledWith.set(first, second);
+      doubledWith.set(second, first);
+    }
+  }
+  return { duplicateOf, doubledWith };
+}
+
+function PlanEntry({
+  entry,
+  duplicates,
+  act,
 }: {
-  state: { data: T | null; error: unknown; loading: boolean };
-  children: (data: T) => ReactNode;
+  entry: Plan;
+  duplicates: string[] | undefined;
+  act: ((action: RowAction) => void) | null;
 }) {
-  if (state.data) return <>{children(state.data)}</>;
-  return state.loading ? <Loading /> : <ErrorNote error={state.error} />;
+  return (
+    <div className={`plan${duplicates ? ' flagged' : ''}`} data-subscription={entry.subscriptionId}>
+      <p>
+        <strong>{entry.items.map((item) => `${item.product} (${item.price})`).join(', ')}</strong>{' '}
+        <Badge status={entry.status} />
+        {entry.items.some((item) => item.legacy) ? <span className="badge badge-warn">legacy</span> : null}
+        {duplicates ? (
+          <span className="badge badge-bad flag" data-testid="duplicate-flag">
+            Duplicate subscription
+          </span>
+        ) : null}
+      </p>
+      <p className="small-text">
+        <CopyId id={entry.subscriptionId} />
+      </p>
+      {duplicates ? (
+        <p className="note note-warn small-text">
+          Billed twice for this product: also <code>{duplicates.join(', ')}</code>. Cancel the one to drop.
+        </p>
+      ) : null}
+      <p className="muted">
+        {entry.endsAt ? `Ends ${when(entry.endsAt, true)}` : `Renews ${when(entry.renews, true)}`}
+        {entry.trialEnd ? ` · trial until ${when(entry.trialEnd, true)}` : ''}
+      </p>
+      <ul className="limits">
+        {entry.limits.map((limit) => (
+          <li key={limit.limit}>
+            <span>{words(limit.limit)}</span>
+            <span className="num">
+              {limit.used !== null ? `${limit.used.toLocaleString()} of ` : ''}
+              {limit.allowed === null ? 'unlimited' : limit.allowed.toLocaleString()}
+            </span>
+            {limit.share !== null ? (
+              <meter
+                min={0}
+                max={1}
+                low={0.8}
+                high={0.95}
+                optimum={0}
+                value={Math.min(1, limit.share)}
+                aria-label={`${words(limit.limit)} used`}
+              />
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {entry.overage.map((line) => (
+        <p key={line} className="muted small-text">
+          {line}
+        </p>
+      ))}
+      {act && !entry.endsAt ? (
+        <div className="row-actions">
+          <button
+            type="button"
+            className="small"
+            onClick={() =>
+              act({
+                title: `Cancel ${entry.subscriptionId}`,
+                operation: 'cancel_subscription',
+                input: { subscription_id: entry.subscriptionId },
+                cancel: true,
+              })
+            }
+          >
+            Cancel…
+          </button>
+          <button
+            type="button"
+            className="small"
+            onClick={() =>
+              act({
+                title: `Change the plan of ${entry.subscriptionId}`,
+                operation: 'change_plan',
+                input: { subscription_id: entry.subscriptionId },
+                changePrice: {
+                  currency: '',
+                  current: entry.items.flatMap((item) => (item.priceId ? [item.priceId] : [])),
+                },
+              })
+            }
+          >
+            Change plan…
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function invoiceColumns(act: ((action: RowAction) => void) | null): TableColumn<Invoice>[] {
+  return [
+    {
+      id: 'number',
+      header: 'Number',
+      sort: 'number',
+      rowHeader: true,
+      cell: (invoice) => <Link to={detailLink('invoice', invoice.id)}>{invoice.number}</Link>,
+    },
+    { id: 'status', header: 'Status', sort: 'status', cell: (invoice) => <Badge status={invoice.status} /> },
+    {
+      id: 'total',
+      header: 'Total',
+      sort: 'total',
+      numeric: true,
+      descFirst: true,
+      cell: (invoice) => money(invoice.total, invoice.currency),
+    },
+    {
+      id: 'remaining',
+      header: 'Remaining',
+      sort: 'remaining',
+      numeric: true,
+      descFirst: true,
+      cell: (invoice) => money(invoice.amountRemaining, invoice.currency),
+    },
+    { id: 'due', header: 'Due', sort: 'due', descFirst: true, cell: (invoice) => when(invoice.dueDate, true) },
+    ...(act
+      ? [
+          {
+            id: 'actions',
+            header: 'Actions',
+            cell: (invoice: Invoice) => (
+              <div className="row-actions">
+                {invoice.status === 'open' ? (
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() =>
+                      act({
+                        title: `Retry ${invoice.number}`,
+                        operation: 'retry_invoice',
+                        input: { invoice_id: invoice.id },
+                      })
+                    }
+                  >
+                    Retry
+                  </button>
+                ) : null}
+                {invoice.status === 'open' || invoice.status === 'paid' ? (
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() =>
+                      act({
+                        title: `Credit ${invoice.number}`,
+                        operation: 'create_credit_note',
+                        input: { invoice_id: invoice.id },
+                        amount: { currency: invoice.currency, max: invoice.total },
+                      })
+                    }
+                  >
+                    Credit…
+                  </button>
+                ) : null}
+              </div>
+            ),
+          },
+        ]
+      : []),
+  ];
+}
+
+function paymentColumns(
+  doubledWith: Map<string, string>,
+  act: ((action: RowAction) => void) | null,
+): TableColumn<Payment>[] {
+  return [
+    {
+      id: 'created',
+      header: 'Date',
+      sort: 'created',
+      descFirst: true,
+      cell: (payment) => <Link to={detailLink('payment', payment.id)}>{when(payment.createdAt)}</Link>,
+    },
+    { id: 'charge', header: 'Charge', cell: (payment) => <CopyId id={payment.id} /> },
+    {
+      id: 'invoice',
+      header: 'Invoice',
+      cell: (payment) =>
+        payment.invoiceId && payment.invoiceNumber ? (
+          <Link to={detailLink('invoice', payment.invoiceId)}>{payment.invoiceNumber}</Link>
+        ) : (
+          '—'
+        ),
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      sort: 'status',
+      cell: (payment) => (
+        <>
+          <Badge status={payment.status} />
+          {payment.failureCode ? <span className="muted"> {words(payment.failureCode)}</span> : null}
+          {doubledWith.has(payment.id) ? (
+            <span className="badge badge-bad flag" data-testid="double-charge-flag">
+              Possible double charge
+            </span>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      id: 'amount',
+      header: 'Amount',
+      sort: 'amount',
+      numeric: true,
+      descFirst: true,
+      cell: (payment) => money(payment.amount, payment.currency),
+    },
+    {
+      id: 'refunded',
+      header: 'Refunded',
+      sort: 'refunded',
+      numeric: true,
+      descFirst: true,
+      cell: (payment) => (payment.amountRefunded ? money(payment.amountRefunded, payment.currency) : '—'),
+    },
+    ...(act
+      ? [
+          {
+            id: 'actions',
+            header: 'Actions',
+            cell: (payment: Payment) =>
+              payment.status === 'succeeded' && payment.amountRefunded < payment.amount ? (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() =>
+                    act({
+                      title: `Refund ${payment.id}`,
+                      operation: 'refund_charge',
+                      input: { charge_id: payment.id },
+                      amount: {
+                        currency: payment.currency,
+                        max: payment.amount - payment.amountRefunded,
+                        optional: true,
+                      },
+                    })
+                  }
+                >
+                  Refund…
+                </button>
+              ) : null,
+          },
+        ]
+      : []),
+  ];
 }
 
 /** The customer page. */
 export function CustomerPage({ id }: { id: string }) {
-  const customer = useLoad(() => read<{ customer: Customer }>('get_customer', { customer_id: id }), [id]);
-  const plan = useLoad(() => read<{ plans: Plan[]; summary: string }>('explain_plan', { customer: id }), [id]);
-  const history = useLoad(
+  const me = useMe();
+  const { query } = useRoute();
+  const invoicesQuery = useTableQuery('inv_', PAGE_SIZE);
+  const paymentsQuery = useTableQuery('pay_', PAGE_SIZE);
+  const [action, setAction] = useState<RowAction | null>(null);
+  const view = useLoad(
     () =>
-      read<{ events: { at: string; kind: string; summary: string }[]; summary: string }>('subscription_history', {
-        customer: id,
-        limit: 100,
+      read<CustomerView>('view_customer', {
+        customer_id: id,
+        page_size: PAGE_SIZE,
+        invoice_offset: invoicesQuery.offset,
+        payment_offset: paymentsQuery.offset,
+        ...(invoicesQuery.sort ? { invoice_sort: invoicesQuery.sort } : {}),
+        ...(paymentsQuery.sort ? { payment_sort: paymentsQuery.sort } : {}),
       }),
-    [id],
+    [id, invoicesQuery.offset, invoicesQuery.sort, paymentsQuery.offset, paymentsQuery.sort],
   );
-  const invoices = useLoad(() => read<{ invoices: Invoice[] }>('list_invoices', { customer: id, limit: 24 }), [id]);
-  const payments = useLoad(() => read<{ payments: Payment[] }>('payment_history', { customer: id, limit: 24 }), [id]);
-  const tickets = useLoad(() => read<{ tickets: Ticket[] }>('list_tickets', { customer: id, limit: 20 }), [id]);
-  const found = customer.data?.customer;
+  const data = view.data;
+  const found = data?.customer;
+  const openTicket = data?.tickets.find((ticket) => ticket.status !== 'closed');
+  const act = abilities(me).write
+    ? (chosen: RowAction) => {
+        setAction(
+          chosen.changePrice && found
+            ? { ...chosen, changePrice: { ...chosen.changePrice, currency: found.currency } }
+            : chosen,
+        );
+        window.setTimeout(() => document.querySelector('[data-testid="row-action"] h2')?.scrollIntoView(), 0);
+      }
+    : null;
+  const flags = data ? flagsOf(data) : { duplicateOf: new Map<string, string[]>(), doubledWith: new Map() };
+  const invoiceId = query.get('invoice');
+  const paymentId = query.get('payment');
+  const payment = paymentId ? data?.payments.payments.find((row) => row.id === paymentId) : undefined;
 
   return (
     <>
@@ -98,73 +410,56 @@ export function CustomerPage({ id }: { id: string }) {
       <PageHeader title={found?.name ?? 'Customer'}>
         {found ? (
           <span>
-            {found.email} · {found.country} · billed in {found.currency.toUpperCase()} · balance{' '}
-            {money(found.balance, found.currency)}
+            <CopyId id={found.id} /> · {found.email} · {found.country} · billed in {found.currency.toUpperCase()} ·
+            balance {money(found.balance, found.currency)}
             {found.paymentMethod
               ? ` · ${found.paymentMethod.brand} •••• ${found.paymentMethod.last4} (exp. ${found.paymentMethod.expMonth}/${found.paymentMethod.expYear})`
               : ' · no card on file'}
           </span>
         ) : null}
       </PageHeader>
-      {customer.loading && !found ? <Loading /> : <ErrorNote error={customer.error} />}
-      <div className="grid-2">
-        <Section title="Plan and limits">
-          <Loaded state={plan}>
-            {(data) =>
-              data.plans.length === 0 ? (
-                <p className="muted">{data.summary}</p>
+      {view.loading && !data ? <Loading /> : <ErrorNote error={view.error} />}
+      {data && (data.duplicateSubscriptions.length > 0 || data.doubleCharges.length > 0) ? (
+        <p className="note note-warn" role="note" data-testid="customer-flags">
+          {data.duplicateSubscriptions.length > 0
+            ? `${data.duplicateSubscriptions.length === 1 ? 'A product is' : `${data.duplicateSubscriptions.length} products are`} billed twice (duplicate subscriptions). `
+            : ''}
+          {data.doubleCharges.map(
+            (pair) =>
+              `${money(pair.amount, pair.currency)} was charged twice (${pair.chargeIds.join(' and ')}); ${money(pair.refundable, pair.currency)} of the second can be refunded. `,
+          )}
+        </p>
+      ) : null}
+      {action ? (
+        <ActionPanel
+          key={`${action.operation}:${JSON.stringify(action.input)}`}
+          action={action}
+          caseHint={openTicket?.number ?? ''}
+          onClose={() => setAction(null)}
+        />
+      ) : null}
+      {invoiceId ? <InvoiceDetail invoiceId={invoiceId} /> : null}
+      {payment ? <PaymentDetail payment={payment} doubledWith={flags.doubledWith.get(payment.id)} /> : null}
+      {data ? (
+        <>
+          <div className="grid-2">
+            <Section title="Plan and limits">
+              {data.plan.plans.length === 0 ? (
+                <p className="muted">{data.plan.summary}</p>
               ) : (
-                data.plans.map((entry) => (
-                  <div key={entry.subscriptionId} className="plan">
-                    <p>
-                      <strong>{entry.items.map((item) => `${item.product} (${item.price})`).join(', ')}</strong>{' '}
-                      <Badge status={entry.status} />
-                      {entry.items.some((item) => item.legacy) ? (
-                        <span className="badge badge-warn">legacy</span>
-                      ) : null}
-                    </p>
-                    <p className="muted">
-                      {entry.endsAt ? `Ends ${when(entry.endsAt, true)}` : `Renews ${when(entry.renews, true)}`}
-                      {entry.trialEnd ? ` · trial until ${when(entry.trialEnd, true)}` : ''}
-                    </p>
-                    <ul className="limits">
-                      {entry.limits.map((limit) => (
-                        <li key={limit.limit}>
-                          <span>{words(limit.limit)}</span>
-                          <span className="num">
-                            {limit.used !== null ? `${limit.used.toLocaleString()} of ` : ''}
-                            {limit.allowed === null ? 'unlimited' : limit.allowed.toLocaleString()}
-                          </span>
-                          {limit.share !== null ? (
-                            <meter
-                              min={0}
-                              max={1}
-                              low={0.8}
-                              high={0.95}
-                              optimum={0}
-                              value={Math.min(1, limit.share)}
-                              aria-label={`${words(limit.limit)} used`}
-                            />
-                          ) : null}
-                        </li>
-                      ))}
-                    </ul>
-                    {entry.overage.map((line) => (
-                      <p key={line} className="muted small-text">
-                        {line}
-                      </p>
-                    ))}
-                  </div>
+                data.plan.plans.map((entry) => (
+                  <PlanEntry
+                    key={entry.subscriptionId}
+                    entry={entry}
+                    duplicates={flags.duplicateOf.get(entry.subscriptionId)}
+                    act={act}
+                  />
                 ))
-              )
-            }
-          </Loaded>
-        </Section>
-        <Section title="Subscription timeline">
-          <Loaded state={history}>
-            {(data) => (
+              )}
+            </Section>
+            <Section title="Subscription timeline">
               <ol className="timeline">
-                {data.events.map((event, index) => (
+                {data.history.events.map((event, index) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: a timeline is ordered and read-only.
                   <li key={index}>
                     <time dateTime={event.at}>{when(event.at, true)}</time> <Badge status={event.kind} />{' '}
@@ -172,67 +467,35 @@ export function CustomerPage({ id }: { id: string }) {
                   </li>
                 ))}
               </ol>
-            )}
-          </Loaded>
-        </Section>
-      </div>
-      <Section title="Invoices">
-        <Loaded state={invoices}>
-          {(data) => (
+            </Section>
+          </div>
+          <Section title="Invoices">
             <DataTable
-              rows={data.invoices}
+              label="Invoices"
+              prefix="inv_"
+              rows={data.invoices.invoices}
+              count={data.invoices.count}
+              columns={invoiceColumns(act)}
               rowKey={(invoice) => invoice.id}
+              query={invoicesQuery}
               empty="No invoices."
-              columns={[
-                { header: 'Number', rowHeader: true, cell: (invoice) => invoice.number },
-                { header: 'Status', cell: (invoice) => <Badge status={invoice.status} /> },
-                { header: 'Total', numeric: true, cell: (invoice) => money(invoice.total, invoice.currency) },
-                {
-                  header: 'Remaining',
-                  numeric: true,
-                  cell: (invoice) => money(invoice.amountRemaining, invoice.currency),
-                },
-                { header: 'Due', cell: (invoice) => when(invoice.dueDate, true) },
-              ]}
             />
-          )}
-        </Loaded>
-      </Section>
-      <Section title="Payments">
-        <Loaded state={payments}>
-          {(data) => (
+          </Section>
+          <Section title="Payments">
             <DataTable
-              rows={data.payments}
-              rowKey={(payment) => payment.id}
+              label="Payments"
+              prefix="pay_"
+              rows={data.payments.payments}
+              count={data.payments.count}
+              columns={paymentColumns(flags.doubledWith, act)}
+              rowKey={(row) => row.id}
+              query={paymentsQuery}
               empty="No payments."
-              columns={[
-                { header: 'Date', cell: (payment) => when(payment.createdAt) },
-                { header: 'Charge', cell: (payment) => <code>{payment.id}</code> },
-                { header: 'Invoice', cell: (payment) => payment.invoiceNumber ?? '—' },
-                {
-                  header: 'Status',
-                  cell: (payment) => (
-                    <>
-                      <Badge status={payment.status} />
-                      {payment.failureCode ? <span className="muted"> {words(payment.failureCode)}</span> : null}
-                    </>
-                  ),
-                },
-                { header: 'Amount', numeric: true, cell: (payment) => money(payment.amount, payment.currency) },
-                {
-                  header: 'Refunded',
-                  numeric: true,
-                  cell: (payment) => (payment.amountRefunded ? money(payment.amountRefunded, payment.currency) : '—'),
-                },
-              ]}
+              rowClass={(row) => (flags.doubledWith.has(row.id) ? 'flagged' : undefined)}
             />
-          )}
-        </Loaded>
-      </Section>
-      <Section title="Tickets">
-        <Loaded state={tickets}>
-          {(data) =>
-            data.tickets.length === 0 ? (
+          </Section>
+          <Section title="Tickets">
+            {data.tickets.length === 0 ? (
               <p className="muted">No tickets.</p>
             ) : (
               <ul className="plain-list">
@@ -243,10 +506,10 @@ export function CustomerPage({ id }: { id: string }) {
                   </li>
                 ))}
               </ul>
-            )
-          }
-        </Loaded>
-      </Section>
+            )}
+          </Section>
+        </>
+      ) : null}
     </>
   );
 }

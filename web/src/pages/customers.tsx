@@ -1,6 +1,7 @@
-/** Customers: search by name, email or id, then a customer's page. */
+/** Customers: search by name, email or id, page and sort the list (kept in the URL), then a customer's page. */
 import { type FormEvent, useState } from 'react';
 import { read } from '../api.ts';
+import { DataTable, type TableColumn, useTableQuery } from '../components/data-table.tsx';
 import { ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
 import { money, when } from '../format.ts';
 import { Link, navigate, useRoute } from '../router.tsx';
@@ -17,14 +18,50 @@ export interface Customer {
   paymentMethod: { brand: string; last4: string; expMonth: number; expYear: number } | null;
 }
 
-/** The customer list with search. */
+const PAGE_SIZE = 25;
+
+const COLUMNS: TableColumn<Customer>[] = [
+  {
+    id: 'name',
+    header: 'Name',
+    sort: 'name',
+    rowHeader: true,
+    cell: (customer) => <Link to={`/customers/${customer.id}`}>{customer.name}</Link>,
+  },
+  { id: 'email', header: 'Email', sort: 'email', cell: (customer) => customer.email },
+  { id: 'country', header: 'Country', sort: 'country', cell: (customer) => customer.country },
+  {
+    id: 'balance',
+    header: 'Balance',
+    sort: 'balance',
+    numeric: true,
+    descFirst: true,
+    cell: (customer) => money(customer.balance, customer.currency),
+  },
+  {
+    id: 'created',
+    header: 'Since',
+    sort: 'created',
+    descFirst: true,
+    cell: (customer) => when(customer.createdAt, true),
+  },
+];
+
+/** The customer list with search, server-side paging and sorting. */
 export function CustomersPage() {
   const { query } = useRoute();
   const term = query.get('q') ?? '';
+  const table = useTableQuery('', PAGE_SIZE);
   const [draft, setDraft] = useState(term);
   const { data, error, loading } = useLoad(
-    () => read<{ customers: Customer[] }>('search_customers', { query: term, limit: 50 }),
-    [term],
+    () =>
+      read<{ customers: Customer[]; count: number }>('search_customers', {
+        query: term,
+        limit: table.pageSize,
+        offset: table.offset,
+        ...(table.sort ? { sort: table.sort } : {}),
+      }),
+    [term, table.offset, table.sort],
   );
   const search = (event: FormEvent) => {
     event.preventDefault();
@@ -52,37 +89,16 @@ export function CustomersPage() {
       </form>
       {loading && !data ? <Loading /> : null}
       <ErrorNote error={error} />
-      {data && data.customers.length === 0 ? <p className="empty">No customer matches “{term}”.</p> : null}
-      {data && data.customers.length > 0 ? (
-        <div className="table-scroll">
-          <table className="list">
-            <caption className="visually-hidden">Customers</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Country</th>
-                <th scope="col" className="num">
-                  Balance
-                </th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.customers.map((customer) => (
-                <tr key={customer.id}>
-                  <th scope="row">
-                    <Link to={`/customers/${customer.id}`}>{customer.name}</Link>
-                  </th>
-                  <td>{customer.email}</td>
-                  <td>{customer.country}</td>
-                  <td className="num">{money(customer.balance, customer.currency)}</td>
-                  <td>{when(customer.createdAt, true)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {data ? (
+        <DataTable
+          label="Customers"
+          rows={data.customers}
+          count={data.count}
+          columns={COLUMNS}
+          rowKey={(customer) => customer.id}
+          query={table}
+          empty={term ? `No customer matches “${term}”.` : 'No customers yet.'}
+        />
       ) : null}
     </>
   );
