@@ -1,11 +1,14 @@
 /**
- * What a server does besides answering: at start-up, executions a crash left `executing` are run again with
- * their idempotency keys (the billing system returns an effect that already happened instead of repeating it);
- * then, every few minutes, orgs billed on Stripe catch up from the Events API (webhooks do it at once when
- * configured; this covers missed deliveries and endpoints without one).
+ * The duties background jobs carry out (src/jobs/ schedules them on the job queue): executions a crash left
+ * `executing` are run again with their idempotency keys (the billing system returns an effect that already
+ * happened instead of repeating it); orgs billed on Stripe catch up from the Events API (webhooks do it at once
+ * when configured; this covers missed deliveries and endpoints without one); queued replies are delivered; bulk
+ * jobs left unfinished are found again.
  */
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import { listMembers, listOrgs, type Member, type Org } from '../auth/members.ts';
+import { getOrg, listMembers, listOrgs, type Member, type Org } from '../auth/members.ts';
+import { deliverOutbox } from '../operations/deliver-outbox.ts';
 import type { ExecutionOutcome } from '../operations/execute-proposal.ts';
 import { recoverExecutions } from '../operations/recover-executions.ts';
 import { syncStripe } from '../operations/stripe-sync.ts';
@@ -37,35 +40,60 @@ export async function recoverAllExecutions(
   return recovered;
 }
 
-/** Applies the Events API since the last sync for every org billed on Stripe; failures are logged, not thrown. */
-export async function syncStripeOrgs(store: Pick<Store, 'db'>, log: Pick<Logger, 'info' | 'warn'>): Promise<void> {
-  for (const org of await listOrgs(store.db)) {
-    if (org.billing !== 'stripe') continue;
-    const owner = await ownerOf(store, org);
-    if (!owner) continue;
-    try {
-      const report = await syncStripe(store.db, owner, { quiet: true });
-      if (report.events > 0 || report.backfill)
-        log.info({ org: org.id, events: report.events, resynced: report.resynced }, 'Stripe mirror caught up');
-    } catch (error) {
-      log.warn({ org: org.id, error: error instanceof Error ? error.message : String(error) }, 'Stripe sync failed');
-    }
-  }
+/** Orgs billed on Stripe (the ones the catch-up schedule fans out to). */
+export async function stripeOrgIds(store: Pick<Store, 'db'>): Promise<string[]> {
+  return (await listOrgs(store.db)).filter((org) => org.billing === 'stripe').map((org) => org.id);
 }
 
-/** Starts the periodic Stripe sync; returns a function that stops it (and waits for a run in progress). */
-export function startStripeSyncLoop(
+/**
+ * Applies the Events API since the last sync for one org billed on Stripe (as its owner). Throws on failure, so
+ * the job queue retries it with backoff; the Events API cursor makes a repeated run apply only what is new.
+ */
+export async function syncStripeOrg(
   store: Pick<Store, 'db'>,
+  orgId: string,
   log: Pick<Logger, 'info' | 'warn'>,
-  intervalMs: number,
-): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => syncStripeOrgs(store, log));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+): Promise<void> {
+  const org = await getOrg(store.db, orgId);
+  if (org?.billing !== 'stripe') return;
+  const owner = await ownerOf(store, org);
+  if (!owner) return;
+  const report = await syncStripe(store.db, owner, { quiet: true });
+  if (report.events > 0 || report.backfill)
+    log.info({ org: org.id, events: report.events, resynced: report.resynced }, 'Stripe mirror caught up');
+}
+
+/** Delivers every org's queued replies by SMTP (as each org's owner); nothing to do without SMTP. */
+export async function deliverAllOutboxes(
+  store: Pick<Store, 'db'>,
+  gate: Gate,
+  smtp: Parameters<typeof deliverOutbox>[1] | null,
+): Promise<{ sent: number; failed: number }> {
+  const totals = { sent: 0, failed: 0 };
+  if (!smtp) return totals;
+  for (const org of await listOrgs(store.db)) {
+    const owner = await ownerOf(store, org);
+    if (!owner) continue;
+    const report = await deliverOutbox(memberContext({ store, org, member: owner, gate, channel: 'cli' }), smtp);
+    totals.sent += report.sent.length;
+    totals.failed += report.failed.length;
+  }
+  return totals;
+}
+
+/** Bulk jobs with targets still pending: what a start-up sweep hands back to the queue. */
+export async function unfinishedBulkJobs(
+  store: Pick<Store, 'db'>,
+): Promise<{ orgId: string; jobId: string; memberId: string }[]> {
+  const rows = await store.db
+    .selectFrom('bulkJobs')
+    .innerJoin('proposals', (join) =>
+      join
+        .onRef('proposals.orgId', '=', 'bulkJobs.orgId')
+        .on(sql`'leash_' || proposals.id`, '=', sql.ref('bulkJobs.idempotencyKey')),
+    )
+    .select(['bulkJobs.orgId', 'bulkJobs.id', 'proposals.requesterId'])
+    .where('bulkJobs.status', 'in', ['pending', 'running'])
+    .execute();
+  return rows.map((row) => ({ orgId: row.orgId, jobId: row.id, memberId: row.requesterId }));
 }

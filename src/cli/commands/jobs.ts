@@ -1,13 +1,23 @@
-/** `leash jobs`: bulk jobs — list, show the report, run or resume one (running one is in ../run-job.ts). */
+/**
+ * `leash jobs`: bulk jobs — list, show the report, run or resume one (running one is in ../run-job.ts) — and the
+ * background job queue (`leash jobs queue`: bulk slices, recovery sweeps, Stripe catch-ups, outbox, checkpoints).
+ */
 import type { Command } from 'commander';
+import { badInput } from '../../domain/errors.ts';
 import { printJson, printTable, showDate } from '../output.ts';
+import { parseIntegerOption } from '../parse-options.ts';
 import { printJobReport, runJobWithProgress } from '../run-job.ts';
+
+/** A job's time to the second (UTC): jobs come and go within minutes. */
+const showTime = (value: Date | null) => (value ? new Date(value).toISOString().slice(0, 19).replace('T', ' ') : '—');
+
+const JOB_STATES = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'] as const;
 
 /** Registers `leash jobs`. */
 export function registerJobCommands(program: Command): void {
   const jobs = program
     .command('jobs')
-    .description('Bulk jobs: list them, show a report, run or resume one.')
+    .description('Bulk jobs (list, show a report, run or resume one) and the background job queue.')
     .addHelpText(
       'after',
       `
@@ -15,10 +25,16 @@ A bulk action (bulk_apply_coupon, bulk_retry_invoices, bulk_migrate_plan) lists 
 proposal; once confirmed or approved it becomes a job that runs target by target at a capped rate, with a
 progress bar. Ctrl-C stops it cleanly; \`leash jobs run JOB\` resumes, and no target is ever changed twice.
 
+Under \`leash start\`, a confirmed bulk job runs on the background job queue, as does the rest of the background
+work: recovery of unfinished executions, the Stripe catch-up, outbox delivery and audit checkpoints. On
+PostgreSQL the queue is pg-boss in the database: any worker process takes a job, retries it with backoff, and
+another takes it over when the process running it dies. \`leash jobs queue\` lists it with each job's state.
+
 Examples:
   $ leash jobs list
   $ leash jobs show job_…
-  $ leash jobs run job_… --as fiona@northwind.test`,
+  $ leash jobs run job_… --as fiona@northwind.test
+  $ leash jobs queue --state failed`,
     );
   jobs
     .command('list', { isDefault: true })
@@ -91,5 +107,49 @@ Examples:
         if (options.json) printJson(report);
         if (report.failed > 0) process.exitCode = 1;
       });
+    });
+  jobs
+    .command('queue')
+    .description('List background jobs on the job queue with their state (PostgreSQL), newest first.')
+    .option('--state <state>', `only jobs in this state: ${JOB_STATES.join(', ')}`)
+    .option('--limit <n>', 'at most this many (1-1000)', '100')
+    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option('--json', 'print JSON')
+    .action(async (options: { state?: string; limit: string; as?: string; json?: boolean }) => {
+      const limit = parseIntegerOption('limit', options.limit, 1, 1000);
+      const state = options.state?.trim();
+      if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state))
+        throw badInput('--state', `expected one of ${JOB_STATES.join(', ')}`);
+      const [{ listQueueJobs }, { resolveActor, withSession }] = await Promise.all([
+        import('../../jobs/list-queue.ts'),
+        import('../session.ts'),
+      ]);
+      const listed = await withSession(async (session) => {
+        await resolveActor(session, options.as, 'read');
+        return listQueueJobs(session.store, session.org.id, state ? 1000 : limit);
+      });
+      const rows = listed?.filter((job) => !state || job.state === state).slice(0, limit) ?? null;
+      if (options.json) return printJson({ engine: rows ? 'pg-boss' : 'in-process', jobs: rows ?? [] });
+      if (!rows) {
+        process.stdout.write(
+          'On the embedded store the job queue runs inside `leash start`; `leash jobs list` shows its bulk jobs.\n',
+        );
+        return;
+      }
+      printTable(
+        ['id', 'queue', 'state', 'for', 'retries', 'created', 'started', 'finished', 'error'],
+        rows.map((job) => [
+          job.id,
+          job.queue,
+          job.state,
+          String(job.data.jobId ?? job.orgId ?? 'all orgs'),
+          String(job.retryCount),
+          showTime(job.createdAt),
+          showTime(job.startedAt),
+          showTime(job.completedAt),
+          job.error ?? '',
+        ]),
+        'no background jobs',
+      );
     });
 }

@@ -29,6 +29,15 @@ async function buildDemoOnFirstRun(policyProfile: string): Promise<void> {
   process.stdout.write(`Demo data is in ${store.location}.\n`);
 }
 
+/** Resolves on Ctrl-C or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 /** Registers `leash start`. */
 export function registerStartCommand(program: Command, version: string): void {
   program
@@ -38,6 +47,7 @@ export function registerStartCommand(program: Command, version: string): void {
     )
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '8787')
     .option('--host <host>', 'address to listen on (127.0.0.1 keeps it on this machine)', '127.0.0.1')
+    .option('--worker', 'run only the background workers, no HTTP server (same as LEASH_ROLE=worker)')
     .addHelpText(
       'after',
       `
@@ -54,6 +64,11 @@ Environment:
   LEASH_LOG_LEVEL      info | warn (default) | error
   LEASH_STRIPE_SYNC_MINUTES  how often orgs billed on Stripe catch up from the Events API (default 5; 0: never)
   DATABASE_URL         PostgreSQL instead of the embedded store in ./.leash
+  LEASH_ROLE           all (default): HTTP server and background workers; web: HTTP only; worker: workers only.
+                       web and worker need DATABASE_URL: background work then runs on a pg-boss queue in the
+                       database (schema LEASH_JOBS_SCHEMA, default pgboss), shared by every process
+  LEASH_JOB_EXPIRE_SECONDS   how long a background job may run before it counts as lost with its process and
+                       another worker takes it over (default 300)
   LEASH_REDIS_URL      redis://host:6379 to count rate limits in Redis; default: in the database. Either way
                        every server process on it shares one limit
   LEASH_SHUTDOWN_SECONDS  how long SIGTERM/SIGINT may take to finish requests in flight and hand jobs back before
@@ -67,9 +82,12 @@ The dashboard is served at / from web/dist (npm run build:web; it runs on npm in
 Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use an API key from
 \`leash keys create --as EMAIL\` as Authorization: Bearer lk_… (the key for MCP clients too).`,
     )
-    .action(async (options: { port: string; host: string }) => {
+    .action(async (options: { port: string; host: string; worker?: boolean }) => {
       const port = parseIntegerOption('--port', options.port, 1, 65_535);
+      // --- issue 19: the role (background workers, HTTP server, or both) ---
+      const { roleFrom, startBackgroundWork } = await import('../../jobs/workers.ts');
       const { onShutdown, shutDown, stopSignal } = await import('../../surfaces/shutdown.ts');
+      const role = roleFrom(Boolean(options.worker));
       // Loaded here, not at the top: other commands do not pay for the server's modules at start-up.
       const [
         { default: pino },
@@ -80,7 +98,6 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         { loadLocalGate },
         { defaultProfileOf, policyDirInForce, refuseBrokenPolicy },
         { createServer },
-        { recoverAllExecutions, startStripeSyncLoop },
         { serveLocalChannel },
       ] = await Promise.all([
         import('pino'),
@@ -91,12 +108,11 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         import('../session.ts'),
         import('../../policy/load-gate.ts'),
         import('../../http/server.ts'),
-        import('../../surfaces/maintenance.ts'),
         import('../../surfaces/local-channel-server.ts'),
       ]);
       // A missing or broken policy refuses to start (exit 2): serving would block every write behind a healthy /health.
       const gate = refuseBrokenPolicy(await loadLocalGate());
-      await buildDemoOnFirstRun(defaultProfileOf(gate));
+      if (role !== 'worker') await buildDemoOnFirstRun(defaultProfileOf(gate));
       const store = await openStore();
       const development = process.env.NODE_ENV !== 'production';
       const mailer = smtpFromEnvironment();
@@ -107,9 +123,26 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       const publicUrl =
         process.env.LEASH_PUBLIC_URL ?? `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
       // Every line carries the process: pino's pid and host, and the role (issue 19).
-      const logger = pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' }).child({
-        role: process.env.LEASH_ROLE ?? 'all',
-      });
+      const logger = pino({ level: process.env.LEASH_LOG_LEVEL ?? 'warn' }).child({ role });
+      // --- issue 19: background work on the job queue (pg-boss on PostgreSQL, in-process on the embedded store):
+      // recovery of unfinished executions, the Stripe catch-up, outbox delivery, audit checkpoints, bulk jobs. ---
+      let background: Awaited<ReturnType<typeof startBackgroundWork>>;
+      try {
+        background = await startBackgroundWork({ store, gate, log: logger, role });
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+      if (role === 'worker') {
+        process.stdout.write(
+          `Leash worker is running on ${store.location}: background jobs from every server on this database (leash jobs lists them).\nCtrl-C stops it; a job it was running goes back to the queue.\n`,
+        );
+        await untilStopped();
+        await background.stop();
+        await store.close();
+        return;
+      }
+      // --- end issue 19 ---
       const app = await createServer({
         store,
         gate,
@@ -123,8 +156,9 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         development,
         logger,
         version,
-        // issue 19: rate limits counted in Redis when set (else the database).
+        // issue 19: rate limits counted in Redis when set (else the database); /ready expects workers unless web-only.
         redisUrl: process.env.LEASH_REDIS_URL,
+        runsWorkers: role !== 'web',
       });
       await app.listen({ port, host: options.host });
       // The CLI and `leash mcp` on this machine reach the embedded store through this process while it runs.
@@ -132,15 +166,6 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         store.kind === 'pglite' && !store.location.startsWith('memory://')
           ? await serveLocalChannel({ store, gate, dataDir: store.location })
           : undefined;
-      // Executions a crash left half-done run again with their idempotency keys: nothing happens twice.
-      const recovered = (await recoverAllExecutions(store, gate)).flatMap((entry) => entry.outcomes);
-      if (recovered.length > 0)
-        process.stdout.write(
-          `Recovered ${recovered.length} execution(s) left unfinished: ${recovered.map((o) => `${o.proposalId} ${o.status}`).join(', ')}.\n`,
-        );
-      const syncMinutes = Number(process.env.LEASH_STRIPE_SYNC_MINUTES ?? 5);
-      const stopSync =
-        syncMinutes > 0 ? startStripeSyncLoop(store, logger, syncMinutes * 60_000) : async () => undefined;
       const [org] = await listOrgs(store.db);
       const members = org ? await listMembers(store.db, org.id) : [];
       process.stdout.write(
@@ -167,6 +192,9 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
               ? 'The CLI and `leash mcp` work beside the server: they reach its store through this process (npx leash --help).'
               : 'The data directory path is too long for the local channel: stop the server to use the CLI on its store.'
             : 'The CLI works beside the server on PostgreSQL: npx leash --help.',
+          role === 'web'
+            ? 'Background jobs run on the worker processes (leash start --worker) on this database.'
+            : `Background jobs run here${store.kind === 'postgres' ? ' and on every other worker on this database' : ''} (leash jobs lists them).`,
           'Ctrl-C stops the server.',
           '',
         ].join('\n'),
@@ -174,7 +202,7 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
       // --- issue 19 (shutdown, surfaces/shutdown.ts): SIGTERM or SIGINT stops taking requests and finishes those in
       // flight, hands running jobs back to the queue, then closes the connections; exit 0. ---
       onShutdown('http server', 'requests', () => app.close());
-      onShutdown('stripe sync', 'work', stopSync);
+      onShutdown('background work', 'work', () => background.stop());
       if (channel) onShutdown('local channel', 'connections', () => channel.close());
       onShutdown('store', 'connections', () => store.close());
       await shutDown(logger, await stopSignal());

@@ -6,6 +6,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import { findApprovalForProposal } from '../../approvals/approval-requests.ts';
+import { processQueue } from '../../jobs/queue.ts';
+import { sendBulkJob } from '../../jobs/queue-names.ts';
 import { runBulkJob } from '../../operations/bulk/define-bulk.ts';
 import { isRead, type OperationContext } from '../../operations/define-operation.ts';
 import type { ExecutionOutcome } from '../../operations/execute-proposal.ts';
@@ -40,10 +42,21 @@ const passThrough = () => (data: unknown) => ({ value: data });
 
 export const PROPOSAL_ID = z.string().regex(/^prop_[A-Za-z0-9]+$/, 'a proposal id like prop_…');
 
-/** After a confirm or approval created a bulk job, the server runs it in the background (resumable). */
+/**
+ * After a confirm or approval created a bulk job, it runs in the background: handed to the job queue under
+ * `leash start` (any worker process takes it, and another finishes it if that one dies), else in this process.
+ */
 export function runJobInBackground(context: OperationContext, outcome: ExecutionOutcome, log: FastifyBaseLogger): void {
   const jobId = (outcome.result as { jobId?: unknown } | null)?.jobId;
   if (outcome.status !== 'succeeded' || typeof jobId !== 'string') return;
+  const queue = processQueue();
+  if (queue) {
+    const data = { orgId: context.actor.orgId, jobId, memberId: context.actor.memberId, channel: context.channel };
+    void sendBulkJob(queue, data).catch((error: unknown) =>
+      log.error({ err: error, jobId }, 'bulk job not queued; the next recovery sweep (or `leash jobs run`) resumes it'),
+    );
+    return;
+  }
   void withOrgScope(context.actor.orgId, () => runBulkJob(context, jobId)).catch((error: unknown) =>
     log.error({ err: error, jobId }, 'bulk job stopped; `leash jobs run` resumes it'),
   );

@@ -1,0 +1,135 @@
+/**
+ * The job queue on the embedded store: one process owns a PGlite store, so its background work runs in that
+ * process, with the same definitions as on PostgreSQL. Jobs wait in memory, run one at a time per singleton key,
+ * are retried with exponential backoff, and are listed like pg-boss's. Work still queued when the process stops
+ * is not lost: every duty here is resumable from the store (pending bulk targets, queued replies, `executing`
+ * rows, the Events API cursor), and the next start's sweeps pick it up.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JobHandler, JobQueue, QueuedJob, QueueOptions } from './queue.ts';
+
+/** Finished jobs kept for `leash jobs`. */
+const KEEP_FINISHED = 200;
+
+interface Entry extends QueuedJob {
+  key: string;
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+
+/** Opens an in-process queue. */
+export function openInProcessQueue(): JobQueue {
+  const queues = new Map<string, QueueOptions>();
+  const handlers = new Map<string, JobHandler<Record<string, unknown>>>();
+  const jobs: Entry[] = [];
+  const runningKeys = new Set<string>();
+  const running = new Set<Promise<void>>();
+  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+
+  const forget = () => {
+    const finished = jobs.filter((job) => job.completedAt !== null);
+    for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      jobs.splice(jobs.indexOf(old), 1);
+  };
+
+  async function attempt(entry: Entry, options: QueueOptions, handler: JobHandler<Record<string, unknown>>) {
+    for (;;) {
+      entry.state = 'active';
+      entry.startedAt = new Date();
+      try {
+        await handler({ id: entry.id, data: entry.data });
+        entry.state = 'completed';
+        break;
+      } catch (error) {
+        entry.error = error instanceof Error ? error.message : String(error);
+        if (entry.retryCount >= options.retryLimit || stopped) {
+          entry.state = 'failed';
+          break;
+        }
+        entry.state = 'retry';
+        await sleep(options.retryDelaySeconds * 1000 * 2 ** entry.retryCount);
+        entry.retryCount += 1;
+        if (stopped) {
+          entry.state = 'failed';
+          break;
+        }
+      }
+    }
+    entry.completedAt = new Date();
+  }
+
+  /** Starts every waiting job whose handler is here and whose singleton key is free. */
+  function pump(): void {
+    if (stopped) return;
+    for (const entry of jobs) {
+      if (entry.state !== 'created') continue;
+      const handler = handlers.get(entry.queue);
+      const options = queues.get(entry.queue);
+      if (!handler || !options) continue;
+      if (options.singleton && runningKeys.has(entry.key)) continue;
+      if (options.singleton) runningKeys.add(entry.key);
+      const run = attempt(entry, options, handler).finally(() => {
+        runningKeys.delete(entry.key);
+        running.delete(run);
+        forget();
+        pump();
+      });
+      running.add(run);
+    }
+  }
+
+  return {
+    engine: 'in-process',
+    async define(name, options) {
+      queues.set(name, options);
+    },
+    async send(name, data, options = {}) {
+      if (stopped) return null;
+      const key = `${name}\u0000${options.singletonKey ?? ''}`;
+      // Like pg-boss's stately policy: one job per key waits; a repeated send while it waits is dropped.
+      if (queues.get(name)?.singleton && jobs.some((job) => job.key === key && job.state === 'created')) return null;
+      const entry: Entry = {
+        id: randomUUID(),
+        queue: name,
+        state: 'created',
+        orgId: typeof data.orgId === 'string' ? data.orgId : null,
+        data,
+        retryCount: 0,
+        createdAt: new Date(),
+        startedAt: null,
+        completedAt: null,
+        error: null,
+        key,
+      };
+      jobs.push(entry);
+      queueMicrotask(pump);
+      return entry.id;
+    },
+    async work(name, handler) {
+      handlers.set(name, handler as JobHandler<Record<string, unknown>>);
+      queueMicrotask(pump);
+    },
+    async every(name, minutes, data = {}) {
+      const timer = setInterval(() => void this.send(name, data), minutes * 60_000);
+      timer.unref();
+      timers.push(timer);
+    },
+    async list(filter) {
+      return jobs
+        .filter((job) => !filter.orgId || job.orgId === null || job.orgId === filter.orgId)
+        .slice(-filter.limit)
+        .reverse()
+        .map(({ key: _key, ...job }) => ({ ...job }));
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all([...running]);
+    },
+  };
+}
