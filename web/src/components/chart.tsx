@@ -41,14 +41,14 @@ function niceStep(range: number): number {
   return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
 }
 
-function shortLabel(label: string): string {
-  // "2026-03" → "Mar 26"; other labels as they are, cut to fit.
+function shortLabel(label: string, room: number): string {
+  // "2026-03" → "Mar 26"; other labels as they are, cut to the characters that fit under their column.
   const month = /^(\d{4})-(\d{2})$/.exec(label);
   if (month) {
     const date = new Date(Date.UTC(Number(month[1]), Number(month[2]) - 1, 1));
     return date.toLocaleDateString(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
   }
-  return label.length > 12 ? `${label.slice(0, 11)}…` : label;
+  return label.length > room ? `${label.slice(0, Math.max(1, room - 1))}…` : label;
 }
 
 /** Draws a chart spec with a title, a legend and its data table. */
@@ -76,13 +76,17 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
   const max = Math.max(step, Math.ceil(top / step) * step);
   // `|| 0`: no outflows gives -0, which would print as "-$0".
   const min = -Math.ceil(bottom / step) * step || 0;
-  const plotWidth = WIDTH - PAD.left - PAD.right;
-  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  const y = (value: number) => PAD.top + ((max - value) / (max - min || 1)) * plotHeight;
-  const band = plotWidth / Math.max(1, spec.x.length);
   const ticks: number[] = [];
   for (let value = min; value <= max + step / 2; value += step) ticks.push(value);
+  // Room for the longest axis label at the size a phone draws it (18 units a character, see chart.css).
+  const pad = { ...PAD, left: Math.max(PAD.left, 16 + 11 * Math.max(...ticks.map((tick) => format(tick).length))) };
+  const plotWidth = WIDTH - pad.left - pad.right;
+  const plotHeight = HEIGHT - pad.top - pad.bottom;
+  const y = (value: number) => pad.top + ((max - value) / (max - min || 1)) * plotHeight;
+  const band = plotWidth / Math.max(1, spec.x.length);
   const labelEvery = Math.ceil(spec.x.length / 8);
+  // Characters that fit under a labelled column at the size a phone draws them (about 10 units each).
+  const labelRoom = Math.min(14, Math.max(4, Math.floor((band * labelEvery - 16) / 10)));
   const barWidth = stacked || bars.length <= 1 ? band * 0.6 : (band * 0.8) / bars.length;
 
   const rects: React.ReactElement[] = [];
@@ -93,7 +97,7 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
       const value = Math.abs(at(series.values, index));
       if (value === 0) return;
       const outflow = OUTFLOWS.has(series.name);
-      const left = PAD.left + band * index + (stacked || bars.length <= 1 ? band * 0.2 : band * 0.1 + barWidth * order);
+      const left = pad.left + band * index + (stacked || bars.length <= 1 ? band * 0.2 : band * 0.1 + barWidth * order);
       const from = stacked ? (outflow ? -down : up) : 0;
       const to = outflow ? from - value : from + value;
       if (stacked) {
@@ -132,7 +136,7 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
   const point = (event: MouseEvent<HTMLDivElement>) => {
     const box = event.currentTarget.getBoundingClientRect();
     const x = ((event.clientX - box.left) / (box.width || 1)) * WIDTH;
-    const index = Math.floor((x - PAD.left) / band);
+    const index = Math.floor((x - pad.left) / band);
     setActive(index >= 0 && index < spec.x.length ? index : null);
   };
   const monthly = /^\d{4}-\d{2}$/.test(spec.x[0] ?? '');
@@ -169,8 +173,8 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
         <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true">
           {active !== null ? (
             <rect
-              x={PAD.left + band * active}
-              y={PAD.top}
+              x={pad.left + band * active}
+              y={pad.top}
               width={band}
               height={plotHeight}
               className="chart-band-active"
@@ -178,8 +182,8 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
           ) : null}
           {ticks.map((tick) => (
             <g key={tick}>
-              <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
-              <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-axis">
+              <line x1={pad.left} x2={WIDTH - pad.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
+              <text x={pad.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-axis">
                 {format(tick)}
               </text>
             </g>
@@ -191,30 +195,30 @@ export function Chart({ spec, title, currency }: { spec: ChartSpec; title: strin
               fill="none"
               stroke={colourOf(series.name)}
               strokeWidth={2.5}
-              points={series.values.map((value, index) => `${PAD.left + band * (index + 0.5)},${y(value)}`).join(' ')}
+              points={series.values.map((value, index) => `${pad.left + band * (index + 0.5)},${y(value)}`).join(' ')}
             />
           ))}
           {spec.x.map((label, index) =>
             index % labelEvery === 0 ? (
               <text
                 key={label}
-                x={PAD.left + band * (index + 0.5)}
+                x={pad.left + band * (index + 0.5)}
                 y={HEIGHT - 8}
                 textAnchor="middle"
                 className="chart-axis"
               >
-                {shortLabel(label)}
+                {shortLabel(label, labelRoom)}
               </text>
             ) : null,
           )}
-          <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} className="chart-zero" />
+          <line x1={pad.left} x2={WIDTH - pad.right} y1={y(0)} y2={y(0)} className="chart-zero" />
         </svg>
         <ChartTip
           spec={spec}
           index={active}
           exact={exact}
           colourOf={colourOf}
-          left={PAD.left + band * ((active ?? 0) + 0.5)}
+          left={pad.left + band * ((active ?? 0) + 0.5)}
           width={WIDTH}
         />
       </div>
