@@ -11,8 +11,12 @@ export interface ProgressEvent {
   total: number;
 }
 
-/** Returns an onProgress callback drawing a bar, and a stop function. */
-export function progressBar(enabled: boolean): { onProgress: (event: ProgressEvent) => void; stop: () => void } {
+/** Returns an onProgress callback drawing a bar (counting `unit`, e.g. "days"), and a stop function. */
+export function progressBar(
+  enabled: boolean,
+  unit = '',
+): { onProgress: (event: ProgressEvent) => void; stop: () => void } {
+  const units = unit ? ` ${unit}` : '';
   if (!enabled || !process.stderr.isTTY) {
     let lastPhase = '';
     let lastTenth = -1;
@@ -27,7 +31,7 @@ export function progressBar(enabled: boolean): { onProgress: (event: ProgressEve
         }
         const tenth = event.total > 0 ? Math.floor((event.done / event.total) * 10) : 0;
         if (tenth > lastTenth && tenth > 0)
-          process.stderr.write(`  ${event.phase} ${tenth * 10}% (${event.done}/${event.total})\n`);
+          process.stderr.write(`  ${event.phase} ${tenth * 10}% (${event.done}/${event.total}${units})\n`);
         lastTenth = Math.max(lastTenth, tenth);
       },
       stop: () => {},
@@ -36,7 +40,7 @@ export function progressBar(enabled: boolean): { onProgress: (event: ProgressEve
   const cliProgress = require('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar(
     {
-      format: '{phase} |{bar}| {percentage}% {value}/{total} eta {eta_formatted}',
+      format: `{phase} |{bar}| {percentage}% {value}/{total}${units} eta {eta_formatted}`,
       stream: process.stderr,
       hideCursor: true,
     },

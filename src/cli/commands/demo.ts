@@ -36,7 +36,8 @@ export async function buildDemo(options: DemoOptions) {
     ]);
   const policyProfile = options.policyProfile ?? defaultProfileOf(await loadLocalGate());
   const store = await openStore();
-  const bar = progressBar(options.showProgress);
+  // The simulation reports days: the bar says so ("412/730 days").
+  const bar = progressBar(options.showProgress, 'days');
   try {
     if ((await listOrgs(store.db)).length > 0) {
       throw new LeashError(
@@ -53,7 +54,17 @@ export async function buildDemo(options: DemoOptions) {
       endAt: options.endAt,
       onProgress: bar.onProgress,
     });
-    return { org, store: { kind: store.kind, location: store.location }, summary };
+    const named = [...new Set([...summary.duplicateSubscriptions, ...summary.doubleCharges])];
+    const customers =
+      named.length === 0
+        ? []
+        : await store.db.selectFrom('customers').select(['id', 'name']).where('id', 'in', named).execute();
+    return {
+      org,
+      store: { kind: store.kind, location: store.location },
+      summary,
+      names: new Map(customers.map((customer) => [customer.id, customer.name])),
+    };
   } finally {
     bar.stop();
     await store.close();
@@ -71,7 +82,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--seed <S>', 'the same seed gives byte-identical data', 'leash')
     .option('--months <M>', 'months of history (1-60)', '24')
     .option('--end <date>', 'the last day of the history (YYYY-MM-DD); default today')
-    .option('--json', 'print a JSON summary')
+    .option('--json', 'print the summary as JSON (without it: a summary in words, and progress in days simulated)')
     .addHelpText(
       'after',
       `
@@ -92,9 +103,11 @@ Examples:
         endAt: options.end ? parseDateOption('end', options.end) : startOfTodayUtc(),
         showProgress: !options.json,
       });
-      if (options.json) return printJson(result);
-      process.stdout.write(`Built the demo business of ${result.org.name} in ${result.store.location}.\n`);
-      printJson(result.summary);
+      if (options.json) return printJson({ org: result.org, store: result.store, summary: result.summary });
+      const { demoSummaryLines } = await import('../../demo/demo-summary.ts');
+      const months = parseIntegerOption('months', options.months, 1, 60);
+      const context = { orgName: result.org.name, location: result.store.location, months, names: result.names };
+      process.stdout.write(`${demoSummaryLines(result.summary, context).join('\n')}\n`);
       process.stdout.write('Try: `leash customers`, `leash invoices --overdue`, `leash customer "Acme Corp"`.\n');
     });
 }
