@@ -7,8 +7,8 @@ import { read } from '../api.ts';
 import { Badge, ErrorNote, Loading, useLoad } from '../components/ui.tsx';
 import { money, when, words } from '../format.ts';
 import { Link } from '../router.tsx';
-import type { Invoice, Payment } from './customer.tsx';
 import { CopyId } from './customer-actions.tsx';
+import type { Invoice, Payment } from './customer-rows.tsx';
 
 interface InvoiceView {
   invoice: Invoice & {
