@@ -5,8 +5,10 @@
  * also opens an approval request in the org's inbox. Every call is audited (channel `gate`). Fail closed: any error
  * is a BLOCK, never a PASS.
  */
+import { checkApprovalCapacity } from '../approvals/approval-cap.ts';
 import { createApprovalRequest } from '../approvals/approval-requests.ts';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
+import { isLeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { ActionKind } from '../policy/action-kinds.ts';
 import { GUARD_ROUTE } from '../policy/check-guards.ts';
@@ -30,6 +32,13 @@ export const SCHEMA_MISMATCH = 'Schema mismatch. Proceeding with enforcement usi
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The approval request (and its token) could not be made: the WARN is withdrawn and the answer is BLOCK. */
+class ApprovalTokenFailure extends Error {
+  constructor(cause: unknown) {
+    super('approval token generation failed', { cause });
+  }
+}
+
 const block = (decisionId: string, reasons: GateReason[], extra: Partial<GateAnswer> = {}): GateAnswer => ({
   decision: 'BLOCK',
   decision_id: decisionId,
@@ -49,12 +58,19 @@ export async function validateAction(
   try {
     ({ answer, normalised } = await decideAndStore(caller, body, decisionId));
   } catch (error) {
-    onError(error);
-    // Fail closed: whatever went wrong, the agent must not act.
-    answer = block(decisionId, [
-      { policy_id: 'gate.error', message: 'The gate could not decide. Blocking by default.' },
-    ]);
+    // Fail closed: whatever went wrong, the agent must not act. Too many waiting requests is an expected refusal.
+    if (isLeashError(error, 'rate_limited'))
+      answer = block(decisionId, [{ policy_id: 'approval.capacity', message: error.message }]);
+    else {
+      onError(error);
+      const message =
+        error instanceof ApprovalTokenFailure
+          ? 'Approval token generation failed. Blocking by default.'
+          : 'The gate could not decide. Blocking by default.';
+      answer = block(decisionId, [{ policy_id: 'gate.error', message }]);
+    }
   }
+
   if (answer.decision === 'BLOCK') await auditBlock(caller, body, normalised, answer, onError);
   return answer;
 }
@@ -137,9 +153,8 @@ function replay(earlier: GateDecision, payloadHash: string, decisionId: string):
       },
     ]);
   }
-  const warned = earlier.reasons.length > 0 && earlier.decision === 'warn';
   return {
-    decision: warned ? 'WARN' : 'PASS',
+    decision: earlier.decision === 'warn' ? 'WARN' : 'PASS',
     decision_id: earlier.id,
     reasons: toGateReasons(earlier.reasons),
     payload_hash: earlier.payloadHash,
@@ -213,6 +228,8 @@ async function store(
       decision: { outcome: warn ? 'warn' : 'pass', decisionId: stored.decisionId, reasons },
     });
     if (!warn) return undefined;
+    // The same cap on waiting requests per member as every proposal (LEASH_MAX_OPEN_APPROVALS, …/PER_HOUR).
+    await checkApprovalCapacity(trx, { orgId: caller.actor.orgId, requesterId: caller.actor.memberId, now });
     const { request: approval, handle } = await createApprovalRequest(trx, {
       orgId: caller.actor.orgId,
       decisionId: stored.decisionId,
@@ -224,6 +241,8 @@ async function store(
       minCap: stored.policy.requiredApprovers.minCap,
       now,
       ttlMs,
+    }).catch((error: unknown) => {
+      throw new ApprovalTokenFailure(error);
     });
     await recordGateStep(trx, caller, 'approval.requested', { ...trail, result: { approvalId: approval.id } });
     return handle;

@@ -170,6 +170,22 @@ describe(`an external agent's flow through the gate (${testStoreKind})`, () => {
     expect(refused.status).toBe(409);
   });
 
+  it('holds an agent to the same cap on waiting approval requests as every member (BLOCK past it)', async () => {
+    const before = process.env.LEASH_MAX_OPEN_APPROVALS;
+    const waiting = (await inbox(finance)).filter((entry) => entry.requester === MANAGER).length;
+    process.env.LEASH_MAX_OPEN_APPROVALS = String(waiting + 1);
+    try {
+      expect((await validate(credit('idem_cap_1'))).body.decision).toBe('WARN');
+      const past = await validate(credit('idem_cap_2'));
+      expect(past.status).toBe(200);
+      expect(past.body).toMatchObject({ decision: 'BLOCK', reasons: [{ policy_id: 'approval.capacity' }] });
+      expect((await poll(past.body.decision_id)).status).toBe(404);
+    } finally {
+      if (before === undefined) delete process.env.LEASH_MAX_OPEN_APPROVALS;
+      else process.env.LEASH_MAX_OPEN_APPROVALS = before;
+    }
+  });
+
   it('is documented in the OpenAPI document', async () => {
     const openApi = await server.call<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json');
     expect(Object.keys(openApi.body.paths)).toEqual(
