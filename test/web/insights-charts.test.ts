@@ -144,6 +144,13 @@ describe.runIf(browser.available)(`insights charts in Chromium (${testStoreKind}
     await screenshot(page, 'insights-charts-tooltip');
     await slider.blur();
     expect(await tip.count()).toBe(0);
+    // The pointer shows the same figures: over the right edge of the plot, the last column.
+    const box = await slider.boundingBox();
+    if (!box) throw new Error('the chart is not drawn');
+    await slider.hover({ position: { x: box.width - 20, y: box.height / 2 } });
+    await expect.poll(() => tip.innerText()).toContain(`total: ${exact}`);
+    await page.mouse.move(0, 0);
+    await expect.poll(() => tip.count()).toBe(0);
   });
 
   it('says how many more customers owe and shows them on request', async () => {
