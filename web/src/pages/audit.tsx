@@ -128,7 +128,12 @@ export function AuditPage() {
       <form className="filters card" onSubmit={apply} aria-label="Filter the log">
         <label className="field">
           Customer
-          <input value={draft.customer} onChange={set('customer')} placeholder="Name, email or cus_…" />
+          <input
+            value={draft.customer}
+            onChange={set('customer')}
+            placeholder="Name or email"
+            title="A customer's name or email, any part, or their id (cus_…)"
+          />
         </label>
         <label className="field">
           Member
