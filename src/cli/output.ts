@@ -6,9 +6,27 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Formats minor units of a currency for people ("$1,245.00", "¥500"). */
+/** Formats minor units of a currency for people ("$1,245.00", "¥500"; never "-$0.00"). */
 export function showMoney(amount: number, currency: string): string {
-  return isCurrency(currency) ? formatMoney({ amount, currency }) : `${amount} ${currency}`;
+  return isCurrency(currency) ? formatMoney({ amount: amount || 0, currency }) : `${amount} ${currency}`;
+}
+
+/** What a plan label needs of a price and its product (list_plans' shape). */
+export interface PlanPrice {
+  id: string;
+  unitAmount: number | null;
+  currency: string;
+  interval: string | null;
+  nickname?: string | null;
+}
+
+/** A price as a person names it: "Basic ($29/month)", "Pro ($990/year)"; the price's id only when unknown. */
+export function planLabel(productName: string, price: PlanPrice): string {
+  const amount =
+    price.unitAmount === null
+      ? price.nickname || 'metered'
+      : showMoney(price.unitAmount, price.currency).replace(/\.00$/, '');
+  return `${productName} (${amount}${price.interval ? `/${price.interval}` : ''})`;
 }
 
 /** Formats a date as YYYY-MM-DD (UTC), or "—". */

@@ -150,5 +150,5 @@ export function formatMoney(value: Money, locale = 'en-US'): string {
     currency: value.currency.toUpperCase(),
     minimumFractionDigits: exponent,
     maximumFractionDigits: exponent,
-  }).format(value.amount / 10 ** exponent);
+  }).format((value.amount || 0) / 10 ** exponent); // `|| 0`: a negative zero would print "-$0.00"
 }

@@ -1,6 +1,7 @@
 /** Times, dates and counts as a person reads them (src/domain/person-time.ts) and in a card's change lines. */
 import { describe, expect, it } from 'vitest';
 import { showValue } from '../../src/domain/change-lines.ts';
+import { formatMoney } from '../../src/domain/money.ts';
 import { personDate, personDuration, personTime, plural } from '../../src/domain/person-time.ts';
 
 describe('person time', () => {
@@ -28,6 +29,11 @@ describe('person time', () => {
     expect(personDuration(60_000)).toBe('1 minute');
     expect(personDuration(24 * 3_600_000 - 5_000)).toBe('24 hours');
     expect(personDuration(5 * 86_400_000)).toBe('5 days');
+  });
+
+  it('never prints a negative zero amount', () => {
+    expect(formatMoney({ amount: -0, currency: 'usd' })).toBe('$0.00');
+    expect(formatMoney({ amount: 0 - 0 * -1, currency: 'eur' })).toBe('€0.00');
   });
 
   it('never shows a raw ISO string in a change line', () => {

@@ -17,7 +17,7 @@ function leash(dataDir: string, args: string[]) {
   return runLeash(args, { env, timeoutMs: 120_000 });
 }
 
-describe('leash demo output', () => {
+describe('leash demo and customer output', () => {
   it('labels progress in days and prints a summary in words naming the stories, not JSON', async () => {
     const result = await leash(join(root, 'words'), [
       'demo',
@@ -38,6 +38,14 @@ describe('leash demo output', () => {
     expect(result.stdout).toMatch(/Duplicates\s+.*Globex/);
     expect(result.stdout).not.toMatch(/cus_demo/);
   }, 150_000);
+
+  it("shows a customer's plan by name and price, not a price id, and no negative zero", async () => {
+    const result = await leash(join(root, 'words'), ['customer', 'Acme Corp', '--as', 'rita@northwind.test']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/active\s+.*(?:Starter|Basic|Pro|Business) \(\$\d+(?:\.\d\d)?\/(?:month|year)\)/);
+    expect(result.stdout).not.toMatch(/price_/);
+    expect(result.stdout).not.toMatch(/-\$0\.00/);
+  }, 60_000);
 
   it('keeps the JSON summary with --json', async () => {
     const result = await leash(join(root, 'json'), ['demo', '--customers', '5', '--months', '1', '--json']);

@@ -1,7 +1,7 @@
 /** `leash customers [QUERY]` and `leash customer REF`. */
 import type { Command } from 'commander';
 import type { Charge, Customer, Invoice, Subscription } from '../../domain/billing.ts';
-import { printFields, printJson, printTable, showDate, showMoney } from '../output.ts';
+import { type PlanPrice, planLabel, printFields, printJson, printTable, showDate, showMoney } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { runCliRead } from '../run-read.ts';
 
@@ -66,6 +66,7 @@ export function registerCustomerCommands(program: Command): void {
       }>('get_customer', input, options.as);
       if (options.json) return printJson(result);
       const { customer } = result;
+      const plans = await planLabels(options.as);
       printFields([
         ['customer', `${customer.name} (${customer.id})`],
         ['email', customer.email],
@@ -82,12 +83,12 @@ export function registerCustomerCommands(program: Command): void {
       ]);
       process.stdout.write('\nSubscriptions\n');
       printTable(
-        ['id', 'status', 'period', 'price', 'cancel at end'],
+        ['id', 'status', 'period', 'plan', 'cancel at end'],
         result.subscriptions.map((subscription) => [
           subscription.id,
           subscription.status,
           `${showDate(subscription.currentPeriodStart)} → ${showDate(subscription.currentPeriodEnd)}`,
-          subscription.items.map((item) => item.priceId).join(', '),
+          subscription.items.map((item) => plans.get(item.priceId) ?? item.priceId).join(', '),
           subscription.cancelAtPeriodEnd ? 'yes' : '',
         ]),
         'no subscriptions',
@@ -117,4 +118,16 @@ export function registerCustomerCommands(program: Command): void {
         'no payments',
       );
     });
+}
+
+/** Every price (sold or not) as "Basic ($29/month)", by price id: the CLI shows plans by name, not by id. */
+async function planLabels(as: string | undefined): Promise<Map<string, string>> {
+  const { plans } = await runCliRead<{ plans: { product: { name: string }; prices: PlanPrice[] }[] }>(
+    'list_plans',
+    { include_inactive: true },
+    as,
+  );
+  return new Map(
+    plans.flatMap((plan) => plan.prices.map((price) => [price.id, planLabel(plan.product.name, price)] as const)),
+  );
 }
