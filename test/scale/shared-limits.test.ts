@@ -5,13 +5,15 @@
  * answer reports the same remaining count in sequence. Counted in the database by default; with LEASH_REDIS_URL
  * in Redis (that case runs when LEASH_TEST_REDIS_URL names a Redis: CI does not promise one). Kept in memory, as
  * before, the three would have allowed 30. In-process, two servers over one store share the write limit on either
- * store (PGlite too).
+ * store (PGlite too), and a Redis that does not answer refuses to start, its password never shown.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisCounter } from '../../src/limits/rate-limit-counter.ts';
 import { type LeashServer, startLeashServer } from '../support/cli.ts';
-import { startTestServer } from '../support/http.ts';
-import { openLeashFixture } from '../support/leash-fixture.ts';
+import { freePort } from '../support/free-port.ts';
+import { startTestServer, type TestServer } from '../support/http.ts';
+import { type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
 import { type LeashInstance, openLeashInstance } from '../support/leash-instance.ts';
 import { testStoreKind } from '../support/store.ts';
 
@@ -68,6 +70,8 @@ describe.skipIf(!process.env.DATABASE_URL)('three server processes on one Postgr
 
   it('counted in the database: 10 sign-ins a minute from one address across all three, 429 on each after', async () => {
     servers = await startThree(instance);
+    // Each is ready: database, migrations and policy ok (web-only: no workers expected).
+    for (const port of ports()) expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
     expectOneLimit(await signInRoundRobin(ports(), 15));
     await Promise.all(servers.map((server) => server.stop()));
     servers = [];
@@ -86,28 +90,42 @@ describe.skipIf(!process.env.DATABASE_URL)('three server processes on one Postgr
   );
 });
 
-describe(`two servers over one store share the write limit (${testStoreKind})`, () => {
-  it('3 writes a minute per credential across both: the 4th is 429 on either', async () => {
-    const fixture = await openLeashFixture();
+describe(`rate limits on one store (${testStoreKind})`, () => {
+  let fixture: LeashFixture;
+  let servers: TestServer[] = [];
+
+  beforeAll(async () => {
+    fixture = await openLeashFixture();
     const limits = { signIn: 100, writes: 3, mcp: 100 };
     const first = await startTestServer(fixture, { rateLimits: limits });
-    const second = await startTestServer(fixture, { rateLimits: limits, signingKey: first.signingKey });
-    try {
-      const key = await first.apiKey('olivia@northwind.test');
-      const statuses: number[] = [];
-      for (const server of [first, second, first, second, first]) {
-        const response = await server.call('POST', '/api/operations/create_customer', {
-          token: key,
-          body: { name: 'Limit Test', email: 'limit@example.test' },
-        });
-        statuses.push(response.status);
-      }
-      expect(statuses.slice(0, 3).every((status) => status < 429)).toBe(true);
-      expect(statuses.slice(3)).toEqual([429, 429]);
-    } finally {
-      await first.close();
-      await second.close();
-      await fixture.close();
+    servers = [first, await startTestServer(fixture, { rateLimits: limits, signingKey: first.signingKey })];
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    await fixture?.close();
+  });
+
+  it('3 writes a minute per credential across both: the 4th is 429 on either', async () => {
+    const [first, second] = servers as [TestServer, TestServer];
+    const key = await first.apiKey('olivia@northwind.test');
+    const statuses: number[] = [];
+    for (const server of [first, second, first, second, first]) {
+      const response = await server.call('POST', '/api/operations/create_customer', {
+        token: key,
+        body: { name: 'Limit Test', email: 'limit@example.test' },
+      });
+      statuses.push(response.status);
     }
+    expect(statuses.slice(0, 3).every((status) => status < 429)).toBe(true);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+  });
+
+  it('LEASH_REDIS_URL naming a Redis that does not answer refuses to start, naming it without its password', async () => {
+    const port = await freePort();
+    const refused = await redisCounter(`redis://:s3cret@127.0.0.1:${port}/0`).catch((error: unknown) => error);
+    expect((refused as Error).message).toMatch(
+      new RegExp(`^LEASH_REDIS_URL: Redis at redis://127\\.0\\.0\\.1:${port}/0 did not answer`),
+    );
+    expect((refused as Error).message).not.toContain('s3cret');
   });
 });

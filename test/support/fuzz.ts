@@ -112,8 +112,11 @@ export interface StoreSnapshot {
   events: Record<string, number>;
 }
 
-/** Tables whose rows change on every authenticated request (last use of a key), or are the audit log itself. */
-const VOLATILE_TABLES = new Set(['api_keys', 'audit_events', 'audit_heads']);
+/**
+ * Tables whose rows change on every authenticated request (last use of a key), are the audit log itself, or count
+ * requests for the rate limits (a refused request counts too: that is the limit working, not an effect).
+ */
+const VOLATILE_TABLES = new Set(['api_keys', 'audit_events', 'audit_heads', 'rate_limit_hits']);
 
 /** A snapshot of every table (outside any org scope), for before/after comparisons. */
 export async function snapshotStore(store: Store): Promise<StoreSnapshot> {
