@@ -21,6 +21,7 @@ import { type ExecutionOutcome, executeProposal, releaseReservation } from './ex
 import { gateRequest } from './gate-request.ts';
 import { limitUsage } from './limits.ts';
 import { parseInput } from './parse-input.ts';
+import { modeGrantOf } from './policy-modes.ts';
 import { loadProposal, setProposalStatus } from './proposals.ts';
 import { findOperation } from './registry.ts';
 
@@ -112,6 +113,7 @@ async function checkApprover(context: OperationContext, request: ApprovalRequest
       stage: 'execute',
       proposalId: proposal.id,
       ...usage,
+      modes: await modeGrantOf(context.db, requester),
     }),
   );
   if (verdict.outcome !== 'pass') {

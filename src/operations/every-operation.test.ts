@@ -160,6 +160,7 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
       await addMember(fixture.store.db, fixture.orgId, { email, role: 'billing_clerk', groups: [] });
       return { email, role: 'billing_manager' };
     },
+    set_policy_modes: async () => ({ preset: 'full' }),
   };
 
   const reads: Record<string, () => Promise<Record<string, unknown>>> = {

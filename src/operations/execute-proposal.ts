@@ -16,6 +16,7 @@ import { gateRequest, idempotencyKeyFor } from './gate-request.ts';
 import { adjustDailyTotal, limitUsage, lockDailyTotal } from './limits.ts';
 import { parseInput } from './parse-input.ts';
 import { buildPayload } from './payload.ts';
+import { modeGrantOf } from './policy-modes.ts';
 import { loadProposal, type Proposal, setProposalStatus } from './proposals.ts';
 import { findOperation } from './registry.ts';
 
@@ -169,6 +170,7 @@ export async function executeProposal(
           proposalId,
           ...usage,
           confirmText: options.confirmText,
+          modes: await modeGrantOf(trx, requester),
         }),
       );
       if (decision.outcome === 'block') return blockAtExecution(trx, context, proposal, decision);

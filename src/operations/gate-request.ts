@@ -1,4 +1,5 @@
 /** Builds the gate's request from the session, the validated input and the server-derived facts. */
+import type { ModeGrant } from '../domain/modes.ts';
 import type { Actor, DecisionFacts, DecisionRequest } from '../policy/decide.ts';
 import type { OperationContext } from './define-operation.ts';
 
@@ -26,6 +27,8 @@ export function gateRequest(input: {
   usedToday?: { amount: number; currency: string } | undefined;
   usedForCustomer?: { amount: number; currency: string; customerId: string } | undefined;
   confirmText?: string | undefined;
+  /** The actor's modes (policy-modes.ts modeGrantOf). */
+  modes?: ModeGrant | undefined;
 }): DecisionRequest {
   const { context, actor } = input;
   const caseId = textField(input.operationInput, 'case_id');
@@ -52,5 +55,6 @@ export function gateRequest(input: {
     ...(input.usedForCustomer ? { usedForCustomer: input.usedForCustomer } : {}),
     ...(input.confirmText !== undefined ? { confirmText: input.confirmText } : {}),
     plannerProposed,
+    ...(input.modes ? { modes: input.modes } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { gateRequest } from './gate-request.ts';
 import { adjustDailyTotal, limitDay, limitUsage, lockDailyTotal } from './limits.ts';
 import { parseInput } from './parse-input.ts';
 import { buildPayload } from './payload.ts';
+import { modeGrantOf } from './policy-modes.ts';
 import { type ProposalView, viewProposal } from './proposal-view.ts';
 import { insertProposal, type ProposalStatus } from './proposals.ts';
 import { findOperation } from './registry.ts';
@@ -72,6 +73,7 @@ export async function proposeOperation(
           stage: 'propose',
           proposalId,
           ...usage,
+          modes: await modeGrantOf(trx, context.actor),
         }),
       );
       const status: ProposalStatus =

@@ -50,6 +50,7 @@ import { resolveMentions } from './resolve-mentions.ts';
 import { retryInvoice } from './retry-invoice.ts';
 import { searchCustomers } from './search-customers.ts';
 import { sendReply } from './send-reply.ts';
+import { setPolicyModes } from './set-policy-modes.ts';
 import { subscriptionHistory } from './subscription-history.ts';
 import { upcomingInvoices } from './upcoming-invoices.ts';
 import { updateCustomer } from './update-customer.ts';
@@ -113,6 +114,7 @@ const operations = [
   bulkMigratePlan,
   addMember,
   changeMemberRole,
+  setPolicyModes,
 ] as unknown as Operation[];
 
 /** Operations by name. */

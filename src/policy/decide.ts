@@ -10,6 +10,7 @@ import { BUILT_IN_ROUTES, routeApprovals } from './approval-routing.ts';
 import { authorize, type CedarVerdict } from './cedar-authorize.ts';
 import { GUARD_ROUTE, guardVerdict } from './check-guards.ts';
 import { limitWarnings } from './check-limits.ts';
+import { MODE_WIDEN_ROUTE, modeBlock, modeWidenWarning, SET_MODES_OPERATION } from './check-modes.ts';
 import { moneyProblems } from './check-money.ts';
 import type {
   Actor,
@@ -133,6 +134,8 @@ export function createGate(loaded: LoadedPolicy): Gate {
         'ask a member whose role allows it',
       );
     }
+    const modeReason = modeBlock(request);
+    if (modeReason) return block([modeReason], 'ask the owner to turn the mode on (`leash policy mode show`)');
     if (read)
       return answer('pass', [
         { policyId: permission.policyIds[0] ?? 'role.any_member_reads', message: 'reads are allowed' },
@@ -166,6 +169,11 @@ export function createGate(loaded: LoadedPolicy): Gate {
         message: `${rule.why}; ${[...rule.groups, ...rule.roles.map((role) => `an ${role}`)].join(' or ')} must approve`,
       });
       route(rule.groups, rule.roles);
+    }
+    const widen = modeWidenWarning(request);
+    if (widen) {
+      warnings.push(widen);
+      route(MODE_WIDEN_ROUTE.groups, MODE_WIDEN_ROUTE.roles);
     }
     if (facts.targetCount > rules.bulk_threshold) {
       warnings.push({
@@ -250,10 +258,12 @@ export function createGate(loaded: LoadedPolicy): Gate {
           { policyId: 'approval.not_routed', message: `this request is for ${[...groups, ...roles].join(' or ')}` },
         ]);
       }
+      // A widening of the modes is routed to billing managers, who may approve it without holding its owner-only kind.
+      const modesApproval = request.operation === SET_MODES_OPERATION && roles.includes(approver.role);
       const permission = ask(approver, request.kind, request);
       if (permission.errors.length > 0)
         return block([{ policyId: 'gate.error', message: permission.errors.join('; ') }]);
-      if (!permission.allowed) {
+      if (!permission.allowed && !modesApproval) {
         return block([
           {
             policyId: 'approval.not_permitted',

@@ -1,4 +1,5 @@
 /** The gate's types: who acts, what is known about the action, what is asked and what is answered. */
+import type { ModeGrant } from '../domain/modes.ts';
 import type { ApproverGroup, Role } from '../domain/roles.ts';
 import type { PolicyProfile } from './action-kinds.ts';
 import type { OutboundFinding } from './outbound-text.ts';
@@ -33,6 +34,8 @@ export interface DecisionFacts {
   lastEmailChange?: { customerId: string; to: string; changedAt: string; hoursAgo: number };
   /** What the write's outbound free text holds that is not the addressed customer's own. */
   outboundFindings?: OutboundFinding[];
+  /** A change of the org's modes (set_policy_modes): whether it turns anything on. */
+  modeChange?: { widens: boolean };
 }
 
 /** One question for the gate. */
@@ -50,6 +53,11 @@ export interface DecisionRequest {
   usedForCustomer?: { amount: number; currency: string; customerId: string };
   confirmText?: string;
   plannerProposed?: boolean;
+  /**
+   * The actor's modes, resolved by operations from the org's settings (member override, then role; unreadable
+   * settings give Insight only). Absent only where no org is behind the question (policy tests, `policy explain`).
+   */
+  modes?: ModeGrant;
 }
 
 /** A reason, quoting the policy that gave it. */

@@ -7,6 +7,7 @@ import type { Address, PaymentMethod, PlanLimits, PriceTier } from '../domain/bi
 import type { AgentChannelTables } from './agent-channel.schema.ts';
 import type { AuditTables } from './audit.schema.ts';
 import type { GateTables } from './gate.schema.ts';
+import type { ModeTables } from './modes.schema.ts';
 import type { PipelineTables } from './pipeline.schema.ts';
 import type { AuthTables, BulkTables, ConversationTables, IntegrationTables, TicketTables } from './work.schema.ts';
 
@@ -299,4 +300,5 @@ export interface Database
     ConversationTables,
     IntegrationTables,
     AgentChannelTables,
-    GateTables {}
+    GateTables,
+    ModeTables {}

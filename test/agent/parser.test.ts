@@ -21,8 +21,11 @@ import { loadGate } from '../../src/policy/decide.ts';
 import { memberContext } from '../../src/surfaces/operation-context.ts';
 import { openTestStore } from '../support/store.ts';
 
-/** Operations people do not ask for in words: the planner's own look-up of what a request names. */
-const NOT_ASKED = new Set(['resolve_mentions']);
+/**
+ * Operations people do not ask for in words: the planner's own look-up of what a request names, and the owner's
+ * mode setting (changed with `leash policy mode set` or the settings page, issue 20).
+ */
+const NOT_ASKED = new Set(['resolve_mentions', 'set_policy_modes']);
 
 describe('the intent corpus and classifier', () => {
   const phrasings = loadPhrasings();

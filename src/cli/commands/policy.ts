@@ -1,10 +1,11 @@
-/** `leash policy check|test|explain`: validate, test and explain the policy in ./policies (or LEASH_POLICY_DIR). */
+/** `leash policy check|test|explain|mode`: validate, test and explain the policy in ./policies (or LEASH_POLICY_DIR). */
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
 import type { WriteOperation } from '../../operations/define-operation.ts';
 import { printJson } from '../output.ts';
+import { registerPolicyModeCommands } from './policy-modes.ts';
 
 const policyDir = async (dir?: string) =>
   dir ?? process.env.LEASH_POLICY_DIR ?? (await import('../../policy/load-gate.ts')).DEFAULT_POLICY_DIR;
@@ -16,6 +17,7 @@ export function registerPolicyCommands(program: Command): void {
     .description(
       'The policy gate: Cedar policies for roles and caps, rules.yaml for profiles, limits and approval routing.',
     );
+  registerPolicyModeCommands(policy);
 
   policy
     .command('check')
@@ -84,6 +86,7 @@ export function registerPolicyCommands(program: Command): void {
         { explainDecision },
         { operationContext },
         { resolveActor, withSession },
+        { modeGrantOf },
       ] = await Promise.all([
         import('../../operations/define-operation.ts'),
         import('../../operations/gate-request.ts'),
@@ -92,6 +95,7 @@ export function registerPolicyCommands(program: Command): void {
         import('../../policy/explain-decision.ts'),
         import('../operation-context.ts'),
         import('../session.ts'),
+        import('../../operations/policy-modes.ts'),
       ]);
       const operation = registry.get(name);
       if (!operation) throw badInput('operation', `no operation ${name}`);
@@ -122,6 +126,7 @@ export function registerPolicyCommands(program: Command): void {
             facts,
             stage: 'propose',
             proposalId: 'prop_explain',
+            modes: await modeGrantOf(session.store.db, context.actor),
           }),
         );
         if (options.json) printJson(decision);

@@ -17,6 +17,7 @@ import * as emailChanges from './0016-email-changes.ts';
 import * as agentChannel from './0017-agent-channel.ts';
 import * as rateLimits from './0020-rate-limits.ts';
 import * as gateDecisions from './0021-gate-decisions.ts';
+import * as policyModes from './0022-policy-modes.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0017-agent-channel': agentChannel,
   '0020-rate-limits': rateLimits,
   '0021-gate-decisions': gateDecisions,
+  '0022-policy-modes': policyModes,
 };
