@@ -1,6 +1,7 @@
 /** Maps errors to one clear line and an exit code: 0 ok, 1 failure, 2 bad input, 3 blocked or refused. */
 import type { ZodError } from 'zod';
 import { ERROR_CODES, LeashError } from '../domain/errors.ts';
+import { issueSentence } from '../domain/input-sentences.ts';
 import { storeInputError } from '../store/store-input-error.ts';
 
 /** Exit codes of the CLI. */
@@ -19,7 +20,7 @@ export function describeError(error: unknown): { line: string; exitCode: number;
   if (isZodError(error)) {
     const issue = error.issues[0];
     const field = issue?.path.join('.') || 'input';
-    return { line: `${field}: ${issue?.message ?? 'invalid'}`, exitCode: EXIT.badInput, code: 'bad_input' };
+    return { line: `${field}: ${issueSentence(issue)}`, exitCode: EXIT.badInput, code: 'bad_input' };
   }
   // A value the store refused (NUL, out-of-range numbers or dates) is bad input, not a failure of Leash.
   const stored = storeInputError(error);

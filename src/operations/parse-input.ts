@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { badInput } from '../domain/errors.ts';
 import { assertSafeInput } from '../domain/input-guard.ts';
+import { issueSentence } from '../domain/input-sentences.ts';
 
 /** Largest accepted input, as JSON text. */
 export const MAX_INPUT_BYTES = 32 * 1024;
@@ -34,7 +35,7 @@ export function parseInput<Input>(schema: z.ZodType<Input>, raw: unknown): Input
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.length ? issue.path.join('.') : 'input';
-    throw badInput(field, issue?.message ?? 'invalid');
+    throw badInput(field, issueSentence(issue));
   }
   return result.data;
 }
