@@ -25,6 +25,9 @@
  *                       tools, bytes and ≈tokens, against the whole list (every tool, as the owner sees it)
  *   claims              the reply claim checker: precision/recall (draft and sentence level) on the labelled
  *                       drafts and on the held-out set when present, and latency per draft
+ *   scale               1, 2 and 3 `leash start` processes on one PostgreSQL database (autocannon on loopback): a read
+ *                       and a propose+confirm mix, requests/s and the ratio to one process; the pg-boss job queue's
+ *                       throughput with 1, 2 and 3 workers (issue 19)
  *   web                 the dashboard's first load in Chromium on localhost (empty cache, then warm) vs navigating
  *                       to GET /health; the first load's JavaScript gzipped
  *
@@ -51,6 +54,7 @@ import { measureGate, measurePropose } from './leash.ts';
 import { type LookupFigure, measureLookups } from './lookups.ts';
 import { measureMcpToolLists } from './mcp.ts';
 import { measureParser } from './parser.ts';
+import { measureScale } from './scale.ts';
 import { ms, perSecond, printTable } from './stats.ts';
 import { measureStripe } from './stripe.ts';
 import { measureWeb } from './web.ts';
@@ -82,6 +86,7 @@ const SECTIONS = [
   'mcp',
   'claims',
   'parser',
+  'scale',
 ] as const;
 
 const program = new Command('npm run bench --')
@@ -339,6 +344,55 @@ async function http(withPostgres: boolean): Promise<void> {
     ]),
   );
   results.http = measured;
+}
+
+// --- Scale-out: several server processes on one PostgreSQL (issue 19) ----------------------------------------
+
+async function scale(withPostgres: boolean): Promise<void> {
+  if (!withPostgres) {
+    process.stderr.write('bench scale needs PostgreSQL (--postgres); skipped.\n');
+    return;
+  }
+  const figures = await measureScale(options.postgres as string, {
+    seconds: options.quick ? 4 : 8,
+    jobs: options.quick ? 200 : 600,
+  });
+  results.scale = figures;
+  heading(
+    `Server processes on one PostgreSQL (autocannon on loopback, 24 connections spread over the processes; ${figures.cores} cores)`,
+  );
+  const one = (request: string) =>
+    figures.load.find((f) => f.servers === 1 && f.request === request)?.requestsPerSecond;
+  printTable(
+    ['processes', 'request', 'requests/s', 'vs 1 process', 'non-2xx / errors', 'statuses'],
+    figures.load.map((figure) => [
+      String(figure.servers),
+      figure.request,
+      figure.requestsPerSecond.toLocaleString('en-US'),
+      `${(figure.requestsPerSecond / Math.max(1, one(figure.request) ?? 1)).toFixed(2)}×`,
+      String(figure.non2xx),
+      Object.entries(figure.statuses)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(', '),
+    ]),
+  );
+  heading('Job queue (pg-boss): no-op jobs claimed and completed per second, workers with their own connections');
+  const single = figures.jobs[0]?.jobsPerSecond ?? 1;
+  printTable(
+    ['workers', 'jobs', 'jobs/s', 'vs 1 worker'],
+    figures.jobs.map((figure) => [
+      String(figure.workers),
+      figure.jobs.toLocaleString('en-US'),
+      figure.jobsPerSecond.toLocaleString('en-US'),
+      `${(figure.jobsPerSecond / Math.max(1, single)).toFixed(2)}×`,
+    ]),
+  );
+  process.stdout.write(
+    `\nOn ${figures.cores} cores the server processes, PostgreSQL and autocannon share the same CPUs, so a second or\n` +
+      'third process cannot add CPU: a ratio near 1× (or below, from contention) is what this machine can show. The\n' +
+      'figures show that adding processes costs little and that the shared state (sessions, proposals, limits,\n' +
+      'queue) holds under load; real scaling needs cores or machines per process and a database with headroom.\n',
+  );
 }
 
 // --- MCP tool lists -------------------------------------------------------------------------------------------
@@ -716,6 +770,7 @@ if (only.includes('web')) await web();
 if (only.includes('cli')) await cli();
 if (only.includes('mcp')) await mcp();
 if (only.includes('claims')) claims();
+if (only.includes('scale')) await scale(withPostgres);
 
 const dir = join('bench', 'results');
 mkdirSync(dir, { recursive: true });

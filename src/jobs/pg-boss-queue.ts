@@ -21,6 +21,9 @@ export interface PgBossQueueOptions {
   worker: boolean;
 }
 
+/** Jobs a worker takes per poll. */
+const BATCH_SIZE = 10;
+
 interface JobRow {
   id: string;
   name: string;
@@ -109,11 +112,22 @@ export async function openPgBossQueue(options: PgBossQueueOptions): Promise<JobQ
     send: (name, data, sendOptions = {}) =>
       boss.send(name, data, sendOptions.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
     async work<Data extends Record<string, unknown>>(name: string, handler: JobHandler<Data>) {
+      // pg-boss polls once per interval, so a worker takes a batch at a time and runs its jobs side by side;
+      // each failure is reported on its own job (the rest of the batch completes).
       await boss.work<Data>(
         name,
-        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds },
-        async ([job]) => {
-          if (job) await handler({ id: job.id, data: job.data });
+        { batchSize: BATCH_SIZE, pollingIntervalSeconds: options.pollingIntervalSeconds },
+        async (jobs) => {
+          await Promise.all(
+            jobs.map(async (job) => {
+              try {
+                await handler({ id: job.id, data: job.data });
+              } catch (error) {
+                const message = error instanceof Error ? error.message : String(error);
+                await boss.fail(name, job.id, { message });
+              }
+            }),
+          );
         },
       );
     },
