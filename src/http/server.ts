@@ -37,6 +37,7 @@ import { registerHealthRoute } from './routes/health.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerMcpRoute } from './routes/mcp.ts';
 import { registerMemberRoutes } from './routes/members.ts';
+import { registerPolicyModeRoutes } from './routes/policy-modes.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerTicketRoutes } from './routes/tickets.ts';
 import type { TypedApp } from './routes/types.ts';
@@ -189,6 +190,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerApprovalRoutes(typed, deps);
   registerAuditRoutes(typed, deps);
   registerMemberRoutes(typed, deps);
+  registerPolicyModeRoutes(typed, deps);
   registerTicketRoutes(typed, deps);
   registerConversationRoutes(typed, deps);
   registerIntegrationRoutes(typed, deps);

@@ -30,14 +30,27 @@ const modeList = z
 /** Input of set_policy_modes. */
 export const setPolicyModesInput = z
   .object({
-    preset: z.enum(MODE_PRESETS),
-    roles: z.partialRecord(z.enum(ROLES), modeList).optional(),
-    members: z.record(z.email().max(320), modeList).optional(),
-    act_kinds: z.array(z.enum(ACT_KINDS)).max(ACT_KINDS.length).optional(),
+    preset: z
+      .enum(MODE_PRESETS)
+      .describe('insight-only, support-act or full; custom keeps the current settings and changes what is given'),
+    roles: z
+      .partialRecord(z.enum(ROLES), modeList)
+      .optional()
+      .describe('Modes per role, e.g. {"billing_clerk": ["insight", "act"]} (insight is always listed)'),
+    members: z
+      .record(z.email().max(320), modeList)
+      .optional()
+      .describe("Modes per member email, overriding their role's"),
+    act_kinds: z
+      .array(z.enum(ACT_KINDS))
+      .max(ACT_KINDS.length)
+      .optional()
+      .describe('The Act kinds allowed (absent: all of them)'),
     credit_limit: z
       .object({ amount: z.number().int().min(0).max(100_000_000), currency: currencyCode })
       .strict()
-      .optional(),
+      .optional()
+      .describe('Largest credit Act mode allows: { amount in minor units, currency }'),
     ...writeContextFields,
   })
   .strict();
