@@ -364,7 +364,7 @@ async function scale(withPostgres: boolean): Promise<void> {
   const one = (request: string) =>
     figures.load.find((f) => f.servers === 1 && f.request === request)?.requestsPerSecond;
   printTable(
-    ['processes', 'request', 'requests/s', 'vs 1 process', 'non-2xx / errors', 'statuses'],
+    ['processes', 'request', '2xx requests/s', 'vs 1 process', 'non-2xx / errors', 'statuses'],
     figures.load.map((figure) => [
       String(figure.servers),
       figure.request,
@@ -388,10 +388,10 @@ async function scale(withPostgres: boolean): Promise<void> {
     ]),
   );
   process.stdout.write(
-    `\nOn ${figures.cores} cores the server processes, PostgreSQL and autocannon share the same CPUs, so a second or\n` +
-      'third process cannot add CPU: a ratio near 1× (or below, from contention) is what this machine can show. The\n' +
-      'figures show that adding processes costs little and that the shared state (sessions, proposals, limits,\n' +
-      'queue) holds under load; real scaling needs cores or machines per process and a database with headroom.\n',
+    `\nOn ${figures.cores} cores the server processes, PostgreSQL and autocannon share the same CPUs: a process added\n` +
+      'helps only while requests wait on the database rather than on CPU, and stops helping once the cores are busy.\n' +
+      'Ratios above 1× here come from overlapping those waits, not from more CPU; real scaling needs cores or machines\n' +
+      'per process and a database with headroom. Non-2xx writes are listed by status: they are refused, not lost.\n',
   );
 }
 
