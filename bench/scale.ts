@@ -115,8 +115,9 @@ async function measureLoad(cluster: Cluster, servers: ServerProcess[], seconds: 
             ...request,
             headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
             body: JSON.stringify({
-              name: `Bench ${serial}`,
-              email: `bench${serial}@scale.test`,
+              // Unique across runs: a repeated email is refused (409) as an existing customer.
+              name: `Bench ${servers.length}-${serial}`,
+              email: `bench${servers.length}-${serial}@scale.test`,
               country: 'US',
               currency: 'usd',
               reason: 'bench signup',
