@@ -22,10 +22,11 @@ import { memberContext } from '../../src/surfaces/operation-context.ts';
 import { openTestStore } from '../support/store.ts';
 
 /**
- * Operations people do not ask for in words: the planner's own look-up of what a request names, and the owner's
- * mode setting (changed with `leash policy mode set` or the settings page, issue 20).
+ * Operations people do not ask for in words: the planner's own look-up of what a request names, the owner's
+ * mode setting (changed with `leash policy mode set` or the settings page, issue 20), and the dashboard's
+ * customer page read (asking about a customer in words is get_customer's).
  */
-const NOT_ASKED = new Set(['resolve_mentions', 'set_policy_modes']);
+const NOT_ASKED = new Set(['resolve_mentions', 'set_policy_modes', 'view_customer']);
 
 describe('the intent corpus and classifier', () => {
   const phrasings = loadPhrasings();
