@@ -1,8 +1,10 @@
 /**
  * Turns an external agent's normalised request into the policy's question (src/policy `decide()`): identity from
  * the credential (never from the context), the agent's context as the policy's required context, and the only
- * fact Leash can take from an action it does not carry out itself — the amount the agent says it will move.
+ * fact Leash can take from an action it does not carry out itself — the amount the agent says it will move — and
+ * the key member's modes (issue 20), so an agent cannot do what its member's modes have off.
  */
+import type { ModeGrant } from '../domain/modes.ts';
 import type { Actor, DecisionFacts, DecisionRequest, PolicyProfile } from '../policy/decide.ts';
 import { EXTERNAL_OPERATION, GATE_CHANNEL } from './gate-types.ts';
 import type { NormalisedRequest } from './normalise-request.ts';
@@ -22,6 +24,8 @@ export function policyRequestOf(input: {
   request: NormalisedRequest;
   actor: Actor;
   profile: PolicyProfile;
+  /** The key member's modes (operations/policy-modes.ts `modeGrantOf`): an agent acts within them like a person. */
+  modes: ModeGrant;
   stage?: 'propose' | 'execute';
 }): DecisionRequest {
   const { context, aiOutput } = input.request;
@@ -47,5 +51,6 @@ export function policyRequestOf(input: {
     },
     facts: { ...(money ? { money } : {}), customerIds: [], targetCount: 1, reversible: true },
     plannerProposed: true,
+    modes: input.modes,
   };
 }

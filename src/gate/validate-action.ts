@@ -10,6 +10,7 @@ import { createApprovalRequest } from '../approvals/approval-requests.ts';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
 import { isLeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { modeGrantOf } from '../operations/policy-modes.ts';
 import type { ActionKind } from '../policy/action-kinds.ts';
 import { GUARD_ROUTE } from '../policy/check-guards.ts';
 import type { Decision } from '../policy/decide.ts';
@@ -100,7 +101,8 @@ async function decideAndStore(
   const earlier = await findByIdempotencyKey(caller.db, caller.actor.orgId, idempotencyKey);
   if (earlier) return { answer: replay(earlier, payloadHash, decisionId), normalised };
 
-  const question = policyRequestOf({ request: normalised, actor: caller.actor, profile: caller.profile });
+  const modes = await modeGrantOf(caller.db, caller.actor);
+  const question = policyRequestOf({ request: normalised, actor: caller.actor, profile: caller.profile, modes });
   const policy = caller.gate.decide(question);
   const reasons = toGateReasons(policy.reasons);
   if (policy.outcome === 'block') return { answer: block(decisionId, reasons, shown), normalised };

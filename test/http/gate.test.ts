@@ -2,7 +2,7 @@
  * The gate as a service (issue 20 part 3, seed 004) over real HTTP: each documented case of the seed
  * (test/fixtures/gate) gives its decision; a BLOCK is audited but not kept; every call is audited with channel
  * `gate`; a gate-scoped key is accepted only by the gate; an internal error fails closed (BLOCK, never a 5xx);
- * the same idempotency key replays its first decision and refuses another payload.
+ * the same idempotency key replays its first decision and refuses another payload; the key member's modes apply.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createApiKey } from '../../src/auth/api-keys.ts';
 import type { Gate } from '../../src/policy/decide.ts';
 import { withoutOrgScope } from '../../src/store/org-scope.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
-import { type LeashFixture, MANAGER, openLeashFixture } from '../support/leash-fixture.ts';
+import { type LeashFixture, MANAGER, OWNER, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
 
 type Body = { action_kind: string; action_type: string; ai_output: unknown; context: Record<string, unknown> };
@@ -140,6 +140,42 @@ describe(`the gate service (${testStoreKind})`, () => {
       expect(answer.status).toBe(400);
     }
     expect((await server.call('POST', '/api/gate/validate', { body: CANONICAL })).status).toBe(401);
+  });
+
+  it("an agent's refund under insight-only is BLOCKed naming Act mode (the key member's modes apply)", async () => {
+    const owner = (await server.signIn(OWNER)).token;
+    const manager = (await server.signIn(MANAGER)).token;
+    // Narrowing is confirmed by the owner; widening back (short-leash) is approved by a billing manager.
+    const setModes = async (preset: string) => {
+      const body = { preset, reason: 'gate modes test', case_id: 'GATE-MODES' };
+      type Proposed = { proposal: { id: string; approval: { id: string } | null } };
+      const { proposal } = (await server.call<Proposed>('POST', '/api/policy/modes', { token: owner, body })).body;
+      const done = proposal.approval
+        ? await server.call<{ status: string }>('POST', `/api/approvals/${proposal.approval.id}/approve`, {
+            token: manager,
+            body: { reason: 'end of the gate modes test' },
+          })
+        : await server.call<{ status: string }>('POST', `/api/proposals/${proposal.id}/confirm`, {
+            token: owner,
+            body: {},
+          });
+      expect(done.body.status, JSON.stringify(done.body)).toBe('succeeded');
+    };
+    const refund = () =>
+      bodyOf({
+        change: { action_kind: 'money.refund', action_type: 'refund', ai_output: { amount: 500, currency: 'usd' } },
+      });
+    expect((await validate(refund())).body.reasons.map((reason) => reason.policy_id)).not.toContain('mode.off');
+    await setModes('insight-only');
+    try {
+      const answer = await validate(refund());
+      expect(answer.body.decision).toBe('BLOCK');
+      const reason = answer.body.reasons.find((found) => found.policy_id === 'mode.off');
+      expect(reason?.message, JSON.stringify(answer.body.reasons)).toContain('Act mode is off for billing managers');
+      expect(reason?.message).toContain('preset insight-only');
+    } finally {
+      await setModes('full');
+    }
   });
 
   it('fails closed: an error inside the gate answers BLOCK without internal detail', async () => {
