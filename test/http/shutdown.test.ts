@@ -113,3 +113,34 @@ describe(`leash start shuts down gracefully (${testStoreKind})`, () => {
     expect(server.output()).toMatch(/"msg":"shut down"/);
   }, 60_000);
 });
+
+describe.skipIf(testStoreKind !== 'postgres')('leash start --worker shuts down the same way (PostgreSQL)', () => {
+  it('on SIGTERM hands its jobs back, closes the store, logs it and exits 0', async () => {
+    const instance = await openLeashInstance('shutdown-worker', { LEASH_LOG_LEVEL: 'info' });
+    try {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, ['bin/leash.js', 'start', '--worker'], { env: instance.env });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+      });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      for (let waited = 0; !output.includes('Leash worker is running') && waited < 600; waited += 1) {
+        if (child.exitCode !== null) break;
+        await sleep(100);
+      }
+      expect(output).toContain('Leash worker is running');
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(output).toMatch(/"msg":"shutting down"/);
+      expect(output).toMatch(/"msg":"shut down"/);
+    } finally {
+      await instance.remove();
+    }
+  }, 120_000);
+});

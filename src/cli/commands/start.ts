@@ -4,6 +4,7 @@
  * how to sign in.
  */
 import type { Command } from 'commander';
+import { LeashError } from '../../domain/errors.ts';
 import { printTable } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 
@@ -29,13 +30,16 @@ async function buildDemoOnFirstRun(policyProfile: string): Promise<void> {
   process.stdout.write(`Demo data is in ${store.location}.\n`);
 }
 
-/** Resolves on Ctrl-C or SIGTERM. */
-function untilStopped(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+/** Why the server could not listen, in one line: a port in use or not allowed says which and what to do. */
+function listenError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE')
+    return new LeashError('unavailable', `port ${port} is in use: stop the other process or pass --port N`);
+  if (code === 'EACCES')
+    return new LeashError('unavailable', `port ${port} needs more privileges: pass --port N (1024 or above)`);
+  if (code === 'EADDRNOTAVAIL')
+    return new LeashError('unavailable', `address ${host} is not on this machine: pass --host 127.0.0.1 or 0.0.0.0`);
+  return error;
 }
 
 /** Registers `leash start`. */
@@ -137,9 +141,11 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
         process.stdout.write(
           `Leash worker is running on ${store.location}: background jobs from every server on this database (leash jobs lists them).\nCtrl-C stops it; a job it was running goes back to the queue.\n`,
         );
-        await untilStopped();
-        await background.stop();
-        await store.close();
+        // The same shutdown as a server's (surfaces/shutdown.ts): jobs handed back, then the store closed, within
+        // LEASH_SHUTDOWN_SECONDS.
+        onShutdown('background work', 'work', () => background.stop());
+        onShutdown('store', 'connections', () => store.close());
+        await shutDown(logger, await stopSignal());
         return;
       }
       // --- end issue 19 ---
@@ -154,13 +160,21 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
           .filter(Boolean),
         mailer,
         development,
+        // Development without SMTP: the link as a plain line here, not only inside the log's JSON.
+        printSignInLink: (line) => process.stdout.write(`${line}\n`),
         logger,
         version,
         // issue 19: rate limits counted in Redis when set (else the database); /ready expects workers unless web-only.
         redisUrl: process.env.LEASH_REDIS_URL,
         runsWorkers: role !== 'web',
       });
-      await app.listen({ port, host: options.host });
+      try {
+        await app.listen({ port, host: options.host });
+      } catch (error) {
+        await Promise.allSettled([app.close(), background.stop()]);
+        await store.close();
+        throw listenError(error, port, options.host);
+      }
       // The CLI and `leash mcp` on this machine reach the embedded store through this process while it runs.
       const channel =
         store.kind === 'pglite' && !store.location.startsWith('memory://')
