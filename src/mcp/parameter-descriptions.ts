@@ -55,6 +55,11 @@ export const PARAMETER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   limit: 'Most rows to return',
   'top_expansion.limit': 'How many customers',
   offset: 'Rows to skip, for paging',
+  'simulate_pricing.plan': 'Plan (product) id, prod_…, or name',
+  'simulate_pricing.change':
+    "The change: { kind: 'price', amount, currency, interval? } | { kind: 'usage_component', unit_amount, meter, free_units?, currency? } | { kind: 'annual_discount', percent }; amounts in minor units",
+  'simulate_pricing.months':
+    'How many months of actual invoices to reprice, up to and including this one (default 6, at most 24)',
   page_size: 'Rows per table page',
   invoice_offset: 'Invoices to skip, for paging',
   invoice_sort: 'Order of the invoices: a column then _asc or _desc, e.g. total_desc',

@@ -186,6 +186,7 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
     top_expansion: async () => ({}),
     involuntary_churn: async () => ({}),
     overdue_summary: async () => ({}),
+    simulate_pricing: async () => ({ plan: 'Matrix Basic', change: { kind: 'price', amount: 3_500, currency: 'usd' } }),
     list_tickets: async () => ({}),
     list_activity: async () => ({ event: 'data.read' }),
     check_reply: async () => ({ text: 'I have refunded the $10 charge.', customer: (await customer()).id }),

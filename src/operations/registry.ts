@@ -51,6 +51,7 @@ import { retryInvoice } from './retry-invoice.ts';
 import { searchCustomers } from './search-customers.ts';
 import { sendReply } from './send-reply.ts';
 import { setPolicyModes } from './set-policy-modes.ts';
+import { simulatePricing } from './simulate-pricing.ts';
 import { subscriptionHistory } from './subscription-history.ts';
 import { upcomingInvoices } from './upcoming-invoices.ts';
 import { updateCustomer } from './update-customer.ts';
@@ -81,6 +82,7 @@ const operations = [
   topExpansion,
   involuntaryChurn,
   overdueSummary,
+  simulatePricing,
   listTickets,
   getTicket,
   listActivity,
