@@ -58,6 +58,8 @@ export interface ServerOptions {
   mailer?: { transport: Transporter; from: string } | null;
   /** Development mode: magic links may be logged when there is no mailer. */
   development: boolean;
+  /** Where a logged sign-in link is also written as one plain line for a person (`leash start`'s terminal). */
+  printSignInLink?: (line: string) => void;
   /** Requests per minute: sign-in endpoints per client address, writes and /mcp requests per credential. */
   rateLimits?: { signIn?: number; writes?: number; mcp?: number };
   /** Where the rate limits count, shared by every process (limits/): Redis at this URL (LEASH_REDIS_URL), else the store's database. */
@@ -79,6 +81,7 @@ export interface ServerOptions {
 export interface ServerDeps extends Required<Pick<ServerOptions, 'store' | 'gate' | 'signingKey' | 'publicUrl'>> {
   mailer: { transport: Transporter; from: string } | null;
   development: boolean;
+  printSignInLink: ((line: string) => void) | null;
   rateLimits: { signIn: number; writes: number; mcp: number };
   version: string;
   /** The master key, loaded when a route first needs it. */
@@ -108,6 +111,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     publicUrl: options.publicUrl.replace(/\/$/, ''),
     mailer: options.mailer ?? null,
     development: options.development,
+    printSignInLink: options.printSignInLink ?? null,
     rateLimits: {
       signIn: options.rateLimits?.signIn ?? 10,
       writes: options.rateLimits?.writes ?? 120,

@@ -47,6 +47,7 @@ export async function deliverSignInLink(
   if (!deps.development)
     throw new LeashError('unavailable', 'email is not configured: set LEASH_SMTP_URL so sign-in links can be sent');
   log.warn({ to: member.email, purpose, url }, `sign-in link for ${member.email} (development: no SMTP configured)`);
+  deps.printSignInLink?.(`Sign-in link for ${member.email} (opens once, within ${lifetime}): ${url}`);
   return 'logged';
 }
 
