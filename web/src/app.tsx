@@ -13,6 +13,7 @@ import { CustomerPage } from './pages/customer.tsx';
 import { CustomersPage } from './pages/customers.tsx';
 import { InsightsPage } from './pages/insights.tsx';
 import { LoginPage } from './pages/login.tsx';
+import { SettingsPage } from './pages/settings.tsx';
 import { TeamPage } from './pages/team.tsx';
 import { Link, match, navigate, Router, useRoute } from './router.tsx';
 import { type Me, SessionContext } from './session.tsx';
@@ -24,6 +25,7 @@ const NAV: [string, string][] = [
   ['/insights', 'Insights'],
   ['/audit', 'Audit'],
   ['/team', 'Team & settings'],
+  ['/settings', 'Modes'],
 ];
 
 function Page() {
@@ -46,6 +48,8 @@ function Page() {
       return <AuditPage />;
     case '/team':
       return <TeamPage />;
+    case '/settings':
+      return <SettingsPage />;
     default:
       return (
         <p className="empty">

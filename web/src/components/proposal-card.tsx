@@ -113,7 +113,18 @@ export function PreviewDetails({ preview }: { preview: Preview }) {
  * carries its number ("confirm 2") and, when the agent proposed it after reading customer-supplied text, says so:
  * its Confirm button (which confirms this proposal by its id) is the way to go ahead, never a typed "yes".
  */
-export function ProposalCard({ id, number, untrusted }: { id: string; number?: number; untrusted?: string[] }) {
+export function ProposalCard({
+  id,
+  number,
+  untrusted,
+  onSettled,
+}: {
+  id: string;
+  number?: number;
+  untrusted?: string[];
+  /** Called once the proposal settles (executed, rejected, …), e.g. to show the page's new state. */
+  onSettled?: (status: string) => void;
+}) {
   const me = useMe();
   const { data, error, loading, reload } = useLoad(() => api<ProposalView>('GET', `/api/proposals/${id}`), [id]);
   const [confirmText, setConfirmText] = useState('');
@@ -127,6 +138,11 @@ export function ProposalCard({ id, number, untrusted }: { id: string; number?: n
     const timer = window.setInterval(() => void reload(), 4_000);
     return () => window.clearInterval(timer);
   }, [status, reload]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: called when the status settles, not when the callback changes.
+  useEffect(() => {
+    if (status && SETTLED.has(status)) onSettled?.(status);
+  }, [status]);
 
   if (!data) return loading ? <Loading what="Loading the proposal" /> : <ErrorNote error={error} />;
   const needsText = data.decision.needsConfirmText;

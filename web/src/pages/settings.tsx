@@ -1,0 +1,285 @@
+/**
+ * Settings — modes (issue 20): the org's preset, a roles × modes grid (Insight / Act / Integrate) and the Act
+ * credit limit, as `GET /api/policy/modes` shows them. The owner edits them and *proposes* the change
+ * (`POST /api/policy/modes`, set_policy_modes through the gate): the page shows the proposal card with every
+ * value before → after, and nothing changes until it is confirmed (or approved, when it turns modes on under
+ * short-leash). Other members see the same settings read-only.
+ */
+import { type FormEvent, useState } from 'react';
+import { api } from '../api.ts';
+import { ProposalCard } from '../components/proposal-card.tsx';
+import { ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
+import { money, words } from '../format.ts';
+import { abilities, useMe } from '../session.tsx';
+
+/** The settings as `GET /api/policy/modes` returns them. */
+interface ModesView {
+  preset: string;
+  readable: boolean;
+  roles: { role: string; modes: string[] }[];
+  members: { email: string; modes: string[] }[];
+  act: { kinds: string[] | null; creditLimit: { amount: number; currency: string } | null };
+}
+
+const MODES = ['insight', 'act', 'integrate'] as const;
+const PRESETS = ['insight-only', 'support-act', 'full', 'custom'] as const;
+
+/** What each preset turns on for every role (domain/modes.ts presetSettings), to preview a pick in the grid. */
+const PRESET_MODES: Record<string, string[]> = {
+  'insight-only': ['insight'],
+  'support-act': ['insight', 'act'],
+  full: [...MODES],
+};
+
+const MODE_HINTS: Record<string, string> = {
+  insight: 'read and export (always on)',
+  act: 'tickets, replies, credits, refunds, plan changes',
+  integrate: 'catalogue and integrations',
+};
+
+type Grid = Record<string, string[]>;
+
+const gridOf = (view: ModesView): Grid => Object.fromEntries(view.roles.map((row) => [row.role, [...row.modes]]));
+const dollars = (limit: ModesView['act']['creditLimit']) => (limit ? (limit.amount / 100).toFixed(2) : '');
+const modeTitle = (mode: string) => mode.charAt(0).toUpperCase() + mode.slice(1);
+
+/** The request body for what the owner changed: a preset alone, or `custom` with the whole grid. */
+function changeBody(view: ModesView, preset: string, grid: Grid, limit: string): Record<string, unknown> | Error {
+  const body: Record<string, unknown> = { preset };
+  if (preset === 'custom') body.roles = grid;
+  if (limit.trim() !== dollars(view.act.creditLimit)) {
+    const value = Number(limit.trim().replace(',', '.'));
+    if (!limit.trim() || !Number.isFinite(value) || value < 0) return new Error('Enter a credit limit, e.g. 50.00');
+    body.credit_limit = { amount: Math.round(value * 100), currency: view.act.creditLimit?.currency ?? 'usd' };
+  }
+  return body;
+}
+
+/** The roles × modes table: checkboxes for the owner, On / Off for everyone else. */
+function ModeGrid({
+  grid,
+  editable,
+  onToggle,
+}: {
+  grid: Grid;
+  editable: boolean;
+  onToggle: (role: string, mode: string) => void;
+}) {
+  return (
+    <div className="table-scroll">
+      <table className="list mode-grid" data-testid="mode-grid">
+        <caption className="visually-hidden">Modes on per role</caption>
+        <thead>
+          <tr>
+            <th scope="col">Role</th>
+            {MODES.map((mode) => (
+              <th scope="col" key={mode}>
+                {modeTitle(mode)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(grid).map(([role, modes]) => (
+            <tr key={role}>
+              <th scope="row">{words(role)}</th>
+              {MODES.map((mode) => (
+                <td key={mode}>
+                  {editable ? (
+                    <input
+                      type="checkbox"
+                      aria-label={`${modeTitle(mode)} for ${words(role)}`}
+                      checked={modes.includes(mode)}
+                      disabled={mode === 'insight'}
+                      onChange={() => onToggle(role, mode)}
+                    />
+                  ) : modes.includes(mode) ? (
+                    'On'
+                  ) : (
+                    'Off'
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ul className="plain-list muted">
+        {MODES.map((mode) => (
+          <li key={mode}>
+            <strong>{modeTitle(mode)}</strong>: {MODE_HINTS[mode]}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The owner's form: preset, grid, credit limit, reason and ticket; proposes, then shows the card. */
+function ModesEditor({ view, onSettled, onDone }: { view: ModesView; onSettled: () => void; onDone: () => void }) {
+  const [preset, setPreset] = useState(view.preset);
+  const [grid, setGrid] = useState<Grid>(() => gridOf(view));
+  const [limit, setLimit] = useState(() => dollars(view.act.creditLimit));
+  const [reason, setReason] = useState('');
+  const [caseId, setCaseId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [proposalId, setProposalId] = useState<string | null>(null);
+
+  const pickPreset = (next: string) => {
+    setPreset(next);
+    const modes = PRESET_MODES[next];
+    if (modes) setGrid(Object.fromEntries(Object.keys(grid).map((role) => [role, [...modes]])));
+  };
+  const toggle = (role: string, mode: string) => {
+    const modes = grid[role] ?? ['insight'];
+    const next = modes.includes(mode)
+      ? modes.filter((on) => on !== mode)
+      : MODES.filter((on) => on === mode || modes.includes(on));
+    setGrid({ ...grid, [role]: next });
+    setPreset('custom');
+  };
+  const propose = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = changeBody(view, preset, grid, limit);
+    if (body instanceof Error) return setError(body);
+    setBusy(true);
+    setError(null);
+    try {
+      const { proposal } = await api<{ proposal: { id: string } }>('POST', '/api/policy/modes', {
+        ...body,
+        reason: reason.trim(),
+        case_id: caseId.trim(),
+      });
+      setProposalId(proposal.id);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (proposalId)
+    return (
+      <section className="stack" aria-label="Proposed change of modes">
+        <ProposalCard id={proposalId} onSettled={onSettled} />
+        <div className="actions">
+          <button type="button" className="small" onClick={onDone}>
+            Back to the settings
+          </button>
+        </div>
+      </section>
+    );
+  return (
+    <form onSubmit={propose} className="card stack" aria-labelledby="modes-edit-title">
+      <h2 id="modes-edit-title">Change the modes</h2>
+      <label className="field">
+        Preset
+        <select value={preset} onChange={(event) => pickPreset(event.target.value)}>
+          {PRESETS.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ModeGrid grid={grid} editable onToggle={toggle} />
+      <label className="field">
+        Act credit limit in {(view.act.creditLimit?.currency ?? 'usd').toUpperCase()}
+        <input
+          inputMode="decimal"
+          placeholder="no limit"
+          value={limit}
+          onChange={(event) => setLimit(event.target.value)}
+          autoComplete="off"
+        />
+      </label>
+      <label className="field">
+        Reason
+        <input required maxLength={2000} value={reason} onChange={(event) => setReason(event.target.value)} />
+      </label>
+      <label className="field">
+        Ticket or case
+        <input
+          required
+          maxLength={200}
+          value={caseId}
+          placeholder="ROLLOUT-1"
+          onChange={(event) => setCaseId(event.target.value)}
+        />
+      </label>
+      <p className="muted">
+        This proposes the change: you see every value before → after and the policy's decision first.
+      </p>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Proposing…' : 'Propose change'}
+        </button>
+      </div>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
+
+/** The settings as they are now, for everyone. */
+function CurrentModes({ view, showGrid }: { view: ModesView; showGrid: boolean }) {
+  const limit = view.act.creditLimit;
+  return (
+    <section className="card" aria-labelledby="modes-now-title">
+      <h2 id="modes-now-title">In force</h2>
+      {view.readable ? null : (
+        <p className="note note-error" role="alert">
+          The stored modes could not be read: everyone has Insight only until the owner sets them again.
+        </p>
+      )}
+      <dl className="facts">
+        <dt>Preset</dt>
+        <dd data-testid="mode-preset">{view.preset}</dd>
+        <dt>Act credit limit</dt>
+        <dd data-testid="mode-credit-limit">{limit ? money(limit.amount, limit.currency) : 'No limit'}</dd>
+        <dt>Act allows</dt>
+        <dd>{view.act.kinds ? view.act.kinds.map(words).join(', ') : 'Every Act action'}</dd>
+        {view.members.length > 0 ? (
+          <>
+            <dt>Member overrides</dt>
+            <dd>
+              {view.members.map((member) => `${member.email}: ${member.modes.map(modeTitle).join(', ')}`).join('; ')}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {showGrid ? <ModeGrid grid={gridOf(view)} editable={false} onToggle={() => {}} /> : null}
+    </section>
+  );
+}
+
+/** The settings page: modes in force, and the owner's editor. */
+export function SettingsPage() {
+  const me = useMe();
+  const owner = abilities(me).admin;
+  const modes = useLoad(() => api<ModesView>('GET', '/api/policy/modes'), []);
+  // A new round shows a fresh editor on the settings in force (after the owner is done with a proposal).
+  const [round, setRound] = useState(0);
+  const again = () => {
+    void modes.reload();
+    setRound(round + 1);
+  };
+  return (
+    <>
+      <PageHeader title="Settings">
+        Modes turn Leash on in stages: Insight, then Act, then Integrate. A mode that is off blocks its actions whatever
+        the role allows.{owner ? '' : ' Only the owner can change them.'}
+      </PageHeader>
+      {modes.loading && !modes.data ? <Loading what="Loading the modes" /> : null}
+      <ErrorNote error={modes.error} />
+      {modes.data ? (
+        <div className="stack">
+          <CurrentModes view={modes.data} showGrid={!owner} />
+          {owner ? (
+            <ModesEditor key={round} view={modes.data} onSettled={() => void modes.reload()} onDone={again} />
+          ) : null}
+        </div>
+      ) : null}
+    </>
+  );
+}
