@@ -43,6 +43,7 @@ export const AUDIT_EVENTS = [
   'channel.stopped',
   'channel.resumed',
   'input.refused',
+  'webhook.redelivered',
 ] as const;
 
 /** An audit event name. */

@@ -36,6 +36,9 @@ export const ID_PREFIXES = {
   decision: 'dec',
   request: 'req',
   agentStop: 'astop',
+  webhookEndpoint: 'we',
+  webhookEvent: 'evt',
+  webhookDelivery: 'whd',
 } as const;
 
 /** A resource kind that has an id prefix. */

@@ -20,6 +20,7 @@ export const GATE_ACTION_TYPES: Record<ActionKind, readonly string[]> = {
   'identity.user_create': ['create'],
   'identity.role_change': ['change'],
   'integrations.connect': ['connect'],
+  'messaging.webhook': ['configure'],
 };
 
 /** Context every request carries so the decision is deterministic and auditable (seed 004's integration fields). */

@@ -21,6 +21,7 @@ import {
   unfinishedBulkJobs,
 } from '../surfaces/maintenance.ts';
 import { memberContext } from '../surfaces/operation-context.ts';
+import { deliverDue } from '../webhooks/deliver.ts';
 import type { JobQueue, QueueOptions } from './queue.ts';
 import { type BulkJobData, QUEUES, sendBulkJob } from './queue-names.ts';
 
@@ -47,6 +48,7 @@ export async function defineQueues(queue: JobQueue, environment: JobEnvironment)
   await queue.define(QUEUES.stripeSync, queueOptions(environment, true));
   await queue.define(QUEUES.outbox, queueOptions(environment, true));
   await queue.define(QUEUES.checkpoints, queueOptions(environment, true));
+  await queue.define(QUEUES.webhooks, queueOptions(environment, true, 1));
 }
 
 async function runBulkSlice(queue: JobQueue, environment: JobEnvironment, data: BulkJobData): Promise<void> {
@@ -91,6 +93,7 @@ export async function startWorkers(queue: JobQueue, environment: JobEnvironment)
   await queue.every(QUEUES.recovery, 2);
   await queue.every(QUEUES.outbox, 1);
   await queue.every(QUEUES.checkpoints, 1);
+  await startWebhookDelivery(queue, environment);
   if (environment.stripeSyncMinutes > 0) await queue.every(QUEUES.stripeSweep, environment.stripeSyncMinutes);
   // One sweep now: executions a crash left half-done run again soon after any process starts, not minutes later.
   await queue.send(QUEUES.recovery, {});
@@ -109,4 +112,21 @@ async function checkpointMovedHeads(store: Pick<Store, 'db'>): Promise<void> {
     if (sink.read(org.id).at(-1)?.seq === Number(head.seq)) continue;
     await writeCheckpoint(store.db, org.id);
   }
+}
+
+/**
+ * Outbound webhooks (issue 20): every minute, each org's new billing events are fanned out to its endpoints and
+ * every due attempt is made; retries and dead-lettering are the deliveries' own state (src/webhooks/deliver.ts),
+ * so the job itself is not retried.
+ */
+async function startWebhookDelivery(queue: JobQueue, environment: JobEnvironment): Promise<void> {
+  const { store, log } = environment;
+  await queue.work(QUEUES.webhooks, async () => {
+    for (const org of await listOrgs(store.db)) {
+      const report = await withOrgScope(org.id, () => deliverDue(store.db as Store['db'], org.id));
+      if (report.dead.length > 0 || report.retrying.length > 0)
+        log.warn({ org: org.id, dead: report.dead, retrying: report.retrying.length }, 'webhook deliveries failed');
+    }
+  });
+  await queue.every(QUEUES.webhooks, 1);
 }

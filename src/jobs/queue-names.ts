@@ -13,6 +13,7 @@ export const QUEUES = {
   stripeSync: 'stripe-sync',
   outbox: 'outbox-delivery',
   checkpoints: 'audit-checkpoints',
+  webhooks: 'webhook-delivery',
 } as const;
 
 /** A bulk job's queue entry: which job, for which org, run as which member on which channel. */

@@ -17,6 +17,7 @@ import type { Customer, Price, Subscription } from '../domain/billing.ts';
 import { isLeashError } from '../domain/errors.ts';
 import { ACTION_KINDS } from '../policy/action-kinds.ts';
 import type { Gate } from '../policy/decide.ts';
+import { createEndpoint } from '../webhooks/endpoints.ts';
 import { isRead } from './define-operation.ts';
 import { registry } from './registry.ts';
 import { confirmProposal, proposeOperation, runRead } from './run-operation.ts';
@@ -161,7 +162,22 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
       return { email, role: 'billing_manager' };
     },
     set_policy_modes: async () => ({ preset: 'full' }),
+    create_webhook_endpoint: async () => ({
+      url: `https://hooks${++counter}.example.com/billing`,
+      events: ['invoice.paid'],
+    }),
+    update_webhook_endpoint: async () => ({ endpoint_id: await webhookEndpoint(), description: 'renamed' }),
+    delete_webhook_endpoint: async () => ({ endpoint_id: await webhookEndpoint() }),
   };
+  const webhookEndpoint = async () =>
+    (
+      await createEndpoint(
+        fixture.store.db,
+        fixture.orgId,
+        { url: 'https://hooks.example.com/billing', events: ['invoice.paid'] },
+        key().idempotencyKey,
+      )
+    ).endpoint.id;
 
   const reads: Record<string, () => Promise<Record<string, unknown>>> = {
     get_customer: async () => ({ customer_id: (await customer()).id }),

@@ -10,6 +10,7 @@ import { newId } from '../domain/ids.ts';
 import type { Actor, Decision } from '../policy/decide.ts';
 import { json } from '../store/json.ts';
 import type { Database } from '../store/schema.ts';
+import { recordBillingEvents } from '../webhooks/event-types.ts';
 import { recordStep } from './audit-trail.ts';
 import type { OperationContext, WriteOperation } from './define-operation.ts';
 import { gateRequest, idempotencyKeyFor } from './gate-request.ts';
@@ -232,11 +233,17 @@ export async function runExecution(
   const key = idempotencyKeyFor(proposal.id);
   const input = parseInput(operation.input, proposal.input);
   const trail = { operation: operation.name, proposalId: proposal.id };
+  let shownOnce: unknown;
   try {
     const result = await context.db.transaction().execute(async (trx) => {
       const bound = (proposal.payload.facts ?? {}) as Record<string, unknown>;
       const output = await operation.execute(input, context.connector(trx), key, bound, trx);
+      // A value shown once (a webhook signing secret) goes back to the caller, never to the store or the log.
       const result = JSON.parse(JSON.stringify(output ?? null)) as Record<string, unknown> | null;
+      if (result && !Array.isArray(result) && 'shownOnce' in result) {
+        shownOnce = result.shownOnce;
+        delete result.shownOnce;
+      }
       await trx
         .updateTable('executions')
         .set({ status: 'succeeded', result: json(result), finishedAt: new Date() })
@@ -248,9 +255,11 @@ export async function runExecution(
         subjects: subjectsOf(proposal, result),
         result,
       });
+      await recordBillingEvents(trx, proposal.orgId, operation.name, result);
       return result;
     });
-    return { proposalId: proposal.id, status: 'succeeded', executionId, result, reasons: [] };
+    const shown = shownOnce === undefined || result === null ? result : { ...result, shownOnce };
+    return { proposalId: proposal.id, status: 'succeeded', executionId, result: shown, reasons: [] };
   } catch (error) {
     // Infrastructure failures leave the record `executing` for recovery; a refusal by the billing system is final.
     if (!(error instanceof LeashError)) throw error;

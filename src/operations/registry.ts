@@ -58,6 +58,7 @@ import { updateCustomer } from './update-customer.ts';
 import { usageAgainstLimits } from './usage-against-limits.ts';
 import { viewCustomer } from './view-customer.ts';
 import { voidInvoice } from './void-invoice.ts';
+import { createWebhookEndpoint, deleteWebhookEndpoint, updateWebhookEndpoint } from './webhook-endpoints.ts';
 
 const operations = [
   getBillingDate,
@@ -117,6 +118,9 @@ const operations = [
   addMember,
   changeMemberRole,
   setPolicyModes,
+  createWebhookEndpoint,
+  updateWebhookEndpoint,
+  deleteWebhookEndpoint,
 ] as unknown as Operation[];
 
 /** Operations by name. */

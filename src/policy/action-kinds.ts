@@ -16,6 +16,7 @@ export const ACTION_KINDS = [
   'identity.user_create',
   'identity.role_change',
   'integrations.connect',
+  'messaging.webhook',
 ] as const;
 
 /** An action kind. */
@@ -49,6 +50,7 @@ export const KIND_PHRASES: Record<ActionKind, string> = {
   'identity.user_create': 'add members',
   'identity.role_change': 'change roles',
   'integrations.connect': 'connect integrations',
+  'messaging.webhook': 'manage webhook endpoints',
 };
 
 /** The noun for a money kind in cap messages ("refund cap"). */

@@ -9,6 +9,7 @@ import type { AuditTables } from './audit.schema.ts';
 import type { GateTables } from './gate.schema.ts';
 import type { ModeTables } from './modes.schema.ts';
 import type { PipelineTables } from './pipeline.schema.ts';
+import type { WebhookTables } from './webhooks.schema.ts';
 import type { AuthTables, BulkTables, ConversationTables, IntegrationTables, TicketTables } from './work.schema.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -301,4 +302,5 @@ export interface Database
     IntegrationTables,
     AgentChannelTables,
     GateTables,
-    ModeTables {}
+    ModeTables,
+    WebhookTables {}

@@ -18,6 +18,7 @@ import * as agentChannel from './0017-agent-channel.ts';
 import * as rateLimits from './0020-rate-limits.ts';
 import * as gateDecisions from './0021-gate-decisions.ts';
 import * as policyModes from './0022-policy-modes.ts';
+import * as outboundWebhooks from './0023-outbound-webhooks.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0020-rate-limits': rateLimits,
   '0021-gate-decisions': gateDecisions,
   '0022-policy-modes': policyModes,
+  '0023-outbound-webhooks': outboundWebhooks,
 };
