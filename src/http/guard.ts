@@ -29,6 +29,7 @@ export interface Caller {
 export async function authenticate(
   deps: ServerDeps,
   request: FastifyRequest,
+  options: { forGate?: boolean } = {},
 ): Promise<{ member: Member; org: Org; sessionId: string | null }> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -37,7 +38,7 @@ export async function authenticate(
   const credential = match[1];
   return withoutOrgScope(async () => {
     if (credential.startsWith('lk_')) {
-      const found = await resolveApiKey(deps.store.db, credential);
+      const found = await resolveApiKey(deps.store.db, credential, options);
       if (!found) throw new LeashError('unauthenticated', 'this API key is invalid or revoked');
       return { ...found, sessionId: null };
     }
@@ -51,8 +52,9 @@ export async function asCaller<Result>(
   request: FastifyRequest,
   work: (caller: Caller) => Promise<Result>,
   channel: Channel = 'http',
+  options: { forGate?: boolean } = {},
 ): Promise<Result> {
-  const { member, org, sessionId } = await authenticate(deps, request);
+  const { member, org, sessionId } = await authenticate(deps, request, options);
   noteCaller(request, { orgId: org.id, memberId: member.id });
   return withOrgScope(member.orgId, async () => {
     const context = memberContext({ store: deps.store, org, member, gate: deps.gate, channel, requestId: request.id });

@@ -40,12 +40,15 @@ function findRefusal(request: FastifyRequest): InputRefusal | null {
 async function auditRefusal(deps: ServerDeps, request: FastifyRequest, refusal: InputRefusal): Promise<void> {
   const route = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
   const operation = /^\/api\/operations\/([a-z_]+)$/.exec(request.routeOptions.url ?? '')?.[1];
+  // The gate's routes are called with gate-only keys, which every other route refuses: audit those on the gate.
+  const gate = (request.routeOptions.url ?? '').startsWith('/api/gate/');
   try {
     await asCaller(
       deps,
       request,
       ({ context }) => recordRefusedInput(context, refusal, { route, ...(operation ? { operation } : {}) }),
-      isMcp(request) ? 'mcp' : 'http',
+      gate ? 'gate' : isMcp(request) ? 'mcp' : 'http',
+      { forGate: gate },
     );
   } catch (error) {
     if (!isLeashError(error, 'unauthenticated')) request.log.error({ err: error }, 'refused input not audited');

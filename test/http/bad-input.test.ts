@@ -9,6 +9,7 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../src/audit/list-audit-events.ts';
+import { createApiKey } from '../../src/auth/api-keys.ts';
 import { isLeashError, LeashError } from '../../src/domain/errors.ts';
 import { handleError, INTERNAL_MESSAGE } from '../../src/http/errors.ts';
 import { storeInputError } from '../../src/store/store-input-error.ts';
@@ -66,6 +67,22 @@ describe(`bad input over HTTP (${testStoreKind})`, () => {
       expect(await eventCount()).toBe(before + 1);
     },
   );
+
+  it('bad input from a gate-only key on the gate is refused and audited on the gate channel', async () => {
+    const { key } = await createApiKey(fixture.store.db, await fixture.member(FINANCE), 'Helpdesk bot', 'cli', 'gate');
+    const answer = await server.call('POST', '/api/gate/validate', {
+      token: key,
+      body: { action_kind: 'money.refund\u0000', action_type: 'refund', ai_output: {}, context: {} },
+    });
+    expect(answer.status).toBe(400);
+    const [refused] = await refusals();
+    expect(refused).toMatchObject({
+      actorEmail: FINANCE,
+      channel: 'gate',
+      requestId: answer.headers.get('x-request-id'),
+      arguments: { field: 'action_kind', problem: 'nul', route: 'POST /api/gate/validate' },
+    });
+  });
 
   it('a query parameter with NUL is a 400 naming it', async () => {
     const answer = await server.call('GET', '/api/audit?member=mem_x%00', { token: owner });
