@@ -1,5 +1,6 @@
 /** Printing for the CLI: JSON for machines, aligned tables and formatted money for people. */
 import { formatMoney, isCurrency } from '../domain/money.ts';
+import { asDate, personClock, personDate } from '../domain/person-time.ts';
 
 /** Prints a value as pretty JSON (dates as ISO strings). */
 export function printJson(value: unknown): void {
@@ -29,10 +30,21 @@ export function planLabel(productName: string, price: PlanPrice): string {
   return `${productName} (${amount}${price.interval ? `/${price.interval}` : ''})`;
 }
 
-/** Formats a date as YYYY-MM-DD (UTC), or "—". */
+/** A date in the one date format of replies, cards and the CLI ("3 Nov 2026", UTC), or "—" when there is none. */
 export function showDate(value: Date | string | null | undefined): string {
-  if (!value) return '—';
-  return new Date(value).toISOString().slice(0, 10);
+  const date = value ? asDate(value) : undefined;
+  return date ? personDate(date) : '—';
+}
+
+/**
+ * A moment in the same format ("3 Nov 2026 14:05", UTC), or "—": audit rows, approval expiry; with `seconds`
+ * ("3 Nov 2026 14:05:09") for what comes and goes within minutes, such as background jobs.
+ */
+export function showDateTime(value: Date | string | null | undefined, options: { seconds?: boolean } = {}): string {
+  const date = value ? asDate(value) : undefined;
+  if (!date) return '—';
+  const seconds = options.seconds ? `:${String(date.getUTCSeconds()).padStart(2, '0')}` : '';
+  return `${personDate(date)} ${personClock(date)}${seconds}`;
 }
 
 /** Prints rows as an aligned table with a header; numbers and money right-aligned by the caller's strings. */

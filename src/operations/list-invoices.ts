@@ -1,6 +1,7 @@
 /** list_invoices: invoices by status, customer, creation window, amount, currency, or overdue at the ledger's "now". */
 import { z } from 'zod';
-import { INVOICE_SORT_COLUMNS, type InvoiceQuery } from '../connectors/connector.ts';
+import { type BillingConnector, INVOICE_SORT_COLUMNS, type InvoiceQuery } from '../connectors/connector.ts';
+import type { Invoice } from '../domain/billing.ts';
 import { defineRead } from './define-operation.ts';
 import { parseSort, sortField } from './list-sort.ts';
 import { currencyField, listingBounds, periodBound } from './period.ts';
@@ -24,6 +25,17 @@ export const listInvoicesInput = z
     sort: sortField(INVOICE_SORT_COLUMNS),
   })
   .strict();
+
+/** An invoice with its customer's name, so a listing reads "Acme Corp" where it would show `cus_…`. */
+export type ListedInvoice = Invoice & { customerName: string | null };
+
+/** Adds each invoice's customer name (one batched read of the customers on the page). */
+async function withCustomerNames(connector: BillingConnector, invoices: Invoice[]): Promise<ListedInvoice[]> {
+  const ids = [...new Set(invoices.map((invoice) => invoice.customerId))];
+  const customers = ids.length > 0 ? await connector.getCustomers(ids) : [];
+  const names = new Map(customers.map((customer) => [customer.id, customer.name]));
+  return invoices.map((invoice) => ({ ...invoice, customerName: names.get(invoice.customerId) ?? null }));
+}
 
 /** Lists invoices, newest first (overdue ones: longest overdue first), with how many match in all. */
 export const listInvoices = defineRead({
@@ -49,7 +61,7 @@ export const listInvoices = defineRead({
       connector.listInvoices({ ...query, ...(sort ? { sort } : {}), limit: input.limit, offset: input.offset }),
       connector.countInvoices(query),
     ]);
-    return { now: await connector.now(), invoices, count };
+    return { now: await connector.now(), invoices: await withCustomerNames(connector, invoices), count };
   },
   subjects: (_input, output) => ({ customerId: output.invoices[0]?.customerId ?? null }),
 });

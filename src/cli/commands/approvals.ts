@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
 import type { ApprovalView } from '../../operations/approval-views.ts';
-import { printFields, printJson, printTable, showMoney } from '../output.ts';
+import { printFields, printJson, printTable, showDateTime, showMoney } from '../output.ts';
 import { printExecution } from '../print-proposal.ts';
 import { runJobIfAny } from '../run-job.ts';
 
@@ -48,7 +48,7 @@ export function registerApprovalCommands(program: Command): void {
             view.money ? showMoney(view.money.amount, view.money.currency) : '',
             view.requester,
             view.approvers,
-            view.expiresAt.toISOString().slice(0, 16).replace('T', ' '),
+            showDateTime(view.expiresAt),
           ]),
           `no ${options.status === 'all' ? '' : `${options.status} `}approval requests${options.as ? ` waiting for ${actor.email}` : ''}`,
         );
@@ -83,7 +83,7 @@ export function registerApprovalCommands(program: Command): void {
           ['reason', view.reason ?? '—'],
           ['case', view.caseId ?? '—'],
           ['approvers', view.approvers],
-          ['expires', view.expiresAt.toISOString()],
+          ['expires', `${showDateTime(view.expiresAt)} UTC`],
           ['payload sha256', view.payloadHash],
         ]);
         for (const reason of proposal.decision.reasons)

@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
+import { actingAs } from '../acting-option.ts';
 import { EXIT } from '../exit-codes.ts';
-import { printJson, printTable } from '../output.ts';
+import { printJson, printTable, showDateTime } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { progressBar } from '../progress.ts';
 
@@ -23,13 +24,15 @@ export function registerAuditCommands(program: Command): void {
     .option('--limit <N>', 'how many (1-1000)', '20')
     .option('--customer <id>', 'only events about this customer id')
     .option('--event <name>', 'only this event (e.g. execution.succeeded)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
-    .action(async (options: { limit: string; customer?: string; event?: string; json?: boolean }) => {
-      const [{ listAuditEvents }, { withSession }] = await Promise.all([
+    .action(async (options: { limit: string; customer?: string; event?: string; as?: string; json?: boolean }) => {
+      const [{ listAuditEvents }, { resolveActor, withSession }] = await Promise.all([
         import('../../audit/list-audit-events.ts'),
         import('../session.ts'),
       ]);
       await withSession(async (session) => {
+        await resolveActor(session, options.as, 'read');
         const events = await listAuditEvents(session.store.db, session.org.id, {
           limit: parseIntegerOption('limit', options.limit, 1, 1000),
           ...(options.customer ? { customerId: options.customer } : {}),
@@ -41,7 +44,7 @@ export function registerAuditCommands(program: Command): void {
           ['seq', 'at', 'event', 'actor', 'operation', 'subject'],
           events.map((event) => [
             String(event.seq),
-            event.at.toISOString().slice(0, 19).replace('T', ' '),
+            showDateTime(event.at),
             event.event,
             event.actorEmail ?? '',
             event.operation ?? '',
@@ -133,13 +136,15 @@ export function registerAuditCommands(program: Command): void {
     .command('export')
     .description('Write the whole log to stdout as JSON lines or CSV.')
     .option('--format <format>', 'jsonl | csv', 'jsonl')
-    .action(async (options: { format: string }) => {
+    .option(...actingAs())
+    .action(async (options: { format: string; as?: string }) => {
       if (options.format !== 'jsonl' && options.format !== 'csv') throw badInput('--format', 'jsonl or csv');
-      const [{ exportAuditEvents }, { withSession }] = await Promise.all([
+      const [{ exportAuditEvents }, { resolveActor, withSession }] = await Promise.all([
         import('../../audit/export-audit-events.ts'),
         import('../session.ts'),
       ]);
       await withSession(async (session) => {
+        await resolveActor(session, options.as, 'read');
         await exportAuditEvents(session.store.db, session.org.id, options.format as 'jsonl' | 'csv', (chunk) => {
           process.stdout.write(chunk);
         });

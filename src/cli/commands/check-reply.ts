@@ -1,6 +1,7 @@
 /** `leash check-reply TEXT [--customer REF] [--ticket ID] [--json]`: the claim checker on a reply, before it is sent. */
 import type { Command } from 'commander';
 import type { CheckReplyResult } from '../../operations/check-reply.ts';
+import { actingAs } from '../acting-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { runCliRead } from '../run-read.ts';
@@ -28,7 +29,7 @@ export function registerCheckReplyCommand(program: Command): void {
     .argument('<text>', 'the reply, quoted; - reads it from standard input')
     .option('--customer <ref>', 'the customer the reply is to (id, email or name): their recent actions back it')
     .option('--ticket <id>', 'a ticket (T-1001 or id): its customer and proposals back it')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON: { ok, findings: [{ sentence, kind, amount?, backed, why }] }')
     .addHelpText(
       'after',

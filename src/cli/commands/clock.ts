@@ -1,6 +1,7 @@
 /** `leash clock show|advance`: the embedded ledger's simulated time. */
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
+import { actingAs } from '../acting-option.ts';
 import { printFields, printJson } from '../output.ts';
 import { parseDateOption, parseIntegerOption } from '../parse-options.ts';
 
@@ -15,15 +16,16 @@ export function registerClockCommand(program: Command): void {
   clock
     .command('show', { isDefault: true })
     .description("Show the ledger's current time.")
+    .option(...actingAs())
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { as?: string; json?: boolean }) => {
       const [{ readLedgerClock }, { operationContext }, { resolveActor, withSession }] = await Promise.all([
         import('../../operations/advance-clock.ts'),
         import('../operation-context.ts'),
         import('../session.ts'),
       ]);
       await withSession(async (session) => {
-        const actor = await resolveActor(session, undefined, 'read');
+        const actor = await resolveActor(session, options.as, 'read');
         const now = await readLedgerClock(operationContext(session, actor, session.gate));
         if (options.json) return printJson({ now });
         process.stdout.write(`${now.toISOString()}\n`);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PERMISSIONS_NEEDED } from '../../connectors/stripe/restricted-key.ts';
 import { LeashError } from '../../domain/errors.ts';
+import { actingAs } from '../acting-option.ts';
 import { printJson, showDate } from '../output.ts';
 
 interface ConnectOptions {
@@ -83,11 +84,15 @@ Examples:
   connect
     .command('status')
     .description('Which provider is connected, in which mode, with which permissions (never the key).')
+    .option(...actingAs())
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { as?: string; json?: boolean }) => {
       const { stripeIntegration } = await import('../../operations/integrations.ts');
-      const { withSession } = await import('../session.ts');
-      const integration = await withSession((session) => stripeIntegration(session.store.db, session.org.id));
+      const { resolveActor, withSession } = await import('../session.ts');
+      const integration = await withSession(async (session) => {
+        await resolveActor(session, options.as, 'read');
+        return stripeIntegration(session.store.db, session.org.id);
+      });
       if (options.json) return printJson(integration);
       if (integration.status !== 'connected') {
         process.stdout.write(

@@ -1,6 +1,7 @@
 /** `leash customers [QUERY]` and `leash customer REF`. */
 import type { Command } from 'commander';
 import type { Charge, Customer, Invoice, Subscription } from '../../domain/billing.ts';
+import { actingAs } from '../acting-option.ts';
 import { type PlanPrice, planLabel, printFields, printJson, printTable, showDate, showMoney } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { runCliRead } from '../run-read.ts';
@@ -13,7 +14,7 @@ export function registerCustomerCommands(program: Command): void {
     .argument('[query]', 'text to search for; empty lists the newest customers')
     .option('--country <CC>', 'only customers in this country (two letters, e.g. IN)')
     .option('--limit <N>', 'how many to show (1-500)', '20')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ leash customers acme\n  $ leash customers --country BR --limit 5 --json')
     .action(
@@ -46,7 +47,7 @@ export function registerCustomerCommands(program: Command): void {
     .command('customer')
     .description('Show one customer: details, subscriptions, recent invoices and payments.')
     .argument('<ref>', 'customer id (cus_…), email, or name (fuzzy)')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .addHelpText(
       'after',

@@ -1,6 +1,7 @@
 /** `leash duplicates`: customers billed twice for one product (duplicate subscriptions). */
 import type { Command } from 'commander';
 import type { DuplicateGroup } from '../../operations/find-duplicate-subscriptions.ts';
+import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDate, showMoney } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { runCliRead } from '../run-read.ts';
@@ -12,7 +13,7 @@ export function registerDuplicatesCommand(program: Command): void {
     .description('Find duplicate subscriptions: a customer with two or more live subscriptions to one product.')
     .option('--customer <ref>', 'only this customer (id, email or name)')
     .option('--limit <N>', 'how many groups to show (1-1000)', '100')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .addHelpText(
       'after',

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
 import type { MrrMonth } from '../../insights/mrr-movements.ts';
 import type { RegionFailures } from '../../insights/payment-failures.ts';
+import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDate, showMoney } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { runCliRead } from '../run-read.ts';
@@ -29,7 +30,7 @@ function withWindow(command: Command, defaultWindow: string): Command {
   return command
     .option('--from <when>', `first month or day (YYYY-MM or YYYY-MM-DD; default: ${defaultWindow})`)
     .option('--to <when>', 'last month or day, inclusive (default: now, at the ledger clock)')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON (figures, explanation and chart series; money in minor units)');
 }
 
@@ -208,7 +209,7 @@ Examples:
     .command('overdue')
     .description('Who owes what past due: days overdue, aging and totals per currency.')
     .option('--limit <N>', 'how many customers to list (1-1000)', '20')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .action(async (options: InsightOptions) => {
       const answer = await runCliRead<{

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Charge, CreditNote, Invoice, Refund } from '../../domain/billing.ts';
 import { badInput } from '../../domain/errors.ts';
+import { actingAs } from '../acting-option.ts';
 import { printFields, printJson, printTable, showDate, showMoney } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { runCliRead } from '../run-read.ts';
@@ -17,7 +18,7 @@ export function registerInvoiceCommands(program: Command): void {
     .option('--overdue', 'only open invoices past their due date (at the ledger clock)')
     .option('--customer <ref>', 'only this customer (id, email or name)')
     .option('--limit <N>', 'how many to show (1-1000)', '50')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -35,7 +36,7 @@ export function registerInvoiceCommands(program: Command): void {
         if (options.status && !STATUSES.includes(options.status)) {
           throw badInput('--status', `unknown status "${options.status}" (${STATUSES.join(', ')})`);
         }
-        const result = await runCliRead<{ now: Date; invoices: Invoice[] }>(
+        const result = await runCliRead<{ now: Date; invoices: (Invoice & { customerName: string | null })[] }>(
           'list_invoices',
           {
             ...(options.status ? { status: options.status } : {}),
@@ -60,7 +61,7 @@ export function registerInvoiceCommands(program: Command): void {
           ],
           result.invoices.map((invoice) => [
             invoice.number,
-            invoice.customerId,
+            invoice.customerName ?? invoice.customerId,
             invoice.status,
             showDate(invoice.createdAt),
             showDate(invoice.dueDate),
@@ -79,7 +80,7 @@ export function registerInvoiceCommands(program: Command): void {
     .command('invoice')
     .description('Show one invoice: lines, totals, payments, refunds and credit notes.')
     .argument('<ref>', 'invoice id (in_…) or number (INV-000042, #42, 42)')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .action(async (reference: string, options: { as?: string; json?: boolean }) => {
       const result = await runCliRead<{

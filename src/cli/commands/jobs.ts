@@ -4,12 +4,10 @@
  */
 import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
-import { printJson, printTable, showDate } from '../output.ts';
+import { actingAs } from '../acting-option.ts';
+import { printJson, printTable, showDate, showDateTime } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { printJobReport, runJobWithProgress } from '../run-job.ts';
-
-/** A job's time to the second (UTC): jobs come and go within minutes. */
-const showTime = (value: Date | null) => (value ? new Date(value).toISOString().slice(0, 19).replace('T', ' ') : '—');
 
 const JOB_STATES = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'] as const;
 
@@ -39,7 +37,7 @@ Examples:
   jobs
     .command('list', { isDefault: true })
     .description('List bulk jobs, newest first.')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .action(async (options: { as?: string; json?: boolean }) => {
       const { resolveActor, withSession } = await import('../session.ts');
@@ -72,7 +70,7 @@ Examples:
     .command('show')
     .description("Show a job's report: how many targets succeeded and which failed, and why.")
     .argument('<job>', 'job id (job_…)')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .action(async (jobId: string, options: { as?: string; json?: boolean }) => {
       const [{ jobReport }, { resolveActor, withSession }] = await Promise.all([
@@ -113,7 +111,7 @@ Examples:
     .description('List background jobs on the job queue with their state (PostgreSQL), newest first.')
     .option('--state <state>', `only jobs in this state: ${JOB_STATES.join(', ')}`)
     .option('--limit <n>', 'at most this many (1-1000)', '100')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .action(async (options: { state?: string; limit: string; as?: string; json?: boolean }) => {
       const limit = parseIntegerOption('limit', options.limit, 1, 1000);
@@ -144,9 +142,9 @@ Examples:
           job.state,
           String(job.data.jobId ?? job.orgId ?? 'all orgs'),
           String(job.retryCount),
-          showTime(job.createdAt),
-          showTime(job.startedAt),
-          showTime(job.completedAt),
+          showDateTime(job.createdAt, { seconds: true }),
+          showDateTime(job.startedAt, { seconds: true }),
+          showDateTime(job.completedAt, { seconds: true }),
           job.error ?? '',
         ]),
         'no background jobs',

@@ -1,5 +1,6 @@
 /** `leash keys create|list|revoke`: API keys for MCP clients and automation. */
 import type { Command } from 'commander';
+import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDate } from '../output.ts';
 
 /** Registers `leash keys`. */
@@ -48,7 +49,7 @@ Examples:
   keys
     .command('list')
     .description("List keys: yours, or every member's for the owner (never the keys themselves).")
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .action(async (options: { as?: string; json?: boolean }) => {
       const [{ listApiKeys }, { resolveActor, withSession }] = await Promise.all([

@@ -1,6 +1,7 @@
 /** `leash outbox [--deliver]`: replies sent to customers and where each one is; delivers queued ones by SMTP. */
 import type { Command } from 'commander';
 import { LeashError } from '../../domain/errors.ts';
+import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDate } from '../output.ts';
 
 /** Registers `leash outbox`. */
@@ -9,7 +10,7 @@ export function registerOutboxCommand(program: Command): void {
     .command('outbox')
     .description('List replies (draft, queued, sent, failed); --deliver sends the queued ones by SMTP.')
     .option('--deliver', 'deliver queued replies now (needs LEASH_SMTP_URL)')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .addHelpText(
       'after',

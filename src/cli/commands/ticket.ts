@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { TicketResult } from '../../agent/ticket/run-ticket.ts';
 import type { TicketView } from '../../operations/list-tickets.ts';
+import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDate } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { runCliRead } from '../run-read.ts';
@@ -86,7 +87,7 @@ Examples:
     .option('--customer <ref>', 'only this customer (id, email or name)')
     .option('--status <status>', 'open, waiting_approval or closed')
     .option('--limit <N>', 'how many (1-500)', '50')
-    .option('--as <email>', 'the member acting (default LEASH_USER, else the owner)')
+    .option(...actingAs())
     .option('--json', 'print JSON')
     .action(async (options: { customer?: string; status?: string; limit: string; as?: string; json?: boolean }) => {
       const { tickets } = await runCliRead<{ tickets: TicketView[] }>(

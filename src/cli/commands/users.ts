@@ -1,6 +1,7 @@
 /** `leash users list|add|role|resume-agent`: the org's members, their role and approver groups, their agents' access. */
 import type { Command } from 'commander';
-import { printJson, printTable } from '../output.ts';
+import { actingAs } from '../acting-option.ts';
+import { printJson, printTable, showDateTime } from '../output.ts';
 import { printExecution, printProposal } from '../print-proposal.ts';
 import type { CliSession } from '../session.ts';
 
@@ -54,14 +55,16 @@ export function registerUsersCommand(program: Command): void {
   users
     .command('list')
     .description('List members with their role, approver groups and whether their agent access is paused.')
+    .option(...actingAs())
     .option('--json', 'print JSON: [{ email, role, groups, name, agentAccess }]')
-    .action(async (options: { json?: boolean }) => {
-      const [{ listMembers }, { pausedAgentMembers }, { withSession }] = await Promise.all([
+    .action(async (options: { as?: string; json?: boolean }) => {
+      const [{ listMembers }, { pausedAgentMembers }, { resolveActor, withSession }] = await Promise.all([
         import('../../auth/members.ts'),
         import('../../auth/agent-access.ts'),
         import('../session.ts'),
       ]);
       await withSession(async (session) => {
+        await resolveActor(session, options.as, 'read');
         const members = await listMembers(session.store.db, session.org.id);
         const paused = await pausedAgentMembers(session.store.db, session.org.id);
         const agentAccess = (id: string) => (paused.has(id) ? 'paused' : 'on');
@@ -164,7 +167,7 @@ Example:
       );
       if (options.json) return printJson(resumed);
       process.stdout.write(
-        `Agent access of ${resumed.email} resumed (paused ${resumed.stoppedAt.toISOString()} after ${resumed.blockedAttempts} blocked attempts).\n`,
+        `Agent access of ${resumed.email} resumed (paused ${showDateTime(resumed.stoppedAt)} UTC after ${resumed.blockedAttempts} blocked attempts).\n`,
       );
     });
 
