@@ -1,10 +1,13 @@
 /**
  * Modes in chat (issue 20): under insight-only the built-in planner's refund proposal is blocked, and the reply
- * names the mode, the preset and the command that turns it on.
+ * names the mode, the preset and the command that turns it on. The owner's plain words ("switch to insight only
+ * mode", "turn on support act", "enable integrate mode for billing managers") propose set_policy_modes with the
+ * preset or the role's modes, through the gate, applying nothing until confirmed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { choosePlanner } from '../../src/agent/planners.ts';
 import { runAgentTurn } from '../../src/agent/run-turn.ts';
+import { viewModes } from '../../src/operations/policy-modes.ts';
 import { confirmProposal, proposeOperation } from '../../src/operations/run-operation.ts';
 import { CLERK, type LeashFixture, OWNER, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
@@ -37,5 +40,33 @@ describe(`modes in chat (${testStoreKind})`, () => {
     expect(refund?.outcome, turn.reply).toBe('block');
     expect(turn.reply).toContain('Act mode is off for billing clerks');
     expect(turn.reply).toContain('leash policy mode set support-act');
+  });
+
+  it.each([
+    ['switch to insight only mode', { preset: 'insight-only' }],
+    ['Turn on support act', { preset: 'support-act' }],
+    ['turn on support act with a $100 credit limit', { preset: 'support-act', credit_limit: { amount: 10_000 } }],
+    ['go to the full preset, everything on', { preset: 'full' }],
+    [
+      'enable integrate mode for billing managers',
+      { preset: 'custom', roles: { billing_manager: ['insight', 'act', 'integrate'] } },
+    ],
+    ['turn off act mode for clerks', { preset: 'custom', roles: { billing_clerk: ['insight'] } }],
+    [
+      'enable act mode for rita@northwind.test',
+      { preset: 'custom', members: { 'rita@northwind.test': ['insight', 'act'] } },
+    ],
+  ])('"%s" proposes set_policy_modes', async (text, expected) => {
+    const before = await viewModes(fixture.store.db, fixture.orgId);
+    const turn = await runAgentTurn({
+      context: { ...(await fixture.context(OWNER)), channel: 'agent' },
+      planner: await choosePlanner('builtin'),
+      text,
+    });
+    const call = turn.calls.find((found) => found.operation === 'set_policy_modes');
+    expect(call?.input, turn.reply).toMatchObject(expected);
+    expect(call?.proposal, turn.reply).toBeTruthy();
+    expect(['pass', 'warn']).toContain(call?.outcome);
+    expect(await viewModes(fixture.store.db, fixture.orgId)).toEqual(before); // proposing applies nothing
   });
 });

@@ -26,7 +26,7 @@ import { openTestStore } from '../support/store.ts';
  * mode setting (changed with `leash policy mode set` or the settings page, issue 20), and the dashboard's
  * customer page read (asking about a customer in words is get_customer's).
  */
-const NOT_ASKED = new Set(['resolve_mentions', 'set_policy_modes', 'view_customer']);
+const NOT_ASKED = new Set(['resolve_mentions', 'view_customer']);
 
 describe('the intent corpus and classifier', () => {
   const phrasings = loadPhrasings();

@@ -10,10 +10,11 @@ import type { Form } from './form.ts';
 import { ACT_FORMS } from './forms-act.ts';
 import { ASK_FORMS } from './forms-ask.ts';
 import { followUp } from './forms-follow-up.ts';
+import { MODE_FORMS } from './forms-modes.ts';
 import { RECORD_FORMS } from './forms-records.ts';
 
 /** Every form the classifier can choose, plus follow-ups (which answer the previous turn, not an intent). */
-export const FORMS: readonly Form[] = [followUp, ...ACT_FORMS, ...RECORD_FORMS, ...ASK_FORMS];
+export const FORMS: readonly Form[] = [followUp, ...ACT_FORMS, ...RECORD_FORMS, ...MODE_FORMS, ...ASK_FORMS];
 
 /** Below this probability the top intent is not trusted: the planner says what it can do instead. */
 export const MIN_INTENT_PROBABILITY = 0.25;
