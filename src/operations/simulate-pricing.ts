@@ -9,6 +9,7 @@ import type { BillingConnector } from '../connectors/connector.ts';
 import type { Invoice, Price, Product } from '../domain/billing.ts';
 import { badInput, notFound } from '../domain/errors.ts';
 import { CURRENCIES, type Currency } from '../domain/money.ts';
+import { mainCurrency } from '../insights/mrr-movements.ts';
 import {
   annualDiscountBps,
   discountedAnnual,
@@ -17,6 +18,7 @@ import {
   type PlanLine,
   type PricingChange,
   type RepricedAmount,
+  type RevenueSeries,
   repriceLine,
   revenueSeries,
   usageCharge,
@@ -111,12 +113,17 @@ function planLines(invoices: readonly Invoice[], prices: ReadonlyMap<string, Pri
   return lines;
 }
 
-/** The currency most of the plan's revenue is in (else its first monthly price's, else USD). */
-function mainCurrency(lines: readonly PlanLine[], prices: readonly Price[]): Currency {
-  const totals = new Map<Currency, number>();
-  for (const line of lines) totals.set(line.currency, (totals.get(line.currency) ?? 0) + line.amount);
-  const top = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-  return top?.[0] ?? prices.find((price) => price.interval === 'month')?.currency ?? 'usd';
+/**
+ * The currency the answer leads with: the org's main one (most customers) when the plan billed in it, else the
+ * one with most of the plan's lines (counted, not summed: minor units of different currencies do not compare).
+ */
+async function leadCurrency(connector: BillingConnector, lines: readonly PlanLine[], prices: readonly Price[]) {
+  const counts = new Map<Currency, number>();
+  for (const line of lines) counts.set(line.currency, (counts.get(line.currency) ?? 0) + 1);
+  const org = await mainCurrency(connector, undefined);
+  if (counts.has(org) || counts.size === 0)
+    return counts.size === 0 ? (prices.find((price) => price.interval === 'month')?.currency ?? org) : org;
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? org;
 }
 
 /** The change in minor units and basis points, with a usage component's currency and free units settled. */
@@ -175,6 +182,20 @@ async function usageAmounts(
   return amounts;
 }
 
+/** The lead currency's series first, the others by code. */
+function leadFirst(series: RevenueSeries[], lead: Currency): RevenueSeries[] {
+  const rank = (entry: RevenueSeries) => (entry.currency === lead ? '' : entry.currency);
+  return [...series].sort((a, b) => rank(a).localeCompare(rank(b)));
+}
+
+/** "1,000 api calls" for api_calls_thousands, "seats" for seats; with a count, "100,000 api calls". */
+function meterWords(meter: string, units?: number): string {
+  const { limit, factor } = limitOfMetric(meter);
+  const name = limit.replaceAll('_', ' ');
+  if (units !== undefined) return `${(units * factor).toLocaleString('en-US')} ${name}`;
+  return factor === 1 ? name.replace(/s$/, '') : `${factor.toLocaleString('en-US')} ${name}`;
+}
+
 /** The catalogue write that would make the change real, for "make it so". */
 function nextStep(product: Product, change: PricingChange, prices: readonly Price[], currency: Currency) {
   if (change.kind === 'usage_component')
@@ -216,7 +237,7 @@ function nextStep(product: Product, change: PricingChange, prices: readonly Pric
 function describeChange(product: Product, change: PricingChange, prices: readonly Price[], currency: Currency): string {
   if (change.kind === 'price') return `${product.name} at ${show(change.amount, change.currency)}/${change.interval}`;
   if (change.kind === 'usage_component')
-    return `${product.name} plus ${show(change.unitAmount, change.currency)} per ${change.meter} over ${change.freeUnits.toLocaleString('en-US')} a month`;
+    return `${product.name} plus ${show(change.unitAmount, change.currency)} per ${meterWords(change.meter)} over ${meterWords(change.meter, change.freeUnits)} a month`;
   const monthly = monthlyPriceIn(prices, currency);
   const annual = prices.find((price) => price.currency === currency && price.interval === 'year' && !price.usageMetric);
   const now = annual ? ` (now ${(annualDiscountBps(annual, monthly) / 100).toFixed(1)}%)` : '';
@@ -239,7 +260,7 @@ export const simulatePricing = defineRead({
     const invoices = await issuedInvoices(connector, lookback, window.until);
     const all = planLines(invoices, new Map(prices.map((price) => [price.id, price])));
     const inWindow = all.filter((line) => months.includes(line.month));
-    const currency = mainCurrency(inWindow, prices);
+    const currency = await leadCurrency(connector, inWindow, prices);
     const change = settleChange(input.change, product, currency);
     const amounts: RepricedAmount[] = inWindow.map((line) => ({
       customerId: line.customerId,
@@ -250,7 +271,7 @@ export const simulatePricing = defineRead({
     }));
     if (change.kind === 'usage_component')
       amounts.push(...(await usageAmounts(connector, all, change, months, window)));
-    const series = revenueSeries(amounts, months);
+    const series = leadFirst(revenueSeries(amounts, months), currency);
     const affected = mostAffected(amounts, AFFECTED);
     const names = new Map<string, string>();
     for (const row of [...affected.up, ...affected.down])
@@ -295,12 +316,15 @@ function explain(
 ): string {
   if (series.length === 0)
     return `No issued invoice of the plan in ${describeWindow(window)}, so there is nothing to reprice. Nothing was changed.`;
-  const totals = series
+  const moved = series.filter((entry, index) => index === 0 || entry.difference !== 0);
+  const still = series.length - moved.length;
+  const totals = moved
     .map(
       (entry) =>
         `${show(entry.actual, entry.currency)} actual vs ${show(entry.simulated, entry.currency)} simulated (${entry.difference >= 0 ? '+' : '−'}${show(Math.abs(entry.difference), entry.currency)})`,
     )
     .join('; ');
+  const unchanged = still > 0 ? ` (${still} other currenc${still === 1 ? 'y' : 'ies'} unchanged)` : '';
   const who = (rows: typeof up, word: string) =>
     rows.length
       ? ` Would pay ${word}: ${rows
@@ -313,5 +337,5 @@ function explain(
   const then = next
     ? ` Nothing was changed; say "make it so" to propose it (${next.operation}), which adds the price for new sign-ups and waits for confirmation.`
     : ' Nothing was changed.';
-  return `With ${described}, ${describeWindow(window)}: ${totals}.${who(up, 'more')}${who(down, 'less')}${then}`;
+  return `With ${described}, ${describeWindow(window)}: ${totals}${unchanged}.${who(up, 'more')}${who(down, 'less')}${then}`;
 }

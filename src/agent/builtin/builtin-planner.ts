@@ -13,8 +13,8 @@ import type { AgentCall, Planner, PlannerReply } from '../agent-types.ts';
 import { UNSUPPORTED } from '../parse/intent-corpus.ts';
 import { type Clause, instructionOf, parseRequest } from '../parse/parse-request.ts';
 import { askWhich, narrowed, pendingAnswer } from './clarify.ts';
-import { whatIf } from './forms-ask.ts';
 import { followUp } from './forms-follow-up.ts';
+import { whatIf } from './forms-what-if.ts';
 import {
   clauseTools,
   formFor,
@@ -137,8 +137,9 @@ export function builtinPlanner(): Planner {
     async respond(request, tools): Promise<PlannerReply> {
       const plain = new Turn(request, tools);
       const pending = pendingAnswer(request);
-      if (!pending && followUp.matches(plain)) return followUp.run(plain);
+      // A pricing what-if, or "make it so" right after one, before follow-ups (whose "it" would otherwise take it).
       if (!pending && whatIf.matches(plain)) return whatIf.run(plain);
+      if (!pending && followUp.matches(plain)) return followUp.run(plain);
       const text = pending?.original ?? request.text;
       const found = await plain.read<Mentions>('resolve_mentions', { text: instructionOf(text).slice(0, 4000) });
       let mentions = found ?? NO_MENTIONS;

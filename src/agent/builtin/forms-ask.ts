@@ -5,6 +5,7 @@
  */
 import { countOf, countryOf, parseAmount, percentOf } from './entities.ts';
 import type { Form } from './form.ts';
+import { whatIf } from './forms-what-if.ts';
 import type { Turn } from './turn.ts';
 
 /** A currency the request filters by ("in EUR", "euro invoices", "gbp"). */
@@ -311,22 +312,9 @@ function lookupOf(reference: string): Record<string, string> {
   return reference.includes('@') ? { email: reference } : { name: reference };
 }
 
-/** Pricing what-ifs: no operation simulates them, so this form answers with what can be shown. */
-export const whatIf: Form & { matches(turn: Turn): boolean } = {
-  name: 'what if (pricing)',
-  examples: ['What if we added a usage-based component to the Pro plan?'],
-  intents: [],
-  matches: (turn) => /^what\s+if\b|\bhypothetical|\bwhat\s+would\s+happen\s+if\b/.test(turn.lower),
-  async run(turn) {
-    await turn.call('usage_against_limits', { min_share: 0.8 });
-    return turn.reply(
-      'Leash does not simulate pricing changes. What it can show is where usage already presses on plan limits, which is what a usage-based component would bill:',
-    );
-  },
-};
-
 /** The reading forms, most specific first. */
 export const ASK_FORMS: readonly Form[] = [
+  whatIf,
   doubleCharges,
   involuntaryChurn,
   failureRates,
