@@ -3,14 +3,17 @@
  * for billing clerks in the roles × modes grid, proposes, sees the proposal card with the value before → after,
  * confirms it, and the page then shows the new setting; nothing changed before the confirm. A clerk sees the
  * settings read-only (no controls). Axe finds nothing serious and nothing overflows at 1280 and 390 px;
- * screenshots land in test-results/screenshots/.
+ * screenshots land in test-results/screenshots/. Also the approvals inbox shows an external agent's (gate) request
+ * as the agent's own, untrusted data.
  */
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/auth/api-keys.ts';
 import { viewModes } from '../../src/operations/policy-modes.ts';
 import { browserAvailability, ensureDashboardBuilt, launchChromium } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
-import { CLERK, type LeashFixture, OWNER, openLeashFixture } from '../support/leash-fixture.ts';
+import { CLERK, type LeashFixture, MANAGER, OWNER, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
 import { checkAndSave, PHONE, signedIn } from './dashboard-session.ts';
 
@@ -81,6 +84,30 @@ describe.runIf(browser.available)(`the settings page's modes (${testStoreKind})`
     expect(await clerkRow.innerText()).toMatch(/^billing clerk\s+On\s+(On|Off)\s+On$/);
     await page.getByText('Only the owner can change them.').waitFor();
     await checkAndSave(page, 'phone-settings-modes');
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("the approvals inbox shows an external agent's request as the agent's untrusted data", async () => {
+    const canonical = JSON.parse(
+      readFileSync(new URL('../fixtures/gate/billing-change.canonical.json', import.meta.url), 'utf8'),
+    ) as { context: Record<string, unknown> };
+    const key = (await createApiKey(fixture.store.db, await fixture.member(MANAGER), 'Helpdesk bot', 'cli', 'gate'))
+      .key;
+    // Wrong JSON types: normalised and answered WARN, which opens a request in the inbox.
+    const body = { ...canonical, context: { ...canonical.context, account_id: 7, idempotency_key: 'idem_inbox_1' } };
+    const answer = await server.call<{ decision: string }>('POST', '/api/gate/validate', { token: key, body });
+    expect(answer.body.decision).toBe('WARN');
+
+    const page = await signedIn(chromium, contexts, fixture, server, OWNER, problems);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const external = page.getByTestId('external-request').first();
+    await external.waitFor();
+    const text = await external.innerText();
+    expect(text).toContain('Asked by the external agent Helpdesk bot through the gate');
+    expect(text).toContain('billing.change / change');
+    expect(text).toContain(String(canonical.context.user_input));
+    await page.getByRole('button', { name: 'Approve (the agent executes it)' }).first().waitFor();
+    await checkAndSave(page, 'approvals-gate-request');
     expect(problems).toEqual([]);
   }, 120_000);
 });
