@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import type { BillingConnector } from '../../connectors/connector.ts';
-import type { Subscription } from '../../domain/billing.ts';
+import type { Coupon, Price, Subscription } from '../../domain/billing.ts';
 import { notFound } from '../../domain/errors.ts';
+import { formatMoney, isCurrency } from '../../domain/money.ts';
 import { resolveWindow, windowFields } from '../period.ts';
 import { writeContextFields } from '../write-fields.ts';
 import { type BulkTarget, DEFAULT_RATE, defineBulk, MAX_TARGETS } from './define-bulk.ts';
@@ -30,6 +31,42 @@ async function names(connector: BillingConnector, subscriptions: Subscription[])
   for (const id of new Set(subscriptions.map((subscription) => subscription.customerId)))
     found.set(id, (await connector.getCustomer(id))?.name ?? id);
   return found;
+}
+
+/** Minor units as a person reads them ("$45.60"). */
+function moneyText(amount: number, currency: string): string {
+  return isCurrency(currency) ? formatMoney({ amount, currency }) : `${amount} ${currency}`;
+}
+
+/** "1 subscription", "87 subscriptions". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The revenue a coupon takes off one subscription a month: its percentage (or fixed amount, in the
+ * subscription's currency) of the licensed items' price, a yearly price counted as a twelfth. Metered items,
+ * whose amount is not known ahead, count as nothing.
+ */
+export function monthlyDiscount(subscription: Subscription, coupon: Coupon, prices: Map<string, Price>): number {
+  let monthly = 0;
+  for (const item of subscription.items) {
+    const price = prices.get(item.priceId);
+    if (!price || price.unitAmount === null) continue;
+    monthly += (price.unitAmount * item.quantity) / (price.interval === 'year' ? 12 : 1);
+  }
+  if (coupon.percentOffBps !== null) return Math.round((monthly * coupon.percentOffBps) / 10_000);
+  if (coupon.amountOff !== null && coupon.currency === subscription.currency)
+    return Math.min(Math.round(monthly), coupon.amountOff);
+  return 0;
+}
+
+/** The targets' amounts summed per currency, as people read them ("$45.60 + €12.00"); "" when none. */
+function totals(targets: BulkTarget[]): string {
+  const byCurrency = new Map<string, number>();
+  for (const target of targets)
+    if (target.currency) byCurrency.set(target.currency, (byCurrency.get(target.currency) ?? 0) + (target.amount ?? 0));
+  return [...byCurrency].map(([currency, amount]) => moneyText(amount, currency)).join(' + ');
 }
 
 /** Input of bulk_apply_coupon. */
@@ -69,15 +106,25 @@ export const bulkApplyCoupon = defineBulk({
       }),
     );
     const without = subscriptions.filter((subscription) => subscription.couponId !== coupon.id);
-    const named = await names(connector, without);
-    return without.map((subscription) => ({
-      customerId: subscription.customerId,
-      label: `${named.get(subscription.customerId)}: ${coupon.code} on ${subscription.id}`,
-      ids: { subscription: subscription.id, coupon: coupon.id },
-    }));
+    const [named, prices] = await Promise.all([
+      names(connector, without),
+      connector.listPrices().then((all) => new Map(all.map((price) => [price.id, price]))),
+    ]);
+    return without.map((subscription) => {
+      const amount = monthlyDiscount(subscription, coupon, prices);
+      const name = named.get(subscription.customerId) ?? subscription.customerId;
+      return {
+        customerId: subscription.customerId,
+        customerName: name,
+        label: `${name}: ${coupon.code} on ${subscription.id}, ${moneyText(amount, subscription.currency)} a month less`,
+        ids: { subscription: subscription.id, coupon: coupon.id },
+        amount,
+        currency: subscription.currency,
+      };
+    });
   },
   summary: (input, targets) =>
-    `Apply ${input.coupon} to ${targets.length} live subscription(s)${input.country ? ` of customers in ${input.country}` : ''}`,
+    `Apply ${input.coupon} to ${count(targets.length, 'live subscription')}${input.country ? ` of customers in ${input.country}` : ''}${totals(targets) ? `: gives away ${totals(targets)} a month in revenue` : ''}`,
   bound: (input) => ({ coupon: input.coupon, country: input.country ?? null }),
   runTarget: (connector, target, _input, key) =>
     connector.applyCoupon(
@@ -115,14 +162,22 @@ export const bulkRetryInvoices = defineBulk({
     );
     const targets: BulkTarget[] = [];
     const seen = new Set<string>();
+    const customerNames = new Map<string, string>();
     for (const charge of failed) {
       if (!charge.invoiceId || seen.has(charge.invoiceId)) continue;
       seen.add(charge.invoiceId);
       const invoice = await connector.getInvoice(charge.invoiceId);
       if (invoice?.status !== 'open' || invoice.amountRemaining <= 0) continue;
+      if (!customerNames.has(invoice.customerId))
+        customerNames.set(
+          invoice.customerId,
+          (await connector.getCustomer(invoice.customerId))?.name ?? invoice.customerId,
+        );
+      const name = customerNames.get(invoice.customerId) ?? invoice.customerId;
       targets.push({
         customerId: invoice.customerId,
-        label: `${invoice.number}: ${invoice.amountRemaining} ${invoice.currency} (${charge.failureCode ?? 'declined'})`,
+        customerName: name,
+        label: `${name}: ${invoice.number}, ${moneyText(invoice.amountRemaining, invoice.currency)} (${charge.failureCode ?? 'declined'})`,
         ids: { invoice: invoice.id },
         amount: invoice.amountRemaining,
         currency: invoice.currency,
@@ -130,7 +185,8 @@ export const bulkRetryInvoices = defineBulk({
     }
     return targets;
   },
-  summary: (_input, targets) => `Retry payment of ${targets.length} open invoice(s) whose payment failed`,
+  summary: (_input, targets) =>
+    `Retry payment of ${count(targets.length, 'open invoice')} whose payment failed${totals(targets) ? `, collecting up to ${totals(targets)}` : ''}`,
   bound: (input) => ({ from: input.from ?? null, to: input.to ?? null }),
   runTarget: (connector, target, _input, key) =>
     connector.payInvoice({ invoiceId: target.ids.invoice ?? '' }, { idempotencyKey: key }),
@@ -172,12 +228,13 @@ export const bulkMigratePlan = defineBulk({
       .filter((subscription) => subscription.currency === to.currency)
       .map((subscription) => ({
         customerId: subscription.customerId,
+        customerName: named.get(subscription.customerId) ?? subscription.customerId,
         label: `${named.get(subscription.customerId)}: ${from.nickname || from.id} → ${to.nickname || to.id}`,
         ids: { subscription: subscription.id, price: to.id },
       }));
   },
   summary: (input, targets) =>
-    `Move ${targets.length} subscription(s) from ${input.from_price_id} to ${input.to_price_id}${input.prorate ? ', billing the proration now' : ' at their next renewal'}`,
+    `Move ${count(targets.length, 'subscription')} from ${input.from_price_id} to ${input.to_price_id}${input.prorate ? ', billing the proration now' : ' at their next renewal'}`,
   bound: (input) => ({ from: input.from_price_id, to: input.to_price_id, prorate: input.prorate }),
   runTarget: (connector, target, input, key) =>
     connector.changePlan(

@@ -93,7 +93,13 @@ describe(`bulk actions (${testStoreKind})`, () => {
       case_id: 'CAMPAIGN-1',
     });
     expect(proposal.preview.targets).toHaveLength(12);
-    expect(proposal.preview.summary).toBe('Apply SUMMER20 to 12 live subscription(s) of customers in US');
+    // The money effect in words and in money (12 × $19.00 × 20%), customers by name: never null, never ids.
+    expect(proposal.preview.summary).toBe(
+      'Apply SUMMER20 to 12 live subscriptions of customers in US: gives away $45.60 a month in revenue',
+    );
+    expect(proposal.preview.money).toEqual({ amount: 4_560, currency: 'usd' });
+    expect(proposal.preview.customers.map((customer) => customer.name)).toContain('US Customer 0');
+    expect(proposal.preview.customers.every((customer) => /^US Customer \d+$/.test(customer.name))).toBe(true);
     expect(proposal.decision.reasons.map((reason) => reason.policyId)).toEqual(
       expect.arrayContaining([expect.stringMatching(/bulk/)]),
     );

@@ -20,6 +20,8 @@ import type { OperationContext, Preview, WriteOperation } from '../define-operat
 /** One target of a bulk action: what to act on and how it reads in a preview. */
 export interface BulkTarget {
   customerId: string;
+  /** The customer's name, for the preview's customer list. */
+  customerName?: string;
   label: string;
   /** The ids the target's write needs (subscription, invoice, price…). */
   ids: Record<string, string>;
@@ -90,7 +92,7 @@ export function defineBulk<Input>(
         money: money ?? null,
         customers: customers.map((id) => ({
           id,
-          name: targets.find((target) => target.customerId === id)?.label ?? id,
+          name: targets.find((target) => target.customerId === id)?.customerName ?? id,
         })),
         targets: targets.map((target) => Object.values(target.ids).join(':')),
         reversible: !definition.destructive,
