@@ -68,9 +68,15 @@ export const OUTBOUND_FIELDS: Readonly<Record<string, Fields>> = {
   create_ticket: none,
   add_member: none,
   change_member_role: none,
+  // Who may use which mode stays inside Leash.
+  set_policy_modes: none,
   bulk_apply_coupon: none,
   bulk_migrate_plan: none,
   bulk_retry_invoices: none,
+  // An endpoint's URL and description stay in Leash; what it later receives is Leash's own event records.
+  create_webhook_endpoint: none,
+  update_webhook_endpoint: none,
+  delete_webhook_endpoint: none,
 };
 
 /** The outbound free text of one write's input (none for an operation not listed). */
