@@ -24,6 +24,7 @@ import { registerStartCommand } from './commands/start.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { registerTicketCommands } from './commands/ticket.ts';
 import { registerUsersCommand } from './commands/users.ts';
+import { registerWebhooksCommand } from './commands/webhooks.ts';
 import { describeError, EXIT } from './exit-codes.ts';
 
 const program = new Command('leash')
@@ -102,6 +103,7 @@ registerEvalCommand(program);
 registerTicketCommands(program);
 registerCheckReplyCommand(program);
 registerOutboxCommand(program);
+registerWebhooksCommand(program);
 registerJobCommands(program);
 registerMcpCommand(program, '0.1.0');
 registerKeyCommands(program);

@@ -43,6 +43,7 @@ import { registerTicketRoutes } from './routes/tickets.ts';
 import type { TypedApp } from './routes/types.ts';
 import { registerWebRoutes } from './routes/web.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { registerOutboundWebhookRoutes } from './routes/webhooks-outbound.ts';
 
 /** Everything a server runs with. */
 export interface ServerOptions {
@@ -195,6 +196,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerAuditRoutes(typed, deps);
   registerMemberRoutes(typed, deps);
   registerPolicyModeRoutes(typed, deps);
+  registerOutboundWebhookRoutes(typed, deps);
   registerTicketRoutes(typed, deps);
   registerConversationRoutes(typed, deps);
   registerIntegrationRoutes(typed, deps);

@@ -124,6 +124,10 @@ export const PARAMETER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   code_prefix: 'Prefix for the generated coupon codes',
   role: "The member's role",
   groups: 'Approver groups the member belongs to',
+  url: 'Webhook endpoint URL: https, a public address',
+  events: 'Billing events to deliver, e.g. ["subscription.created"]',
+  endpoint_id: 'Webhook endpoint id, we_…',
+  disabled: 'true pauses the endpoint, false resumes it',
 };
 
 /** The description of `tool`'s parameter `name`, if the table has one. */

@@ -12,9 +12,17 @@ import { ASK_FORMS } from './forms-ask.ts';
 import { followUp } from './forms-follow-up.ts';
 import { MODE_FORMS } from './forms-modes.ts';
 import { RECORD_FORMS } from './forms-records.ts';
+import { WEBHOOK_FORMS } from './forms-webhooks.ts';
 
 /** Every form the classifier can choose, plus follow-ups (which answer the previous turn, not an intent). */
-export const FORMS: readonly Form[] = [followUp, ...ACT_FORMS, ...RECORD_FORMS, ...MODE_FORMS, ...ASK_FORMS];
+export const FORMS: readonly Form[] = [
+  followUp,
+  ...ACT_FORMS,
+  ...RECORD_FORMS,
+  ...MODE_FORMS,
+  ...WEBHOOK_FORMS,
+  ...ASK_FORMS,
+];
 
 /** Below this probability the top intent is not trusted: the planner says what it can do instead. */
 export const MIN_INTENT_PROBABILITY = 0.25;
