@@ -3,6 +3,7 @@
  * look-up goes through `runRead`, so it is gated and lands in the audit log like any other read.
  */
 import type { Charge, Customer, Invoice, Subscription } from '../../domain/billing.ts';
+import { personDate } from '../../domain/person-time.ts';
 import type { TicketClass } from '../../domain/tickets.ts';
 import type { OperationContext } from '../../operations/define-operation.ts';
 import type { DoubleCharge } from '../../operations/find-double-charges.ts';
@@ -34,7 +35,8 @@ export interface ScoutReport {
 /** One customer's whole history is small: customer-scoped look-ups cover all of it. */
 const ALL_HISTORY = '2000-01';
 
-const day = (date: Date | string) => new Date(date).toISOString().slice(0, 10);
+/** The one date format of replies and cards: "3 Nov 2026". */
+const day = (date: Date | string) => personDate(date);
 
 function invoiceFact(invoice: Invoice): TicketFact {
   const due = invoice.status === 'open' && invoice.dueDate ? `, due ${day(invoice.dueDate)}` : '';

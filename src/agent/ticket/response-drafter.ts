@@ -1,9 +1,10 @@
 /**
  * Response Drafter: a customer-safe reply built from the scout's facts — what was found, with invoice
- * numbers and amounts, and what happens next — and no commitment that no executed or approved action
+ * numbers, dates ("3 Nov 2026") and amounts, never internal ids (ch_…, in_…) or ISO strings, and what happens next — and no commitment that no executed or approved action
  * backs. Seed 000's "Better" answer is the model: found, looks eligible for review, drafted for approval.
  * The claim checker runs on every draft; a template that ever made a promise would show up there.
  */
+import { personDate } from '../../domain/person-time.ts';
 import type { TicketClass } from '../../domain/tickets.ts';
 import { show } from '../../operations/period.ts';
 import type { ScoutReport } from './account-scout.ts';
@@ -22,22 +23,21 @@ function greeting(report: ScoutReport): string {
 function latestInvoiceSentence(report: ScoutReport): string {
   const invoice = report.invoices[0];
   if (!invoice) return 'I could not find an invoice on your account yet.';
-  const due =
-    invoice.status === 'open' && invoice.dueDate ? `, due ${new Date(invoice.dueDate).toISOString().slice(0, 10)}` : '';
+  const due = invoice.status === 'open' && invoice.dueDate ? `, due ${personDate(invoice.dueDate)}` : '';
   return `Your latest invoice, ${invoice.number}, is for ${show(invoice.total, invoice.currency)} and is ${invoice.status}${due}.`;
 }
 
 function chargeSentences(report: ScoutReport, actions: readonly DraftedAction[]): string[] {
   const double = report.doubleCharges[0];
   if (!double) return [latestInvoiceSentence(report)];
-  const [first, second] = double.charges;
+  const second = double.charges[1];
   const invoices = [...new Set(double.charges.map((charge) => charge.invoiceNumber).filter(Boolean))];
   const refund = actions.find((action) => action.operation === 'refund_charge');
-  const days = [...new Set(double.charges.map((charge) => new Date(charge.createdAt).toISOString().slice(0, 10)))];
+  const days = [...new Set(double.charges.map((charge) => personDate(charge.createdAt)))];
   return [
     `I found two payments of ${show(second?.amount ?? 0, second?.currency ?? 'usd')} on your account${
       invoices.length ? ` for ${invoices.join(' and ')}` : ''
-    }, ${days.length === 1 ? `both taken on ${days[0]}` : `taken on ${days.join(' and ')}`} (${first?.id} and ${second?.id}).`,
+    }, ${days.length === 1 ? `both taken on ${days[0]}` : `taken on ${days.join(' and ')}`}.`,
     'This looks eligible for review under our duplicate charge policy.',
     refund
       ? 'I have drafted a refund request for the second payment and sent it for approval, with the invoice linked.'
