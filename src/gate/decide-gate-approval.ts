@@ -10,6 +10,7 @@ import { type ApprovalRequest, expireApprovalRequest, settleApprovalRequest } fr
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { AuditEventName } from '../audit/events.ts';
 import { LeashError } from '../domain/errors.ts';
+import { modeGrantOf } from '../operations/policy-modes.ts';
 import type { Actor, DecisionRequest, Gate } from '../policy/decide.ts';
 import type { Database } from '../store/schema.ts';
 import { findGateDecision, type GateDecision, moveGateDecision } from './gate-decisions.ts';
@@ -88,10 +89,14 @@ async function checkPending(context: ApproverContext, request: ApprovalRequest):
     await refuse(context, request, 'approval.used', `approval request ${request.id} is already ${request.status}`);
 }
 
-/** The policy's question as it was asked, with the requester as they are now. */
-function questionOf(decision: GateDecision, requester: Actor): DecisionRequest {
+/**
+ * The policy's question as it was asked, with the requester as they are now: their role and their modes (a mode
+ * switched off since the agent asked blocks the approval, as it blocks a proposal's).
+ */
+async function questionOf(db: Kysely<Database>, decision: GateDecision, requester: Actor): Promise<DecisionRequest> {
   const { policyOutcome: _outcome, routes: _routes, requesterId: _requester, ...asked } = decision.policyRequest;
-  return { ...(asked as unknown as DecisionRequest), actor: requester, stage: 'execute' };
+  const modes = await modeGrantOf(db, requester);
+  return { ...(asked as unknown as DecisionRequest), actor: requester, modes, stage: 'execute' };
 }
 
 /** Checks the approver: not the requester, routed, allowed the action (and within their cap where it applies). */
@@ -102,7 +107,7 @@ async function checkApprover(context: ApproverContext, request: ApprovalRequest)
   const requester = decision ? await context.findActor(decision.requesterId) : undefined;
   if (!decision || !requester)
     return refuse(context, request, 'approval.stale', 'the request no longer matches a decision or a member');
-  const question = questionOf(decision, requester);
+  const question = await questionOf(context.db, decision, requester);
   if (decision.policyRequest.policyOutcome === 'warn') {
     // The policy's own approval check: routing, permission and caps, on the requester's current role.
     const verdict = context.gate.canApprove(context.actor, question);

@@ -10,7 +10,7 @@ import { createApiKey } from '../../src/auth/api-keys.ts';
 import type { Gate } from '../../src/policy/decide.ts';
 import { withoutOrgScope } from '../../src/store/org-scope.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
-import { type LeashFixture, MANAGER, OWNER, openLeashFixture } from '../support/leash-fixture.ts';
+import { FINANCE, type LeashFixture, MANAGER, OWNER, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
 
 type Body = { action_kind: string; action_type: string; ai_output: unknown; context: Record<string, unknown> };
@@ -173,6 +173,48 @@ describe(`the gate service (${testStoreKind})`, () => {
       const reason = answer.body.reasons.find((found) => found.policy_id === 'mode.off');
       expect(reason?.message, JSON.stringify(answer.body.reasons)).toContain('Act mode is off for billing managers');
       expect(reason?.message).toContain('preset insight-only');
+    } finally {
+      await setModes('full');
+    }
+  });
+
+  it('a mode switched off after the agent asked blocks the approval of its WARN', async () => {
+    const owner = (await server.signIn(OWNER)).token;
+    const manager = (await server.signIn(MANAGER)).token;
+    const finance = (await server.signIn(FINANCE)).token;
+    const setModes = async (preset: string) => {
+      const body = { preset, reason: 'gate approval modes test', case_id: 'GATE-MODES-2' };
+      type Proposed = { proposal: { id: string; approval: { id: string } | null } };
+      const { proposal } = (await server.call<Proposed>('POST', '/api/policy/modes', { token: owner, body })).body;
+      const done = proposal.approval
+        ? await server.call<{ status: string }>('POST', `/api/approvals/${proposal.approval.id}/approve`, {
+            token: manager,
+            body: { reason: 'end of the test' },
+          })
+        : await server.call<{ status: string }>('POST', `/api/proposals/${proposal.id}/confirm`, {
+            token: owner,
+            body: {},
+          });
+      expect(done.body.status, JSON.stringify(done.body)).toBe('succeeded');
+    };
+    const credit = bodyOf({
+      change: { action_kind: 'money.credit', action_type: 'credit', ai_output: { amount: 2_500, currency: 'usd' } },
+    });
+    const asked = await validate(credit);
+    expect(asked.body.decision).toBe('WARN');
+    type Inbox = { requests: { id: string; external?: { decisionId: string } }[] };
+    const { requests } = (await server.call<Inbox>('GET', '/api/approvals', { token: finance })).body;
+    const entry = requests.find((found) => found.external?.decisionId === asked.body.decision_id);
+    expect(entry).toBeDefined();
+    await setModes('insight-only');
+    try {
+      const approved = await server.call<{ error: { message: string } }>(
+        'POST',
+        `/api/approvals/${entry?.id}/approve`,
+        { token: finance, body: { reason: 'looks fine' } },
+      );
+      expect(approved.status).toBe(403);
+      expect(approved.body.error.message).toContain('Act mode is off');
     } finally {
       await setModes('full');
     }
