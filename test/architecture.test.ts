@@ -57,6 +57,9 @@ describe('module boundaries', () => {
     ['audit', ['domain', 'store']],
     ['approvals', ['domain', 'store', 'policy']],
     ['secrets', ['domain', 'store']],
+    // The gate service and outbound webhooks sit beside operations (they share its contexts and the modes).
+    ['gate', ['domain', 'store', 'policy', 'approvals', 'audit', 'operations']],
+    ['webhooks', ['domain', 'store', 'secrets', 'operations']],
   ])('%s imports only %j', (name, allowed) => {
     const offending = IMPORTS.filter(
       ([from, to]) => moduleOf(from) === name && moduleOf(to) !== name && !(allowed as string[]).includes(moduleOf(to)),
