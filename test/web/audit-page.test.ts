@@ -5,9 +5,8 @@
  * with the server's words. Screenshots at 1280 and 390 px go to test-results/screenshots/.
  */
 import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMagicLink } from '../../src/auth/sessions.ts';
 import { generateDemo } from '../../src/demo/generate-demo.ts';
 import {
   browserAvailability,
@@ -21,6 +20,7 @@ import {
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { CLERK, FINANCE, type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
+import { signedIn } from './dashboard-session.ts';
 
 const browser = browserAvailability();
 
@@ -30,19 +30,10 @@ describe.runIf(browser.available)(`audit page in Chromium (${testStoreKind})`, (
   let chromium: Browser;
   let page: Page;
   const problems: string[] = [];
+  const contexts: BrowserContext[] = [];
 
   async function openAudit(viewport: { width: number; height: number }): Promise<Page> {
-    const context = await chromium.newContext({ viewport, locale: 'en-US' });
-    const opened = await context.newPage();
-    opened.setDefaultTimeout(20_000);
-    opened.on('pageerror', (error) => problems.push(error.message));
-    opened.on('console', (message) => {
-      if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) problems.push(message.text());
-    });
-    const link = await createMagicLink(fixture.store.db, await fixture.member(FINANCE), 'login', null);
-    await opened.goto(`${server.url}/login?token=${link.token}`);
-    await opened.getByRole('button', { name: 'Sign in' }).click();
-    await opened.getByRole('button', { name: 'Sign out' }).waitFor();
+    const opened = await signedIn(chromium, contexts, fixture, server, FINANCE, problems, viewport);
     await opened.goto(`${server.url}/audit`);
     await opened.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     await settled(opened);

@@ -1,6 +1,7 @@
 /**
- * Shared by the table and customer-page browser tests: a signed-in Chromium page for a member, with every page
- * error and console error collected, and a check that saves a screenshot after axe finds nothing serious and
+ * Shared by the dashboard's browser tests (tables, customer page, settings, audit, insights): a signed-in
+ * Chromium page for a member, with every page error and console error collected, and a check that saves a
+ * screenshot after axe finds nothing serious and
  * nothing overflows sideways.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -24,7 +25,7 @@ export async function signedIn(
   problems: string[],
   viewport = WIDE,
 ): Promise<Page> {
-  const context = await chromium.newContext({ viewport });
+  const context = await chromium.newContext({ viewport, locale: 'en-US' });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);

@@ -5,9 +5,8 @@
  * currency and a period picked on the page. Screenshots at 1280 and 390 px go to test-results/screenshots/.
  */
 import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMagicLink } from '../../src/auth/sessions.ts';
 import { generateDemo } from '../../src/demo/generate-demo.ts';
 import {
   browserAvailability,
@@ -22,6 +21,7 @@ import {
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { FINANCE, type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
+import { signedIn } from './dashboard-session.ts';
 
 interface OverdueAnswer {
   totals: { currency: string; customers: number }[];
@@ -37,19 +37,10 @@ describe.runIf(browser.available)(`insights charts in Chromium (${testStoreKind}
   let page: Page;
   let overdue: OverdueAnswer;
   const problems: string[] = [];
+  const contexts: BrowserContext[] = [];
 
   async function openInsights(viewport: { width: number; height: number }): Promise<Page> {
-    const context = await chromium.newContext({ viewport, locale: 'en-US' });
-    const opened = await context.newPage();
-    opened.setDefaultTimeout(20_000);
-    opened.on('pageerror', (error) => problems.push(error.message));
-    opened.on('console', (message) => {
-      if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) problems.push(message.text());
-    });
-    const link = await createMagicLink(fixture.store.db, await fixture.member(FINANCE), 'login', null);
-    await opened.goto(`${server.url}/login?token=${link.token}`);
-    await opened.getByRole('button', { name: 'Sign in' }).click();
-    await opened.getByRole('button', { name: 'Sign out' }).waitFor();
+    const opened = await signedIn(chromium, contexts, fixture, server, FINANCE, problems, viewport);
     await opened.goto(`${server.url}/insights`);
     await opened.getByRole('heading', { name: 'Overdue invoices' }).waitFor();
     await settled(opened);
