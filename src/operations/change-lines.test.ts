@@ -4,14 +4,16 @@
  * plan, the date, the body. A new write operation without a row here fails the first test. Arguments that
  * only pick the target (ids, filters) or steer the run (rate) are listed per operation and not checked.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LeashFixture, OWNER, openLeashFixture } from '../../test/support/leash-fixture.ts';
+import { CLERK, type LeashFixture, OWNER, openLeashFixture } from '../../test/support/leash-fixture.ts';
 import { testStoreKind } from '../../test/support/store.ts';
 import { addMember } from '../auth/members.ts';
 import { LedgerConnector } from '../connectors/ledger/ledger-connector.ts';
 import type { Customer, Price, Subscription } from '../domain/billing.ts';
 import { changeLines, describeProposalChanges, showValue } from '../domain/change-lines.ts';
 import { formatMoney, isCurrency, money } from '../domain/money.ts';
+import { createEndpoint } from '../webhooks/endpoints.ts';
 import { isRead } from './define-operation.ts';
 import { registry } from './registry.ts';
 import { confirmProposal, proposeOperation } from './run-operation.ts';
@@ -181,6 +183,26 @@ describe(`every write's card names each new value (${testStoreKind})`, () => {
       await subscribed(basic);
       return { from_price_id: basic.id, to_price_id: pro.id };
     },
+    create_webhook_endpoint: async () => ({
+      url: `https://hooks.example.com/billing/${++counter}`,
+      events: ['subscription.created', 'invoice.paid'],
+      description: 'onboarding',
+    }),
+    update_webhook_endpoint: async () => ({
+      endpoint_id: (await webhookEndpoint()).id,
+      url: `https://hooks.example.com/moved/${++counter}`,
+      events: ['invoice.payment_failed'],
+      description: 'dunning',
+      disabled: true,
+    }),
+    delete_webhook_endpoint: async () => ({ endpoint_id: (await webhookEndpoint()).id }),
+    set_policy_modes: async () => ({
+      // Roles or members given make the settings custom: the card says so.
+      preset: 'custom',
+      roles: { billing_clerk: ['insight', 'act'] },
+      members: { [CLERK]: ['insight'] },
+      credit_limit: { amount: 4_000, currency: 'usd' },
+    }),
     add_member: async () => ({ email: `member-${++counter}@northwind.test`, role: 'billing_clerk' }),
     change_member_role: async () => {
       const email = `promote-${++counter}@northwind.test`;
@@ -188,6 +210,18 @@ describe(`every write's card names each new value (${testStoreKind})`, () => {
       return { email, role: 'billing_manager', groups: ['finance'] };
     },
   };
+
+  /** An endpoint to change or delete, written directly (its secret sealed under a throwaway key). */
+  const webhookEndpoint = async () =>
+    (
+      await createEndpoint(
+        fixture.store.db,
+        fixture.orgId,
+        { url: `https://hooks.example.com/old/${++counter}`, events: ['subscription.created'], description: 'old' },
+        `lines_endpoint_${counter}`,
+        randomBytes(32),
+      )
+    ).endpoint;
 
   beforeAll(async () => {
     fixture = await openLeashFixture();

@@ -16,6 +16,7 @@ import {
   presetSettings,
   widens,
 } from '../domain/modes.ts';
+import { formatMoney, isCurrency } from '../domain/money.ts';
 import { ROLES } from '../domain/roles.ts';
 import { defineWrite, type OperationContext } from './define-operation.ts';
 import { readModeSettings, writeModeSettings } from './policy-modes.ts';
@@ -93,8 +94,13 @@ async function changeLines(context: OperationContext, before: ModeSettings, afte
     push(`${member?.email ?? id} modes`, before.members[id]?.join(', '), after.members[id]?.join(', '));
   }
   push('act kinds', before.act.kinds?.join(', ') ?? 'all', after.act.kinds?.join(', ') ?? 'all');
-  const limit = (value: ModeSettings['act']['creditLimit']) => (value ? `${value.amount} ${value.currency}` : 'none');
-  push('credit limit (minor units)', limit(before.act.creditLimit), limit(after.act.creditLimit));
+  const limit = (value: ModeSettings['act']['creditLimit']) =>
+    !value
+      ? 'none'
+      : isCurrency(value.currency)
+        ? formatMoney({ amount: value.amount, currency: value.currency })
+        : `${value.amount} ${value.currency} (minor units)`;
+  push('credit limit', limit(before.act.creditLimit), limit(after.act.creditLimit));
   return lines;
 }
 
