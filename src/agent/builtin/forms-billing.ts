@@ -168,9 +168,13 @@ export const retry: Form = {
         await turn.call('retry_invoice', { invoice_id: invoice.id, ...turn.writeContext() });
       return turn.reply(`Retrying ${customer}'s ${open.invoices.length} open invoice(s):`, []);
     }
-    // A bulk retry only when asked for one ("retry all failed invoices from last week"): a vague "try again" with no
-    // invoice or customer asks which, instead of widening to every failed invoice.
+    // A bulk retry only when asked for one ("retry all failed invoices from last week", or "list the overdue
+    // invoices and retry payments": the invoices another clause of the request lists): a vague "try again" with no invoice or
+    // customer asks which, instead of widening to every failed invoice.
+    const listedOverdue =
+      /\b(?:payments|invoices|them)\b/.test(turn.lower) && /\boverdue\b|\bpast\s+due\b/.test(turn.request);
     const bulk =
+      listedOverdue ||
       turn.intent === 'bulk_retry_invoices' ||
       ALL.test(turn.lower) ||
       /\b(?:failed|declined)\s+(?:invoices|payments|charges)\b|\binvoices\b/.test(turn.lower);

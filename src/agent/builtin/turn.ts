@@ -39,6 +39,8 @@ export interface ClauseContext {
 export class Turn {
   readonly text: string;
   readonly lower: string;
+  /** The whole request, lower case (a clause's words are `lower`). */
+  readonly request: string;
   readonly history: readonly PastTurn[];
   readonly caseId: string;
   /** The operation the intent classifier chose for this clause ('' when none was chosen). */
@@ -53,6 +55,7 @@ export class Turn {
   constructor(request: PlannerRequest, tools: AgentTools, clause?: ClauseContext) {
     this.text = (clause?.text ?? request.text).trim();
     this.lower = this.text.toLowerCase();
+    this.request = request.text.toLowerCase();
     this.history = request.history;
     this.caseId = request.caseId;
     this.intent = clause?.intent ?? '';
