@@ -30,9 +30,14 @@ function limit(issue: InputIssue, bound: unknown, word: 'least' | 'most'): strin
   return `must be at ${word} ${value}`;
 }
 
+/** zod's own wording ("Too small: expected string…", "Invalid input: …"), as opposed to a schema's message. */
+const ZOD_WORDING = /^(?:Too (?:small|big)|Invalid |Unrecognized key|Expected )/;
+
 /** The issue as a sentence (without the field name, which the caller puts in front). */
 export function issueSentence(issue: InputIssue | undefined): string {
   if (!issue) return 'is not valid';
+  // A message the schema wrote itself ("the reply is empty") already says it as a person would.
+  if (issue.message && !ZOD_WORDING.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type': {
       const expected = String(issue.expected ?? 'value');

@@ -9,6 +9,7 @@ const schema = z
     limit: z.number().int().min(1).max(10).optional(),
     kind: z.enum(['open', 'paid']).optional(),
     email: z.email().optional(),
+    reply: z.string().trim().min(1, 'the reply is empty').optional(),
   })
   .strict();
 
@@ -31,6 +32,8 @@ describe('input sentences', () => {
     [{ query: 'a', kind: 'void' }, 'kind: must be one of open, paid'],
     [{ query: 'a', bogus: 1 }, 'input: unknown field bogus'],
     [{ query: 'a', email: 'x' }, 'email: must be a valid email'],
+    // A schema's own message is kept: it already reads as a person would write it.
+    [{ query: 'a', reply: '  ' }, 'reply: the reply is empty'],
   ])('%j → %s', (raw, expected) => {
     expect(message(raw)).toBe(expected);
     expect(message(raw)).not.toMatch(/Invalid input|expected \w+, received/);
