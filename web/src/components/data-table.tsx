@@ -98,6 +98,7 @@ export function DataTable<Row extends RowData>({
   prefix = '',
   empty,
   rowClass,
+  loading = false,
 }: {
   /** What the rows are ("Customers"): the table's caption and the pager's label. */
   label: string;
@@ -110,6 +111,8 @@ export function DataTable<Row extends RowData>({
   prefix?: string;
   empty: ReactNode;
   rowClass?: (row: Row) => string | undefined;
+  /** True while the page the query asks for is being fetched: the rows shown are still the previous page's. */
+  loading?: boolean;
 }) {
   const sorting = sortingOf(query.sort, columns as TableColumn<never>[]);
   const definitions: ColumnDef<typeof features, Row>[] = columns.map((column) => ({
@@ -174,7 +177,7 @@ export function DataTable<Row extends RowData>({
               </tr>
             ))}
           </thead>
-          <tbody>
+          <tbody aria-busy={loading || undefined}>
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} className={rowClass?.(row.original)}>
                 {row.getAllCells().map((cell) => {
@@ -197,7 +200,7 @@ export function DataTable<Row extends RowData>({
       </div>
       <nav className="pager" aria-label={`${label} pages`}>
         <span className="pager-range" data-testid="range" aria-live="polite">
-          {rangeText(query.offset, rows.length, count)}
+          {loading ? 'Loading…' : rangeText(query.offset, rows.length, count)}
         </span>
         <button
           type="button"

@@ -45,26 +45,30 @@ export function Badge({ status, children }: { status: string; children?: ReactNo
 
 /** Loads data for a page: `{ data, error, loading, reload }`. */
 export function useLoad<T>(load: () => Promise<T>, deps: DependencyList) {
-  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on.
+  const run = useCallback(load, deps);
+  // `loadedBy`: the load the data came from, so a render right after the deps change already says "loading"
+  // (the data shown is still the previous query's) before the effect starts the new load.
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean; loadedBy: unknown }>({
     data: null,
     error: null,
     loading: true,
+    loadedBy: null,
   });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on.
-  const run = useCallback(load, deps);
   const reload = useCallback(async () => {
     setState((previous) => ({ ...previous, loading: true, error: null }));
     try {
       const data = await run();
-      setState({ data, error: null, loading: false });
+      setState({ data, error: null, loading: false, loadedBy: run });
     } catch (error) {
-      setState((previous) => ({ ...previous, error, loading: false }));
+      setState((previous) => ({ ...previous, error, loading: false, loadedBy: run }));
     }
   }, [run]);
   useEffect(() => {
     void reload();
   }, [reload]);
-  return { ...state, reload };
+  const { loadedBy: _loadedBy, ...shown } = state;
+  return { ...shown, loading: state.loading || state.loadedBy !== run, reload };
 }
 
 /** A page's heading and intro. */

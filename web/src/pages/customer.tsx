@@ -182,6 +182,7 @@ export function CustomerPage({ id }: { id: string }) {
               columns={invoiceColumns(act)}
               rowKey={(invoice) => invoice.id}
               query={invoicesQuery}
+              loading={view.loading}
               empty="No invoices."
             />
           </Section>
@@ -194,6 +195,7 @@ export function CustomerPage({ id }: { id: string }) {
               columns={paymentColumns(flags.doubledWith, act)}
               rowKey={(row) => row.id}
               query={paymentsQuery}
+              loading={view.loading}
               empty="No payments."
               rowClass={(row) => (flags.doubledWith.has(row.id) ? 'flagged' : undefined)}
             />

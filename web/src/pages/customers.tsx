@@ -97,6 +97,7 @@ export function CustomersPage() {
           columns={COLUMNS}
           rowKey={(customer) => customer.id}
           query={table}
+          loading={loading}
           empty={term ? `No customer matches “${term}”.` : 'No customers yet.'}
         />
       ) : null}
