@@ -53,6 +53,10 @@ const SKIPS: { pattern: RegExp; why: string }[] = [
   { pattern: /^npm run bench\b(?! -- --help)/, why: 'benchmarks run for minutes (`npm run bench -- --help` runs)' },
   { pattern: /^claude\b/, why: 'needs Claude Code (`claude`), a program outside this repository' },
   {
+    pattern: /\bleash webhooks redeliver\b/,
+    why: 'needs a dead delivery (an endpoint that failed 8 times); test/webhooks/delivery.test.ts redelivers one',
+  },
+  {
     pattern: /\bleash (connect|sync|disconnect) stripe\b/,
     why: 'needs a Stripe test account (a restricted rk_test_ key); `leash connect status` runs',
   },
