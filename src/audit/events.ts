@@ -26,6 +26,7 @@ export const AUDIT_EVENTS = [
   'member.added',
   'member.role_changed',
   'member.removed',
+  'member.time_zone_changed',
   'org.created',
   'demo.generated',
   'clock.advanced',

@@ -35,6 +35,8 @@ export interface MembersTable {
   groups: JSONColumnType<string[]>;
   createdAt: Generated<Date>;
   disabledAt: NullableTimestamp;
+  /** The member's IANA time zone; null: the org's, else UTC (migration 0025). */
+  timeZone: string | null;
 }
 
 /** ledger_clocks: the simulated "now" of each org's ledger. */

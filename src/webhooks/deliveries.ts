@@ -11,6 +11,10 @@ import type { Database } from '../store/schema.ts';
 export const DELIVERY_STATES = ['pending', 'delivered', 'dead'] as const;
 /** A delivery state. */
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
+/** What people see: a pending delivery that has failed at least once is `retrying`. */
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'dead'] as const;
+/** A delivery's status as listed. */
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** One delivery as listed. */
 export interface DeliveryView {
@@ -20,6 +24,8 @@ export interface DeliveryView {
   eventId: string;
   eventType: string;
   state: DeliveryState;
+  /** `state`, with a pending delivery that has failed at least once shown as `retrying`. */
+  status: DeliveryStatus;
   attempts: number;
   lastStatus: number | null;
   lastError: string | null;
@@ -32,7 +38,35 @@ export interface DeliveryView {
 export interface DeliveryFilter {
   endpointId?: string | undefined;
   state?: DeliveryState | undefined;
+  /** Only pending deliveries that have failed at least once (and will be tried again). */
+  retrying?: boolean | undefined;
   limit?: number | undefined;
+  /** Rows to skip (paging). */
+  offset?: number | undefined;
+}
+
+function filtered(db: Kysely<Database>, orgId: string, filter: DeliveryFilter) {
+  let query = db
+    .selectFrom('webhookDeliveries as d')
+    .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
+    .innerJoin('webhookEvents as v', 'v.id', 'd.eventId')
+    .where('d.orgId', '=', orgId);
+  if (filter.endpointId) query = query.where('d.endpointId', '=', filter.endpointId);
+  if (filter.state) query = query.where('d.state', '=', filter.state);
+  if (filter.retrying) query = query.where('d.state', '=', 'pending').where('d.attempts', '>', 0);
+  return query;
+}
+
+/** How many deliveries match the filter (its limit and offset aside). */
+export async function countDeliveries(
+  db: Kysely<Database>,
+  orgId: string,
+  filter: DeliveryFilter = {},
+): Promise<number> {
+  const row = await filtered(db, orgId, filter)
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
 }
 
 /** The org's deliveries, newest first. */
@@ -41,19 +75,13 @@ export async function listDeliveries(
   orgId: string,
   filter: DeliveryFilter = {},
 ): Promise<DeliveryView[]> {
-  let query = db
-    .selectFrom('webhookDeliveries as d')
-    .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
-    .innerJoin('webhookEvents as v', 'v.id', 'd.eventId')
+  const rows = await filtered(db, orgId, filter)
     .select(['d.id', 'd.endpointId', 'e.url', 'd.eventId', 'v.type', 'd.state', 'd.attempts', 'd.lastStatus'])
     .select(['d.lastError', 'd.nextAttemptAt', 'd.createdAt', 'd.deliveredAt'])
-    .where('d.orgId', '=', orgId);
-  if (filter.endpointId) query = query.where('d.endpointId', '=', filter.endpointId);
-  if (filter.state) query = query.where('d.state', '=', filter.state);
-  const rows = await query
     .orderBy('d.createdAt', 'desc')
     .orderBy('d.id', 'desc')
     .limit(filter.limit ?? 100)
+    .offset(filter.offset ?? 0)
     .execute();
   return rows.map((row) => ({
     id: row.id,
@@ -62,6 +90,7 @@ export async function listDeliveries(
     eventId: row.eventId,
     eventType: row.type,
     state: row.state,
+    status: row.state === 'pending' && row.attempts > 0 ? 'retrying' : row.state,
     attempts: row.attempts,
     lastStatus: row.lastStatus,
     lastError: row.lastError,

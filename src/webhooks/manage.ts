@@ -7,7 +7,7 @@
 import { LeashError } from '../domain/errors.ts';
 import { recordStep } from '../operations/audit-trail.ts';
 import type { OperationContext } from '../operations/define-operation.ts';
-import { type DeliveryFilter, type DeliveryView, listDeliveries, redeliver } from './deliveries.ts';
+import { countDeliveries, type DeliveryFilter, type DeliveryView, listDeliveries, redeliver } from './deliveries.ts';
 
 /** Roles that may redeliver (the roles Cedar lets manage webhook endpoints). */
 const MAY_REDELIVER = new Set(['owner', 'billing_manager']);
@@ -18,6 +18,14 @@ export function deliveriesFor(
   filter: DeliveryFilter,
 ): Promise<DeliveryView[]> {
   return listDeliveries(context.db, context.actor.orgId, filter);
+}
+
+/** How many of the org's deliveries match the filter (for paging). */
+export function deliveryCountFor(
+  context: Pick<OperationContext, 'db' | 'actor'>,
+  filter: DeliveryFilter,
+): Promise<number> {
+  return countDeliveries(context.db, context.actor.orgId, filter);
 }
 
 /** Puts a dead or delivered delivery back in the queue, as the caller, audited. */
