@@ -1,7 +1,9 @@
 /** Orgs and their members: create, list, find, change role. Every lookup is scoped by org. */
 import type { Kysely, Transaction } from 'kysely';
+import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { badInput, LeashError, notFound } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { canonicalTimeZone } from '../domain/person-time.ts';
 import { type ApproverGroup, isApproverGroup, isRole, type Role } from '../domain/roles.ts';
 import { json } from '../store/json.ts';
 import type { Database } from '../store/schema.ts';
@@ -18,6 +20,8 @@ export interface Member {
   groups: ApproverGroup[];
   createdAt: Date;
   disabledAt: Date | null;
+  /** The IANA zone times are worded in for this member; null: none chosen (the org's, else UTC). */
+  timeZone: string | null;
 }
 
 /** An org. */
@@ -60,9 +64,10 @@ export function toMember(row: {
   groups: string[];
   createdAt: Date;
   disabledAt: Date | null;
+  timeZone?: string | null;
 }): Member {
   if (!isRole(row.role)) throw new LeashError('internal', `member ${row.id} has an unknown role`);
-  return { ...row, role: row.role, groups: parseGroups(row.groups) };
+  return { ...row, role: row.role, groups: parseGroups(row.groups), timeZone: row.timeZone ?? null };
 }
 
 /**
@@ -177,6 +182,62 @@ export async function changeMemberRole(
   return toMember(row);
 }
 
+/** Checks a time zone a member chose: an IANA zone Intl knows ("Asia/Kolkata", "UTC"), as Intl spells it. */
+export function parseTimeZone(value: unknown, field = 'time_zone'): string {
+  if (typeof value !== 'string' || !value.trim())
+    throw badInput(field, 'give an IANA time zone, such as Europe/London or America/Los_Angeles');
+  const zone = canonicalTimeZone(value);
+  if (!zone)
+    throw badInput(
+      field,
+      `"${value.trim().slice(0, 64)}" is not an IANA time zone (such as Europe/London, Asia/Kolkata or UTC)`,
+    );
+  return zone;
+}
+
+/**
+ * Sets the zone a member reads times in, for themselves. A personal preference, not a billing write: it changes
+ * no billing data, so it is not a proposal; it is audited (`member.time_zone_changed`, before and after) in the
+ * same transaction. `null` clears it (back to the org's zone, else UTC). Only an active member of the org.
+ */
+export async function setMemberTimeZone(
+  db: Kysely<Database>,
+  member: Pick<Member, 'id' | 'orgId' | 'email' | 'role'>,
+  timeZone: string | null,
+  audit: { channel: string; requestId?: string | null },
+): Promise<Member> {
+  const zone = timeZone === null ? null : parseTimeZone(timeZone);
+  return db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom('members')
+      .select('timeZone')
+      .where('orgId', '=', member.orgId)
+      .where('id', '=', member.id)
+      .where('disabledAt', 'is', null)
+      .executeTakeFirst();
+    if (!before) throw notFound('member', member.email);
+    const row = await trx
+      .updateTable('members')
+      .set({ timeZone: zone })
+      .where('orgId', '=', member.orgId)
+      .where('id', '=', member.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAuditEvent(trx, {
+      orgId: member.orgId,
+      event: 'member.time_zone_changed',
+      actorId: member.id,
+      actorEmail: member.email,
+      actorRole: member.role,
+      channel: audit.channel,
+      requestId: audit.requestId ?? null,
+      arguments: { timeZone: zone },
+      result: { from: before.timeZone, to: zone },
+    });
+    return toMember(row);
+  });
+}
+
 /** The orgs in a store (local mode has one). */
 export async function listOrgs(db: Executor): Promise<Org[]> {
   return db.selectFrom('orgs').selectAll().orderBy('createdAt').execute();
@@ -197,6 +258,7 @@ export const MEMBER_AND_ORG_COLUMNS = [
   'members.groups',
   'members.createdAt',
   'members.disabledAt',
+  'members.timeZone',
   'orgs.name as orgName',
   'orgs.policyProfile',
   'orgs.createdAt as orgCreatedAt',

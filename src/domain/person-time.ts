@@ -25,14 +25,52 @@ function cached(
   return format;
 }
 
+/** An IANA zone's shape: "UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires", "Etc/GMT+5" (no bare offsets). */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/;
+
+/**
+ * The canonical name of an IANA time zone Intl knows ("asia/kolkata" → "Asia/Kolkata"), or undefined when `value`
+ * is not one (Intl.DateTimeFormat throws a RangeError on an unknown zone; offsets such as "+05:30" are refused).
+ */
+export function canonicalTimeZone(value: string): string | undefined {
+  const name = value.trim();
+  if (name.length > 64 || !ZONE_NAME.test(name)) return undefined;
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-GB', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+  // Keep the name as the member chose it ("Asia/Kolkata", which ICU may resolve to its old alias "Asia/Calcutta"),
+  // spelled as Intl lists it.
+  const lower = name.toLowerCase();
+  if (resolved.toLowerCase() === lower) return resolved;
+  return knownZones().find((zone) => zone.toLowerCase() === lower) ?? name;
+}
+
+let zones: string[] | undefined;
+function knownZones(): string[] {
+  zones ??= typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return zones;
+}
+
 /** True when `timeZone` is an IANA zone Intl knows ("Europe/Paris", "UTC"). */
 export function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
+  return canonicalTimeZone(timeZone) !== undefined;
+}
+
+/** The zone a member reads times in: their own, else the org's (when orgs have one), else UTC. */
+export function readerTimeZone(member: { timeZone?: string | null }, orgTimeZone?: string | null): string {
+  return member.timeZone || orgTimeZone || DEFAULT_TIME_ZONE;
+}
+
+/** A zone's short name at a moment, for a time shown with its zone: "IST", "PDT", "GMT+5:30", "UTC". */
+export function zoneAbbreviation(at: Date, timeZone = DEFAULT_TIME_ZONE): string {
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 'UTC';
+  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((candidate) => candidate.type === 'timeZoneName');
+  return part?.value ?? timeZone;
 }
 
 /** A Date, an ISO string or epoch milliseconds as a Date; undefined when it is none of those. */

@@ -5,7 +5,14 @@
  */
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { findMemberByEmail, listOrgs, type Member, normaliseEmail } from '../../auth/members.ts';
+import {
+  findMemberByEmail,
+  listOrgs,
+  type Member,
+  normaliseEmail,
+  parseTimeZone,
+  setMemberTimeZone,
+} from '../../auth/members.ts';
 import {
   createMagicLink,
   LIFETIMES,
@@ -15,9 +22,10 @@ import {
   type SessionStart,
   signAccessToken,
 } from '../../auth/sessions.ts';
-import { LeashError } from '../../domain/errors.ts';
+import { badInput, LeashError } from '../../domain/errors.ts';
+import { readerTimeZone } from '../../domain/person-time.ts';
 import { withoutOrgScope } from '../../store/org-scope.ts';
-import { asCaller } from '../guard.ts';
+import { asCaller, writeRateLimit } from '../guard.ts';
 import type { ServerDeps } from '../server.ts';
 import type { TypedApp } from './types.ts';
 import type { WebApp } from './web.ts';
@@ -192,30 +200,75 @@ export function registerAuthRoutes(app: TypedApp, deps: ServerDeps, web: WebApp)
       }),
   );
 
+  /** Who the caller is, with the zone times are worded in for them. */
+  const meResponse = z.object({
+    member: z.object({
+      id: z.string(),
+      email: z.string(),
+      name: z.string(),
+      role: z.string(),
+      groups: z.array(z.string()),
+      time_zone: z.string().nullable().describe('the IANA zone the member chose; null when none is set'),
+    }),
+    org: z.object({ id: z.string(), name: z.string(), policy_profile: z.string() }),
+    time_zone: z.string().describe("the zone Leash words this member's times in: their own, else the org's, else UTC"),
+  });
+  const describeMe = (member: Member, org: { id: string; name: string; policyProfile: string }) => ({
+    member: {
+      id: member.id,
+      email: member.email,
+      name: member.name,
+      role: member.role,
+      groups: member.groups,
+      time_zone: member.timeZone,
+    },
+    org: { id: org.id, name: org.name, policy_profile: org.policyProfile },
+    time_zone: readerTimeZone(member),
+  });
+
   app.get(
     '/api/me',
+    { schema: { tags: ['auth'], summary: 'Who am I', response: { 200: meResponse } } },
+    async (request) => asCaller(deps, request, async ({ member, org }) => describeMe(member, org)),
+  );
+
+  app.patch(
+    '/api/me',
     {
+      config: writeRateLimit(deps),
       schema: {
         tags: ['auth'],
-        summary: 'Who am I',
-        response: {
-          200: z.object({
-            member: z.object({
-              id: z.string(),
-              email: z.string(),
-              name: z.string(),
-              role: z.string(),
-              groups: z.array(z.string()),
-            }),
-            org: z.object({ id: z.string(), name: z.string(), policy_profile: z.string() }),
-          }),
-        },
+        summary: 'Set your own time zone (a personal preference, audited as member.time_zone_changed)',
+        description:
+          'Times are worded in this zone for you: chat, proposal cards, approval expiry, the dashboard. An IANA ' +
+          "zone such as Asia/Kolkata; null clears it (the org's zone, else UTC). Not a billing change, so not a " +
+          'proposal; one audit row with the zone before and after.',
+        body: z
+          .object({
+            time_zone: z
+              .string()
+              .max(64)
+              .nullable()
+              .describe('an IANA time zone (Europe/London, America/Los_Angeles, UTC), or null to clear'),
+          })
+          .strict(),
+        response: { 200: meResponse },
       },
+      validatorCompiler: () => (data: unknown) => ({ value: data }),
     },
     async (request) =>
-      asCaller(deps, request, async ({ member, org }) => ({
-        member: { id: member.id, email: member.email, name: member.name, role: member.role, groups: member.groups },
-        org: { id: org.id, name: org.name, policy_profile: org.policyProfile },
-      })),
+      asCaller(deps, request, async ({ member, org }) => {
+        const body = request.body as unknown;
+        if (!body || typeof body !== 'object' || Array.isArray(body) || !('time_zone' in body))
+          throw badInput('time_zone', 'give time_zone: an IANA time zone such as Europe/London, or null');
+        const extra = Object.keys(body).find((key) => key !== 'time_zone');
+        if (extra) throw badInput(extra, 'not a setting of yours (time_zone is)');
+        const value = (body as { time_zone: unknown }).time_zone;
+        const updated = await setMemberTimeZone(deps.store.db, member, value === null ? null : parseTimeZone(value), {
+          channel: 'http',
+          requestId: request.id,
+        });
+        return describeMe(updated, org);
+      }),
   );
 }
