@@ -45,6 +45,7 @@ export const AUDIT_EVENTS = [
   'channel.resumed',
   'input.refused',
   'webhook.redelivered',
+  'job.retried',
 ] as const;
 
 /** An audit event name. */

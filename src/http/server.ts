@@ -35,6 +35,7 @@ import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerGateRoutes } from './routes/gate.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMcpRoute } from './routes/mcp.ts';
 import { registerMemberRoutes } from './routes/members.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
@@ -197,6 +198,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerMemberRoutes(typed, deps);
   registerPolicyModeRoutes(typed, deps);
   registerOutboundWebhookRoutes(typed, deps);
+  registerJobRoutes(typed, deps);
   registerTicketRoutes(typed, deps);
   registerConversationRoutes(typed, deps);
   registerIntegrationRoutes(typed, deps);

@@ -6,7 +6,16 @@
  * rows, the Events API cursor), and the next start's sweeps pick it up.
  */
 import { randomUUID } from 'node:crypto';
-import type { JobHandler, JobQueue, QueuedJob, QueueOptions } from './queue.ts';
+import { LeashError } from '../domain/errors.ts';
+import {
+  JOB_STATES,
+  type JobFilter,
+  type JobHandler,
+  type JobQueue,
+  type JobState,
+  type QueuedJob,
+  type QueueOptions,
+} from './queue.ts';
 
 /** Finished jobs kept for `leash jobs`. */
 const KEEP_FINISHED = 200;
@@ -20,6 +29,15 @@ const sleep = (ms: number) =>
     const timer = setTimeout(resolve, ms);
     timer.unref();
   });
+
+/** Whether a job is one `filter` asks for. */
+function matches(job: QueuedJob, filter: JobFilter): boolean {
+  if (filter.orgId && job.orgId !== filter.orgId && (filter.orgOnly || job.orgId !== null)) return false;
+  if (filter.state && job.state !== filter.state) return false;
+  return !filter.queue || job.queue === filter.queue;
+}
+
+const copy = ({ key: _key, ...job }: Entry): QueuedJob => ({ ...job });
 
 /** Opens an in-process queue. */
 export function openInProcessQueue(): JobQueue {
@@ -121,10 +139,31 @@ export function openInProcessQueue(): JobQueue {
     },
     async list(filter) {
       return jobs
-        .filter((job) => !filter.orgId || job.orgId === null || job.orgId === filter.orgId)
+        .filter((job) => matches(job, filter))
         .slice(-filter.limit)
         .reverse()
-        .map(({ key: _key, ...job }) => ({ ...job }));
+        .map(copy);
+    },
+    async counts(filter) {
+      const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+      for (const job of jobs) if (matches(job, filter)) counts[job.state] += 1;
+      return counts;
+    },
+    async get(id) {
+      const entry = jobs.find((job) => job.id === id);
+      return entry ? copy(entry) : null;
+    },
+    async retry(id) {
+      const entry = jobs.find((job) => job.id === id);
+      if (entry?.state !== 'failed' || stopped) return false;
+      if (queues.get(entry.queue)?.singleton && jobs.some((job) => job.key === entry.key && job.state === 'created'))
+        throw new LeashError('conflict', 'a job for the same work is already waiting; it runs first');
+      // Back to the queue with one more attempt, as pg-boss's retry does; it keeps its place among the jobs.
+      entry.state = 'created';
+      entry.completedAt = null;
+      entry.error = null;
+      queueMicrotask(pump);
+      return true;
     },
     async stop() {
       stopped = true;

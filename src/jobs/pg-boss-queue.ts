@@ -6,7 +6,16 @@
  * runs one job per key at a time and keeps at most one more waiting.
  */
 import PgBoss from 'pg-boss';
-import type { JobHandler, JobQueue, JobState, QueuedJob, QueueOptions } from './queue.ts';
+import { LeashError } from '../domain/errors.ts';
+import {
+  JOB_STATES,
+  type JobFilter,
+  type JobHandler,
+  type JobQueue,
+  type JobState,
+  type QueuedJob,
+  type QueueOptions,
+} from './queue.ts';
 
 /** How the pg-boss queue is opened. */
 export interface PgBossQueueOptions {
@@ -59,6 +68,20 @@ function toQueuedJob(row: JobRow): QueuedJob {
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The where clause for a filter (pg-boss's own queues, named `__…`, are never listed), from parameter `$first`. */
+function whereOf(filter: JobFilter, first: number): { text: string; values: unknown[] } {
+  const org = filter.orgOnly ? `data->>'orgId' = $${first}` : `(data->>'orgId' = $${first} or data->>'orgId' is null)`;
+  return {
+    text: `name not like '\\_\\_%'
+       and ($${first}::text is null or ${org})
+       and ($${first + 1}::text is null or state::text = $${first + 1})
+       and ($${first + 2}::text is null or name = $${first + 2})`,
+    values: [filter.orgId ?? null, filter.state ?? null, filter.queue ?? null],
+  };
+}
+
 /** Runs `work` again (up to 3 times) when PostgreSQL ends it as a deadlock: processes starting together declare queues at once. */
 async function retryDeadlock(work: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
@@ -91,6 +114,16 @@ export async function openPgBossQueue(options: PgBossQueueOptions): Promise<JobQ
   });
   const sql = (text: string, values: unknown[]) => boss.getDb().executeSql(text, values);
   const schema = `"${options.schema}"`;
+  async function getJob(id: string): Promise<QueuedJob | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await sql(
+      `select id, name, state, data, retry_count, created_on, started_on, completed_on, output
+         from ${schema}.job where id = $1 and name not like '\\_\\_%'`,
+      [id],
+    );
+    const row = (rows as JobRow[])[0];
+    return row ? toQueuedJob(row) : null;
+  }
   return {
     engine: 'pg-boss',
     async define(name: string, queue: QueueOptions) {
@@ -134,15 +167,43 @@ export async function openPgBossQueue(options: PgBossQueueOptions): Promise<JobQ
     every: (name, minutes, data = {}) =>
       boss.schedule(name, minutes >= 60 ? `0 */${Math.round(minutes / 60)} * * *` : `*/${minutes} * * * *`, data),
     async list(filter) {
+      const where = whereOf(filter, 2);
       const { rows } = await sql(
         `select id, name, state, data, retry_count, created_on, started_on, completed_on, output
            from ${schema}.job
-          where name not like '\\_\\_%' and ($1::text is null or data->>'orgId' = $1 or data->>'orgId' is null)
+          where ${where.text}
           order by created_on desc
-          limit $2`,
-        [filter.orgId ?? null, filter.limit],
+          limit $1`,
+        [filter.limit, ...where.values],
       );
       return (rows as JobRow[]).map(toQueuedJob);
+    },
+    async counts(filter) {
+      const where = whereOf(filter, 1);
+      const { rows } = await sql(
+        `select state::text as state, count(*)::int as count from ${schema}.job where ${where.text} group by state`,
+        where.values,
+      );
+      const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+      for (const row of rows as { state: JobState; count: number }[]) counts[row.state] = row.count;
+      return counts;
+    },
+    get: getJob,
+    async retry(id, within) {
+      const job = await getJob(id);
+      if (job?.state !== 'failed') return false;
+      try {
+        // pg-boss answers { affected } (its typings say void): 0 when the job was no longer failed.
+        const result = (await boss.retry(job.queue, id, within ? { db: { executeSql: within } } : {})) as unknown as {
+          affected?: number;
+        };
+        return (result?.affected ?? 0) > 0;
+      } catch (error) {
+        // A singleton queue keeps one job per key waiting: the retry would be a second.
+        if ((error as { code?: string }).code === '23505')
+          throw new LeashError('conflict', 'a job for the same work is already waiting; it runs first');
+        throw error;
+      }
     },
     async stop(stopOptions = {}) {
       await boss.stop({ graceful: true, wait: true, timeout: (stopOptions.graceSeconds ?? 20) * 1000 });

@@ -7,7 +7,22 @@
  */
 
 /** The states a job goes through (pg-boss's names, used by both implementations). */
-export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+export const JOB_STATES = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'] as const;
+
+/** A job's state. */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Which jobs `list` and `counts` read: an org's (with or without the sweeps over every org), a state, a queue. */
+export interface JobFilter {
+  orgId?: string;
+  /** With `orgId`: leave out the sweeps over every org (jobs without an org). */
+  orgOnly?: boolean;
+  state?: JobState;
+  queue?: string;
+}
+
+/** Runs one SQL statement with positional parameters in a transaction of the caller's. */
+export type SqlRunner = (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>;
 
 /** One job as `leash jobs` shows it. */
 export interface QueuedJob {
@@ -59,7 +74,17 @@ export interface JobQueue {
   /** Sends a job to `name` every `minutes` (one job per slot whichever processes schedule it). */
   every(name: string, minutes: number, data?: Record<string, unknown>): Promise<void>;
   /** Jobs, newest first. */
-  list(filter: { orgId?: string; limit: number }): Promise<QueuedJob[]>;
+  list(filter: JobFilter & { limit: number }): Promise<QueuedJob[]>;
+  /** How many jobs are in each state (every state named, zero when none). */
+  counts(filter: Omit<JobFilter, 'state'>): Promise<Record<JobState, number>>;
+  /** One job by id, or null. */
+  get(id: string): Promise<QueuedJob | null>;
+  /**
+   * Runs a failed job again (its retries spent, one more attempt): it goes back to the queue and a worker takes
+   * it. False when the job is not failed (any more); a conflict error when its singleton key has one waiting.
+   * `within` runs pg-boss's statement in the caller's transaction (the audit event's), so both commit or neither.
+   */
+  retry(id: string, within?: SqlRunner): Promise<boolean>;
   /** Stops working: running handlers finish (or are handed back when `graceful` runs out), then the engine closes. */
   stop(options?: { graceSeconds?: number }): Promise<void>;
 }
