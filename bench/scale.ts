@@ -11,7 +11,7 @@ import { findMemberByEmail, listOrgs } from '../src/auth/members.ts';
 import { openPgBossQueue } from '../src/jobs/pg-boss-queue.ts';
 import type { JobQueue } from '../src/jobs/queue.ts';
 import { openStore } from '../src/store/db.ts';
-import { type Cluster, openCluster, type ServerProcess } from '../test/scale/cluster.ts';
+import { type Cluster, openCluster, type ServerProcess } from './cluster.ts';
 
 /** One load figure. */
 export interface ScaleFigure {

@@ -5,7 +5,7 @@
  * another, each target applied and audited once. PostgreSQL only: the embedded store runs one process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, apiKeyFor, type Cluster, openCluster, type ServerProcess } from './cluster.ts';
+import { api, apiKeyFor, type Cluster, openCluster, type ServerProcess } from '../../bench/cluster.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const CLERK = 'carl@northwind.test';

@@ -1,16 +1,58 @@
 /**
- * Several `leash start` processes (the compiled CLI) on one fresh PostgreSQL database, for the scale-out test and
- * bench: a database made for the run and dropped after it, the demo built once, the same audit signing key, JWT
- * secret and checkpoint directory for every process, loopback ports.
+ * Several `leash start` processes (the compiled CLI) on one fresh PostgreSQL database, for the scale bench
+ * (bench/scale.ts) and the scale-out tests (test/scale/): a database made for the run and dropped after it, the
+ * demo built once, the same audit signing key, JWT secret and checkpoint directory for every process, loopback
+ * ports. It lives beside the bench and imports no test code; the tests import it from here.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { REPO_ROOT, runLeash } from '../support/cli.ts';
-import { freePort } from '../support/free-port.ts';
+
+/** The repository's root (where bin/leash.js lives). */
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A port nothing listens on at 127.0.0.1 right now (bound, read, released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node bin/leash.js …args` with exactly `env`, to completion (killed after `timeoutMs`). */
+export function runLeash(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/leash.js', ...args], {
+      cwd: REPO_ROOT,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 90_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** One running server process. */
 export interface ServerProcess {
