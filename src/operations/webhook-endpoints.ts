@@ -3,13 +3,22 @@
  * mode): subscribe a URL to Leash's billing events (src/webhooks). Through the one pipeline like any write: the
  * card shows the URL and every event; the URL is checked (https, public address) before anything is proposed.
  * On creation the signing secret is returned once, under `shownOnce` (kept out of the stored result and the
- * audit log by execute-proposal.ts). On Stripe these are refused for now: Stripe sends its own webhooks.
+ * audit log by execute-proposal.ts). On Stripe the endpoint is made in Stripe (which signs and sends Stripe's own
+ * events; Leash keeps the row, no secret); on the ledger Leash delivers its own events.
  */
 import { z } from 'zod';
 import type { BillingConnector } from '../connectors/connector.ts';
+import { endpointHost, stripeEventsOf } from '../connectors/stripe/stripe-webhook-endpoints.ts';
 import { badInput, invalidState, notFound } from '../domain/errors.ts';
 import { endpointUrlProblem } from '../webhooks/endpoint-url.ts';
-import { createEndpoint, deleteEndpoint, findEndpoint, updateEndpoint } from '../webhooks/endpoints.ts';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  findEndpoint,
+  recordHostedEndpoint,
+  updateEndpoint,
+  type WebhookEndpoint,
+} from '../webhooks/endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/event-types.ts';
 import { defineWrite } from './define-operation.ts';
 import { idOf, writeContextFields } from './write-fields.ts';
@@ -39,11 +48,29 @@ function orgOf(bound: Record<string, unknown>): string {
   return bound.orgId;
 }
 
-function refuseOnStripe(connector: BillingConnector): void {
-  if (connector.name === 'stripe')
+/** Where an org's new endpoints live: in Stripe when the org bills through Stripe, else Leash delivers. */
+function hostOf(connector: BillingConnector): 'leash' | 'stripe' {
+  return endpointHost(connector) ? 'stripe' : 'leash';
+}
+
+/** The connector that hosts `endpoint`; an endpoint made in Stripe cannot be changed once the org left Stripe. */
+function hostingConnector(connector: BillingConnector, endpoint: WebhookEndpoint) {
+  if (endpoint.host === 'leash') return undefined;
+  const host = endpointHost(connector);
+  if (!host)
     throw invalidState(
-      'webhook endpoints are not supported on Stripe yet: create the endpoint in the Stripe dashboard (Developers → Webhooks)',
+      `webhook endpoint ${endpoint.id} lives in Stripe, and this org is not connected to Stripe now: change it in the Stripe dashboard`,
     );
+  return host;
+}
+
+/** The card's line naming the Stripe events an endpoint in Stripe will receive (what the person consents to). */
+function stripeEventsChange(from: readonly string[] | null, to: readonly string[]) {
+  return {
+    field: 'stripe_events',
+    from: from ? stripeEventsOf(from).join(', ') : null,
+    to: stripeEventsOf(to).join(', '),
+  };
 }
 
 /** Input of create_webhook_endpoint. */
@@ -60,28 +87,54 @@ export const createWebhookEndpoint = defineWrite({
   input: createWebhookEndpointInput,
   destructive: false,
   async facts(context, input, connector) {
-    refuseOnStripe(connector);
     checkedUrl(input.url);
+    const host = hostOf(connector);
     return {
-      decision: { customerIds: [], targetCount: 0, reversible: true },
+      decision: { customerIds: [], targetCount: 0, reversible: true, changedFields: ['url', 'events'] },
       preview: {
-        summary: `Send ${input.events.join(', ')} to ${input.url}`,
+        summary: `Send ${input.events.join(', ')} to ${input.url}${host === 'stripe' ? ' (a webhook endpoint in Stripe: Stripe signs and sends its events)' : ''}`,
         changes: [
           { field: 'url', from: null, to: input.url },
           { field: 'events', from: null, to: input.events.join(', ') },
+          ...(host === 'stripe' ? [stripeEventsChange(null, input.events)] : []),
           ...(input.description ? [{ field: 'description', from: null, to: input.description }] : []),
         ],
         money: null,
         customers: [],
         targets: [input.url],
         reversible: true,
-        details: { url: input.url, events: input.events, description: input.description ?? '' },
+        details: { url: input.url, events: input.events, description: input.description ?? '', host },
       },
       subjects: {},
-      bound: { orgId: context.actor.orgId, url: input.url, events: input.events },
+      bound: { orgId: context.actor.orgId, url: input.url, events: input.events, host },
     };
   },
-  async execute(input, _connector, idempotencyKey, bound, executor) {
+  async execute(input, connector, idempotencyKey, bound, executor) {
+    const host = endpointHost(connector);
+    if (bound.host === 'stripe' || host) {
+      // The card said where the endpoint would live; a connector that changed since then does not move it.
+      if (bound.host !== 'stripe' || !host)
+        throw invalidState('the org changed billing systems since this was proposed');
+      const made = await host.createWebhookEndpoint(input, { idempotencyKey });
+      const endpoint = await recordHostedEndpoint(executor, orgOf(bound), {
+        id: made.endpoint.id,
+        url: made.endpoint.url,
+        events: input.events,
+        description: input.description,
+      });
+      return {
+        ...endpoint,
+        stripeEvents: made.endpoint.enabledEvents,
+        ...(made.secret
+          ? {
+              shownOnce: {
+                signingSecret: made.secret,
+                note: 'Stripe signs these deliveries with this secret. Store it now: Leash does not keep it and it is not shown again.',
+              },
+            }
+          : {}),
+      };
+    }
     const created = await createEndpoint(executor, orgOf(bound), input, idempotencyKey);
     return {
       ...created.endpoint,
@@ -112,10 +165,10 @@ export const updateWebhookEndpoint = defineWrite({
   input: updateWebhookEndpointInput,
   destructive: false,
   async facts(context, input, connector) {
-    refuseOnStripe(connector);
     if (input.url !== undefined) checkedUrl(input.url);
     const endpoint = await findEndpoint(context.db, context.actor.orgId, input.endpoint_id);
     if (!endpoint) throw notFound('webhook endpoint', input.endpoint_id);
+    hostingConnector(connector, endpoint);
     const changes = [
       ...(input.url !== undefined ? [{ field: 'url', from: endpoint.url, to: input.url }] : []),
       ...(input.events !== undefined
@@ -128,11 +181,21 @@ export const updateWebhookEndpoint = defineWrite({
     ];
     if (changes.length === 0)
       throw badInput('endpoint_id', 'nothing to change: give url, events, description or disabled');
+    const shown =
+      endpoint.host === 'stripe' && input.events !== undefined
+        ? [...changes, stripeEventsChange(endpoint.events, input.events)]
+        : changes;
     return {
-      decision: { customerIds: [], targetCount: 1, reversible: true },
+      // The fields changed, so the policy can ask a second person when the URL or the events change.
+      decision: {
+        customerIds: [],
+        targetCount: 1,
+        reversible: true,
+        changedFields: changes.map((change) => change.field),
+      },
       preview: {
-        summary: `Update webhook ${endpoint.id} (${endpoint.url}): ${changes.map((change) => `${change.field} → ${String(change.to)}`).join('; ')}`,
-        changes,
+        summary: `Update webhook ${endpoint.id} (${endpoint.url}${endpoint.host === 'stripe' ? ', in Stripe' : ''}): ${changes.map((change) => `${change.field} → ${String(change.to)}`).join('; ')}`,
+        changes: shown,
         money: null,
         customers: [],
         targets: [endpoint.id],
@@ -143,8 +206,23 @@ export const updateWebhookEndpoint = defineWrite({
       bound: { orgId: context.actor.orgId, endpointId: endpoint.id, changes: JSON.parse(JSON.stringify(changes)) },
     };
   },
-  async execute(input, _connector, _idempotencyKey, bound, executor) {
-    return updateEndpoint(executor, orgOf(bound), input.endpoint_id, input);
+  async execute(input, connector, idempotencyKey, bound, executor) {
+    const orgId = orgOf(bound);
+    const endpoint = await findEndpoint(executor, orgId, input.endpoint_id);
+    if (!endpoint) throw notFound('webhook endpoint', input.endpoint_id);
+    const host = hostingConnector(connector, endpoint);
+    if (host)
+      await host.updateWebhookEndpoint(
+        {
+          endpointId: endpoint.id,
+          url: input.url,
+          events: input.events,
+          description: input.description,
+          disabled: input.disabled,
+        },
+        { idempotencyKey },
+      );
+    return updateEndpoint(executor, orgId, input.endpoint_id, input);
   },
 });
 
@@ -159,9 +237,9 @@ export const deleteWebhookEndpoint = defineWrite({
   input: deleteWebhookEndpointInput,
   destructive: false,
   async facts(context, input, connector) {
-    refuseOnStripe(connector);
     const endpoint = await findEndpoint(context.db, context.actor.orgId, input.endpoint_id);
     if (!endpoint) throw notFound('webhook endpoint', input.endpoint_id);
+    hostingConnector(connector, endpoint);
     return {
       decision: { customerIds: [], targetCount: 1, reversible: false },
       preview: {
@@ -177,7 +255,11 @@ export const deleteWebhookEndpoint = defineWrite({
       bound: { orgId: context.actor.orgId, endpointId: endpoint.id },
     };
   },
-  async execute(input, _connector, _idempotencyKey, bound, executor) {
-    return deleteEndpoint(executor, orgOf(bound), input.endpoint_id);
+  async execute(input, connector, idempotencyKey, bound, executor) {
+    const orgId = orgOf(bound);
+    const endpoint = await findEndpoint(executor, orgId, input.endpoint_id);
+    const host = endpoint ? hostingConnector(connector, endpoint) : undefined;
+    if (host) await host.deleteWebhookEndpoint({ endpointId: input.endpoint_id }, { idempotencyKey });
+    return deleteEndpoint(executor, orgId, input.endpoint_id);
   },
 });

@@ -19,6 +19,9 @@ export function routeApprovals(rules: PolicyRules, request: DecisionRequest): Ap
     const matches =
       (rule.kinds ?? []).includes(request.kind as never) || (rule.operations ?? []).includes(request.operation);
     if (!matches) return false;
+    // A rule about some fields applies when any of them changes; facts that name no fields count as all changed.
+    const changed = request.facts.changedFields;
+    if (rule.fields && changed && !rule.fields.some((field) => changed.includes(field))) return false;
     if (rule.when === 'billing_promise') return request.facts.makesBillingPromise === true;
     if (rule.when === 'tax_or_legal') return request.facts.makesTaxOrLegalClaim === true;
     return true;

@@ -166,7 +166,7 @@ export function createGate(loaded: LoadedPolicy): Gate {
     for (const rule of routeApprovals(rules, request)) {
       warnings.push({
         policyId: rule.id,
-        message: `${rule.why}; ${[...rule.groups, ...rule.roles.map((role) => `an ${role}`)].join(' or ')} must approve`,
+        message: `${rule.why}; ${[...rule.groups, ...rule.roles.map((role) => (role === 'owner' ? 'an owner' : `a ${role.replace(/_/g, ' ')}`))].join(' or ')} must approve`,
       });
       route(rule.groups, rule.roles);
     }

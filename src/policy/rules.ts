@@ -11,6 +11,11 @@ const approvalRule = z
     kinds: z.array(z.enum(ACTION_KINDS)).optional(),
     operations: z.array(z.string().regex(/^[a-z][a-z0-9_]+$/)).optional(),
     when: z.enum(['billing_promise', 'tax_or_legal']).optional(),
+    /** Only when the request changes one of these fields (an update that changes only others is not routed). */
+    fields: z
+      .array(z.string().regex(/^[a-z][a-z0-9_]*$/))
+      .min(1)
+      .optional(),
     groups: z.array(z.enum(APPROVER_GROUPS)),
     roles: z.array(z.enum(ROLES)),
     why: z.string().min(1),

@@ -11,7 +11,10 @@ export interface WebhookEndpointsTable {
   url: string;
   events: JSONColumnType<string[]>;
   description: Generated<string>;
-  secretSealed: string;
+  /** Sealed signing secret; null for an endpoint Stripe hosts (migration 0027: Stripe signs, Leash keeps nothing). */
+  secretSealed: string | null;
+  /** Who delivers to it: Leash's deliverer, or Stripe (an endpoint created in Stripe). */
+  host: Generated<'leash' | 'stripe'>;
   disabled: Generated<boolean>;
   createdAt: Timestamp;
   updatedAt: Timestamp;

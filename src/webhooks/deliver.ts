@@ -6,15 +6,18 @@
  * attempt with exponential backoff, until `maxAttempts`, after which the delivery is dead-lettered and waits for
  * a person to redeliver it. Each attempt is counted before it is made (a conditional update), so two workers
  * never post the same attempt and a crash never hides one. The webhook-id is the event id, the same on every
- * attempt, so receivers can drop duplicates.
+ * attempt, so receivers can drop duplicates. Before each attempt the endpoint's host is resolved and every address
+ * checked; the post then connects to the checked address only (pinned-post.ts), so DNS cannot rebind in between.
+ * Endpoints Stripe hosts (an org on Stripe) are Stripe's to deliver to and get no deliveries here.
  */
 import type { Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { newId } from '../domain/ids.ts';
 import { loadMasterKey, type MasterKey } from '../secrets/secret-box.ts';
 import type { Database } from '../store/schema.ts';
-import { resolvedAddressProblem } from './endpoint-url.ts';
+import { type HostResolver, vetDeliveryAddress } from './endpoint-url.ts';
 import { openEndpointSecret } from './endpoints.ts';
+import { postPinned } from './pinned-post.ts';
 
 /** How deliveries are retried (LEASH_WEBHOOK_MAX_ATTEMPTS, LEASH_WEBHOOK_BACKOFF_SECONDS). */
 export interface RetryPolicy {
@@ -56,6 +59,7 @@ export async function fanOutEvents(db: Kysely<Database>, orgId: string, now = ne
     .where('orgId', '=', orgId)
     .where('deletedAt', 'is', null)
     .where('disabled', '=', false)
+    .where('host', '=', 'leash')
     .execute();
   let made = 0;
   for (const event of events) {
@@ -100,11 +104,16 @@ export interface DeliverOptions {
   policy?: RetryPolicy;
   timeoutMs?: number;
   limit?: number;
+  /** Resolves endpoint host names (default: the system resolver); tests inject one. */
+  resolve?: HostResolver;
+  /** Allow http and private addresses (default: LEASH_WEBHOOKS_ALLOW_PRIVATE=1). */
+  allowPrivate?: boolean;
 }
 
-/** Posts one signed event; returns the HTTP status, or throws on a network failure. */
+/** Posts one signed event to the vetted address; returns the HTTP status, or throws on a network failure. */
 async function post(
   url: string,
+  target: { address: string; family: 4 | 6 },
   secret: string,
   event: { id: string; type: string; data: unknown; createdAt: Date },
   now: Date,
@@ -116,10 +125,8 @@ async function post(
     data: event.data,
   });
   const signature = new Webhook(secret).sign(event.id, now, body);
-  const response = await fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
+  return postPinned(url, target, {
+    timeoutMs,
     headers: {
       'content-type': 'application/json',
       'user-agent': 'Leash-Webhooks/1',
@@ -129,8 +136,6 @@ async function post(
     },
     body,
   });
-  await response.body?.cancel();
-  return response.status;
 }
 
 /** Fans out new events, then makes every due attempt of the org's pending deliveries. */
@@ -148,6 +153,7 @@ export async function deliverDue(
     .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
     .innerJoin('webhookEvents as v', 'v.id', 'd.eventId')
     .select(['d.id', 'd.attempts', 'e.id as endpointId', 'e.url', 'e.secretSealed', 'e.deletedAt', 'e.disabled'])
+    .select('e.host')
     .select(['v.id as eventId', 'v.type', 'v.data', 'v.createdAt'])
     .where('d.orgId', '=', orgId)
     .where('d.state', '=', 'pending')
@@ -157,7 +163,8 @@ export async function deliverDue(
     .execute();
   let masterKey = options.masterKey;
   for (const delivery of due) {
-    if (delivery.deletedAt || delivery.disabled) continue;
+    if (delivery.deletedAt || delivery.disabled || delivery.host !== 'leash' || !delivery.secretSealed) continue;
+    const sealed = delivery.secretSealed;
     const attempts = delivery.attempts + 1;
     const claimed = await db
       .updateTable('webhookDeliveries')
@@ -171,12 +178,16 @@ export async function deliverDue(
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const problem = await resolvedAddressProblem(delivery.url);
-      if (problem) throw new Error(problem);
+      const vetted = await vetDeliveryAddress(delivery.url, {
+        ...(options.allowPrivate !== undefined ? { allowPrivate: options.allowPrivate } : {}),
+        ...(options.resolve ? { resolve: options.resolve } : {}),
+      });
+      if (!vetted.ok) throw new Error(vetted.problem);
       masterKey ??= loadMasterKey();
-      const secret = openEndpointSecret(masterKey, orgId, delivery.endpointId, delivery.secretSealed);
+      const secret = openEndpointSecret(masterKey, orgId, delivery.endpointId, sealed);
       status = await post(
         delivery.url,
+        vetted,
         secret,
         { id: delivery.eventId, type: delivery.type, data: delivery.data, createdAt: delivery.createdAt },
         now,

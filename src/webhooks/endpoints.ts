@@ -19,6 +19,8 @@ export interface WebhookEndpoint {
   events: string[];
   description: string;
   disabled: boolean;
+  /** Who delivers to it: Leash (signed with the secret Leash keeps sealed) or Stripe (an endpoint made in Stripe). */
+  host: 'leash' | 'stripe';
   createdAt: string;
 }
 
@@ -37,6 +39,7 @@ function toEndpoint(row: {
   events: string[];
   description: string;
   disabled: boolean;
+  host: 'leash' | 'stripe';
   createdAt: Date;
 }): WebhookEndpoint {
   return {
@@ -45,6 +48,7 @@ function toEndpoint(row: {
     events: row.events,
     description: row.description,
     disabled: row.disabled,
+    host: row.host,
     createdAt: new Date(row.createdAt).toISOString(),
   };
 }
@@ -53,7 +57,7 @@ function toEndpoint(row: {
 export async function findEndpoint(db: Executor, orgId: string, id: string): Promise<WebhookEndpoint | undefined> {
   const row = await db
     .selectFrom('webhookEndpoints')
-    .select(['id', 'url', 'events', 'description', 'disabled', 'createdAt'])
+    .select(['id', 'url', 'events', 'description', 'disabled', 'host', 'createdAt'])
     .where('orgId', '=', orgId)
     .where('id', '=', id)
     .where('deletedAt', 'is', null)
@@ -65,7 +69,7 @@ export async function findEndpoint(db: Executor, orgId: string, id: string): Pro
 export async function listEndpoints(db: Executor, orgId: string): Promise<WebhookEndpoint[]> {
   const rows = await db
     .selectFrom('webhookEndpoints')
-    .select(['id', 'url', 'events', 'description', 'disabled', 'createdAt'])
+    .select(['id', 'url', 'events', 'description', 'disabled', 'host', 'createdAt'])
     .where('orgId', '=', orgId)
     .where('deletedAt', 'is', null)
     .orderBy('createdAt')
@@ -110,6 +114,36 @@ export async function createEndpoint(
   const endpoint = await findEndpoint(db, orgId, id);
   if (!endpoint) throw notFound('webhook endpoint', id);
   return { endpoint, signingSecret };
+}
+
+/**
+ * Records an endpoint Stripe hosts (created in Stripe by the same execution), under Stripe's id. No secret is kept:
+ * Stripe signs its deliveries and the receiver verifies them. A retried execution finds the row already there.
+ */
+export async function recordHostedEndpoint(
+  db: Executor,
+  orgId: string,
+  input: { id: string; url: string; events: string[]; description?: string | undefined },
+): Promise<WebhookEndpoint> {
+  const now = new Date();
+  await db
+    .insertInto('webhookEndpoints')
+    .values({
+      id: input.id,
+      orgId,
+      url: input.url,
+      events: JSON.stringify(input.events),
+      description: input.description ?? '',
+      secretSealed: null,
+      host: 'stripe',
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+  const endpoint = await findEndpoint(db, orgId, input.id);
+  if (!endpoint) throw notFound('webhook endpoint', input.id);
+  return endpoint;
 }
 
 /** Changes an endpoint's URL, events, description or disabled flag. */

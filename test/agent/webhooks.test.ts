@@ -40,7 +40,8 @@ describe(`webhooks in chat (${testStoreKind})`, () => {
     const call = turn.calls.find((found) => found.operation === 'create_webhook_endpoint');
     expect(call?.input, turn.reply).toMatchObject(expected);
     expect(call?.proposal, turn.reply).toBeTruthy();
-    expect(call?.outcome).toBe('pass');
+    // Customer data would leave for an outside URL: a second person signs (approve.webhook), even for the owner.
+    expect(call?.outcome).toBe('warn');
     expect(await endpoints()).toHaveLength(0); // proposing creates nothing
   });
 

@@ -8,11 +8,15 @@ import * as catalog from './stripe-catalog-writes.ts';
 import * as money from './stripe-money-writes.ts';
 import { StripeSession } from './stripe-session.ts';
 import * as subscriptions from './stripe-subscription-writes.ts';
+import * as webhookEndpoints from './stripe-webhook-endpoints.ts';
 
 export type { StripeAccess, StripeAccessSource } from './stripe-session.ts';
 
 /** The Stripe connector of one org, on one executor. */
-export class StripeConnector extends StripeSession implements Connector.BillingConnector {
+export class StripeConnector
+  extends StripeSession
+  implements Connector.BillingConnector, webhookEndpoints.HostsWebhookEndpoints
+{
   previewPlanChange: Connector.BillingConnector['previewPlanChange'] = (input) =>
     subscriptions.previewPlanChange(this, input);
   previewRenewals: Connector.BillingConnector['previewRenewals'] = (list) => subscriptions.previewRenewals(this, list);
@@ -55,4 +59,11 @@ export class StripeConnector extends StripeSession implements Connector.BillingC
     money.finalizeInvoice(this, input, options);
   sendInvoice: Connector.BillingConnector['sendInvoice'] = (input, options) => money.sendInvoice(this, input, options);
   recordUsage: Connector.BillingConnector['recordUsage'] = (input, options) => money.recordUsage(this, input, options);
+
+  createWebhookEndpoint: webhookEndpoints.HostsWebhookEndpoints['createWebhookEndpoint'] = (input, options) =>
+    webhookEndpoints.createWebhookEndpoint(this, input, options);
+  updateWebhookEndpoint: webhookEndpoints.HostsWebhookEndpoints['updateWebhookEndpoint'] = (input, options) =>
+    webhookEndpoints.updateWebhookEndpoint(this, input, options);
+  deleteWebhookEndpoint: webhookEndpoints.HostsWebhookEndpoints['deleteWebhookEndpoint'] = (input, options) =>
+    webhookEndpoints.deleteWebhookEndpoint(this, input, options);
 }
