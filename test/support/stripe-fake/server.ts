@@ -23,6 +23,7 @@ import { invoiceRoutes } from './routes/invoices.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import type { Route } from './routes/route.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { matchOperation } from './spec-validator.ts';
 import { type FakeState, render, SPEC_API_VERSION } from './state.ts';
 import { errorAnswer, type FaultQueue, type IdempotencyKeys, type RateLimiter, type StoredAnswer } from './traffic.ts';
@@ -41,10 +42,14 @@ export interface RecordedRequest {
 
 /** Every route the fake models, by `METHOD template`. */
 export const ROUTES: ReadonlyMap<string, Route> = new Map(
-  [...customerRoutes, ...catalogRoutes, ...subscriptionRoutes, ...invoiceRoutes, ...paymentRoutes].map((entry) => [
-    `${entry.method} ${entry.template}`,
-    entry,
-  ]),
+  [
+    ...customerRoutes,
+    ...catalogRoutes,
+    ...subscriptionRoutes,
+    ...invoiceRoutes,
+    ...paymentRoutes,
+    ...webhookEndpointRoutes,
+  ].map((entry) => [`${entry.method} ${entry.template}`, entry]),
 );
 
 /** What the request pipeline works with. */

@@ -22,6 +22,7 @@ export type ObjectType =
   | 'payment_method'
   | 'payment_intent'
   | 'discount'
+  | 'webhook_endpoint'
   | 'event';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -89,6 +90,13 @@ export class FakeState {
     this.sequence += 1;
     this.order.set(object.id, this.sequence);
     return object;
+  }
+
+  /** Forgets an object (a deleted webhook endpoint: Stripe answers 404 for it afterwards). */
+  remove(type: ObjectType, id: string): void {
+    this.table(type).delete(id);
+    this.index.delete(id);
+    this.order.delete(id);
   }
 
   get(type: ObjectType, id: string): StripeObject | undefined {
