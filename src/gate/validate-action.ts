@@ -5,15 +5,20 @@
  * also opens an approval request in the org's inbox. Every call is audited (channel `gate`). Fail closed: any error
  * is a BLOCK, never a PASS.
  */
+
+import type { Transaction } from 'kysely';
 import { checkApprovalCapacity } from '../approvals/approval-cap.ts';
 import { createApprovalRequest } from '../approvals/approval-requests.ts';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
 import { isLeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { isCurrency } from '../domain/money.ts';
+import { limitUsage } from '../operations/limits.ts';
 import { modeGrantOf } from '../operations/policy-modes.ts';
 import type { ActionKind } from '../policy/action-kinds.ts';
 import { GUARD_ROUTE } from '../policy/check-guards.ts';
-import type { Decision } from '../policy/decide.ts';
+import type { Decision, DecisionRequest } from '../policy/decide.ts';
+import type { Database } from '../store/schema.ts';
 import { requiredGateContext, unknownKindReason, unknownTypeReason } from './catalogue.ts';
 import { recordGateStep } from './gate-audit.ts';
 import { findByIdempotencyKey, type GateDecision, insertGateDecision } from './gate-decisions.ts';
@@ -102,10 +107,65 @@ async function decideAndStore(
   if (earlier) return { answer: replay(earlier, payloadHash, decisionId), normalised };
 
   const modes = await modeGrantOf(caller.db, caller.actor);
-  const question = policyRequestOf({ request: normalised, actor: caller.actor, profile: caller.profile, modes });
-  const policy = caller.gate.decide(question);
+  const asked = policyRequestOf({ request: normalised, actor: caller.actor, profile: caller.profile, modes });
+  // One transaction from the limits' sums to the stored decision, under the limits' locks: parallel validations
+  // of the same member (or account) see each other's amounts, as parallel proposals do.
+  return caller.db.transaction().execute(async (trx) => {
+    const question = { ...asked, ...(await usageOf(trx, caller, asked, normalised)) };
+    const policy = caller.gate.decide(question);
+    return {
+      answer: await answerOf(trx, caller, normalised, {
+        decisionId,
+        payload,
+        payloadHash,
+        idempotencyKey,
+        policy,
+        question,
+        shown,
+      }),
+      normalised,
+    };
+  });
+}
+
+/** What the member (and the agent's account) already hold against the cumulative limits, for a money request. */
+async function usageOf(
+  trx: Transaction<Database>,
+  caller: GateCaller,
+  question: DecisionRequest,
+  request: NormalisedRequest,
+): Promise<Pick<DecisionRequest, 'usedToday' | 'usedForCustomer'>> {
+  const money = question.facts.money;
+  if (!money || !isCurrency(money.currency)) return {};
+  const account = request.context.account_id;
+  return limitUsage(trx, {
+    orgId: caller.actor.orgId,
+    memberId: caller.actor.memberId,
+    kind: question.kind,
+    money: { currency: money.currency },
+    customerIds: typeof account === 'string' && account.trim() ? [account] : [],
+    at: new Date(),
+  });
+}
+
+/** The policy's answer as the agent gets it; a PASS or WARN is stored (with its approval request) in `trx`. */
+async function answerOf(
+  trx: Transaction<Database>,
+  caller: GateCaller,
+  normalised: NormalisedRequest,
+  input: {
+    decisionId: string;
+    payload: Record<string, unknown>;
+    payloadHash: string;
+    idempotencyKey: string;
+    policy: Decision;
+    question: DecisionRequest;
+    shown: Partial<GateAnswer>;
+  },
+): Promise<GateAnswer> {
+  const { decisionId, payload, payloadHash, idempotencyKey, policy, question, shown } = input;
   const reasons = toGateReasons(policy.reasons);
-  if (policy.outcome === 'block') return { answer: block(decisionId, reasons, shown), normalised };
+  if (policy.outcome === 'block') return block(decisionId, reasons, shown);
   const mismatch = normalised.mismatches.length > 0;
   if (mismatch)
     reasons.push({
@@ -121,17 +181,14 @@ async function decideAndStore(
     policy,
     question: { ...question, actor: undefined, requesterId: caller.actor.memberId },
   };
-  const token = await store(caller, normalised, stored, warn);
+  const token = await store(trx, caller, normalised, stored, warn);
   return {
-    answer: {
-      decision: warn ? 'WARN' : 'PASS',
-      decision_id: decisionId,
-      reasons,
-      ...(token ? { approval_token: token } : {}),
-      payload_hash: payloadHash,
-      ...shown,
-    },
-    normalised,
+    decision: warn ? 'WARN' : 'PASS',
+    decision_id: decisionId,
+    reasons,
+    ...(token ? { approval_token: token } : {}),
+    payload_hash: payloadHash,
+    ...shown,
   };
 }
 
@@ -173,6 +230,7 @@ function routesOf(policy: Decision): { groups: string[]; roles: string[] } {
 
 /** Stores the decision, its approval request (WARN) and their audit rows in one transaction; the WARN's token. */
 async function store(
+  trx: Transaction<Database>,
   caller: GateCaller,
   request: NormalisedRequest,
   stored: {
@@ -195,60 +253,58 @@ async function store(
       : []),
   ];
   const userInput = typeof request.context.user_input === 'string' ? request.context.user_input : null;
-  return caller.db.transaction().execute(async (trx) => {
-    await insertGateDecision(trx, {
-      id: stored.decisionId,
-      orgId: caller.actor.orgId,
-      requesterId: caller.actor.memberId,
-      apiKeyId: caller.apiKey?.id ?? null,
-      agentName: agentNameOf(caller),
+  await insertGateDecision(trx, {
+    id: stored.decisionId,
+    orgId: caller.actor.orgId,
+    requesterId: caller.actor.memberId,
+    apiKeyId: caller.apiKey?.id ?? null,
+    agentName: agentNameOf(caller),
+    actionKind: request.actionKind,
+    actionType: request.actionType,
+    payload: stored.payload,
+    payloadHash: stored.payloadHash,
+    idempotencyKey: stored.idempotencyKey,
+    requestId: caller.requestId,
+    decision: warn ? 'warn' : 'pass',
+    reasons,
+    policyRequest: { ...stored.question, policyOutcome: stored.policy.outcome, routes },
+    status: warn ? 'pending_approval' : 'pass',
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ttlMs),
+  });
+  const trail = {
+    operation: EXTERNAL_OPERATION,
+    arguments: {
+      decisionId: stored.decisionId,
       actionKind: request.actionKind,
       actionType: request.actionType,
-      payload: stored.payload,
       payloadHash: stored.payloadHash,
-      idempotencyKey: stored.idempotencyKey,
-      requestId: caller.requestId,
-      decision: warn ? 'warn' : 'pass',
-      reasons,
-      policyRequest: { ...stored.question, policyOutcome: stored.policy.outcome, routes },
-      status: warn ? 'pending_approval' : 'pass',
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + ttlMs),
-    });
-    const trail = {
-      operation: EXTERNAL_OPERATION,
-      arguments: {
-        decisionId: stored.decisionId,
-        actionKind: request.actionKind,
-        actionType: request.actionType,
-        payloadHash: stored.payloadHash,
-      },
-      userInput,
-    };
-    await recordGateStep(trx, caller, 'decision.made', {
-      ...trail,
-      decision: { outcome: warn ? 'warn' : 'pass', decisionId: stored.decisionId, reasons },
-    });
-    if (!warn) return undefined;
-    // The same cap on waiting requests per member as every proposal (LEASH_MAX_OPEN_APPROVALS, …/PER_HOUR).
-    await checkApprovalCapacity(trx, { orgId: caller.actor.orgId, requesterId: caller.actor.memberId, now });
-    const { request: approval, handle } = await createApprovalRequest(trx, {
-      orgId: caller.actor.orgId,
-      decisionId: stored.decisionId,
-      requesterId: caller.actor.memberId,
-      payload: stored.payload,
-      payloadHash: stored.payloadHash,
-      groups: routes.groups,
-      roles: routes.roles,
-      minCap: stored.policy.requiredApprovers.minCap,
-      now,
-      ttlMs,
-    }).catch((error: unknown) => {
-      throw new ApprovalTokenFailure(error);
-    });
-    await recordGateStep(trx, caller, 'approval.requested', { ...trail, result: { approvalId: approval.id } });
-    return handle;
+    },
+    userInput,
+  };
+  await recordGateStep(trx, caller, 'decision.made', {
+    ...trail,
+    decision: { outcome: warn ? 'warn' : 'pass', decisionId: stored.decisionId, reasons },
   });
+  if (!warn) return undefined;
+  // The same cap on waiting requests per member as every proposal (LEASH_MAX_OPEN_APPROVALS, …/PER_HOUR).
+  await checkApprovalCapacity(trx, { orgId: caller.actor.orgId, requesterId: caller.actor.memberId, now });
+  const { request: approval, handle } = await createApprovalRequest(trx, {
+    orgId: caller.actor.orgId,
+    decisionId: stored.decisionId,
+    requesterId: caller.actor.memberId,
+    payload: stored.payload,
+    payloadHash: stored.payloadHash,
+    groups: routes.groups,
+    roles: routes.roles,
+    minCap: stored.policy.requiredApprovers.minCap,
+    now,
+    ttlMs,
+  }).catch((error: unknown) => {
+    throw new ApprovalTokenFailure(error);
+  });
+  await recordGateStep(trx, caller, 'approval.requested', { ...trail, result: { approvalId: approval.id } });
+  return handle;
 }
 
 /** A BLOCK is final and kept only in the audit log; an audit failure is logged, the answer stays BLOCK. */

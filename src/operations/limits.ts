@@ -3,7 +3,8 @@
  * (`rollingUsage`): per member, and per customer across all members. The per-day counter rows (member, kind,
  * UTC day, currency) are still kept and locked (`select … for update`) in the proposal's transaction, as the
  * record of each day's reservations; advisory locks on the member's and the customer's sums make parallel
- * proposals see each other's reservations.
+ * proposals see each other's reservations. Amounts external agents validate through the gate (gate_decisions)
+ * count in the same sums, under the same locks.
  */
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
@@ -96,14 +97,40 @@ export async function rollingUsage(
     if (key.excludeProposalId) query = query.where('id', '!=', key.excludeProposalId);
     return query;
   };
+  // External agents' amounts through the gate (POST /api/gate/validate) count too: a PASS or WARN holds its amount
+  // from validation while it may still be executed, and keeps it once executed successfully (docs/gate.md).
+  const fromGate = () =>
+    trx
+      .selectFrom('gateDecisions')
+      .select(
+        sql<string>`coalesce(sum(case when payload->'ai_output'->>'amount' ~ '^[0-9]{1,15}$' then (payload->'ai_output'->>'amount')::bigint else 0 end), 0)`.as(
+          'total',
+        ),
+      )
+      .where('orgId', '=', key.orgId)
+      .where('actionKind', '=', key.kind)
+      .where(sql`lower(payload->'ai_output'->>'currency')`, '=', key.currency)
+      .where(sql`coalesce(executed_at, created_at)`, '>', since)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', 'in', ['pass', 'pending_approval', 'approved']), eb('expiresAt', '>', key.at)]),
+          eb.and([eb('status', '=', 'executed'), eb(sql`execution->>'status'`, '=', 'succeeded')]),
+        ]),
+      );
   await lock(`member:${key.memberId}`);
   const member = await reserved().where('requesterId', '=', key.memberId).executeTakeFirstOrThrow();
-  if (!key.customerId) return { member: Number(member.total), customer: undefined };
+  const memberGate = await fromGate().where('requesterId', '=', key.memberId).executeTakeFirstOrThrow();
+  const memberTotal = Number(member.total) + Number(memberGate.total);
+  if (!key.customerId) return { member: memberTotal, customer: undefined };
   await lock(`customer:${key.customerId}`);
   const customer = await reserved()
     .where(sql`payload->'facts'->>'customerId'`, '=', key.customerId)
     .executeTakeFirstOrThrow();
-  return { member: Number(member.total), customer: Number(customer.total) };
+  // The gate's customer is the agent's account_id (the same id when the agent acts on the same billing account).
+  const customerGate = await fromGate()
+    .where(sql`payload->'context'->>'account_id'`, '=', key.customerId)
+    .executeTakeFirstOrThrow();
+  return { member: memberTotal, customer: Number(customer.total) + Number(customerGate.total) };
 }
 
 /** The gate's view of the limits for one money action: `usedToday` (the member's 24 h) and `usedForCustomer`. */
