@@ -43,6 +43,7 @@ const program = new Command('leash')
     ].join('\n'),
   )
   .version('0.1.0')
+  .option('--tz <zone>', "show times in this IANA time zone (default: the acting member's own, else UTC)")
   .showHelpAfterError('(add --help for usage)')
   .configureHelp({ sortSubcommands: false })
   .addHelpText(
@@ -89,6 +90,13 @@ for (const stream of [process.stdout, process.stderr])
   });
 
 program.exitOverride();
+// `--tz` (anywhere on the line) wins over the acting member's zone for this command's times.
+program.hook('preAction', async (command) => {
+  const tz = command.opts<{ tz?: string }>().tz;
+  if (tz === undefined) return;
+  const [{ parseTimeZone }, { showTimesIn }] = await Promise.all([import('../auth/members.ts'), import('./output.ts')]);
+  showTimesIn(parseTimeZone(tz, 'tz'), 'option');
+});
 // Registering is cheap: a command module imports only commander and light helpers at its top, and its action
 // imports the rest (store, policy engine, agent…), so `leash --help` and each command load only what they use.
 registerStartCommand(program, '0.1.0');

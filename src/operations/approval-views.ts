@@ -6,6 +6,7 @@ import { type ApprovalRequest, findApprovalRequest, listApprovalRequests } from 
 import { notFound } from '../domain/errors.ts';
 import { type ExternalAgentView, gateViewParts } from '../gate/gate-approval-view.ts';
 import type { OperationContext } from './define-operation.ts';
+import { moneyLine } from '../domain/money-label.ts';
 import { describeApprovers } from './proposal-view.ts';
 import { loadProposal } from './proposals.ts';
 
@@ -20,6 +21,8 @@ export interface ApprovalView {
   operation: string;
   summary: string;
   money: { amount: number; currency: string } | null;
+  /** What the money is ("Refunded to the customer (USD)"), when there is money. */
+  moneyLabel?: string | null;
   preview: unknown;
   requester: string;
   reason: string | null;
@@ -60,6 +63,13 @@ async function view(context: OperationContext, request: ApprovalRequest, names: 
     money:
       proposal.moneyAmount !== null && proposal.moneyCurrency
         ? { amount: proposal.moneyAmount, currency: proposal.moneyCurrency }
+        : null,
+    moneyLabel:
+      proposal.moneyAmount !== null && proposal.moneyCurrency
+        ? (moneyLine(proposal.operation, proposal.preview.money ?? {
+            amount: proposal.moneyAmount,
+            currency: proposal.moneyCurrency,
+          })?.label ?? null)
         : null,
     preview: proposal.preview,
     requester: names.get(request.requesterId) ?? request.requesterId,

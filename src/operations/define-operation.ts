@@ -28,6 +28,8 @@ export interface OperationContext {
   readonly profile: PolicyProfile;
   /** Loads a member of the org as an actor, with their current role (a demoted member is re-evaluated). */
   readonly findActor: (memberId: string) => Promise<Actor | undefined>;
+  /** The IANA zone the member reads times in (their own, else the org's, else UTC); UTC when absent. */
+  readonly timeZone?: string;
 }
 
 /** What a read hands the audit log besides its input: the ids it touched. */

@@ -1,6 +1,7 @@
 /** What surfaces show of a proposal: preview, decision, approval state and what happens next. */
 import type { ApprovalRequest } from '../approvals/approval-requests.ts';
-import { personDuration } from '../domain/person-time.ts';
+import { type MoneyLine, moneyLine } from '../domain/money-label.ts';
+import { personDuration, personTime, zoneAbbreviation } from '../domain/person-time.ts';
 import type { Decision } from '../policy/decide.ts';
 import type { Preview } from './define-operation.ts';
 import type { Proposal, ProposalStatus } from './proposals.ts';
@@ -12,6 +13,8 @@ export interface ProposalView {
   kind: string;
   status: ProposalStatus;
   preview: Preview;
+  /** The preview's money with what it is ("Monthly revenue given away (USD)"), for the card's money line. */
+  moneyLine?: MoneyLine | null;
   decision: Pick<
     Decision,
     'outcome' | 'decisionId' | 'reasons' | 'requiredApprovers' | 'remediation' | 'needsConfirmText'
@@ -39,15 +42,26 @@ export function describeApprovers(groups: readonly string[], roles: readonly str
   return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
-/** Builds the view of a proposal (and its approval request, if any). */
-export function viewProposal(proposal: Proposal, approval?: ApprovalRequest, handle?: string): ProposalView {
+/** When an approval request expires, in the reader's zone: "in 24 hours, tomorrow at 02:45 GMT+5:30". */
+export function approvalExpiry(expiresAt: Date, timeZone?: string, now = new Date()): string {
+  const at = personTime(expiresAt, now, timeZone);
+  return `in ${personDuration(expiresAt.getTime() - now.getTime())}, ${at} ${zoneAbbreviation(expiresAt, timeZone)}`;
+}
+
+/** Builds the view of a proposal (and its approval request, if any); times read in `timeZone` (UTC by default). */
+export function viewProposal(
+  proposal: Proposal,
+  approval?: ApprovalRequest,
+  handle?: string,
+  timeZone?: string,
+): ProposalView {
   const decision = proposal.decision;
   const confirmHint = decision.needsConfirmText ? ' with the text CONFIRM (it cannot be undone)' : '';
   const next =
     proposal.status === 'awaiting_confirmation'
       ? `confirm proposal ${proposal.id}${confirmHint} to execute it`
       : proposal.status === 'awaiting_approval'
-        ? `needs approval by ${describeApprovers(approval?.groups ?? decision.requiredApprovers.groups, approval?.roles ?? decision.requiredApprovers.roles)}${approval ? ` (request ${approval.id}, expires in ${personDuration(approval.expiresAt.getTime() - Date.now())})` : ''}`
+        ? `needs approval by ${describeApprovers(approval?.groups ?? decision.requiredApprovers.groups, approval?.roles ?? decision.requiredApprovers.roles)}${approval ? ` (request ${approval.id}, expires ${approvalExpiry(approval.expiresAt, timeZone)})` : ''}`
         : proposal.status === 'blocked'
           ? `blocked: ${decision.remediation ?? decision.reasons.map((reason) => reason.message).join('; ')}`
           : `${proposal.status.replace('_', ' ')}`;
@@ -57,6 +71,7 @@ export function viewProposal(proposal: Proposal, approval?: ApprovalRequest, han
     kind: proposal.kind,
     status: proposal.status,
     preview: proposal.preview,
+    moneyLine: moneyLine(proposal.operation, proposal.preview.money),
     decision: {
       outcome: decision.outcome,
       decisionId: decision.decisionId,

@@ -114,7 +114,8 @@ export async function proposeOperation(
         result: { preview: facts.preview, payloadHash: hash },
       });
       await recordStep(trx, context, 'decision.made', { ...trail, decision });
-      if (decision.outcome !== 'warn') return viewProposal({ ...proposal, createdAt: now, updatedAt: now });
+      if (decision.outcome !== 'warn')
+        return viewProposal({ ...proposal, createdAt: now, updatedAt: now }, undefined, undefined, context.timeZone);
       await checkApprovalCapacity(trx, { orgId: context.actor.orgId, requesterId: context.actor.memberId, now });
       const { request, handle } = await createApprovalRequest(trx, {
         orgId: context.actor.orgId,
@@ -131,7 +132,7 @@ export async function proposeOperation(
         ...trail,
         result: { approvalId: request.id, expiresAt: request.expiresAt, groups: request.groups, roles: request.roles },
       });
-      return viewProposal({ ...proposal, createdAt: now, updatedAt: now }, request, handle);
+      return viewProposal({ ...proposal, createdAt: now, updatedAt: now }, request, handle, context.timeZone);
     });
   } catch (error) {
     // A refused attempt (unknown or another org's id, a state that forbids it) is still an attempt: log it.

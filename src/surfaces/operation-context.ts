@@ -2,6 +2,7 @@
 import { getMember, type Member, type Org } from '../auth/members.ts';
 import { openConnector } from '../connectors/open-connector.ts';
 import { newId } from '../domain/ids.ts';
+import { readerTimeZone } from '../domain/person-time.ts';
 import type { Channel, OperationContext } from '../operations/define-operation.ts';
 import { storedStripeAccess } from '../operations/stripe-access.ts';
 import type { Actor, Gate, PolicyProfile } from '../policy/decide.ts';
@@ -37,5 +38,6 @@ export function memberContext(input: {
       const found = await getMember(store.db, org.id, memberId);
       return found ? actorOf(found) : undefined;
     },
+    timeZone: readerTimeZone(member),
   };
 }

@@ -16,7 +16,7 @@ import { LoginPage } from './pages/login.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { TeamPage } from './pages/team.tsx';
 import { Link, match, navigate, Router, useRoute } from './router.tsx';
-import { type Me, SessionContext } from './session.tsx';
+import { adoptSession, type Me, SessionContext, SetSessionContext } from './session.tsx';
 
 const NAV: [string, string][] = [
   ['/chat', 'Chat'],
@@ -25,7 +25,7 @@ const NAV: [string, string][] = [
   ['/insights', 'Insights'],
   ['/audit', 'Audit'],
   ['/team', 'Team & settings'],
-  ['/settings', 'Modes'],
+  ['/settings', 'Modes & time zone'],
 ];
 
 function Page() {
@@ -137,7 +137,7 @@ export function App() {
 
   const loadMe = useCallback(async () => {
     try {
-      setMe(await api<Me>('GET', '/api/me'));
+      setMe(adoptSession(await api<Me>('GET', '/api/me')));
       setState('signed-in');
     } catch (caught) {
       setError(caught);
@@ -186,9 +186,11 @@ export function App() {
     );
   return (
     <SessionContext.Provider value={me}>
-      <Router>
-        <Shell me={me} />
-      </Router>
+      <SetSessionContext.Provider value={setMe}>
+        <Router>
+          <Shell me={me} />
+        </Router>
+      </SetSessionContext.Provider>
     </SessionContext.Provider>
   );
 }

@@ -139,7 +139,7 @@ export function registerOperationRoutes(app: TypedApp, deps: ServerDeps): void {
       asCaller(deps, request, async ({ context }) => {
         const proposal = await loadProposal(context.db, context.actor.orgId, request.params.id);
         const approval = await findApprovalForProposal(context.db, context.actor.orgId, proposal.id);
-        return viewProposal(proposal, approval);
+        return viewProposal(proposal, approval, undefined, context.timeZone);
       }),
   );
 
