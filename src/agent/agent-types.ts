@@ -52,6 +52,8 @@ export interface PlannerRequest {
   caseId: string;
   /** Earlier turns of the conversation, oldest first. */
   history: PastTurn[];
+  /** The zone the member reads times in (their own; UTC when absent). */
+  timeZone?: string | undefined;
 }
 
 /** What a planner answers (calls are collected by the tools, not reported by the planner). */

@@ -66,6 +66,8 @@ export function shownIn(turn: StoredTurn | undefined): Set<string> {
 /** A numbered proposal with its current state in the store. */
 export interface Loaded extends NumberedProposal {
   proposal: Proposal;
+  /** The zone its card words times in (the member's). */
+  timeZone?: string | undefined;
 }
 
 /** The member's own proposals of the conversation, as they stand now. */
@@ -76,7 +78,7 @@ export async function loadNumbered(
   const loaded: Loaded[] = [];
   for (const item of numbered) {
     const proposal = await loadProposal(context.db, context.actor.orgId, item.id);
-    if (proposal.requesterId === context.actor.memberId) loaded.push({ ...item, proposal });
+    if (proposal.requesterId === context.actor.memberId) loaded.push({ ...item, proposal, timeZone: context.timeZone });
   }
   return loaded;
 }
@@ -93,7 +95,12 @@ interface Recorder {
 }
 
 function card(item: Loaded, bareYes: boolean): string {
-  return proposalCard(item.proposal, { number: item.number, untrusted: item.untrusted, bareYes });
+  return proposalCard(item.proposal, {
+    number: item.number,
+    untrusted: item.untrusted,
+    bareYes,
+    timeZone: item.timeZone,
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  * data only: amounts and names come from the result, never from a model.
  */
 import { formatMoney, money } from '../domain/money.ts';
-import { asDate, personDate, personDuration, plural } from '../domain/person-time.ts';
+import { asDate, DEFAULT_TIME_ZONE, personDate, personDuration, plural } from '../domain/person-time.ts';
 import type { Chart } from '../operations/period.ts';
 import type { AgentCall, Referent } from './agent-types.ts';
 
@@ -27,9 +27,18 @@ function amount(value: unknown, currency: unknown): string {
   return typeof value === 'number' && typeof currency === 'string' ? formatMoney(money(value, currency)) : '';
 }
 
+/**
+ * The zone the call being described is read in. describeCall is synchronous, so it sets this for its own run
+ * and puts it back: no other description can interleave.
+ */
+let readerZone = DEFAULT_TIME_ZONE;
+
+/** A moment's day in the reader's zone; midnight UTC is a calendar date (a due day, a period's edge) as it is. */
 function date(value: unknown): string {
   const at = asDate(value);
-  return at ? personDate(at) : '';
+  if (!at) return '';
+  const midnight = at.getUTCHours() === 0 && at.getUTCMinutes() === 0 && at.getUTCSeconds() === 0;
+  return personDate(at, midnight ? DEFAULT_TIME_ZONE : readerZone);
 }
 
 function numbered(lines: string[], total: number, noun: string): string {
@@ -346,8 +355,18 @@ const SPECIFIC: Record<string, (result: Row) => Described> = {
   }),
 };
 
-/** The words and referents for one call. */
-export function describeCall(call: AgentCall): Described {
+/** The words and referents for one call, its times in `timeZone` (the member's; UTC by default). */
+export function describeCall(call: AgentCall, timeZone: string = DEFAULT_TIME_ZONE): Described {
+  const previous = readerZone;
+  readerZone = timeZone;
+  try {
+    return describe(call);
+  } finally {
+    readerZone = previous;
+  }
+}
+
+function describe(call: AgentCall): Described {
   if (call.error) return { text: call.error.message, referents: [] };
   if (call.proposal)
     return {

@@ -24,6 +24,8 @@ export interface CardOptions {
   untrusted: readonly string[];
   /** True when a bare "yes" (or CONFIRM) in the next message would confirm it. */
   bareYes: boolean;
+  /** The zone the reader reads times in (the member's; UTC when absent). */
+  timeZone?: string | undefined;
 }
 
 /** The words that confirm a proposal awaiting confirmation. */
@@ -52,7 +54,7 @@ export function proposalCard(proposal: CardProposal, options: CardOptions): stri
     proposal.status === 'awaiting_confirmation'
       ? confirmWords(proposal, options)
       : (proposal.next ?? proposal.status.replace('_', ' '));
-  const [summary, ...changes] = describeProposalChanges(proposal.preview, '    ').split('\n');
+  const [summary, ...changes] = describeProposalChanges(proposal.preview, '    ', options.timeZone).split('\n');
   return [
     `${options.number > 0 ? `${options.number}. ` : ''}${summary} — ${proposal.decision.outcome.toUpperCase()}${reasons}.`,
     ...changes,

@@ -85,7 +85,11 @@ export async function runAgentTurn(input: {
     answer = answered.reply;
   } else {
     if (dataCanSteer) noteSteeringText(tools, text, history);
-    answer = await planner.respond({ text, caseId: conversation.id, history }, tools, input.events);
+    answer = await planner.respond(
+      { text, caseId: conversation.id, history, timeZone: context.timeZone },
+      tools,
+      input.events,
+    );
   }
   const proposed = markProposals(tools, numberedProposals(turns).length);
   const calls = [...confirmations, ...tools.calls];
@@ -160,6 +164,7 @@ async function proposalCards(
       number: call.number ?? 0,
       untrusted,
       bareYes: alone && untrusted.length === 0,
+      timeZone: context.timeZone,
     });
   });
 }

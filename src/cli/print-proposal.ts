@@ -1,7 +1,14 @@
 /** How the CLI shows a proposal and an execution to a person. */
 import { changeLines } from '../domain/change-lines.ts';
+import { moneyLine } from '../domain/money-label.ts';
 import type { ExecutionOutcome, ProposalView } from '../operations/run-operation.ts';
-import { printFields, showMoney } from './output.ts';
+import { printFields, showMoney, shownTimeZone } from './output.ts';
+
+/** The money line: what the money is and how much ("Refunded to the customer (USD): $12.50"). */
+function moneyFields(operation: string, money: ProposalView['preview']['money']): [string, string][] {
+  const line = moneyLine(operation, money);
+  return line ? [[line.label, showMoney(line.amount, line.currency)]] : [];
+}
 
 /** Prints a proposal: preview, decision, reasons and what happens next. */
 export function printProposal(proposal: ProposalView): void {
@@ -9,14 +16,12 @@ export function printProposal(proposal: ProposalView): void {
   printFields([
     ['proposal', `${proposal.id} (${proposal.operation}, ${proposal.kind})`],
     ['preview', preview.summary],
-    ...(preview.money
-      ? ([['amount', showMoney(preview.money.amount, preview.money.currency)]] as [string, string][])
-      : []),
+    ...moneyFields(proposal.operation, preview.money),
     ['reversible', preview.reversible ? 'yes' : 'NO — cannot be undone'],
     ['decision', decision.outcome.toUpperCase()],
   ]);
   // Every changed value in full (an email, an address), before and after.
-  for (const line of changeLines(preview)) process.stdout.write(`  ${line}\n`);
+  for (const line of changeLines(preview, shownTimeZone())) process.stdout.write(`  ${line}\n`);
   for (const reason of decision.reasons) process.stdout.write(`  · ${reason.message} [${reason.policyId}]\n`);
   process.stdout.write(`next: ${proposal.next}\n`);
 }

@@ -1,18 +1,17 @@
 /**
- * `leash jobs queue`: the background jobs of the org's database as the queue holds them. On PostgreSQL it reads
- * pg-boss's tables (every process's jobs); the embedded store's queue lives inside `leash start`, so a CLI
- * beside it has none to read.
+ * `leash jobs queue` and `leash jobs retry`: the background jobs of the org's database as the queue holds them. On
+ * PostgreSQL the CLI opens pg-boss's tables (every process's jobs) without working any; the embedded store's
+ * queue lives inside `leash start`, so a CLI beside it has none to read (the dashboard and GET /api/jobs show it).
  */
 import type { Store } from '../store/db.ts';
-import type { QueuedJob } from './queue.ts';
+import type { JobQueue } from './queue.ts';
 
-/** Jobs for `orgId` (and the sweeps over every org), newest first; null on the embedded store. */
-export async function listQueueJobs(
+/** Runs `use` with the database's pg-boss queue (not working jobs); null on the embedded store. */
+export async function withQueueOf<Result>(
   store: Pick<Store, 'kind'>,
-  orgId: string,
-  limit: number,
+  use: (queue: JobQueue) => Promise<Result>,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<QueuedJob[] | null> {
+): Promise<Result | null> {
   if (store.kind !== 'postgres' || !env.DATABASE_URL) return null;
   const { openPgBossQueue } = await import('./pg-boss-queue.ts');
   const queue = await openPgBossQueue({
@@ -23,7 +22,7 @@ export async function listQueueJobs(
     worker: false,
   });
   try {
-    return await queue.list({ orgId, limit });
+    return await use(queue);
   } finally {
     await queue.stop({ graceSeconds: 1 });
   }

@@ -1,14 +1,32 @@
 /** Who is signed in, for the whole app. The role shapes what the interface offers; the server still decides. */
 import { createContext, useContext } from 'react';
 import type { SessionMember } from './api.ts';
+import { showTimesIn } from './format.ts';
 
 /** The member and their org, as `/api/me` describes them. */
 export interface Me {
-  member: SessionMember & { name: string };
+  /** `time_zone`: the zone the member chose, null when none. */
+  member: SessionMember & { name: string; time_zone: string | null };
   org: { id: string; name: string; policy_profile: string };
+  /** The zone times are worded in for the member: theirs, else UTC. */
+  time_zone: string;
 }
 
 export const SessionContext = createContext<Me | null>(null);
+
+/** Replaces the session's member (after they change a setting of theirs, e.g. their time zone). */
+export const SetSessionContext = createContext<(me: Me) => void>(() => {});
+
+/** Takes a `/api/me` answer into use: from here on, every date and time reads in the member's zone. */
+export function adoptSession(me: Me): Me {
+  showTimesIn(me.time_zone);
+  return me;
+}
+
+/** Replaces the signed-in member's session view (pages render only inside a session). */
+export function useSetMe(): (me: Me) => void {
+  return useContext(SetSessionContext);
+}
 
 /** The signed-in member (pages render only inside a session). */
 export function useMe(): Me {

@@ -43,6 +43,8 @@ export class Turn {
   readonly request: string;
   readonly history: readonly PastTurn[];
   readonly caseId: string;
+  /** The zone the member reads times in (UTC when the request has none). */
+  readonly timeZone: string | undefined;
   /** The operation the intent classifier chose for this clause ('' when none was chosen). */
   readonly intent: string;
   readonly mentions: Mentions;
@@ -58,6 +60,7 @@ export class Turn {
     this.request = request.text.toLowerCase();
     this.history = request.history;
     this.caseId = request.caseId;
+    this.timeZone = request.timeZone;
     this.intent = clause?.intent ?? '';
     this.mentions = clause?.mentions ?? NO_MENTIONS;
     this.scope = clause?.scope ?? this.text;
@@ -162,7 +165,7 @@ export class Turn {
         (call.operation !== 'get_billing_date' || this.intent === 'get_billing_date') &&
         !failedWrites.includes(call),
     );
-    const described: Described[] = shown.map(describeCall);
+    const described: Described[] = shown.map((call) => describeCall(call, this.timeZone));
     const texts = described.filter((_item, index) => !shown[index]?.proposal).map((item) => item.text);
     const refusals = failedWrites.length
       ? [failedWrites.map((call) => `Nothing was proposed for ${call.operation}: ${call.error?.message}.`).join('\n')]

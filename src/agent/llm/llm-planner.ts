@@ -225,7 +225,7 @@ export function llmPlanner(options: LlmPlannerOptions = {}): Planner {
           throw part.error instanceof Error ? part.error : new Error(String(part.error));
         }
       }
-      const described = tools.calls.map(describeCall);
+      const described = tools.calls.map((call) => describeCall(call, request.timeZone));
       const referents: Referent[] = described
         .flatMap((item) => item.referents)
         .filter((referent) => referent.kind !== 'proposal');

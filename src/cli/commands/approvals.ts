@@ -83,7 +83,7 @@ export function registerApprovalCommands(program: Command): void {
           ['reason', view.reason ?? '—'],
           ['case', view.caseId ?? '—'],
           ['approvers', view.approvers],
-          ['expires', `${showDateTime(view.expiresAt)} UTC`],
+          ['expires', showDateTime(view.expiresAt, { zone: true })],
           ['payload sha256', view.payloadHash],
         ]);
         for (const reason of proposal.decision.reasons)

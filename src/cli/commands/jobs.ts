@@ -3,13 +3,14 @@
  * background job queue (`leash jobs queue`: bulk slices, recovery sweeps, Stripe catch-ups, outbox, checkpoints).
  */
 import type { Command } from 'commander';
-import { badInput } from '../../domain/errors.ts';
+import { badInput, LeashError } from '../../domain/errors.ts';
+import { JOB_STATES, type JobState } from '../../jobs/queue.ts';
 import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDate, showDateTime } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
 import { printJobReport, runJobWithProgress } from '../run-job.ts';
 
-const JOB_STATES = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'] as const;
+const isJobState = (text: string): text is JobState => (JOB_STATES as readonly string[]).includes(text);
 
 /** Registers `leash jobs`. */
 export function registerJobCommands(program: Command): void {
@@ -32,7 +33,8 @@ Examples:
   $ leash jobs list
   $ leash jobs show job_…
   $ leash jobs run job_… --as fiona@northwind.test
-  $ leash jobs queue --state failed`,
+  $ leash jobs queue --state failed
+  $ leash jobs retry 6f1c…  --as fiona@northwind.test`,
     );
   jobs
     .command('list', { isDefault: true })
@@ -108,7 +110,9 @@ Examples:
     });
   jobs
     .command('queue')
-    .description('List background jobs on the job queue with their state (PostgreSQL), newest first.')
+    .description(
+      'List background jobs on the job queue with their state and counts by state (PostgreSQL), newest first.',
+    )
     .option('--state <state>', `only jobs in this state: ${JOB_STATES.join(', ')}`)
     .option('--limit <n>', 'at most this many (1-1000)', '100')
     .option(...actingAs())
@@ -116,27 +120,36 @@ Examples:
     .action(async (options: { state?: string; limit: string; as?: string; json?: boolean }) => {
       const limit = parseIntegerOption('limit', options.limit, 1, 1000);
       const state = options.state?.trim();
-      if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state))
+      if (state !== undefined && !isJobState(state))
         throw badInput('--state', `expected one of ${JOB_STATES.join(', ')}`);
-      const [{ listQueueJobs }, { resolveActor, withSession }] = await Promise.all([
+      const [{ withQueueOf }, { resolveActor, withSession }] = await Promise.all([
         import('../../jobs/list-queue.ts'),
         import('../session.ts'),
       ]);
       const listed = await withSession(async (session) => {
         await resolveActor(session, options.as, 'read');
-        return listQueueJobs(session.store, session.org.id, state ? 1000 : limit);
+        const orgId = session.org.id;
+        return withQueueOf(session.store, async (queue) => ({
+          counts: await queue.counts({ orgId }),
+          jobs: await queue.list({ orgId, state, limit }),
+        }));
       });
-      const rows = listed?.filter((job) => !state || job.state === state).slice(0, limit) ?? null;
-      if (options.json) return printJson({ engine: rows ? 'pg-boss' : 'in-process', jobs: rows ?? [] });
-      if (!rows) {
+      if (options.json)
+        return printJson({
+          engine: listed ? 'pg-boss' : 'in-process',
+          counts: listed?.counts ?? null,
+          jobs: listed?.jobs ?? [],
+        });
+      if (!listed) {
         process.stdout.write(
-          'On the embedded store the job queue runs inside `leash start`; `leash jobs list` shows its bulk jobs.\n',
+          'On the embedded store the job queue runs inside `leash start`: the dashboard and GET /api/jobs show it;\n`leash jobs list` shows its bulk jobs.\n',
         );
         return;
       }
+      process.stdout.write(`${JOB_STATES.map((name) => `${name} ${listed.counts[name]}`).join(' · ')}\n`);
       printTable(
         ['id', 'queue', 'state', 'for', 'retries', 'created', 'started', 'finished', 'error'],
-        rows.map((job) => [
+        listed.jobs.map((job) => [
           job.id,
           job.queue,
           job.state,
@@ -149,5 +162,36 @@ Examples:
         ]),
         'no background jobs',
       );
+      if (listed.counts.failed > 0)
+        process.stdout.write('A failed job has spent its retries: `leash jobs retry <id>` runs it once more.\n');
+    });
+  jobs
+    .command('retry')
+    .description("Run one of the org's failed background jobs once more (owner and billing managers; audited).")
+    .argument('<id>', 'the job id (a UUID, from `leash jobs queue --state failed`)')
+    .option(...actingAs())
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { as?: string; json?: boolean }) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim()))
+        throw badInput('id', 'a job id is a UUID (`leash jobs queue` lists them)');
+      const [{ withQueueOf }, { retryJobAsMember }, { operationContext }, { resolveActor, withSession }] =
+        await Promise.all([
+          import('../../jobs/list-queue.ts'),
+          import('../../jobs/manage.ts'),
+          import('../operation-context.ts'),
+          import('../session.ts'),
+        ]);
+      const retried = await withSession(async (session) => {
+        const member = await resolveActor(session, options.as, 'write');
+        const context = operationContext(session, member, session.gate);
+        return withQueueOf(session.store, (queue) => retryJobAsMember(context, queue, id.trim()));
+      });
+      if (!retried)
+        throw new LeashError(
+          'invalid_state',
+          'on the embedded store the job queue runs inside `leash start`: retry from the dashboard or POST /api/jobs/{id}/retry',
+        );
+      if (options.json) return printJson(retried);
+      process.stdout.write(`Job ${retried.id} (${retried.queue}) is back on the queue; a worker runs it once more.\n`);
     });
 }

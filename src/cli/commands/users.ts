@@ -1,4 +1,4 @@
-/** `leash users list|add|role|resume-agent`: the org's members, their role and approver groups, their agents' access. */
+/** `leash users list|add|role|time-zone|resume-agent`: the org's members, their role and approver groups, their agents' access. */
 import type { Command } from 'commander';
 import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDateTime } from '../output.ts';
@@ -140,6 +140,41 @@ export function registerUsersCommand(program: Command): void {
     );
 
   users
+    .command('time-zone')
+    .description(
+      'Show or set the time zone your times are shown in (chat, cards, approval expiry, the CLI, the dashboard). Yours only; a change is audited.',
+    )
+    .argument('[zone]', 'an IANA time zone, such as Europe/London, Asia/Kolkata or UTC (omit to show yours)')
+    .option('--clear', 'clear yours: times read in UTC again')
+    .option(...actingAs('the member whose time zone it is (setting one needs it or LEASH_USER)'))
+    .option('--json', 'print JSON: { email, timeZone, shownIn }')
+    .addHelpText('after', '\nExample:\n  $ leash users time-zone Asia/Kolkata --as fiona@northwind.test')
+    .action(async (zone: string | undefined, options: { clear?: boolean; as?: string; json?: boolean }) => {
+      const [{ parseTimeZone, setMemberTimeZone }, { readerTimeZone }, { LeashError }, { resolveActor, withSession }] =
+        await Promise.all([
+          import('../../auth/members.ts'),
+          import('../../domain/person-time.ts'),
+          import('../../domain/errors.ts'),
+          import('../session.ts'),
+        ]);
+      if (zone !== undefined && options.clear)
+        throw new LeashError('bad_input', 'give a zone or --clear, not both', { field: 'clear' });
+      const chosen = zone === undefined ? undefined : parseTimeZone(zone, 'zone');
+      await withSession(async (session) => {
+        const changing = chosen !== undefined || options.clear === true;
+        let member = await resolveActor(session, options.as, changing ? 'write' : 'read');
+        if (changing) member = await setMemberTimeZone(session.store.db, member, chosen ?? null, { channel: 'cli' });
+        const shownIn = readerTimeZone(member);
+        if (options.json) return printJson({ email: member.email, timeZone: member.timeZone, shownIn });
+        process.stdout.write(
+          member.timeZone
+            ? `${member.email}: ${member.timeZone}${changing ? ' (saved)' : ''}\n`
+            : `${member.email}: none set${changing ? ' (cleared)' : ''}; times are shown in ${shownIn}\n`,
+        );
+      });
+    });
+
+  users
     .command('resume-agent')
     .description("Resume a member's agent access (MCP and the built-in agent), paused after too many blocked attempts.")
     .argument('<email>', 'the member whose agent access is paused')
@@ -167,7 +202,7 @@ Example:
       );
       if (options.json) return printJson(resumed);
       process.stdout.write(
-        `Agent access of ${resumed.email} resumed (paused ${showDateTime(resumed.stoppedAt)} UTC after ${resumed.blockedAttempts} blocked attempts).\n`,
+        `Agent access of ${resumed.email} resumed (paused ${showDateTime(resumed.stoppedAt, { zone: true })} after ${resumed.blockedAttempts} blocked attempts).\n`,
       );
     });
 

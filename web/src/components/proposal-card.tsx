@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { money, relative, when, words } from '../format.ts';
+import { money, relative, whenExactly, words } from '../format.ts';
 import { Link } from '../router.tsx';
 import { abilities, useMe } from '../session.tsx';
 import { Badge, ErrorNote, Loading, useLoad } from './ui.tsx';
@@ -20,12 +20,20 @@ export interface Preview {
   reversible: boolean;
 }
 
+/** A preview's money with what it is ("Monthly revenue given away (USD)"), as the server words it. */
+export interface MoneyLine {
+  label: string;
+  amount: number;
+  currency: string;
+}
+
 /** A proposal as `GET /api/proposals/{id}` returns it. */
 interface ProposalView {
   id: string;
   operation: string;
   status: string;
   preview: Preview;
+  moneyLine?: MoneyLine | null;
   decision: {
     outcome: string;
     reasons: { message: string }[];
@@ -43,14 +51,22 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** The preview: money, customers, targets, the diff, reversible or not. */
-export function PreviewDetails({ preview }: { preview: Preview }) {
+/**
+ * The preview: money (labelled with what it is: the server's `moneyLine`, e.g. "Refunded to the customer (USD)"),
+ * customers, targets, the diff, reversible or not.
+ */
+export function PreviewDetails({ preview, moneyLine }: { preview: Preview; moneyLine?: MoneyLine | null | undefined }) {
+  const shown =
+    moneyLine ??
+    (preview.money ? { label: `Amount (${preview.money.currency.toUpperCase()})`, ...preview.money } : null);
   return (
     <dl className="facts">
-      {preview.money ? (
+      {shown ? (
         <>
-          <dt>Amount</dt>
-          <dd className="amount">{money(preview.money.amount, preview.money.currency)}</dd>
+          <dt>{shown.label}</dt>
+          <dd className="amount" data-testid="preview-money">
+            {money(shown.amount, shown.currency)}
+          </dd>
         </>
       ) : null}
       {preview.customers.length > 0 ? (
@@ -175,7 +191,7 @@ export function ProposalCard({
           typed “yes” does not confirm it.
         </p>
       ) : null}
-      <PreviewDetails preview={data.preview} />
+      <PreviewDetails preview={data.preview} moneyLine={data.moneyLine} />
       <p className="decision">
         Policy: <Badge status={data.decision.outcome}>{data.decision.outcome.toUpperCase()}</Badge>{' '}
         {data.decision.reasons.map((reason) => reason.message).join('; ')}
@@ -183,8 +199,11 @@ export function ProposalCard({
       {data.status === 'awaiting_approval' && data.approval ? (
         <p className="next" data-testid="approval-state">
           Needs approval by <strong>{[...data.approval.groups, ...data.approval.roles].map(words).join(' or ')}</strong>
-          . Request {data.approval.id} is {data.approval.status}; it expires {relative(data.approval.expiresAt)} (
-          {when(data.approval.expiresAt)}).
+          . Request {data.approval.id} is {data.approval.status}; it expires{' '}
+          <span data-testid="approval-expiry">
+            {relative(data.approval.expiresAt)}, {whenExactly(data.approval.expiresAt)}
+          </span>
+          .
         </p>
       ) : data.status === 'succeeded' ? (
         <p className="next success" role="status">

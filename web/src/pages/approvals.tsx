@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { api } from '../api.ts';
 import { type Preview, PreviewDetails } from '../components/proposal-card.tsx';
 import { Badge, ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
-import { money, relative, when } from '../format.ts';
+import { money, relative, whenExactly } from '../format.ts';
 import { Link } from '../router.tsx';
 import { abilities, type Me, routedToMe, useMe } from '../session.tsx';
 
@@ -18,6 +18,8 @@ interface ApprovalRequest {
   operation: string;
   summary: string;
   money: { amount: number; currency: string } | null;
+  /** What the money is ("Refunded to the customer (USD)"). */
+  moneyLabel?: string | null;
   preview: Preview;
   requester: string;
   reason: string | null;
@@ -152,7 +154,7 @@ function RequestCard({ request, me, onDone }: { request: ApprovalRequest; me: Me
         </dd>
         {request.money ? (
           <>
-            <dt>Amount</dt>
+            <dt>{request.moneyLabel ?? 'Amount'}</dt>
             <dd className="amount">{money(request.money.amount, request.money.currency)}</dd>
           </>
         ) : null}
@@ -170,7 +172,7 @@ function RequestCard({ request, me, onDone }: { request: ApprovalRequest; me: Me
         <dd>{request.approvers}</dd>
         <dt>{request.status === 'pending' ? 'Expires' : 'Expiry'}</dt>
         <dd>
-          {relative(request.expiresAt)} ({when(request.expiresAt)})
+          {relative(request.expiresAt)}, <span data-testid="approval-expiry">{whenExactly(request.expiresAt)}</span>
         </dd>
         {request.decidedBy ? (
           <>
@@ -187,7 +189,18 @@ function RequestCard({ request, me, onDone }: { request: ApprovalRequest; me: Me
       ) : (
         <details>
           <summary>Preview as the server derived it</summary>
-          <PreviewDetails preview={request.preview} />
+          <PreviewDetails
+            preview={request.preview}
+            moneyLine={
+              request.moneyLabel && request.preview.money
+                ? {
+                    ...request.preview.money,
+                    label: request.moneyLabel,
+                    amount: Math.abs(request.preview.money.amount),
+                  }
+                : null
+            }
+          />
         </details>
       )}
       {canDecide ? <Decide request={request} onDone={onDone} /> : null}

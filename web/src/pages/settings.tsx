@@ -1,16 +1,124 @@
 /**
- * Settings — modes (issue 20): the org's preset, a roles × modes grid (Insight / Act / Integrate) and the Act
+ * Settings — your time zone (issue 18): the zone every date and time is worded in for you (chat, cards, approval
+ * expiry, tables), a select prefilled from the browser's zone as a suggestion and saved only when you say so
+ * (`PATCH /api/me`, audited). Then modes (issue 20): the org's preset, a roles × modes grid (Insight / Act / Integrate) and the Act
  * credit limit, as `GET /api/policy/modes` shows them. The owner edits them and *proposes* the change
  * (`POST /api/policy/modes`, set_policy_modes through the gate): the page shows the proposal card with every
  * value before → after, and nothing changes until it is confirmed (or approved, when it turns modes on under
  * short-leash). Other members see the same settings read-only.
  */
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { ProposalCard } from '../components/proposal-card.tsx';
 import { ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
-import { money, words } from '../format.ts';
-import { abilities, useMe } from '../session.tsx';
+import { money, whenZoned, words } from '../format.ts';
+import { abilities, adoptSession, type Me, useMe, useSetMe } from '../session.tsx';
+
+/** Old names ICU still lists, as the IANA database names them today (Intl accepts both). */
+const CURRENT_NAMES: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'America/Godthab': 'America/Nuuk',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Pacific/Truk': 'Pacific/Chuuk',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+};
+const currentName = (zone: string) => CURRENT_NAMES[zone] ?? zone;
+
+/** The zone the browser is in ("Asia/Kolkata"), offered as a suggestion; UTC when it cannot say. */
+function browserTimeZone(): string {
+  try {
+    return currentName(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** Every zone this browser knows, UTC first, with the saved and suggested ones even if it lists them otherwise. */
+function zoneChoices(...wanted: (string | null)[]): string[] {
+  const known = (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []).map(
+    currentName,
+  );
+  const extra = wanted.filter((zone): zone is string => Boolean(zone) && !known.includes(zone as string));
+  return ['UTC', ...new Set([...extra, ...known.sort()].filter((zone) => zone !== 'UTC'))];
+}
+
+/** The member's own time zone: shown, suggested from the browser, saved explicitly. */
+function TimeZoneSettings() {
+  const me = useMe();
+  const setMe = useSetMe();
+  const suggested = useMemo(browserTimeZone, []);
+  const saved = me.member.time_zone;
+  const [zone, setZone] = useState(saved ?? suggested);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState('');
+  const choices = useMemo(() => zoneChoices(saved, suggested), [saved, suggested]);
+
+  const save = async (next: string | null) => {
+    setBusy(true);
+    setError(null);
+    setDone('');
+    try {
+      const updated = await api<Me>('PATCH', '/api/me', { time_zone: next });
+      setMe(adoptSession(updated));
+      setZone(updated.member.time_zone ?? suggested);
+      setDone(
+        updated.member.time_zone ? `Saved: times now read in ${updated.time_zone}.` : 'Cleared: times read in UTC.',
+      );
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save(zone);
+  };
+
+  return (
+    <form onSubmit={submit} className="card stack" aria-labelledby="time-zone-title">
+      <h2 id="time-zone-title">Your time zone</h2>
+      <p data-testid="time-zone-now">
+        Times are shown in <strong>{me.time_zone}</strong>
+        {saved ? '' : ' (none chosen yet)'}: it is now {whenZoned(new Date().toISOString())}.
+      </p>
+      <label className="field">
+        Time zone
+        <select value={zone} onChange={(event) => setZone(event.target.value)}>
+          {choices.map((name) => (
+            <option key={name} value={name}>
+              {name.replaceAll('_', ' ')}
+            </option>
+          ))}
+        </select>
+      </label>
+      {!saved && zone === suggested ? (
+        <p className="muted">Suggested from this browser ({suggested}); nothing changes until you save it.</p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy || zone === saved}>
+          {busy ? 'Saving…' : 'Save time zone'}
+        </button>
+        {saved ? (
+          <button type="button" className="small" disabled={busy} onClick={() => void save(null)}>
+            Clear (use UTC)
+          </button>
+        ) : null}
+      </div>
+      {done ? (
+        <p className="note" role="status">
+          {done}
+        </p>
+      ) : null}
+      <ErrorNote error={error} />
+    </form>
+  );
+}
 
 /** The settings as `GET /api/policy/modes` returns them. */
 interface ModesView {
@@ -267,9 +375,10 @@ export function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings">
-        Modes turn Leash on in stages: Insight, then Act, then Integrate. A mode that is off blocks its actions whatever
-        the role allows.{owner ? '' : ' Only the owner can change them.'}
+        Your time zone is yours alone. Modes turn Leash on in stages: Insight, then Act, then Integrate. A mode that is
+        off blocks its actions whatever the role allows.{owner ? '' : ' Only the owner can change them.'}
       </PageHeader>
+      <TimeZoneSettings />
       {modes.loading && !modes.data ? <Loading what="Loading the modes" /> : null}
       <ErrorNote error={modes.error} />
       {modes.data ? (
