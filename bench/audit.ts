@@ -3,10 +3,11 @@
  *
  *   plain insert      one autocommit INSERT of the same row into a table like audit_events (same columns, keys and
  *                     indexes; no chain, no head)
- *   unsigned append   the chain as it was before signatures: one statement locks the head, links with sha256,
- *                     inserts and moves the head (scratch tables of the same shape)
+ *   unsigned append   the chain without signatures: one statement reads the org's last row, links with sha256
+ *                     and inserts (a scratch table of the same shape; no head row since ADR 0023)
  *   signed append     `appendAuditEvent`: body hash and Ed25519 signature in process, one call of
- *                     leash_audit_append (target ≤ 1.5× the plain insert)
+ *                     leash_audit_append_one, which locks the org's chain, reads its last row, links and inserts
+ *                     (target ≤ 1.5× the plain insert)
  *   batch appends     `appendAuditEvents`, 1,000 events per call (target ≥ 2,000 events/s)
  *   verify            `verifyAuditLog` over the whole chain: hashes, signatures, checkpoints (target ≥ 10,000/s)
  */
@@ -61,18 +62,14 @@ async function timed(count: number, work: (index: number) => Promise<unknown>): 
   return performance.now() - started;
 }
 
-/** Creates the scratch tables of the two baselines (same shape as audit_events; a head for the unsigned chain). */
-async function createScratch(store: Store, orgId: string): Promise<void> {
+/** Creates the scratch tables of the two baselines (same shape as audit_events). */
+async function createScratch(store: Store): Promise<void> {
   await sql.raw(SCRATCH).execute(store.db);
   await sql.raw(SCRATCH.replace('bench_audit_plain', 'bench_audit_unsigned')).execute(store.db);
-  await sql`create table bench_audit_heads (org_id text primary key, seq bigint not null, hash text not null)`.execute(
-    store.db,
-  );
-  await sql`insert into bench_audit_heads values (${orgId}, 0, ${GENESIS_HASH})`.execute(store.db);
 }
 
 async function dropScratch(store: Store): Promise<void> {
-  for (const table of ['bench_audit_plain', 'bench_audit_unsigned', 'bench_audit_heads'])
+  for (const table of ['bench_audit_plain', 'bench_audit_unsigned'])
     await sql`drop table if exists ${sql.id(table)}`.execute(store.db);
 }
 
@@ -88,27 +85,26 @@ function plainInsert(store: Store, orgId: string, index: number) {
     ${GENESIS_HASH})`.execute(store.db);
 }
 
-/** One append as it was before signatures (ADR 0003): one statement links with sha256 and moves the head. */
+/** One unsigned append: one statement links to the org's last row with sha256 and inserts (no head row). */
 function unsignedAppend(store: Store, orgId: string, index: number) {
   const event = auditEvent(orgId, index);
   const at = new Date(Math.floor(Date.now()));
   const id = newId('audit');
   const bodyHash = hashAuditBody({ ...event, id, at, proposalId: null, chargeId: null, userInput: null });
   return sql`
-    with head as (select seq, hash from bench_audit_heads where org_id = ${orgId} for update),
+    with last as (
+      select coalesce(max(seq), 0) as seq, coalesce(max(hash), ${GENESIS_HASH}) as hash from (
+        select seq, hash from bench_audit_unsigned where org_id = ${orgId} order by seq desc limit 1) l),
     next as (select seq + 1 as seq, hash as prev,
       encode(sha256(convert_to(hash || ':' || (seq + 1)::text || ':' || ${bodyHash}::text, 'UTF8')), 'hex') as hash
-      from head),
-    appended as (
-      insert into bench_audit_unsigned (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
-        request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
-      select ${id}, ${orgId}, next.seq, ${at}::timestamptz, ${event.event}, ${event.actorId},
-        ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
-        ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
-        ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, next.prev, next.hash
-      from next returning seq, hash)
-    update bench_audit_heads set seq = appended.seq, hash = appended.hash from appended
-    where bench_audit_heads.org_id = ${orgId}`.execute(store.db);
+      from last)
+    insert into bench_audit_unsigned (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
+      request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
+    select ${id}, ${orgId}, next.seq, ${at}::timestamptz, ${event.event}, ${event.actorId},
+      ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
+      ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
+      ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, next.prev, next.hash
+    from next`.execute(store.db);
 }
 
 /** Rounds the three single-row kinds alternate in, so a busy machine weighs on each alike. */
@@ -125,7 +121,7 @@ export async function measureAudit(
   // A scratch store's key and checkpoints stay in memory (nothing left in the data directory).
   bindAuditStore(store.db, 'memory');
   // Warm every path (statement plans, the key) before timing.
-  await createScratch(store, orgId);
+  await createScratch(store);
   let plainMs = 0;
   let unsignedMs = 0;
   let signedMs = 0;

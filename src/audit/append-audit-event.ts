@@ -1,11 +1,11 @@
 /**
- * Appends events to an org's hash chain, signed (ADR 0015): the rows are linked here to the head this process
- * last saw, each row hash is signed with the audit key (which the database never holds), and one call of the
- * SECURITY DEFINER function `leash_audit_append` (`leash_audit_append_one` for one row; migration 0015) locks the
- * head, computes each link itself, checks it is the one signed, adds the rows and moves the head, in the caller's
- * transaction when there is one.
- * When the head has moved (another process or a rolled-back transaction), the function answers with the head as
- * it is and the rows are linked and signed again.
+ * Appends events to an org's hash chain, signed (ADR 0015): the rows are linked here to the last row this process
+ * saw (its "head"), each row hash is signed with the audit key (which the database never holds), and one call of
+ * the SECURITY DEFINER function `leash_audit_append` (`leash_audit_append_one` for one row; migration 0024) locks
+ * the org's chain for the transaction, reads its last row, computes each link itself, checks it is the one signed
+ * and adds the rows, in the caller's transaction when there is one. There is no head row to move (ADR 0023).
+ * When the chain has moved on (another process or a rolled-back transaction), the function answers with its last
+ * row as it is and the rows are linked and signed again.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { toJsonData } from '../domain/canonical-json.ts';
@@ -44,7 +44,10 @@ export type AuditEvent = HashedAuditFields & { hash: string; keyId: string; sign
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** What the append function answers: the head after the rows, or the head as it is when it had moved. */
+/**
+ * What the append function answers: the chain's end after the rows, or its end as it is when it had moved on;
+ * `key_id` is the key the next row must be signed by (the one a rotation row names, after one).
+ */
 interface AppendAnswer {
   ok: boolean;
   seq: number;
@@ -107,11 +110,10 @@ async function callAppendOne(
   orgId: string,
   head: KnownHead,
   keyId: string,
-  nextKeyId: string | null,
   { event, bodyHash }: ReturnType<typeof linkAndSign>[number],
 ): Promise<AppendAnswer> {
   const result = await sql<{ answer: AppendAnswer }>`select leash_audit_append_one(${orgId}, ${head.seq}::bigint,
-    ${head.hash}, ${keyId}, ${nextKeyId}::text, ${event.id}, ${event.at.toISOString()}::timestamptz, ${event.event},
+    ${head.hash}, ${keyId}, ${event.id}, ${event.at.toISOString()}::timestamptz, ${event.event},
     ${event.actorId}::text, ${event.actorEmail}::text, ${event.actorRole}::text, ${event.channel},
     ${event.requestId}::text, ${event.proposalId}::text, ${event.operation}::text, ${event.customerId}::text,
     ${event.invoiceId}::text, ${event.chargeId}::text, ${JSON.stringify(event.arguments)}::jsonb,
@@ -127,11 +129,10 @@ async function callAppend(
   orgId: string,
   head: KnownHead,
   keyId: string,
-  nextKeyId: string | null,
   rows: ReturnType<typeof linkAndSign>,
 ): Promise<AppendAnswer> {
   const result = await sql<{ answer: AppendAnswer }>`select leash_audit_append(${orgId}, ${head.seq}::bigint,
-    ${head.hash}, ${keyId}, ${nextKeyId}::text, ${rowsParameter(rows)}::jsonb) as answer`.execute(executor);
+    ${head.hash}, ${keyId}, ${rowsParameter(rows)}::jsonb) as answer`.execute(executor);
   const answer = result.rows[0]?.answer;
   if (!answer) throw new LeashError('internal', `the audit chain of ${orgId} did not answer`);
   return { ...answer, seq: Number(answer.seq) };
@@ -155,19 +156,8 @@ function signerFor(setup: AuditSetup, orgId: string, head: KnownHead, allowOther
 /** How often the rows are linked again when other writers keep moving the head. */
 const MAX_ATTEMPTS = 200;
 
-/** Options of the rotation append (rotate-key.ts). */
-export interface AppendOptions {
-  /** The key the org's chain moves to after these rows (a rotation, signed by the current key). */
-  nextKeyId?: string;
-}
-
-/** Appends `bodies` (one org) in order through the append function, linking again while the head moves. */
-async function appendBodies(
-  executor: Executor,
-  orgId: string,
-  bodies: readonly AuditBody[],
-  options: AppendOptions = {},
-): Promise<AuditEvent[]> {
+/** Appends `bodies` (one org) in order through the append function, linking again while the chain moves on. */
+async function appendBodies(executor: Executor, orgId: string, bodies: readonly AuditBody[]): Promise<AuditEvent[]> {
   const setup = auditSetupOf(executor);
   let head: KnownHead = setup.heads.get(orgId) ?? { seq: 0, hash: GENESIS_HASH, keyId: null };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
@@ -176,11 +166,17 @@ async function appendBodies(
     const [only] = rows;
     const answer =
       rows.length === 1 && only
-        ? await callAppendOne(executor, orgId, head, signer.keyId, options.nextKeyId ?? null, only)
-        : await callAppend(executor, orgId, head, signer.keyId, options.nextKeyId ?? null, rows);
+        ? await callAppendOne(executor, orgId, head, signer.keyId, only)
+        : await callAppend(executor, orgId, head, signer.keyId, rows);
+    const linkedTo = head;
     head = { seq: answer.seq, hash: answer.hash, keyId: answer.key_id };
     setup.heads.set(orgId, head);
-    if (!answer.ok) continue;
+    if (!answer.ok) {
+      // The function refuses only a chain that moved on; the same end twice means the rows cannot link.
+      if (linkedTo.seq === head.seq && linkedTo.hash === head.hash)
+        throw new LeashError('internal', `the audit rows of ${orgId} do not link to the chain's last row`);
+      continue;
+    }
     const events = rows.map((row) => row.event);
     const last = events[events.length - 1] as AuditEvent;
     if (last.seq !== answer.seq || last.hash !== answer.hash)
@@ -230,26 +226,19 @@ export async function appendAuditEvent(executor: Executor, input: AuditEventInpu
 const APPEND_CHUNK = 500;
 
 /**
- * Appends many events of one org in order, in one transaction (the caller's, or one of its own): the head is
- * locked by the first call and held, the rows are linked and signed here and written 500 per call. For bulk
+ * Appends many events of one org in order, in one transaction (the caller's, or one of its own): the org's
+ * chain is locked by the first call and stays locked, the rows are linked and signed here and written 500 per call. For bulk
  * work that records an event per target.
  */
-export async function appendAuditEvents(
-  executor: Executor,
-  inputs: readonly AuditEventInput[],
-  options: AppendOptions = {},
-): Promise<AuditEvent[]> {
+export async function appendAuditEvents(executor: Executor, inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
   const bodies = inputs.map(toBody);
   const orgId = bodies[0]?.orgId;
   if (orgId === undefined) return [];
   if (bodies.some((body) => body.orgId !== orgId))
     throw new LeashError('internal', 'appendAuditEvents takes the events of one org');
-  if (!executor.isTransaction) return executor.transaction().execute((trx) => appendAuditEvents(trx, inputs, options));
+  if (!executor.isTransaction) return executor.transaction().execute((trx) => appendAuditEvents(trx, inputs));
   const events: AuditEvent[] = [];
-  for (let start = 0; start < bodies.length; start += APPEND_CHUNK) {
-    const chunk = bodies.slice(start, start + APPEND_CHUNK);
-    const last = start + APPEND_CHUNK >= bodies.length;
-    events.push(...(await appendBodies(executor, orgId, chunk, last ? options : {})));
-  }
+  for (let start = 0; start < bodies.length; start += APPEND_CHUNK)
+    events.push(...(await appendBodies(executor, orgId, bodies.slice(start, start + APPEND_CHUNK))));
   return events;
 }

@@ -5,7 +5,7 @@
  * (a mounted append-only or off-host path is better still). An in-memory store keeps them in memory.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The environment variable naming the checkpoint directory. */
@@ -34,6 +34,8 @@ export interface CheckpointSink {
   readonly location: string;
   append(checkpoint: Checkpoint): void;
   read(orgId: string): Checkpoint[];
+  /** The orgs with checkpoints (verify checks them even when the database holds none of their rows). */
+  orgs(): string[];
   keys(): TrustedKey[];
   addKey(key: TrustedKey): void;
 }
@@ -74,6 +76,18 @@ export function fileSink(dir: string): CheckpointSink {
       appendFileSync(join(dir, orgFileName(checkpoint.org)), `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
     },
     read: (orgId) => readLines<Checkpoint>(join(dir, orgFileName(orgId))),
+    orgs() {
+      if (!existsSync(dir)) return [];
+      const found = new Set<string>();
+      for (const name of readdirSync(dir)) {
+        if (!name.endsWith('.jsonl') || name === 'keys.jsonl') continue;
+        const org = readLines<Checkpoint>(join(dir, name)).find(
+          (checkpoint) => typeof checkpoint.org === 'string',
+        )?.org;
+        if (org !== undefined && orgFileName(org) === name) found.add(org);
+      }
+      return [...found].sort();
+    },
     keys: () => readLines<TrustedKey>(keysFile),
     addKey(key) {
       ensure();
@@ -92,6 +106,7 @@ export function memorySink(): CheckpointSink {
       checkpoints.set(checkpoint.org, [...(checkpoints.get(checkpoint.org) ?? []), checkpoint]);
     },
     read: (orgId) => [...(checkpoints.get(orgId) ?? [])],
+    orgs: () => [...checkpoints.keys()].sort(),
     keys: () => [...keys],
     addKey(key) {
       keys.push(key);

@@ -1,5 +1,5 @@
 /**
- * Signed checkpoints of each org's head, written outside the database (ADR 0015): after every execution event
+ * Signed checkpoints of each org's head (its last row), written outside the database (ADR 0015): after every execution event
  * (once its transaction has committed), at least once a minute while events arrive, when the store closes, and
  * on demand (`leash audit checkpoint`). A checkpoint is read from the committed head, so it never names a row a
  * rolled-back transaction added. `leash audit verify` then requires each checkpointed row to still be there with
@@ -8,6 +8,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { type AuditSetup, auditSetupOf, setFlushOnClose } from './audit-setup.ts';
+import { lastAuditRow } from './chain-ends.ts';
 import { type Checkpoint, checkpointMessage } from './checkpoint-sink.ts';
 import { signText } from './signing-key.ts';
 
@@ -19,9 +20,8 @@ const URGENT = /^execution\./;
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-async function committedHead(db: Kysely<Database>, orgId: string) {
-  return db.selectFrom('auditHeads').select(['seq', 'hash']).where('orgId', '=', orgId).executeTakeFirst();
-}
+/** The org's last committed row (ADR 0023: the chain's end is its last row). */
+const committedHead = (db: Kysely<Database>, orgId: string) => lastAuditRow(db, orgId);
 
 /** Signs and writes a checkpoint of the committed head (unless it is empty, or already checkpointed). */
 async function checkpointSetup(

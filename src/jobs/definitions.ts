@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { auditSetupOf } from '../audit/audit-setup.ts';
+import { lastAuditRow } from '../audit/chain-ends.ts';
 import { writeCheckpoint } from '../audit/checkpoints.ts';
 import { getMember, getOrg, listOrgs } from '../auth/members.ts';
 import { runBulkJob } from '../operations/bulk/define-bulk.ts';
@@ -103,13 +104,13 @@ export async function startWorkers(queue: JobQueue, environment: JobEnvironment)
     for (const job of await unfinishedBulkJobs(store)) await sendBulkJob(queue, { ...job, channel: 'cli' });
 }
 
-/** Checkpoints each org whose committed head moved past its last checkpoint (by any process). */
+/** Checkpoints each org whose committed last row moved past its last checkpoint (by any process). */
 async function checkpointMovedHeads(store: Pick<Store, 'db'>): Promise<void> {
   const sink = auditSetupOf(store.db).sink;
   for (const org of await listOrgs(store.db)) {
-    const head = await store.db.selectFrom('auditHeads').select('seq').where('orgId', '=', org.id).executeTakeFirst();
-    if (!head || Number(head.seq) === 0) continue;
-    if (sink.read(org.id).at(-1)?.seq === Number(head.seq)) continue;
+    const head = await lastAuditRow(store.db, org.id);
+    if (!head) continue;
+    if (sink.read(org.id).at(-1)?.seq === head.seq) continue;
     await writeCheckpoint(store.db, org.id);
   }
 }

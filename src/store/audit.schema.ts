@@ -1,4 +1,4 @@
-/** Kysely types of the audit log (migration 0003-audit). */
+/** Kysely types of the audit log (migrations 0003-audit, 0015, 0024: no head table since 0024). */
 import type { ColumnType } from 'kysely';
 
 /** audit_events: append-only, hash-chained per org. */
@@ -30,17 +30,7 @@ export interface AuditEventsTable {
   signature: string | null;
 }
 
-/** audit_heads: the last seq and hash of each org's chain, locked by every append. */
-export interface AuditHeadsTable {
-  orgId: string;
-  seq: number;
-  hash: string;
-  /** The key the next row must be signed by (migration 0015). */
-  keyId: string | null;
-}
-
 /** The audit tables. */
 export interface AuditTables {
   auditEvents: AuditEventsTable;
-  auditHeads: AuditHeadsTable;
 }

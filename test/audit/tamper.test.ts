@@ -1,9 +1,10 @@
 /**
  * Issue 17: whoever holds the database must not be able to rewrite the audit log unseen. Each test replays a
  * tamper on the store the suite runs on (embedded PGlite, or PostgreSQL with DATABASE_URL) and requires
- * `verifyAuditLog` to name it: deleting the tail and rewinding the head, editing a row and re-chaining from there,
- * deleting a row and renumbering and re-chaining, a forged append by the application role, and a head rewound
- * with its history appended again (a fork). Plus key rotation.
+ * `verifyAuditLog` to name it: deleting the tail, editing a row and re-chaining from there, deleting a row and
+ * renumbering and re-chaining, a forged append by the application role, and the tail deleted with the history
+ * appended again (a fork). Plus key rotation. Since ADR 0023 there is no head row: the chain ends at its last row,
+ * so "rewinding the head" is deleting the tail rows, and the application role has no head to touch.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
@@ -44,8 +45,8 @@ async function asSuperuser(db: Kysely<Database>, work: (trx: Kysely<Database>) =
   });
 }
 
-/** Writes `chain` back with every link recomputed from `from` on, and moves the head to its end. */
-async function rechain(trx: Kysely<Database>, orgId: string, chain: Row[]): Promise<void> {
+/** Writes `chain` back with every link recomputed (the chain ends at its last row: no head to move). */
+async function rechain(trx: Kysely<Database>, chain: Row[]): Promise<void> {
   let previous = GENESIS_HASH;
   for (const [index, row] of chain.entries()) {
     const seq = index + 1;
@@ -55,7 +56,6 @@ async function rechain(trx: Kysely<Database>, orgId: string, chain: Row[]): Prom
       arguments = ${JSON.stringify(row.arguments)}::jsonb where id = ${row.id}`.execute(trx);
     previous = hash;
   }
-  await sql`update audit_heads set seq = ${chain.length}, hash = ${previous} where org_id = ${orgId}`.execute(trx);
 }
 
 describe(`the audit log against whoever holds the database (${testStoreKind})`, () => {
@@ -79,13 +79,11 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
     });
   });
 
-  it('(a) deleting the last rows and rewinding the head is caught by the checkpoint', async () => {
+  it('(a) deleting the last rows (the chain ends where its rows end: no head to rewind) is caught by the checkpoint', async () => {
     await seed(store.db, 'org_tail', 10);
     await writeCheckpoint(store.db, 'org_tail');
-    const seventh = (await rows(store.db, 'org_tail'))[6] as Row;
     await asSuperuser(store.db, async (trx) => {
       await sql`delete from audit_events where org_id = 'org_tail' and seq > 7`.execute(trx);
-      await sql`update audit_heads set seq = 7, hash = ${seventh.hash} where org_id = 'org_tail'`.execute(trx);
     });
     const verdict = await verifyAuditLog(store.db, 'org_tail');
     expect(verdict).toMatchObject({ ok: false, rows: 7, checkpoints: { checked: 1, latestSeq: 10 } });
@@ -97,7 +95,7 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
     await asSuperuser(store.db, async (trx) => {
       const chain = await rows(trx, 'org_edit');
       (chain[3] as Row).arguments = { index: 4, amount: 1_000_000 };
-      await rechain(trx, 'org_edit', chain);
+      await rechain(trx, chain);
     });
     const verdict = await verifyAuditLog(store.db, 'org_edit');
     // No checkpoint covers this org: the signature alone finds the edit, at the edited row.
@@ -118,7 +116,7 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
     await asSuperuser(store.db, async (trx) => {
       const chain = await rows(trx, 'org_long');
       (chain[5_499] as Row).arguments = { index: 5_499, forged: true };
-      await rechain(trx, 'org_long', chain);
+      await rechain(trx, chain);
     });
     const verdict = await verifyAuditLog(store.db, 'org_long');
     expect(verdict).toMatchObject({ ok: false, rows: 5_499 });
@@ -133,14 +131,14 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
       // Renumber from the top down so (org_id, seq) stays unique on the way.
       const chain = (await rows(trx, 'org_renumber')).filter((row) => row.id !== deleted.id);
       for (const row of chain.slice(4)) await sql`update audit_events set seq = -seq where id = ${row.id}`.execute(trx);
-      await rechain(trx, 'org_renumber', chain);
+      await rechain(trx, chain);
     });
     const verdict = await verifyAuditLog(store.db, 'org_renumber');
     expect(verdict.checkpoints.checked).toBe(0);
     expect(verdict.firstBadRow).toMatchObject({ seq: 5, reason: expect.stringMatching(/signature/) });
   });
 
-  it('(d) the application role cannot write rows or the head, and a forged append through the function is caught', async () => {
+  it('(d) the application role cannot write or remove rows, and a forged append through the function is caught', async () => {
     await seed(store.db, 'org_forged', 3);
     const asApp = (statement: ReturnType<typeof sql>) =>
       store.db.transaction().execute(async (trx) => {
@@ -154,10 +152,15 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
       asApp(sql`insert into audit_events (id, org_id, seq, at, event, channel, arguments, decision, result, prev_hash, hash)
         values ('audit_x', 'org_forged', 4, now(), 'data.read', 'cli', 'null', 'null', 'null', ${last?.hash}, 'x')`),
     ).rejects.toThrow(/permission denied/);
-    await expect(asApp(sql`update audit_heads set seq = 2 where org_id = 'org_forged'`)).rejects.toThrow(
+    // The head table is gone (ADR 0023): cutting the chain short means deleting its last rows, which the role
+    // cannot do, nor rewrite them.
+    await expect(asApp(sql`delete from audit_events where org_id = 'org_forged' and seq = 3`)).rejects.toThrow(
       /permission denied/,
     );
-    await expect(asApp(sql`delete from audit_heads where org_id = 'org_forged'`)).rejects.toThrow(/permission denied/);
+    await expect(
+      asApp(sql`update audit_events set arguments = '{"index": 99}'::jsonb where org_id = 'org_forged' and seq = 3`),
+    ).rejects.toThrow(/permission denied/);
+    await expect(asApp(sql`truncate audit_events`)).rejects.toThrow(/permission denied/);
 
     // The function links a forged row correctly, but only the audit key can sign it.
     const forged: AuditBody = {
@@ -208,11 +211,17 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
     // Another org's chain is out of the role's reach even through the function.
     await expect(
       asApp(
-        sql`select leash_audit_append('org_clean', 6, ${last?.hash}, ${attackerKey.keyId}, null, ${JSON.stringify([row])}::jsonb)`,
+        sql`select leash_audit_append('org_clean', 6, ${last?.hash}, ${attackerKey.keyId}, ${JSON.stringify([row])}::jsonb)`,
       ),
     ).rejects.toThrow(/outside the org scope/);
+    // A row that does not link to the last row (another place in the chain) is refused: the function links.
+    await expect(
+      asApp(
+        sql`select leash_audit_append('org_forged', 3, ${last?.hash}, ${attackerKey.keyId}, ${JSON.stringify([{ ...row, hash: chainHash(GENESIS_HASH, 4, bodyHash) }])}::jsonb)`,
+      ),
+    ).rejects.toThrow(/do not link/);
     const answer = await asApp(
-      sql`select leash_audit_append('org_forged', 3, ${last?.hash}, ${attackerKey.keyId}, null, ${JSON.stringify([row])}::jsonb) as answer`,
+      sql`select leash_audit_append('org_forged', 3, ${last?.hash}, ${attackerKey.keyId}, ${JSON.stringify([row])}::jsonb) as answer`,
     );
     expect((answer.rows[0] as { answer: { ok: boolean } }).answer.ok).toBe(true);
     const verdict = await verifyAuditLog(store.db, 'org_forged');
@@ -224,21 +233,44 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
     });
   });
 
-  it('(e) a head rewound and its history appended again (a fork) is caught by the checkpoint', async () => {
+  it('(e) the chain cut back (its tail deleted: the head rewind of a head-less chain) and its history appended again (a fork) is caught by the checkpoint', async () => {
     await seed(store.db, 'org_fork', 10);
     await writeCheckpoint(store.db, 'org_fork');
-    const fifth = (await rows(store.db, 'org_fork'))[4] as Row;
     await asSuperuser(store.db, async (trx) => {
       await sql`delete from audit_events where org_id = 'org_fork' and seq > 5`.execute(trx);
-      await sql`update audit_heads set seq = 5, hash = ${fifth.hash} where org_id = 'org_fork'`.execute(trx);
     });
-    // The application, unaware, appends on the rewound head: every new row is properly linked and signed.
+    // The application, unaware, appends after row 5: every new row is properly linked and signed.
     await seed(store.db, 'org_fork', 5);
     const verdict = await verifyAuditLog(store.db, 'org_fork');
     expect(verdict).toMatchObject({ ok: false, rows: 10, checkpoints: { checked: 1, latestSeq: 10 } });
     expect(verdict.firstBadRow).toMatchObject({
       seq: 10,
       reason: expect.stringMatching(/differs from the checkpoint/),
+    });
+  });
+});
+
+describe(`an org's whole log deleted (${testStoreKind})`, () => {
+  let store: Store;
+
+  beforeAll(async () => {
+    store = await openTestStore();
+  });
+  afterAll(async () => store.close());
+
+  it('is found by verifying every org: the checkpoints name the org even when no row of it is left', async () => {
+    await seed(store.db, 'org_kept', 2);
+    await seed(store.db, 'org_gone', 4);
+    await writeCheckpoint(store.db, 'org_gone');
+    await asSuperuser(store.db, async (trx) => {
+      await sql`delete from audit_events where org_id = 'org_gone'`.execute(trx);
+    });
+    const verdict = await verifyAuditLog(store.db);
+    expect(verdict).toMatchObject({ ok: false, rows: 2, checkpoints: { checked: 1, latestSeq: 4 } });
+    expect(verdict.firstBadRow).toMatchObject({
+      orgId: 'org_gone',
+      seq: 1,
+      reason: expect.stringMatching(/rows 1–4 are missing/),
     });
   });
 });

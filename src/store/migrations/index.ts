@@ -19,6 +19,7 @@ import * as rateLimits from './0020-rate-limits.ts';
 import * as gateDecisions from './0021-gate-decisions.ts';
 import * as policyModes from './0022-policy-modes.ts';
 import * as outboundWebhooks from './0023-outbound-webhooks.ts';
+import * as auditWithoutHeads from './0024-audit-without-heads.ts';
 import * as stripeWebhookEndpoints from './0027-stripe-webhook-endpoints.ts';
 import * as memberTimeZone from './0025-member-time-zone.ts';
 
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0021-gate-decisions': gateDecisions,
   '0022-policy-modes': policyModes,
   '0023-outbound-webhooks': outboundWebhooks,
+  '0024-audit-without-heads': auditWithoutHeads,
   '0027-stripe-webhook-endpoints': stripeWebhookEndpoints,
   '0025-member-time-zone': memberTimeZone,
 };

@@ -1,0 +1,33 @@
+/**
+ * Where each org's chain ends, read from the rows themselves (ADR 0023: there is no head row): the last row
+ * through the `(org_id, seq)` index, and the orgs that have rows, found by skipping through that index one org
+ * at a time (a loose index scan) rather than reading every row.
+ */
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** The seq and hash of the org's last row, or undefined when it has none (as committed, read outside a transaction). */
+export async function lastAuditRow(db: Executor, orgId: string): Promise<{ seq: number; hash: string } | undefined> {
+  const row = await db
+    .selectFrom('auditEvents')
+    .select(['seq', 'hash'])
+    .where('orgId', '=', orgId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+}
+
+/** Every org with audit rows, in id order. */
+export async function auditedOrgs(db: Executor): Promise<string[]> {
+  const { rows } = await sql<{ org: string }>`
+    with recursive orgs as (
+      select min(org_id) as org from audit_events
+      union all
+      select (select min(e.org_id) from audit_events e where e.org_id > orgs.org) from orgs where orgs.org is not null
+    )
+    select org from orgs where org is not null`.execute(db);
+  return rows.map((row) => row.org);
+}
