@@ -36,6 +36,8 @@ export interface DeliveryView {
 
 /** Filters of the listing. */
 export interface DeliveryFilter {
+  /** Only this delivery. */
+  deliveryId?: string | undefined;
   endpointId?: string | undefined;
   state?: DeliveryState | undefined;
   /** Only pending deliveries that have failed at least once (and will be tried again). */
@@ -51,6 +53,7 @@ function filtered(db: Kysely<Database>, orgId: string, filter: DeliveryFilter) {
     .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
     .innerJoin('webhookEvents as v', 'v.id', 'd.eventId')
     .where('d.orgId', '=', orgId);
+  if (filter.deliveryId) query = query.where('d.id', '=', filter.deliveryId);
   if (filter.endpointId) query = query.where('d.endpointId', '=', filter.endpointId);
   if (filter.state) query = query.where('d.state', '=', filter.state);
   if (filter.retrying) query = query.where('d.state', '=', 'pending').where('d.attempts', '>', 0);

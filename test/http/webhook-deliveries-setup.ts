@@ -6,10 +6,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import { expect } from 'vitest';
-import { confirmProposal, proposeOperation } from '../../src/operations/run-operation.ts';
+import { approveRequest, confirmProposal, proposeOperation } from '../../src/operations/run-operation.ts';
 import { deliverDue, type RetryPolicy } from '../../src/webhooks/deliver.ts';
 import { freePort } from '../support/free-port.ts';
-import { CLERK, type LeashFixture, OWNER } from '../support/leash-fixture.ts';
+import { CLERK, type LeashFixture, MANAGER, OWNER } from '../support/leash-fixture.ts';
 
 /** Two attempts, ten seconds apart, then dead. */
 export const SHORT_RETRIES: RetryPolicy = { maxAttempts: 2, backoffSeconds: 10 };
@@ -64,22 +64,28 @@ export function allowLoopbackEndpoints(): () => void {
   };
 }
 
-/** Creates an endpoint for `events` through the pipeline, as the owner; returns its id. */
+/**
+ * Creates an endpoint for `events` through the pipeline: proposed by a billing manager and, when the policy asks
+ * for a second person (WARN), approved by the owner, else confirmed; returns its id.
+ */
 export async function createEndpoint(
   fixture: LeashFixture,
   url: string,
   events: string[] = ['refund.created'],
 ): Promise<string> {
-  const owner = await fixture.context(OWNER);
-  const proposal = await proposeOperation(owner, 'create_webhook_endpoint', {
+  const manager = await fixture.context(MANAGER);
+  const proposal = await proposeOperation(manager, 'create_webhook_endpoint', {
     url,
     events,
     description: 'deliveries test',
     reason: 'wire refunds to the receiver',
     case_id: 'T-WHD',
   });
-  expect(proposal.decision.outcome).toBe('pass');
-  const outcome = await confirmProposal(owner, proposal.id, { confirmText: 'CONFIRM' });
+  expect(['pass', 'warn']).toContain(proposal.decision.outcome);
+  const outcome =
+    proposal.decision.outcome === 'warn'
+      ? await approveRequest(await fixture.context(OWNER), proposal.approval?.id ?? '', { reason: 'test receiver' })
+      : await confirmProposal(manager, proposal.id, { confirmText: 'CONFIRM' });
   expect(outcome.status).toBe('succeeded');
   return (outcome.result as { id: string }).id;
 }

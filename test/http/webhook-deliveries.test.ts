@@ -1,7 +1,7 @@
 /**
  * Webhook endpoints and deliveries over HTTP (issue 20, the dashboard's view): endpoints are listed without their
  * secrets; deliveries come a page at a time with the count that match, filtered by endpoint and status (pending,
- * retrying, delivered, dead), for any member; redelivery is for the owner and billing managers, audited, and sends
+ * retrying, delivered, dead), or one by id, for any member; redelivery is for the owner and billing managers, audited, and sends
  * the dead delivery again to a receiver that now answers 200. Bad input is a 400 naming the field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ describe(`webhook deliveries over HTTP (${testStoreKind})`, () => {
     reader = (await server.signIn(READER)).token;
     clerk = (await server.signIn(CLERK)).token;
     manager = (await server.signIn(MANAGER)).token;
-  });
+  }, 240_000);
   afterAll(async () => {
     await failing?.close();
     await healthy?.close();
@@ -125,6 +125,24 @@ describe(`webhook deliveries over HTTP (${testStoreKind})`, () => {
     expect((await deliveries('?state=pending')).body.count).toBe(1);
     expect((await deliveries(`?endpoint=${failingEndpoint}`)).body.count).toBe(4);
     expect((await deliveries('?endpoint=we_nosuchendpoint')).body).toEqual({ deliveries: [], count: 0 });
+  });
+
+  it('reads one delivery by id; an unknown one is 404, a malformed id 400', async () => {
+    const [retrying] = (await deliveries('?state=retrying')).body.deliveries;
+    const one = await server.call<{ delivery: Delivery }>('GET', `/api/webhooks/deliveries/${retrying?.id}`, {
+      token: reader,
+    });
+    expect(one.status).toBe(200);
+    expect(one.body.delivery).toEqual(retrying);
+    expect((await server.call('GET', '/api/webhooks/deliveries/whd_nosuchdelivery', { token: reader })).status).toBe(
+      404,
+    );
+    const malformed = await server.call<ErrorBody>('GET', '/api/webhooks/deliveries/we_notadelivery', {
+      token: reader,
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toContain('whd_');
+    expect((await server.call('GET', `/api/webhooks/deliveries/${retrying?.id}`)).status).toBe(401);
   });
 
   it('refuses bad input with a 400 naming the field', async () => {

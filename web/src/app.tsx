@@ -2,7 +2,7 @@
  * The app shell: restores the session from the refresh cookie (or signs in by magic link), then shows the
  * navigation and the page for the path. What a member is offered follows their role; the server decides.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, onSessionChange, refreshSession, signOut } from './api.ts';
 import { ErrorNote, Loading } from './components/ui.tsx';
 import { words } from './format.ts';
@@ -18,12 +18,21 @@ import { TeamPage } from './pages/team.tsx';
 import { Link, match, navigate, Router, useRoute } from './router.tsx';
 import { adoptSession, type Me, SessionContext, SetSessionContext } from './session.tsx';
 
+// The jobs and webhooks pages load when first opened (they are not on every member's first screen).
+const JobsPage = lazy(() => import('./pages/jobs.tsx').then((module) => ({ default: module.JobsPage })));
+const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((module) => ({ default: module.WebhooksPage })));
+
+/** Links shown only to these roles (the server refuses the others anyway). */
+const NAV_ROLES: Record<string, string[]> = { '/jobs': ['owner', 'billing_manager'] };
+
 const NAV: [string, string][] = [
   ['/chat', 'Chat'],
   ['/approvals', 'Approvals'],
   ['/customers', 'Customers'],
   ['/insights', 'Insights'],
   ['/audit', 'Audit'],
+  ['/outbound-webhooks', 'Webhooks'], // not /webhooks: the server keeps that for inbound webhooks (Stripe)
+  ['/jobs', 'Jobs'],
   ['/team', 'Team & settings'],
   ['/settings', 'Modes & time zone'],
 ];
@@ -50,6 +59,18 @@ function Page() {
       return <TeamPage />;
     case '/settings':
       return <SettingsPage />;
+    case '/outbound-webhooks':
+      return (
+        <Suspense fallback={<Loading />}>
+          <WebhooksPage />
+        </Suspense>
+      );
+    case '/jobs':
+      return (
+        <Suspense fallback={<Loading />}>
+          <JobsPage />
+        </Suspense>
+      );
     default:
       return (
         <p className="empty">
@@ -104,7 +125,7 @@ function Shell({ me }: { me: Me }) {
       </header>
       <nav id="primary-nav" className={`sidebar${menuOpen ? ' open' : ''}`} aria-label="Main">
         <ul>
-          {NAV.map(([to, label]) => (
+          {NAV.filter(([to]) => !NAV_ROLES[to] || NAV_ROLES[to].includes(me.member.role)).map(([to, label]) => (
             <li key={to}>
               <Link
                 to={to}

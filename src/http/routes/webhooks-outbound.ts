@@ -1,12 +1,13 @@
 /**
  * Leash's own outbound webhooks over HTTP (issue 20): `GET /api/webhooks/endpoints` lists the org's endpoints (never
  * their secrets), `GET /api/webhooks/deliveries` lists deliveries a page at a time with how many match (filter by
- * endpoint and status: pending, retrying, delivered, dead), `POST /api/webhooks/deliveries/{id}/redeliver` puts a
- * dead or delivered one back in the queue (owner and billing managers; audited). Any member may read. Endpoints
- * themselves are created, changed and deleted through the operations (`POST /api/operations/create_webhook_endpoint`
- * …), like every write.
+ * endpoint and status: pending, retrying, delivered, dead), `GET /api/webhooks/deliveries/{id}` reads one, and
+ * `POST /api/webhooks/deliveries/{id}/redeliver` puts a dead or delivered one back in the queue (owner and billing
+ * managers; audited). Any member may read. Endpoints themselves are created, changed and deleted through the
+ * operations (`POST /api/operations/create_webhook_endpoint` …), like every write.
  */
 import { z } from 'zod';
+import { notFound } from '../../domain/errors.ts';
 import { DELIVERY_STATUSES } from '../../webhooks/deliveries.ts';
 import { listEndpoints } from '../../webhooks/endpoints.ts';
 import { deliveriesFor, deliveryCountFor, redeliverAsMember } from '../../webhooks/manage.ts';
@@ -62,6 +63,23 @@ export function registerOutboundWebhookRoutes(app: TypedApp, deps: ServerDeps): 
         };
         const deliveries = await deliveriesFor(context, { ...filter, limit, offset });
         return { deliveries, count: await deliveryCountFor(context, filter) };
+      }),
+  );
+
+  app.get(
+    '/api/webhooks/deliveries/:id',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'One webhook delivery: its status, attempts and the last answer (the dashboard follows a redelivery)',
+        params: z.object({ id: DELIVERY_ID }),
+      },
+    },
+    async (request) =>
+      asCaller(deps, request, async ({ context }) => {
+        const [delivery] = await deliveriesFor(context, { deliveryId: request.params.id, limit: 1 });
+        if (!delivery) throw notFound('webhook delivery', request.params.id);
+        return { delivery };
       }),
   );
 
