@@ -46,6 +46,7 @@ export const AUDIT_EVENTS = [
   'input.refused',
   'webhook.redelivered',
   'job.retried',
+  'insights.rebuilt',
 ] as const;
 
 /** An audit event name. */

@@ -78,8 +78,88 @@ Examples:
   $ leash insights failures --from 2026-09
   $ leash insights top-expansion --limit 5
   $ leash insights involuntary-churn --improvement 15
-  $ leash insights overdue`,
+  $ leash insights overdue
+  $ leash insights rebuild`,
     );
+
+  insights
+    .command('rebuild')
+    .description('Recompute the MRR facts the insights read, from the invoices (the whole org, or one customer).')
+    .option('--customer <id>', 'only this customer (cus_…)')
+    .option(...actingAs())
+    .option('--json', 'print the summary as JSON (without it: a progress bar on stderr)')
+    .addHelpText(
+      'after',
+      `
+Every billing write keeps the MRR facts up to date in its own transaction, so this is rarely needed: run it
+after rows were changed outside Leash (a hand-run SQL statement, a restore from an older backup), or when
+\`leash insights\` disagrees with what the invoices say. It reads every invoice of the org (a few minutes at a
+million invoices), changes nothing when the facts are right, and is audited as one event (insights.rebuilt).
+
+Examples:
+  $ leash insights rebuild
+  $ leash insights rebuild --customer cus_123 --json`,
+    )
+    .action(async (options: { customer?: string; as?: string; json?: boolean }) => {
+      if (options.customer !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.customer))
+        throw badInput('--customer', 'a customer id (cus_…)');
+      const [{ withSession, resolveActor }, { rebuildMrrFacts }, { appendAuditEvent }, { progressBar }, { newId }] =
+        await Promise.all([
+          import('../session.ts'),
+          import('../../insights/mrr-facts.ts'),
+          import('../../audit/append-audit-event.ts'),
+          import('../progress.ts'),
+          import('../../domain/ids.ts'),
+        ]);
+      await withSession(async (session) => {
+        const actor = await resolveActor(session, options.as, 'write');
+        const { db } = session.store;
+        if (options.customer) {
+          const found = await db
+            .selectFrom('customers')
+            .select('id')
+            .where('orgId', '=', session.org.id)
+            .where('id', '=', options.customer)
+            .executeTakeFirst();
+          if (!found) throw badInput('--customer', `no customer ${options.customer} in this org`);
+        }
+        const bar = progressBar(!options.json, 'customers');
+        const started = Date.now();
+        let summary: Awaited<ReturnType<typeof rebuildMrrFacts>>;
+        try {
+          summary = await db.transaction().execute(async (trx) => {
+            const result = await rebuildMrrFacts(trx, {
+              orgId: session.org.id,
+              ...(options.customer ? { customerId: options.customer } : {}),
+              onProgress: bar.onProgress,
+            });
+            await appendAuditEvent(trx, {
+              orgId: session.org.id,
+              event: 'insights.rebuilt',
+              actorId: actor.id,
+              actorEmail: actor.email,
+              actorRole: actor.role,
+              channel: 'cli',
+              requestId: newId('request'),
+              customerId: options.customer ?? null,
+              result,
+            });
+            return result;
+          });
+        } finally {
+          bar.stop();
+        }
+        const seconds = (Date.now() - started) / 1000;
+        if (options.json) return printJson({ ...summary, seconds });
+        process.stdout.write(
+          `Rebuilt the MRR facts of ${summary.customers.toLocaleString('en-US')} customer${summary.customers === 1 ? '' : 's'} in ${seconds.toFixed(1)} s: ${summary.lines.toLocaleString('en-US')} MRR lines, ${summary.changes.toLocaleString('en-US')} MRR changes; ${
+            summary.changed === 0
+              ? 'nothing differed from the facts kept'
+              : `${summary.changed.toLocaleString('en-US')} rows differed and were corrected`
+          }.\n`,
+        );
+      });
+    });
 
   withWindow(insights.command('mrr').description('MRR now, how it changed, and by month.'), 'the last 12 months')
     .option('--currency <code>', 'usd, eur, gbp, inr, brl or jpy')

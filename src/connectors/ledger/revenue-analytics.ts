@@ -13,6 +13,10 @@
  * before), to zero is churn, otherwise expansion or contraction. So MRR(T₂) = MRR(T₁) + movements in
  * [T₁, T₂) holds exactly, in integers.
  *
+ * The insight reads (`mrrAt`, `mrrMovements`, `expansionByCustomer`, `involuntaryChurn`) read the MRR facts kept
+ * at write time (migration 0028, ADR 0026: `mrr_changes`, `mrr_lines`); the `…FromLines` versions compute the
+ * same answers from every invoice line, as the facts are defined, and a test holds the two equal.
+ *
  * Result columns come back camel-cased (the store's Kysely CamelCasePlugin).
  */
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
@@ -126,8 +130,8 @@ export async function customerCurrencies(
   return rows.map((row) => ({ currency: row.currency as Currency, customers: Number(row.customers) }));
 }
 
-/** The org's MRR in one currency at instant `at` (lines with start < at ≤ end), in minor units. */
-export async function mrrAt(executor: Executor, orgId: string, currency: Currency, at: Date): Promise<number> {
+/** Reference: the org's MRR in one currency at `at`, read from every line (the facts' test holds them equal). */
+export async function mrrAtFromLines(executor: Executor, orgId: string, currency: Currency, at: Date): Promise<number> {
   const result = await withWorkMem(executor, (trx) =>
     sql<{ mrr: number | string | null }>`
     select coalesce(sum(greatest(mrr, 0)), 0)::float8 as mrr
@@ -139,8 +143,8 @@ export async function mrrAt(executor: Executor, orgId: string, currency: Currenc
   return Number(result.rows[0]?.mrr ?? 0);
 }
 
-/** MRR movements by calendar month (UTC) for changes in [from, until), in minor units. */
-export async function mrrMovements(
+/** Reference: MRR movements by month, read from every line (the facts' test holds them equal). */
+export async function mrrMovementsFromLines(
   executor: Executor,
   orgId: string,
   currency: Currency,
@@ -170,8 +174,8 @@ export async function mrrMovements(
   }));
 }
 
-/** Customers by net expansion in [from, until), largest first. */
-export async function expansionByCustomer(
+/** Reference: customers by expansion, read from every line (the facts' test holds them equal). */
+export async function expansionFromLines(
   executor: Executor,
   orgId: string,
   currency: Currency,
@@ -234,8 +238,8 @@ export async function paymentAttempts(
   }));
 }
 
-/** Subscriptions that ended in [from, until) because payment failed, with the MRR they carried when they ended. */
-export async function involuntaryChurn(
+/** Reference: involuntary churn read from every line (the facts' test holds them equal). */
+export async function involuntaryChurnFromLines(
   executor: Executor,
   orgId: string,
   from: Date,
@@ -392,5 +396,112 @@ export async function overdueByCustomer(
     over30: Number(row.over30),
     over60: Number(row.over60),
     over90: Number(row.over90),
+  }));
+}
+
+/**
+ * The org's MRR in one currency at instant `at` (lines with start < at ≤ end), from the kept changes: each
+ * customer's changes before `at` add up to its MRR then (the first starts from zero), so the sum of
+ * after − before over them is the org's.
+ */
+export async function mrrAt(executor: Executor, orgId: string, currency: Currency, at: Date): Promise<number> {
+  const result = await sql<{ mrr: number | string | null }>`
+    select coalesce(sum(after - before), 0)::float8 as mrr
+      from mrr_changes
+     where org_id = ${orgId} and currency = ${currency} and at < ${at}`.execute(executor);
+  return Number(result.rows[0]?.mrr ?? 0);
+}
+
+/** MRR movements by calendar month (UTC) for changes in [from, until), in minor units, from the kept changes. */
+export async function mrrMovements(
+  executor: Executor,
+  orgId: string,
+  currency: Currency,
+  from: Date,
+  until: Date,
+): Promise<MrrMovementMonth[]> {
+  const result = await sql<Record<keyof MrrMovementMonth, string | number>>`
+    select to_char(at at time zone 'UTC', 'YYYY-MM') as month,
+           sum(case when before = 0 and not had_before then after else 0 end)::float8 as new,
+           sum(case when before = 0 and had_before then after else 0 end)::float8 as reactivation,
+           sum(case when before > 0 and after > before then after - before else 0 end)::float8 as expansion,
+           sum(case when before > 0 and after > 0 and after < before then before - after else 0 end)::float8 as contraction,
+           sum(case when before > 0 and after = 0 then before else 0 end)::float8 as churn
+      from mrr_changes
+     where org_id = ${orgId} and currency = ${currency} and at >= ${from} and at < ${until}
+     group by 1
+     order by 1`.execute(executor);
+  return result.rows.map((row) => ({
+    month: String(row.month),
+    new: Number(row.new),
+    expansion: Number(row.expansion),
+    contraction: Number(row.contraction),
+    churn: Number(row.churn),
+    reactivation: Number(row.reactivation),
+  }));
+}
+
+/** Customers by net expansion in [from, until), largest first, from the kept changes. */
+export async function expansionByCustomer(
+  executor: Executor,
+  orgId: string,
+  currency: Currency,
+  from: Date,
+  until: Date,
+  limit: number,
+): Promise<CustomerExpansion[]> {
+  const result = await sql<{ customerId: string; expansion: string | number; contraction: string | number }>`
+    select customer_id,
+           sum(case when after > before then after - before else 0 end)::float8 as expansion,
+           sum(case when after > 0 and after < before then before - after else 0 end)::float8 as contraction
+      from mrr_changes
+     where org_id = ${orgId} and currency = ${currency} and at >= ${from} and at < ${until} and before > 0
+     group by customer_id
+    having sum(case when after > before then after - before else 0 end) > 0
+     order by 2 desc, customer_id
+     limit ${limit}`.execute(executor);
+  return result.rows.map((row) => ({
+    customerId: row.customerId,
+    expansion: Number(row.expansion),
+    contraction: Number(row.contraction),
+  }));
+}
+
+/**
+ * Subscriptions that ended in [from, until) because payment failed, with the MRR they carried when they ended
+ * (the kept lines of the subscription that were billed over its end).
+ */
+export async function involuntaryChurn(
+  executor: Executor,
+  orgId: string,
+  from: Date,
+  until: Date,
+): Promise<InvoluntaryChurnRow[]> {
+  const result = await sql<{
+    subscriptionId: string;
+    customerId: string;
+    endedAt: Date | string;
+    currency: string;
+    mrr: string | number;
+  }>`
+    select s.id as subscription_id, s.customer_id, s.ended_at, s.currency,
+           coalesce((
+             select sum(f.mrr)
+               from mrr_lines f
+              where f.org_id = ${orgId} and f.subscription_id = s.id
+                and f.starts < s.ended_at and f.period_end >= s.ended_at
+           ), 0)::float8 as mrr
+      from subscriptions s
+     where s.org_id = ${orgId}
+       and s.cancellation_reason = 'payment_failed'
+       and s.ended_at >= ${from}
+       and s.ended_at < ${until}
+     order by s.ended_at, s.id`.execute(executor);
+  return result.rows.map((row) => ({
+    subscriptionId: row.subscriptionId,
+    customerId: row.customerId,
+    endedAt: new Date(row.endedAt),
+    currency: row.currency as Currency,
+    mrr: Math.max(0, Number(row.mrr)),
   }));
 }

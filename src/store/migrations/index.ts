@@ -22,6 +22,7 @@ import * as outboundWebhooks from './0023-outbound-webhooks.ts';
 import * as auditWithoutHeads from './0024-audit-without-heads.ts';
 import * as stripeWebhookEndpoints from './0027-stripe-webhook-endpoints.ts';
 import * as memberTimeZone from './0025-member-time-zone.ts';
+import * as mrrFacts from './0028-mrr-facts.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0024-audit-without-heads': auditWithoutHeads,
   '0027-stripe-webhook-endpoints': stripeWebhookEndpoints,
   '0025-member-time-zone': memberTimeZone,
+  '0028-mrr-facts': mrrFacts,
 };

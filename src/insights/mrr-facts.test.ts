@@ -1,0 +1,166 @@
+/**
+ * The MRR facts (migration 0028): kept by every write, they answer exactly what reading every invoice line
+ * answers, and rebuilding them from scratch gives the rows kept incrementally — after a generated business and
+ * after random writes through the ledger (refunds, plan changes, cancellations, voids, coupons).
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LeashFixture, openLeashFixture } from '../../test/support/leash-fixture.ts';
+import { testStoreKind } from '../../test/support/store.ts';
+import { LedgerConnector } from '../connectors/ledger/ledger-connector.ts';
+import * as analytics from '../connectors/ledger/revenue-analytics.ts';
+import { generateDemo } from '../demo/generate-demo.ts';
+import { CURRENCIES } from '../domain/money.ts';
+import { monthStart } from '../operations/period.ts';
+import { rebuildMrrFacts } from './mrr-facts.ts';
+
+const END = new Date('2026-06-01T00:00:00Z');
+const FROM = new Date('2025-04-01T00:00:00Z');
+
+/** Every fact row of the org, in a stable order. */
+async function facts(fixture: LeashFixture): Promise<{ lines: unknown[]; changes: unknown[] }> {
+  const lines = await sql`select line_id, customer_id, currency, subscription_id, starts, ends, period_end, mrr::text
+                            from mrr_lines where org_id = ${fixture.orgId} order by line_id`.execute(fixture.store.db);
+  const changes = await sql`select customer_id, currency, at, before::text, after::text, had_before
+                              from mrr_changes where org_id = ${fixture.orgId}
+                             order by customer_id, currency, at`.execute(fixture.store.db);
+  return { lines: lines.rows, changes: changes.rows };
+}
+
+/** Rebuilds from nothing: the org's facts deleted first. */
+async function fromScratch(fixture: LeashFixture) {
+  await sql`delete from mrr_lines where org_id = ${fixture.orgId}`.execute(fixture.store.db);
+  await sql`delete from mrr_changes where org_id = ${fixture.orgId}`.execute(fixture.store.db);
+  return rebuildMrrFacts(fixture.store.db, { orgId: fixture.orgId });
+}
+
+/** The facts' answers equal the answers read from every line, for every currency and month. */
+async function expectSameAsLines(fixture: LeashFixture, from: Date, until: Date): Promise<number> {
+  const { db } = fixture.store;
+  const org = fixture.orgId;
+  let compared = 0;
+  for (const currency of CURRENCIES) {
+    expect(await analytics.mrrMovements(db, org, currency, from, until)).toEqual(
+      await analytics.mrrMovementsFromLines(db, org, currency, from, until),
+    );
+    expect(await analytics.expansionByCustomer(db, org, currency, from, until, 100)).toEqual(
+      await analytics.expansionFromLines(db, org, currency, from, until, 100),
+    );
+    for (let month = monthStart(from); month <= until; month = monthStart(month, 1)) {
+      expect({ currency, month, mrr: await analytics.mrrAt(db, org, currency, month) }).toEqual({
+        currency,
+        month,
+        mrr: await analytics.mrrAtFromLines(db, org, currency, month),
+      });
+      compared += 1;
+    }
+  }
+  expect(await analytics.involuntaryChurn(db, org, new Date(0), until)).toEqual(
+    await analytics.involuntaryChurnFromLines(db, org, new Date(0), until),
+  );
+  return compared;
+}
+
+describe(`MRR facts (${testStoreKind})`, () => {
+  let fixture: LeashFixture;
+
+  beforeAll(async () => {
+    fixture = await openLeashFixture();
+    await generateDemo(fixture.store, { orgId: fixture.orgId, customers: 120, months: 14, seed: 'facts', endAt: END });
+  });
+  afterAll(async () => fixture.close());
+
+  it('after a generated business: the facts answer what every line answers, and a rebuild from scratch gives them back', async () => {
+    const kept = await facts(fixture);
+    expect(kept.lines.length).toBeGreaterThan(100);
+    expect(kept.changes.length).toBeGreaterThan(50);
+    expect(await expectSameAsLines(fixture, FROM, END)).toBeGreaterThan(0);
+    const rebuilt = await fromScratch(fixture);
+    expect(rebuilt.changed).toBe(kept.lines.length + kept.changes.length);
+    expect(await facts(fixture)).toEqual(kept);
+    // A rebuild over right facts changes nothing.
+    expect((await rebuildMrrFacts(fixture.store.db, { orgId: fixture.orgId })).changed).toBe(0);
+  }, 180_000);
+
+  it('after random writes (refunds, plan changes, cancellations, voids, coupons): kept incrementally = rebuilt', async () => {
+    const ledger = new LedgerConnector(fixture.store.db, fixture.orgId);
+    const { db } = fixture.store;
+    let keys = 0;
+    const key = () => ({ idempotencyKey: `facts_${++keys}` });
+    const live = await db
+      .selectFrom('subscriptions')
+      .select(['id', 'customerId', 'currency'])
+      .where('orgId', '=', fixture.orgId)
+      .where('status', 'in', ['active', 'past_due'])
+      .orderBy('id')
+      .execute();
+    expect(live.length).toBeGreaterThan(8);
+    const monthly = await db
+      .selectFrom('prices')
+      .select(['id', 'currency'])
+      .where('orgId', '=', fixture.orgId)
+      .where('interval', '=', 'month')
+      .where('usageMetric', 'is', null)
+      .orderBy('unitAmount', 'desc')
+      .execute();
+    const coupon = await ledger.createCoupon(
+      { code: 'FACTS25', name: 'Facts', percentOffBps: 2_500, duration: 'forever' },
+      key(),
+    );
+    let writes = 0;
+    for (const [index, subscription] of live.slice(0, 12).entries()) {
+      const price = monthly.find((candidate) => candidate.currency === subscription.currency);
+      const step = index % 4;
+      if (step === 0 && price) await ledger.changePlan({ subscriptionId: subscription.id, priceId: price.id }, key());
+      else if (step === 1)
+        await ledger.cancelSubscription({ subscriptionId: subscription.id, atPeriodEnd: false }, key());
+      else if (step === 2) await ledger.applyCoupon({ subscriptionId: subscription.id, couponId: coupon.id }, key());
+      else {
+        const charge = await db
+          .selectFrom('charges')
+          .select('id')
+          .where('orgId', '=', fixture.orgId)
+          .where('customerId', '=', subscription.customerId)
+          .where('status', '=', 'succeeded')
+          .where('amountRefunded', '=', 0)
+          .executeTakeFirst();
+        if (charge) await ledger.refundCharge({ chargeId: charge.id, reason: 'requested_by_customer' }, key());
+      }
+      writes += 1;
+    }
+    // Void an open invoice that carries MRR, when there is one.
+    const open = await sql<{ id: string }>`
+      select i.id from invoices i where i.org_id = ${fixture.orgId} and i.status = 'open'
+         and exists (select 1 from mrr_lines f where f.org_id = i.org_id and f.line_id in
+                     (select l.id from invoice_lines l where l.invoice_id = i.id))
+       order by i.id limit 1`.execute(db);
+    if (open.rows[0]) {
+      await ledger.voidInvoice({ invoiceId: open.rows[0].id }, key());
+      writes += 1;
+    }
+    // Time passes: renewals, dunning and period-end cancellations write through the engine too.
+    await ledger.advanceClock(new Date(END.getTime() + 45 * 86_400_000));
+    expect(writes).toBeGreaterThan(10);
+    const kept = await facts(fixture);
+    const until = new Date(END.getTime() + 60 * 86_400_000);
+    await expectSameAsLines(fixture, FROM, until);
+    await fromScratch(fixture);
+    expect(await facts(fixture)).toEqual(kept);
+  }, 180_000);
+
+  it('rebuilding one customer touches only that customer', async () => {
+    const { rows } = await sql<{ customerId: string }>`
+      select customer_id from mrr_lines where org_id = ${fixture.orgId} order by customer_id limit 1`.execute(
+      fixture.store.db,
+    );
+    const customerId = rows[0]?.customerId as string;
+    const kept = await facts(fixture);
+    await sql`delete from mrr_lines where org_id = ${fixture.orgId} and customer_id = ${customerId}`.execute(
+      fixture.store.db,
+    );
+    const rebuilt = await rebuildMrrFacts(fixture.store.db, { orgId: fixture.orgId, customerId });
+    expect(rebuilt.customers).toBe(1);
+    expect(rebuilt.changed).toBeGreaterThan(0);
+    expect(await facts(fixture)).toEqual(kept);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Rebuilding the MRR facts (migration 0028, ADR 0026) from the invoices: for the whole org or one customer, in
+ * the ledger's tables and the Stripe mirror's, in batches of customers so a progress bar can follow, all in one
+ * transaction. Billing writes keep the facts themselves; a rebuild is for a fact table suspected stale (a row
+ * changed by hand outside Leash, a restore from an older backup) and changes nothing when they are right.
+ */
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Customers per batch: one progress step. */
+const BATCH = 2_000;
+
+/** What a rebuild did. */
+export interface RebuildSummary {
+  customers: number;
+  /** Fact rows that differed from a fresh computation (added, removed or changed), across both tables. */
+  changed: number;
+  lines: number;
+  changes: number;
+}
+
+/** The schemas that hold facts: the current one and, when it exists, its Stripe mirror. */
+async function factSchemas(executor: Executor): Promise<string[]> {
+  const { rows } = await sql<{ schema: string; mirror: boolean }>`
+    select current_schema() as schema,
+           exists (select 1 from information_schema.tables
+                    where table_schema = current_schema() || '_stripe' and table_name = 'mrr_lines') as mirror`.execute(
+    executor,
+  );
+  const base = rows[0]?.schema ?? 'public';
+  return rows[0]?.mirror ? [base, `${base}_stripe`] : [base];
+}
+
+/** An org's fact rows (one customer's when given) as text, one per row, for comparing before and after. */
+function factRows(schema: string, orgId: string, customerId?: string) {
+  const only = customerId ? sql`and customer_id = ${customerId}` : sql``;
+  return sql`
+    select concat_ws('|', 'l', line_id, customer_id, currency, subscription_id, starts, ends, period_end, mrr) as row
+      from ${sql.id(schema, 'mrr_lines')} where org_id = ${orgId} ${only}
+    union all
+    select concat_ws('|', 'c', customer_id, currency, at, before, after, had_before)
+      from ${sql.id(schema, 'mrr_changes')} where org_id = ${orgId} ${only}`;
+}
+
+/** Recomputes an org's MRR facts (or one customer's) from its invoices; idempotent. */
+export async function rebuildMrrFacts(
+  executor: Executor,
+  input: {
+    orgId: string;
+    customerId?: string;
+    onProgress?: (event: { phase: string; done: number; total: number }) => void;
+  },
+): Promise<RebuildSummary> {
+  const run = async (trx: Executor): Promise<RebuildSummary> => {
+    const schemas = await factSchemas(trx);
+    const summary: RebuildSummary = { customers: 0, changed: 0, lines: 0, changes: 0 };
+    for (const schema of schemas) {
+      await sql`drop table if exists mrr_facts_before`.execute(trx);
+      await sql`create temp table mrr_facts_before on commit drop as ${factRows(schema, input.orgId, input.customerId)}`.execute(
+        trx,
+      );
+      // Every customer with invoices or facts (facts of a customer whose invoices are gone must go too).
+      const { rows } = await sql<{ customerId: string }>`
+        select customer_id from ${sql.id(schema, 'invoices')} where org_id = ${input.orgId}
+          ${input.customerId ? sql`and customer_id = ${input.customerId}` : sql``}
+        union
+        select customer_id from ${sql.id(schema, 'mrr_lines')} where org_id = ${input.orgId}
+          ${input.customerId ? sql`and customer_id = ${input.customerId}` : sql``}
+        order by 1`.execute(trx);
+      const customers = rows.map((row) => row.customerId);
+      const phase = schemas.length > 1 ? `rebuilding MRR facts (${schema})` : 'rebuilding MRR facts';
+      input.onProgress?.({ phase, done: 0, total: customers.length });
+      for (let start = 0; start < customers.length; start += BATCH) {
+        const batch = customers.slice(start, start + BATCH);
+        await sql`insert into ${sql.id(schema, 'mrr_dirty')} (org_id, customer_id)
+                  select ${input.orgId}, unnest(${batch}::text[]) on conflict do nothing`.execute(trx);
+        await sql`select ${sql.id(schemas[0] ?? 'public', 'mrr_refresh')}(${schema})`.execute(trx);
+        input.onProgress?.({ phase, done: Math.min(start + BATCH, customers.length), total: customers.length });
+      }
+      const { rows: counted } = await sql<{ changed: number; lines: number; changes: number }>`
+        with after as (${factRows(schema, input.orgId, input.customerId)})
+        select ((select count(*) from (select row from after except all select row from mrr_facts_before) added)
+              + (select count(*) from (select row from mrr_facts_before except all select row from after) removed))::int as changed,
+               (select count(*) from after where row like 'l|%')::int as lines,
+               (select count(*) from after where row like 'c|%')::int as changes`.execute(trx);
+      summary.customers += customers.length;
+      summary.changed += Number(counted[0]?.changed ?? 0);
+      summary.lines += Number(counted[0]?.lines ?? 0);
+      summary.changes += Number(counted[0]?.changes ?? 0);
+    }
+    return summary;
+  };
+  return executor.isTransaction ? run(executor) : executor.transaction().execute(run);
+}
