@@ -96,13 +96,23 @@ export function agentTools(
         const proposal = await proposeOperation(agentContext, operation, input);
         const outcome: CallOutcome = proposal.status === 'blocked' ? 'block' : proposal.decision.outcome;
         // Marked at once (the turn marks it again at its end if the planner reads untrusted text later).
-        return finish({
+        const main = finish({
           operation,
           input,
           outcome,
           proposal,
           ...(untrusted.length > 0 ? { untrustedContext: [...untrusted] } : {}),
         });
+        // A proposal made alongside (a bulk action's customer notification) is a card of its own.
+        for (const companion of proposal.companions ?? [])
+          finish({
+            operation: companion.operation,
+            input: { proposal_id: proposal.id },
+            outcome: companion.status === 'blocked' ? 'block' : companion.decision.outcome,
+            proposal: companion,
+            ...(untrusted.length > 0 ? { untrustedContext: [...untrusted] } : {}),
+          });
+        return main;
       } catch (error) {
         return finish({ operation, input, outcome: 'error', error: failure(error) });
       }

@@ -17,6 +17,7 @@ export const AUDIT_EVENTS = [
   'data.exported',
   'reply.drafted',
   'reply.sent',
+  'broadcast.queued',
   'ticket.created',
   'ticket.classified',
   'ticket.updated',

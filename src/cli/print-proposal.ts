@@ -24,6 +24,11 @@ export function printProposal(proposal: ProposalView): void {
   for (const line of changeLines(preview, shownTimeZone())) process.stdout.write(`  ${line}\n`);
   for (const reason of decision.reasons) process.stdout.write(`  · ${reason.message} [${reason.policyId}]\n`);
   process.stdout.write(`next: ${proposal.next}\n`);
+  // A proposal made alongside (a bulk action's customer notification) has its own decision and approval.
+  for (const companion of proposal.companions ?? []) {
+    process.stdout.write('\nalongside it:\n');
+    printProposal(companion);
+  }
 }
 
 /** Prints what an execution came to. */

@@ -39,6 +39,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: 'we',
   webhookEvent: 'evt',
   webhookDelivery: 'whd',
+  broadcast: 'bcast',
 } as const;
 
 /** A resource kind that has an id prefix. */

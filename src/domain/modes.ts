@@ -27,6 +27,7 @@ export const ACT_KINDS = [
   'money.credit',
   'billing.change',
   'billing.cancel',
+  'messaging.broadcast',
 ] as const;
 /** An Act kind. */
 export type ActKind = (typeof ACT_KINDS)[number];

@@ -21,6 +21,7 @@ export const GATE_ACTION_TYPES: Record<ActionKind, readonly string[]> = {
   'identity.role_change': ['change'],
   'integrations.connect': ['connect'],
   'messaging.webhook': ['configure'],
+  'messaging.broadcast': ['send'],
 };
 
 /** Context every request carries so the decision is deterministic and auditable (seed 004's integration fields). */

@@ -128,6 +128,9 @@ export const PARAMETER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   events: 'Billing events to deliver, e.g. ["subscription.created"]',
   endpoint_id: 'Webhook endpoint id, we_…',
   disabled: 'true pauses the endpoint, false resumes it',
+  notify: 'true: email each customer whose change succeeds (one messaging.broadcast approval for all)',
+  template: 'Notification text instead of the default; placeholders like {{customer_name}} in double braces',
+  'notify_customers.proposal_id': 'The bulk proposal (prop_…) whose customers to notify',
 };
 
 /** The description of `tool`'s parameter `name`, if the table has one. */

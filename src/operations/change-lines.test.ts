@@ -37,6 +37,7 @@ const NOT_CHANGES = new Set([
   'from',
   'to',
   'from_price_id',
+  'proposal_id',
 ]);
 
 /** The ways a new value may be written: as given, in digits with separators, or as money in minor units. */
@@ -181,7 +182,22 @@ describe(`every write's card names each new value (${testStoreKind})`, () => {
     },
     bulk_migrate_plan: async () => {
       await subscribed(basic);
-      return { from_price_id: basic.id, to_price_id: pro.id };
+      return {
+        from_price_id: basic.id,
+        to_price_id: pro.id,
+        notify: true,
+        template: 'Hello {{customer_name}}, you move to {{new_plan}} at {{new_price}} {{effective_date}}.',
+      };
+    },
+    notify_customers: async () => {
+      const country = `N${String.fromCharCode(65 + (++counter % 26))}`;
+      await subscribed(basic, country);
+      const bulk = await proposeOperation(await fixture.context(OWNER, { profile: 'caps' }), 'bulk_apply_coupon', {
+        coupon: 'CARD10',
+        country,
+        ...context,
+      });
+      return { proposal_id: bulk.id, template: 'Hello {{customer_name}}, {{coupon}} saves you {{saving}}.' };
     },
     create_webhook_endpoint: async () => ({
       url: `https://hooks.example.com/billing/${++counter}`,

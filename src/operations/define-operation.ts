@@ -89,6 +89,11 @@ export interface WriteOperation<Input = unknown, Output = unknown> {
     bound: Record<string, unknown>,
     executor: Kysely<Database> | Transaction<Database>,
   ): Promise<Output>;
+  /**
+   * A second write proposed alongside this one, under its own kind and approval (a bulk action's customer
+   * notification, `notify: true`), or none. It is proposed once this one is stored and not blocked.
+   */
+  companion?(input: Input): { operation: string; input: Record<string, unknown> } | undefined;
 }
 
 /** Any operation. */

@@ -8,7 +8,7 @@
  * A new operation without a row here fails the first test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LeashFixture, OWNER, openLeashFixture, READER } from '../../test/support/leash-fixture.ts';
+import { FINANCE, type LeashFixture, OWNER, openLeashFixture, READER } from '../../test/support/leash-fixture.ts';
 import { gateWith, gateWithRules } from '../../test/support/policy.ts';
 import { testStoreKind } from '../../test/support/store.ts';
 import { addMember } from '../auth/members.ts';
@@ -20,7 +20,7 @@ import type { Gate } from '../policy/decide.ts';
 import { createEndpoint } from '../webhooks/endpoints.ts';
 import { isRead } from './define-operation.ts';
 import { registry } from './registry.ts';
-import { confirmProposal, proposeOperation, runRead } from './run-operation.ts';
+import { approveRequest, confirmProposal, proposeOperation, runRead } from './run-operation.ts';
 
 let keys = 0;
 const key = () => ({ idempotencyKey: `every_${++keys}` });
@@ -168,7 +168,19 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
     }),
     update_webhook_endpoint: async () => ({ endpoint_id: await webhookEndpoint(), description: 'renamed' }),
     delete_webhook_endpoint: async () => ({ endpoint_id: await webhookEndpoint() }),
+    notify_customers: async () => {
+      const country = `N${String.fromCharCode(65 + (++counter % 26))}`;
+      await subscribed(country);
+      const bulk = await proposeOperation(await fixture.context(OWNER, { profile: 'caps' }), 'bulk_apply_coupon', {
+        coupon: 'MATRIX10',
+        country,
+        ...context,
+      });
+      return { proposal_id: bulk.id };
+    },
   };
+  /** Writes every profile holds for a second person: their PASS leg is an approval by finance instead. */
+  const alwaysApproved = new Set(['notify_customers']);
   const webhookEndpoint = async () =>
     (
       await createEndpoint(
@@ -258,9 +270,14 @@ describe(`every operation passes, warns and blocks (${testStoreKind})`, () => {
         const owner = await fixture.context(OWNER, { profile: 'caps' });
         const passed = await proposeOperation(owner, name, { ...(await build()), ...context });
         expect(passed.decision.outcome, passed.decision.reasons.map((reason) => reason.message).join('; ')).toBe(
-          'pass',
+          alwaysApproved.has(name) ? 'warn' : 'pass',
         );
-        const executed = await confirmProposal(owner, passed.id, { confirmText: 'CONFIRM' });
+        const executed = alwaysApproved.has(name)
+          ? await approveRequest(await fixture.context(FINANCE), passed.approval?.id ?? '', {
+              reason: 'ok',
+              confirmText: 'CONFIRM',
+            })
+          : await confirmProposal(owner, passed.id, { confirmText: 'CONFIRM' });
         expect(executed.status, JSON.stringify(executed.reasons)).toBe('succeeded');
 
         const held = await fixture.context(OWNER, { profile: 'short-leash', gate: holdEverything });

@@ -29,6 +29,8 @@ export interface ProposalView {
     handle?: string;
   } | null;
   next: string;
+  /** Proposals made alongside this one under their own kind and approval (a bulk action's notification). */
+  companions?: ProposalView[];
 }
 
 /** Who may approve, in words ("finance or an owner"). */

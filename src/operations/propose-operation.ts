@@ -32,8 +32,9 @@ export async function proposeOperation(
   const input = parseInput(operation.input, rawInput);
   const proposalId = newId('proposal');
   const now = new Date();
+  let view: ProposalView;
   try {
-    return await context.db.transaction().execute(async (trx) => {
+    view = await context.db.transaction().execute(async (trx) => {
       // Facts read through the transaction (the embedded store has one connection, and the transaction holds it).
       const facts = await operation.facts({ ...context, db: trx }, input, context.connector(trx));
       const { payload, hash } = buildPayload({
@@ -146,4 +147,11 @@ export async function proposeOperation(
     }
     throw error;
   }
+  const companion = view.status === 'blocked' ? undefined : operation.companion?.(input);
+  if (!companion) return view;
+  // Proposed after this one is stored, with its id: its own kind, decision and approval (ADR 0024).
+  return {
+    ...view,
+    companions: [await proposeOperation(context, companion.operation, { ...companion.input, proposal_id: view.id })],
+  };
 }

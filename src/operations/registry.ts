@@ -10,6 +10,7 @@ import { paymentFailureRates } from '../insights/payment-failures.ts';
 import { topExpansion } from '../insights/top-expansion.ts';
 import { addMember } from './add-member.ts';
 import { applyCoupon } from './apply-coupon.ts';
+import { notifyCustomers } from './broadcast-notifications.ts';
 import { bulkApplyCoupon, bulkMigratePlan, bulkRetryInvoices } from './bulk/bulk-operations.ts';
 import { cancelSubscription } from './cancel-subscription.ts';
 import { changeMemberRole } from './change-member-role.ts';
@@ -115,6 +116,7 @@ const operations = [
   bulkApplyCoupon,
   bulkRetryInvoices,
   bulkMigratePlan,
+  notifyCustomers,
   addMember,
   changeMemberRole,
   setPolicyModes,

@@ -17,6 +17,7 @@ export const ACTION_KINDS = [
   'identity.role_change',
   'integrations.connect',
   'messaging.webhook',
+  'messaging.broadcast',
 ] as const;
 
 /** An action kind. */
@@ -51,6 +52,7 @@ export const KIND_PHRASES: Record<ActionKind, string> = {
   'identity.role_change': 'change roles',
   'integrations.connect': 'connect integrations',
   'messaging.webhook': 'manage webhook endpoints',
+  'messaging.broadcast': 'notify many customers at once',
 };
 
 /** The noun for a money kind in cap messages ("refund cap"). */

@@ -72,6 +72,8 @@ export const OUTBOUND_FIELDS: Readonly<Record<string, Fields>> = {
   set_policy_modes: none,
   bulk_apply_coupon: none,
   bulk_migrate_plan: none,
+  // Every rendered message is scanned by the operation itself, each against its own customer.
+  notify_customers: none,
   bulk_retry_invoices: none,
   // An endpoint's URL and description stay in Leash; what it later receives is Leash's own event records.
   create_webhook_endpoint: none,

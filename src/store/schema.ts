@@ -6,6 +6,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Address, PaymentMethod, PlanLimits, PriceTier } from '../domain/billing.ts';
 import type { AgentChannelTables } from './agent-channel.schema.ts';
 import type { AuditTables } from './audit.schema.ts';
+import type { BroadcastTables } from './broadcast.schema.ts';
 import type { GateTables } from './gate.schema.ts';
 import type { ModeTables } from './modes.schema.ts';
 import type { PipelineTables } from './pipeline.schema.ts';
@@ -305,4 +306,5 @@ export interface Database
     AgentChannelTables,
     GateTables,
     ModeTables,
-    WebhookTables {}
+    WebhookTables,
+    BroadcastTables {}

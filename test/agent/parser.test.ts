@@ -27,7 +27,14 @@ import { openTestStore } from '../support/store.ts';
  * customer page read (asking about a customer in words is get_customer's).
  */
 // Changing or deleting a webhook endpoint is asked with its id (leash run, HTTP, MCP); chat creates them.
-const NOT_ASKED = new Set(['resolve_mentions', 'view_customer', 'update_webhook_endpoint', 'delete_webhook_endpoint']);
+// notify_customers is proposed alongside a bulk action asked for with "and notify them" (its `notify` slot).
+const NOT_ASKED = new Set([
+  'resolve_mentions',
+  'view_customer',
+  'update_webhook_endpoint',
+  'delete_webhook_endpoint',
+  'notify_customers',
+]);
 
 describe('the intent corpus and classifier', () => {
   const phrasings = loadPhrasings();

@@ -15,6 +15,10 @@ import {
 } from './form.ts';
 
 /** "at the end of the period", "at renewal", "end of the billing cycle", "don't renew", "when it renews". */
+/** "and notify them", "send notification emails", "let them know": the customers get a notification. */
+export const NOTIFY =
+  /[,;]?\s*(?:and\s+|then\s+|also\s+)?(?:notify\s+(?:them|the\s+customers|everyone|each\s+customer|customers|affected\s+customers)|send\s+(?:them\s+|out\s+)?(?:an?\s+)?(?:notification|email)s?(?:\s+e-?mails?)?(?:\s+to\s+them)?|let\s+(?:them|the\s+customers|everyone|each\s+customer|customers)\s+know|e-?mail\s+(?:them|the\s+customers|everyone|each\s+customer)|tell\s+(?:them|the\s+customers|everyone|each\s+customer))\b.*$/i;
+
 export const AT_RENEWAL =
   /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:period|term|month|cycle|year)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:when|once|after)\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up|is\s+over)\b|\beop\b|\b(?:starting|from|with|on)\s+(?:with\s+)?(?:their|the|its)\s+next\s+(?:bill|invoice|billing\s+date|cycle|period|renewal)\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+)?(?:billing\s+)?(?:period|cycle|term)\b/;
 
@@ -200,9 +204,9 @@ export const migrate: Form = {
     const names = plans.map((plan) => plan.product.name).join(', ');
     const prorate =
       !/\b(?:no|without|don'?t|skip)\s+(?:the\s+)?prorat/.test(turn.lower) && !AT_RENEWAL.test(turn.lower);
-    const notify = /\b(?:notif|email|tell)\w*/.test(turn.lower)
-      ? 'Leash does not email customers as part of a plan change; ask me to draft a reply once the job has run.'
-      : '';
+    // "…and notify them": each customer whose change succeeds is emailed, under one broadcast approval.
+    const notify = NOTIFY.test(turn.text);
+    const said = turn.text.replace(NOTIFY, '');
     // Plans the request names, in order (resolved against the catalogue by resolve_mentions).
     const named = turn.mentions.plans
       .filter((mention) => turn.scope.includes(mention.text))
@@ -212,9 +216,8 @@ export const migrate: Form = {
       }));
     if (turn.intent === 'bulk_migrate_plan' || ALL.test(turn.lower)) {
       const match =
-        /\b(?:on|from)\s+(?:the\s+)?(.+?)\s+plan\s+(?:to|onto)\s+(?:the\s+)?(.+?)(?:\s+plan)?(?:[.,;]|$)/i.exec(
-          turn.text,
-        ) ?? (named.length >= 2 ? [null, named[0]?.text, named[named.length - 1]?.text] : null);
+        /\b(?:on|from)\s+(?:the\s+)?(.+?)\s+plan\s+(?:to|onto)\s+(?:the\s+)?(.+?)(?:\s+plan)?(?:[.,;]|$)/i.exec(said) ??
+        (named.length >= 2 ? [null, named[0]?.text, named[named.length - 1]?.text] : null);
       if (!match?.[1] || !match[2])
         return turn.ask(
           `From which plan to which? e.g. "Move everyone on the legacy Starter plan to Basic". The plans are ${names}.`,
@@ -243,12 +246,12 @@ export const migrate: Form = {
           from_price_id: pair.from.id,
           to_price_id: pair.to?.id,
           prorate,
+          ...(notify ? { notify: true } : {}),
           ...turn.writeContext(),
         });
       return turn.reply(
-        `${from.product.name} → ${to.product.name}: one job per price (currency and interval), ${prorate ? 'prorated from today' : 'without proration'}.`,
+        `${from.product.name} → ${to.product.name}: one job per price (currency and interval), ${prorate ? 'prorated from today' : 'without proration'}${notify ? '; each customer whose plan changes is emailed once the notification is approved' : ''}.`,
         [],
-        notify,
       );
     }
     // The plan to move to: "to X", else the last plan the request names ("is on legacy starter and wants Basic").
@@ -287,7 +290,7 @@ export const migrate: Form = {
     return turn.reply(
       `${found.customer.name} to ${plan.product.name}, ${prorate ? 'with the proration worked out' : 'from the next renewal, with nothing due now'}:`,
       [],
-      notify,
+      notify ? 'To tell this customer, ask me to draft a reply to them once the change is made.' : '',
     );
   },
 };

@@ -29,6 +29,18 @@ function parseJsonInput(text: string): unknown {
   }
 }
 
+/** `--notify` and `--template` folded into the input (the operation's schema validates them, naming the field). */
+function withNotify(input: unknown, options: { notify?: boolean; template?: string }): unknown {
+  if (!options.notify && options.template === undefined) return input;
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw badInput('--input', 'must be a JSON object to take --notify or --template');
+  return {
+    ...input,
+    ...(options.notify ? { notify: true } : {}),
+    ...(options.template !== undefined ? { template: options.template } : {}),
+  };
+}
+
 /** Registers ops, run and confirm. */
 export function registerOperationCommands(program: Command): void {
   program
@@ -52,12 +64,16 @@ export function registerOperationCommands(program: Command): void {
     .argument('<operation>', 'operation name (see `leash ops`)')
     .option('--input <json>', 'the input as JSON, money in minor units', '{}')
     .option('--as <email>', 'the member acting (or LEASH_USER)')
+    .option('--notify', 'bulk actions: email each customer whose change succeeds (one messaging.broadcast approval)')
+    .option('--template <text>', 'with --notify: the notification text, placeholders like {{customer_name}}')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
       `
 Examples:
   $ leash run get_invoice --input '{"number":"INV-000042"}'
+  $ leash run bulk_migrate_plan --as max@northwind.test --notify \\
+      --input '{"from_price_id":"price_…","to_price_id":"price_…","reason":"retire Basic","case_id":"T-7"}'
   $ leash run refund_charge --as carl@northwind.test \\
       --input '{"charge_id":"ch_…","amount":2500,"reason":"charged twice","case_id":"T-1042"}'
 
@@ -66,33 +82,38 @@ A write prints the proposal id, the preview and the decision:
   warn  → a second member approves: leash approvals approve APPROVAL --as EMAIL
   block → nothing happens; the reasons say why (exit code 3)`,
     )
-    .action(async (name: string, options: { input: string; as?: string; json?: boolean }) => {
-      const [
-        { isRead },
-        { registry },
-        { proposeOperation, runRead },
-        { operationContext },
-        { resolveActor, withSession },
-      ] = await Promise.all([
-        import('../../operations/define-operation.ts'),
-        import('../../operations/registry.ts'),
-        import('../../operations/run-operation.ts'),
-        import('../operation-context.ts'),
-        import('../session.ts'),
-      ]);
-      const operation = registry.get(name);
-      if (!operation) throw new LeashError('not_found', `no operation ${name} (see \`leash ops\`)`);
-      const input = parseJsonInput(options.input);
-      await withSession(async (session) => {
-        const actor = await resolveActor(session, options.as, isRead(operation) ? 'read' : 'write');
-        const context = operationContext(session, actor, session.gate);
-        if (isRead(operation)) return printJson(await runRead(context, name, input));
-        const proposal: ProposalView = await proposeOperation(context, name, input);
-        if (options.json) printJson(proposal);
-        else printProposal(proposal);
-        if (proposal.decision.outcome === 'block') process.exitCode = 3;
-      });
-    });
+    .action(
+      async (
+        name: string,
+        options: { input: string; as?: string; json?: boolean; notify?: boolean; template?: string },
+      ) => {
+        const [
+          { isRead },
+          { registry },
+          { proposeOperation, runRead },
+          { operationContext },
+          { resolveActor, withSession },
+        ] = await Promise.all([
+          import('../../operations/define-operation.ts'),
+          import('../../operations/registry.ts'),
+          import('../../operations/run-operation.ts'),
+          import('../operation-context.ts'),
+          import('../session.ts'),
+        ]);
+        const operation = registry.get(name);
+        if (!operation) throw new LeashError('not_found', `no operation ${name} (see \`leash ops\`)`);
+        const input = withNotify(parseJsonInput(options.input), options);
+        await withSession(async (session) => {
+          const actor = await resolveActor(session, options.as, isRead(operation) ? 'read' : 'write');
+          const context = operationContext(session, actor, session.gate);
+          if (isRead(operation)) return printJson(await runRead(context, name, input));
+          const proposal: ProposalView = await proposeOperation(context, name, input);
+          if (options.json) printJson(proposal);
+          else printProposal(proposal);
+          if (proposal.decision.outcome === 'block') process.exitCode = 3;
+        });
+      },
+    );
 
   program
     .command('confirm')

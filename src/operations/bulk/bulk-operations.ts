@@ -8,6 +8,7 @@ import type { BillingConnector } from '../../connectors/connector.ts';
 import type { Coupon, Price, Subscription } from '../../domain/billing.ts';
 import { notFound } from '../../domain/errors.ts';
 import { formatMoney, isCurrency } from '../../domain/money.ts';
+import { notifyFields } from '../broadcast-template.ts';
 import { resolveWindow, windowFields } from '../period.ts';
 import { writeContextFields } from '../write-fields.ts';
 import { type BulkTarget, DEFAULT_RATE, defineBulk, MAX_TARGETS } from './define-bulk.ts';
@@ -36,6 +37,18 @@ async function names(connector: BillingConnector, subscriptions: Subscription[])
 /** Minor units as a person reads them ("$45.60"). */
 function moneyText(amount: number, currency: string): string {
   return isCurrency(currency) ? formatMoney({ amount, currency }) : `${amount} ${currency}`;
+}
+
+/** A price's plan as a customer knows it: its nickname, else its product's name. */
+async function planName(connector: BillingConnector, price: Price): Promise<string> {
+  if (price.nickname) return price.nickname;
+  return (await connector.getProduct(price.productId))?.name ?? price.id;
+}
+
+/** "$49.00 a month", "$490.00 a year", "$5.00". */
+function priceText(price: Price): string {
+  const amount = moneyText(price.unitAmount, price.currency);
+  return price.interval ? `${amount} a ${price.interval}` : amount;
 }
 
 /** "1 subscription", "87 subscriptions". */
@@ -79,6 +92,7 @@ export const bulkApplyCouponInput = z
       .optional(),
     price_id: z.string().max(100).optional(),
     product_id: z.string().max(100).optional(),
+    ...notifyFields('bulk_apply_coupon'),
     ...rateField,
     ...writeContextFields,
   })
@@ -120,6 +134,11 @@ export const bulkApplyCoupon = defineBulk({
         ids: { subscription: subscription.id, coupon: coupon.id },
         amount,
         currency: subscription.currency,
+        figures: {
+          customer_name: name,
+          coupon: coupon.code,
+          saving: `${moneyText(amount, subscription.currency)} a month`,
+        },
       };
     });
   },
@@ -135,7 +154,9 @@ export const bulkApplyCoupon = defineBulk({
 });
 
 /** Input of bulk_retry_invoices. */
-export const bulkRetryInvoicesInput = z.object({ ...windowFields, ...rateField, ...writeContextFields }).strict();
+export const bulkRetryInvoicesInput = z
+  .object({ ...windowFields, ...notifyFields('bulk_retry_invoices'), ...rateField, ...writeContextFields })
+  .strict();
 
 /** Retries every open invoice whose payment failed in a window. */
 export const bulkRetryInvoices = defineBulk({
@@ -181,6 +202,11 @@ export const bulkRetryInvoices = defineBulk({
         ids: { invoice: invoice.id },
         amount: invoice.amountRemaining,
         currency: invoice.currency,
+        figures: {
+          customer_name: name,
+          invoice: invoice.number,
+          amount: moneyText(invoice.amountRemaining, invoice.currency),
+        },
       });
     }
     return targets;
@@ -200,6 +226,7 @@ export const bulkMigratePlanInput = z
     to_price_id: z.string().min(1).max(100),
     /** Bill the proration now (default) or switch at each subscription's next renewal. */
     prorate: z.boolean().default(true),
+    ...notifyFields('bulk_migrate_plan'),
     ...rateField,
     ...writeContextFields,
   })
@@ -224,6 +251,7 @@ export const bulkMigratePlan = defineBulk({
       connector.listSubscriptions({ live: true, priceId: from.id, limit: PAGE, offset }),
     );
     const named = await names(connector, subscriptions);
+    const [fromPlan, toPlan] = await Promise.all([planName(connector, from), planName(connector, to)]);
     return subscriptions
       .filter((subscription) => subscription.currency === to.currency)
       .map((subscription) => ({
@@ -231,6 +259,15 @@ export const bulkMigratePlan = defineBulk({
         customerName: named.get(subscription.customerId) ?? subscription.customerId,
         label: `${named.get(subscription.customerId)}: ${from.nickname || from.id} → ${to.nickname || to.id}`,
         ids: { subscription: subscription.id, price: to.id },
+        figures: {
+          customer_name: named.get(subscription.customerId) ?? subscription.customerId,
+          old_plan: fromPlan,
+          new_plan: toPlan,
+          old_price: priceText(from),
+          new_price: priceText(to),
+          // Without proration the new price starts at the renewal; with it, the day the change is made.
+          ...(input.prorate ? {} : { effective_at: subscription.currentPeriodEnd.toISOString() }),
+        },
       }));
   },
   summary: (input, targets) =>

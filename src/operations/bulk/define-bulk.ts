@@ -15,6 +15,8 @@ import { newId } from '../../domain/ids.ts';
 import { json } from '../../store/json.ts';
 import type { Database } from '../../store/schema.ts';
 import { recordStep } from '../audit-trail.ts';
+import { queueNotifications } from '../broadcast-queue.ts';
+import { BROADCAST_TEMPLATES, type Figures, isBroadcastOperation } from '../broadcast-template.ts';
 import type { OperationContext, Preview, WriteOperation } from '../define-operation.ts';
 
 /** One target of a bulk action: what to act on and how it reads in a preview. */
@@ -28,6 +30,8 @@ export interface BulkTarget {
   /** Money this target moves (for the money total), when it moves any. */
   amount?: number;
   currency?: string;
+  /** The target's own figures for its customer's notification (broadcast-template.ts), bound with it. */
+  figures?: Figures;
 }
 
 /** Most targets one bulk proposal may list. */
@@ -86,9 +90,22 @@ export function defineBulk<Input>(
         currency && moneyTargets.every((target) => target.currency === currency)
           ? { amount: moneyTargets.reduce((sum, target) => sum + (target.amount ?? 0), 0), currency }
           : undefined;
+      const notify = (input as { notify?: boolean }).notify === true;
       const preview: Preview = {
-        summary: definition.summary(input, targets),
-        changes: targets.map((target) => ({ field: target.customerId, from: null, to: target.label })),
+        summary: `${definition.summary(input, targets)}${notify ? `, and notify ${customers.length} customer${customers.length === 1 ? '' : 's'} (approval needed)` : ''}`,
+        changes: [
+          ...targets.map((target) => ({ field: target.customerId, from: null, to: target.label })),
+          // The notification each customer would get, as the broadcast proposed alongside will render it.
+          ...(notify
+            ? [
+                {
+                  field: 'customer notification (its own approval)',
+                  from: null,
+                  to: notificationTemplate(definition.name, input),
+                },
+              ]
+            : []),
+        ],
         money: money ?? null,
         customers: customers.map((id) => ({
           id,
@@ -110,7 +127,25 @@ export function defineBulk<Input>(
         subjects: {},
         bound: {
           ...definition.bound(input),
-          targets: targets.map((target) => ({ customerId: target.customerId, label: target.label, ids: target.ids })),
+          targets: targets.map((target) => ({
+            customerId: target.customerId,
+            label: target.label,
+            ids: target.ids,
+            ...(target.figures ? { figures: target.figures } : {}),
+          })),
+        },
+      };
+    },
+    // `notify: true`: the customers' notification is proposed alongside, as its own messaging.broadcast.
+    companion(input) {
+      const fields = input as { notify?: boolean; template?: string; reason?: string; case_id?: string };
+      if (fields.notify !== true) return undefined;
+      return {
+        operation: 'notify_customers',
+        input: {
+          ...(fields.template ? { template: fields.template } : {}),
+          ...(fields.reason ? { reason: fields.reason } : {}),
+          ...(fields.case_id ? { case_id: fields.case_id } : {}),
         },
       };
     },
@@ -145,6 +180,13 @@ export function defineBulk<Input>(
       return { jobId, total: targets.length };
     },
   };
+}
+
+/** The template a bulk action's notification uses: the one given, else the operation's default. */
+function notificationTemplate(operation: string, input: unknown): string {
+  const given = (input as { template?: string }).template;
+  if (given) return given;
+  return isBroadcastOperation(operation) ? BROADCAST_TEMPLATES[operation].template : '';
 }
 
 /** How a job stands. */
@@ -280,7 +322,25 @@ export async function runBulkJob(
     if (worked && wait > 0) await sleep(wait);
   }
   await settleJob(context.db, jobId);
+  await notifySucceeded(context, proposal.id, job.operation);
   return jobReport(context.db, orgId, jobId);
+}
+
+/**
+ * Queues the notifications of the targets that succeeded, when the org approved a broadcast for this job's
+ * proposal (broadcast-queue.ts); none otherwise. Audited with the message ids, in the same transaction.
+ */
+async function notifySucceeded(context: OperationContext, proposalId: string, operation: string): Promise<void> {
+  await context.db.transaction().execute(async (trx) => {
+    const { broadcastId, queued } = await queueNotifications(trx, context.connector(trx), proposalId);
+    if (queued.length === 0) return;
+    await recordStep(trx, context, 'broadcast.queued', {
+      operation,
+      proposalId,
+      arguments: { broadcastId, bulkProposalId: proposalId },
+      result: { queued: queued.length, messages: queued },
+    });
+  });
 }
 
 /**
