@@ -334,7 +334,8 @@ export function JobsPage() {
                 ? 'Loading…'
                 : `The newest ${recent.data.jobs.length.toLocaleString('en')} of ${shownTotal.toLocaleString('en')}`}
             </p>
-            <div className="table-scroll">
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region that may scroll sideways is reached by keyboard. */}
+            <section className="table-scroll" tabIndex={0} aria-label="Newest jobs, scrollable">
               <table className="list stacks jobs-table">
                 <caption className="visually-hidden">Newest jobs</caption>
                 <thead>
@@ -346,7 +347,6 @@ export function JobsPage() {
                       Retries
                     </th>
                     <th scope="col">Queued</th>
-                    <th scope="col">Started</th>
                     <th scope="col">Finished</th>
                     <th scope="col">Error</th>
                   </tr>
@@ -375,11 +375,6 @@ export function JobsPage() {
                           <Time iso={job.createdAt} />
                         </span>
                       </td>
-                      <td data-label="Started">
-                        <span className="cell">
-                          <Time iso={job.startedAt} />
-                        </span>
-                      </td>
                       <td data-label="Finished">
                         <span className="cell">
                           <Time iso={job.completedAt} />
@@ -392,7 +387,7 @@ export function JobsPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </section>
           </>
         ) : null}
       </section>
