@@ -4,6 +4,7 @@
  */
 import { type ApprovalRequest, findApprovalRequest, listApprovalRequests } from '../approvals/approval-requests.ts';
 import { notFound } from '../domain/errors.ts';
+import { moneyLine } from '../domain/money-label.ts';
 import { type ExternalAgentView, gateViewParts } from '../gate/gate-approval-view.ts';
 import type { OperationContext } from './define-operation.ts';
 import { moneyLine } from '../domain/money-label.ts';
@@ -66,10 +67,23 @@ async function view(context: OperationContext, request: ApprovalRequest, names: 
         : null,
     moneyLabel:
       proposal.moneyAmount !== null && proposal.moneyCurrency
-        ? (moneyLine(proposal.operation, proposal.preview.money ?? {
-            amount: proposal.moneyAmount,
-            currency: proposal.moneyCurrency,
-          })?.label ?? null)
+        ? (moneyLine(
+            proposal.operation,
+            proposal.preview.money ?? {
+              amount: proposal.moneyAmount,
+              currency: proposal.moneyCurrency,
+            },
+          )?.label ?? null)
+        : null,
+    moneyLabel:
+      proposal.moneyAmount !== null && proposal.moneyCurrency
+        ? (moneyLine(
+            proposal.operation,
+            proposal.preview.money ?? {
+              amount: proposal.moneyAmount,
+              currency: proposal.moneyCurrency,
+            },
+          )?.label ?? null)
         : null,
     preview: proposal.preview,
     requester: names.get(request.requesterId) ?? request.requesterId,
