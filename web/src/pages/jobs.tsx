@@ -355,8 +355,8 @@ export function JobsPage() {
                   {recent.data.jobs.map((job) => (
                     <tr key={job.id} className={job.state === 'failed' ? 'flagged' : undefined}>
                       <th scope="row" data-label="Queue">
-                        <span className="cell">
-                          <QueueName queue={job.queue} />
+                        <span className="cell" title={job.queue}>
+                          {QUEUE_WORDS[job.queue] ?? job.queue}
                         </span>
                       </th>
                       <td data-label="State">
