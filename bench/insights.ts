@@ -5,10 +5,14 @@
 import { sql } from 'kysely';
 import { listMembers, listOrgs } from '../src/auth/members.ts';
 import { operationContext } from '../src/cli/operation-context.ts';
+import * as analytics from '../src/connectors/ledger/revenue-analytics.ts';
 import { runRead } from '../src/operations/run-operation.ts';
 import { loadGate } from '../src/policy/decide.ts';
-import type { Dataset } from './dataset.ts';
+import { BENCH_DEMO, type Dataset } from './dataset.ts';
 import { type Latency, timeEach } from './stats.ts';
+
+/** The bench business's last day: the insights' "now". */
+const BENCH_END = BENCH_DEMO.endAt.getTime();
 
 /** One measured insight. */
 export interface InsightFigure {
@@ -45,6 +49,31 @@ export async function measureInsights(dataset: Dataset, samples: number): Promis
       1,
     ),
   });
+  // The same answers read from every invoice line, as before the MRR facts (ADR 0026): the same-run "before".
+  const now = new Date(BENCH_END);
+  const monthsBack = (months: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months + 1, 1));
+  const before: [string, () => Promise<unknown>][] = [
+    [
+      'before facts: MRR movements, 12 months (every line)',
+      () =>
+        Promise.all([
+          analytics.mrrAtFromLines(db, dataset.orgId, 'usd', monthsBack(12)),
+          analytics.mrrMovementsFromLines(db, dataset.orgId, 'usd', monthsBack(12), now),
+        ]),
+    ],
+    [
+      'before facts: top 10 by expansion, 3 months (every line)',
+      () => analytics.expansionFromLines(db, dataset.orgId, 'usd', monthsBack(3), now, 10),
+    ],
+    [
+      'before facts: involuntary churn, 6 months (every line)',
+      () => analytics.involuntaryChurnFromLines(db, dataset.orgId, monthsBack(6), now),
+    ],
+  ];
+  for (const [name, run] of before) {
+    process.stderr.write(`  ${name}…\n`);
+    figures.push({ name, latency: await timeEach(samples, run, 1) });
+  }
   for (const [name, operation, input] of QUERIES) {
     process.stderr.write(`  ${name}…\n`);
     figures.push({
