@@ -59,7 +59,9 @@ async function wipe(place: DatasetPlace, customers: number, store: Store): Promi
     await store.close();
     rmSync(join(place.location, `pglite-${customers}`), { recursive: true, force: true });
   } else {
-    await sql`drop schema if exists ${sql.id(`leash_bench_${customers}`)} cascade`.execute(store.db);
+    // The Stripe mirror's schema (`<schema>_stripe`) goes too, or the next migration finds its tables.
+    for (const schema of [`leash_bench_${customers}`, `leash_bench_${customers}_stripe`])
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
     await store.close();
   }
 }

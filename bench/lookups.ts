@@ -66,6 +66,19 @@ export async function measureLookups(dataset: Dataset, samples: number): Promise
     const at = 1 + (i % Math.max(1, name.length - 2));
     return connector.findCustomers({ text: name.slice(0, at) + name.slice(at + 1), limit: 5 });
   });
+  // search_customers as the operation runs it: the first page (20) and the count of every match, side by side.
+  const search = (text: string) =>
+    Promise.all([connector.findCustomers({ text, limit: 20 }), connector.countCustomers({ text })]);
+  const typo = (name: string, i: number) => {
+    const at = 1 + (i % Math.max(1, name.length - 2));
+    return name.slice(0, at) + name.slice(at + 1);
+  };
+  await measure('search: name with a typo (+ count)', (i) => search(typo(pick(customers, i).name, i)));
+  await measure('search: first word of a name (+ count)', (i) => search(pick(customers, i).name.split(' ')[0] ?? ''));
+  await measure('search: email (+ count)', (i) => search(pick(customers, i).email));
+  await measure('search: email domain (+ count)', (i) => search(pick(customers, i).email.split('@')[1] ?? ''));
+  await measure('search: customer id (+ count)', (i) => search(pick(customers, i).id));
+  await measure('search: invoice number (+ count)', (i) => search(pick(invoices, i).number));
   await measure('invoice by id', (i) => connector.getInvoice(pick(invoices, i).id));
   await measure('invoice by number', (i) => connector.getInvoiceByNumber(pick(invoices, i).number));
   await measure("a customer's last 20 invoices", (i) =>

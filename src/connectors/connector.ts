@@ -380,7 +380,8 @@ export interface BillingConnector extends RevenueAnalytics {
   getCustomers(customerIds: readonly string[]): Promise<Customer[]>;
   findCustomers(query: CustomerQuery): Promise<Customer[]>;
   /** How many customers `findCustomers` would find without paging. */
-  countCustomers(query: CustomerQuery): Promise<number>;
+  /** How many match; with `atMost`, counting stops after `atMost` + 1 (which then means "more than atMost"). */
+  countCustomers(query: CustomerQuery, options?: { atMost?: number }): Promise<number>;
   /**
    * Customers whose name may be one of `phrases` (lowercase): trigram-similar, starting with the phrase, or
    * equal to it once spaces and punctuation are dropped; and customers whose email is at one of `domains`.

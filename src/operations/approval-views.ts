@@ -85,6 +85,16 @@ async function view(context: OperationContext, request: ApprovalRequest, names: 
             },
           )?.label ?? null)
         : null,
+    moneyLabel:
+      proposal.moneyAmount !== null && proposal.moneyCurrency
+        ? (moneyLine(
+            proposal.operation,
+            proposal.preview.money ?? {
+              amount: proposal.moneyAmount,
+              currency: proposal.moneyCurrency,
+            },
+          )?.label ?? null)
+        : null,
     preview: proposal.preview,
     requester: names.get(request.requesterId) ?? request.requesterId,
     reason: proposal.reason,

@@ -4,6 +4,9 @@ import { CUSTOMER_SORT_COLUMNS } from '../connectors/connector.ts';
 import { defineRead } from './define-operation.ts';
 import { parseSort, sortField } from './list-sort.ts';
 
+/** A text search counts its matches up to this many; beyond it the answer says "at least". */
+export const COUNT_CAP = 10_000;
+
 /** Input of search_customers. */
 export const searchCustomersInput = z
   .object({
@@ -23,7 +26,7 @@ export const searchCustomersInput = z
 export const searchCustomers = defineRead({
   name: 'search_customers',
   description:
-    'Search customers by name (fuzzy), email, id or invoice number; optionally by country. Best match first (no query: newest first) unless sorted; returns the total count matching.',
+    'Search customers by name (fuzzy), email, email domain, id or invoice number; optionally by country. Best match first (no query: newest first) unless sorted; returns the count matching (a text search counts up to 10,000: countIsAtLeast says there are more).',
   kind: 'data.read',
   input: searchCustomersInput,
   async run(_context, input, connector) {
@@ -33,10 +36,12 @@ export const searchCustomers = defineRead({
       ...(input.country ? { country: input.country } : {}),
       ...(sort ? { sort } : {}),
     };
-    const [customers, count] = await Promise.all([
+    // A text search counts up to COUNT_CAP matches (an index scan that stops), not every customer a letter matches.
+    const [customers, counted] = await Promise.all([
       connector.findCustomers({ ...query, limit: input.limit, offset: input.offset }),
-      connector.countCustomers(query),
+      connector.countCustomers(query, input.query ? { atMost: COUNT_CAP } : {}),
     ]);
-    return { customers, count };
+    const more = counted > COUNT_CAP;
+    return { customers, count: more ? COUNT_CAP : counted, ...(more ? { countIsAtLeast: true } : {}) };
   },
 });

@@ -1,5 +1,5 @@
 /** The ledger's reads: every query scoped by org, so another org's id reads exactly like a missing one. */
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import type { Charge, Coupon, Customer, Invoice, Price, Product, Subscription } from '../../domain/billing.ts';
 import type { Currency } from '../../domain/money.ts';
 import type { Database } from '../../store/schema.ts';
@@ -40,6 +40,8 @@ import {
 export type Executor = Kysely<Database> | Transaction<Database>;
 
 const INVOICE_NUMBER = /^(?:#|inv-?)?(\d{1,9})$/i;
+/** A domain, alone or after an `@`: `globex.test`, `@globex.test`. */
+const DOMAIN = /^@?((?:[a-z0-9-]+\.)+[a-z]{2,})$/;
 const limitOf = (page: { limit?: number | undefined }) => Math.min(Math.max(page.limit ?? 50, 1), 1000);
 
 /** Reads of one org's ledger. */
@@ -98,8 +100,8 @@ export class LedgerReads {
     return rows.map(customerFromRow);
   }
 
-  /** The customer select of `query`'s filters, and the fuzzy-match score when it searches a name. */
-  protected customerSelect(query: CustomerQuery) {
+  /** The customer select of `query`'s filters, without the search text. */
+  protected customerFilters(query: CustomerQuery) {
     let select = this.executor
       .selectFrom('customers')
       .selectAll()
@@ -108,11 +110,23 @@ export class LedgerReads {
     if (query.country) select = select.where('country', '=', query.country.toUpperCase());
     if (query.email) select = select.where(sql`lower(email)`, '=', query.email.trim().toLowerCase());
     if (query.name) select = select.where(sql`lower(name)`, '=', query.name.trim().toLowerCase());
-    const text = query.text?.trim().toLowerCase();
+    return select;
+  }
+
+  /**
+   * The customer select of `query`, and the match score when it searches text. Exact paths first, each an index
+   * look-up: an id (`cus_…`), an invoice (`in_…`, `INV-000042`, `#42`), an email; a domain (`globex.test`,
+   * `@globex.test`) through the email-domain index. Anything else, or an address or part of one with no exact
+   * match, is a fuzzy match through the trigram indexes (migration 0029): the operators `%`, `<%` and `like`
+   * that an index can answer (a `similarity()` in the WHERE could not), ranked by the same score as before.
+   */
+  protected async customerSearch(query: CustomerQuery) {
+    const select = this.customerFilters(query);
+    const raw = query.text?.trim() ?? '';
+    const text = raw.toLowerCase();
     if (!text) return { select, score: undefined };
+    if (text.startsWith('cus_')) return { select: select.where('id', '=', raw), score: undefined };
     const number = INVOICE_NUMBER.exec(text);
-    if (text.startsWith('cus_')) return { select: select.where('id', '=', query.text?.trim() ?? ''), score: undefined };
-    if (text.includes('@')) return { select: select.where(sql`lower(email)`, '=', text), score: undefined };
     if (number?.[1] || text.startsWith('in_')) {
       const invoiceNumber = number?.[1] ? `INV-${number[1].padStart(6, '0')}` : '';
       const byInvoice = select.where('id', 'in', (sub) =>
@@ -120,23 +134,46 @@ export class LedgerReads {
           .selectFrom('invoices')
           .select('customerId')
           .where('orgId', '=', this.orgId)
-          .where((eb) => eb.or([eb('number', '=', invoiceNumber), eb('id', '=', query.text?.trim() ?? '')])),
+          .where((eb) => eb.or([eb('number', '=', invoiceNumber), eb('id', '=', raw)])),
       );
       return { select: byInvoice, score: undefined };
     }
+    const likeText = `%${text.replace(/[%_\\]/g, '\\$&')}%`;
+    const domain = DOMAIN.exec(text)?.[1];
+    if (domain) {
+      // The domain's customers first (score 2), then names that look like it ("globex.test" ~ "Globex").
+      const emailDomain = sql`split_part(lower(email), '@', 2)`;
+      const score = sql<number>`case when ${emailDomain} = ${domain} then 2 else greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name))) end`;
+      return {
+        select: select.where((eb) => eb.or([eb(emailDomain, '=', domain), ...this.fuzzyName(eb, text, likeText)])),
+        score,
+      };
+    }
+    if (text.includes('@')) {
+      const exact = select.where(sql`lower(email)`, '=', text);
+      if (await exact.clearSelect().select('id').limit(1).executeTakeFirst())
+        return { select: exact, score: undefined };
+      // Part of an address: through the email's trigram index, closest first.
+      return {
+        select: select.where(sql`lower(email)`, 'like', likeText),
+        score: sql<number>`similarity(lower(email), ${text})`,
+      };
+    }
     const score = sql<number>`greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name)))`;
-    const fuzzy = select.where((eb) =>
-      eb.or([
-        eb(sql`lower(name)`, 'like', `%${text.replace(/[%_\\]/g, '\\$&')}%`),
-        eb(sql`${text}`, sql`<%`, sql`lower(name)`),
-        eb(sql`lower(name)`, sql`%`, text),
-      ]),
-    );
-    return { select: fuzzy, score };
+    return { select: select.where((eb) => eb.or(this.fuzzyName(eb, text, likeText))), score };
+  }
+
+  /** A fuzzy name match the name's trigram index answers: contains, a word like it (`<%`), or like it (`%`). */
+  private fuzzyName(eb: ExpressionBuilder<Database, 'customers'>, text: string, likeText: string) {
+    return [
+      eb(sql`lower(name)`, 'like', likeText),
+      eb(sql`${text}`, sql`<%`, sql`lower(name)`),
+      eb(sql`lower(name)`, sql`%`, text),
+    ];
   }
 
   async findCustomers(query: CustomerQuery): Promise<Customer[]> {
-    const { select, score } = this.customerSelect(query);
+    const { select, score } = await this.customerSearch(query);
     const ordered = query.sort
       ? orderCustomers(select, query.sort)
       : score
@@ -149,8 +186,23 @@ export class LedgerReads {
     return rows.map(customerFromRow);
   }
 
-  async countCustomers(query: CustomerQuery): Promise<number> {
-    const { select } = this.customerSelect(query);
+  /**
+   * How many customers match `query`. With `atMost`, counting stops there (a search for "a" matches nearly every
+   * customer; counting them all would read them all): the answer is then `atMost` + 1, meaning "more than".
+   */
+  async countCustomers(query: CustomerQuery, options: { atMost?: number } = {}): Promise<number> {
+    const { select } = await this.customerSearch(query);
+    if (options.atMost !== undefined) {
+      const capped = select
+        .clearSelect()
+        .select(sql`1`.as('one'))
+        .limit(options.atMost + 1);
+      const row = await this.executor
+        .selectFrom(capped.as('matches'))
+        .select((eb) => eb.fn.countAll<string | number>().as('count'))
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    }
     const row = await select
       .clearSelect()
       .select((eb) => eb.fn.countAll<string | number>().as('count'))

@@ -103,7 +103,7 @@ export class StripeSession {
   getCustomer: Reads['getCustomer'] = (id) => this.read((r) => r.getCustomer(id));
   getCustomers: Reads['getCustomers'] = (ids) => this.read((r) => r.getCustomers(ids));
   findCustomers: Reads['findCustomers'] = (query) => this.read((r) => r.findCustomers(query));
-  countCustomers: Reads['countCustomers'] = (query) => this.read((r) => r.countCustomers(query));
+  countCustomers: Reads['countCustomers'] = (query, options) => this.read((r) => r.countCustomers(query, options));
   findCustomerCandidates: Reads['findCustomerCandidates'] = (query) =>
     this.read((r) => r.findCustomerCandidates(query));
   getProduct: Reads['getProduct'] = (id) => this.read((r) => r.getProduct(id));

@@ -20,10 +20,11 @@ import * as gateDecisions from './0021-gate-decisions.ts';
 import * as policyModes from './0022-policy-modes.ts';
 import * as outboundWebhooks from './0023-outbound-webhooks.ts';
 import * as auditWithoutHeads from './0024-audit-without-heads.ts';
+import * as memberTimeZone from './0025-member-time-zone.ts';
 import * as broadcasts from './0026-broadcasts.ts';
 import * as stripeWebhookEndpoints from './0027-stripe-webhook-endpoints.ts';
-import * as memberTimeZone from './0025-member-time-zone.ts';
 import * as mrrFacts from './0028-mrr-facts.ts';
+import * as customerSearch from './0029-customer-search.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -47,8 +48,9 @@ export const migrations: Record<string, Migration> = {
   '0022-policy-modes': policyModes,
   '0023-outbound-webhooks': outboundWebhooks,
   '0024-audit-without-heads': auditWithoutHeads,
-  '0027-stripe-webhook-endpoints': stripeWebhookEndpoints,
-  '0025-member-time-zone': memberTimeZone,
-  '0026-broadcasts': broadcasts,
+  '0029-customer-search': customerSearch,
   '0028-mrr-facts': mrrFacts,
+  '0026-broadcasts': broadcasts,
+  '0025-member-time-zone': memberTimeZone,
+  '0027-stripe-webhook-endpoints': stripeWebhookEndpoints,
 };
