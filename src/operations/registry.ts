@@ -37,6 +37,7 @@ import { findDuplicateSubscriptions } from './find-duplicate-subscriptions.ts';
 import { getBillingDate } from './get-billing-date.ts';
 import { getCustomer } from './get-customer.ts';
 import { getInvoice } from './get-invoice.ts';
+import { withSuggestions } from './insight-suggestions.ts';
 import { listActivity } from './list-activity.ts';
 import { listInvoices } from './list-invoices.ts';
 import { listPlans } from './list-plans.ts';
@@ -75,15 +76,15 @@ const operations = [
   explainPlan,
   subscriptionHistory,
   paymentHistory,
-  usageAgainstLimits,
+  withSuggestions(usageAgainstLimits),
   failedPayments,
   findDuplicateSubscriptions,
   findDoubleCharges,
   mrrMovements,
-  paymentFailureRates,
+  withSuggestions(paymentFailureRates),
   topExpansion,
-  involuntaryChurn,
-  overdueSummary,
+  withSuggestions(involuntaryChurn),
+  withSuggestions(overdueSummary),
   simulatePricing,
   listTickets,
   getTicket,

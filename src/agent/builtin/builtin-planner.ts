@@ -14,6 +14,7 @@ import { UNSUPPORTED } from '../parse/intent-corpus.ts';
 import { type Clause, instructionOf, parseRequest } from '../parse/parse-request.ts';
 import { askWhich, narrowed, pendingAnswer } from './clarify.ts';
 import { followUp } from './forms-follow-up.ts';
+import { suggestionFollowUp } from './forms-suggestions.ts';
 import { whatIf } from './forms-what-if.ts';
 import {
   clauseTools,
@@ -139,6 +140,8 @@ export function builtinPlanner(): Planner {
       const pending = pendingAnswer(request);
       // A pricing what-if, or "make it so" right after one, before follow-ups (whose "it" would otherwise take it).
       if (!pending && whatIf.matches(plain)) return whatIf.run(plain);
+      // "Do the first one" right after an insight answer proposes that suggested next step.
+      if (!pending && suggestionFollowUp.matches(plain)) return suggestionFollowUp.run(plain);
       if (!pending && followUp.matches(plain)) return followUp.run(plain);
       const text = pending?.original ?? request.text;
       const found = await plain.read<Mentions>('resolve_mentions', { text: instructionOf(text).slice(0, 4000) });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { badInput } from '../../domain/errors.ts';
 import type { MrrMonth } from '../../insights/mrr-movements.ts';
 import type { RegionFailures } from '../../insights/payment-failures.ts';
+import type { Suggestion } from '../../insights/suggest.ts';
 import { actingAs } from '../acting-option.ts';
 import { printJson, printTable, showDate, showMoney } from '../output.ts';
 import { parseIntegerOption } from '../parse-options.ts';
@@ -36,6 +37,20 @@ function withWindow(command: Command, defaultWindow: string): Command {
 
 function say(explanation: string): void {
   process.stdout.write(`${explanation}\n\n`);
+}
+
+/**
+ * "Suggested next steps: 1. …", each with why and the command that would propose it (a proposal waits for
+ * confirmation like any other; the insight itself changes nothing).
+ */
+function suggestedSteps(answer: { suggestions?: Suggestion[] }): void {
+  const steps = answer.suggestions ?? [];
+  if (steps.length === 0) return;
+  const lines = steps.map(
+    (step, index) =>
+      `  ${index + 1}. ${step.text}\n     Why: ${step.why}\n     Propose: leash run ${step.operation} --input '${JSON.stringify(step.input).replaceAll("'", "'\\''")}' (with your ticket as "case_id")`,
+  );
+  process.stdout.write(`\nSuggested next steps:\n${lines.join('\n')}\n`);
 }
 
 interface MovementsAnswer {
@@ -208,7 +223,7 @@ Examples:
       .description('Card payment failure rate by region and month, against the period before.'),
     'the last 3 months',
   ).action(async (options: InsightOptions) => {
-    const answer = await runCliRead<{ explanation: string; regions: RegionFailures[] }>(
+    const answer = await runCliRead<{ explanation: string; regions: RegionFailures[]; suggestions?: Suggestion[] }>(
       'payment_failure_rates',
       windowInput(options),
       options.as,
@@ -228,6 +243,7 @@ Examples:
       ]),
       'no card payments in this period',
     );
+    suggestedSteps(answer);
   });
 
   withWindow(
@@ -276,6 +292,7 @@ Examples:
         currency: string;
         explanation: string;
         months: { month: string; subscriptions: number; mrr: number }[];
+        suggestions?: Suggestion[];
       }>('involuntary_churn', { ...windowInput(options), improvement }, options.as);
       if (options.json) return printJson(answer);
       say(answer.explanation);
@@ -283,6 +300,7 @@ Examples:
         ['month', 'subscriptions lost', 'MRR lost'],
         answer.months.map((month) => [month.month, String(month.subscriptions), showMoney(month.mrr, answer.currency)]),
       );
+      suggestedSteps(answer);
     });
 
   insights
@@ -304,6 +322,7 @@ Examples:
           oldestDueDate: string;
           over90: number;
         }[];
+        suggestions?: Suggestion[];
       }>('overdue_summary', { limit: parseIntegerOption('limit', options.limit ?? '20', 1, 1000) }, options.as);
       if (options.json) return printJson(answer);
       say(answer.explanation);
@@ -320,5 +339,6 @@ Examples:
         ]),
         'no overdue invoices',
       );
+      suggestedSteps(answer);
     });
 }

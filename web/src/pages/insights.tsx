@@ -10,6 +10,7 @@ import { ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
 import { money, percent } from '../format.ts';
 import { choiceInput, type InsightChoice, InsightControls } from './insight-controls.tsx';
 import { OVERDUE_LIMIT, type Overdue, OverdueBody } from './insights-overdue.tsx';
+import { type Suggestion, Suggestions } from './insights-suggestions.tsx';
 
 interface InsightWindow {
   until: string;
@@ -33,6 +34,7 @@ interface Failures {
   regions: { country: string; attempts: number; failed: number; rate: number; changePoints: number }[];
   explanation: string;
   chart: ChartSpec;
+  suggestions?: Suggestion[];
 }
 
 interface Churn {
@@ -44,6 +46,7 @@ interface Churn {
   improvement: { percent: number; annual: number };
   explanation: string;
   chart: ChartSpec;
+  suggestions?: Suggestion[];
 }
 
 function Panel<T>({
@@ -147,6 +150,7 @@ export function InsightsPage() {
               </ul>
               <Chart spec={data.chart} title="Failure rate by month and region" />
               <p className="explanation">{data.explanation}</p>
+              <Suggestions items={data.suggestions} />
             </>
           )}
         </Panel>
@@ -172,11 +176,17 @@ export function InsightsPage() {
                 currency={data.currency}
               />
               <p className="explanation">{data.explanation}</p>
+              <Suggestions items={data.suggestions} />
             </>
           )}
         </Panel>
         <Panel title="Overdue invoices" state={overdue}>
-          {(data) => <OverdueBody data={data} />}
+          {(data) => (
+            <>
+              <OverdueBody data={data} />
+              <Suggestions items={(data as Overdue & { suggestions?: Suggestion[] }).suggestions} />
+            </>
+          )}
         </Panel>
       </div>
     </>

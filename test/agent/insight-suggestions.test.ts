@@ -1,0 +1,134 @@
+/**
+ * Insights that suggest the next step (issue 21), on the default demo (`leash demo`'s defaults, 300 customers):
+ * failures, involuntary churn, overdue and usage-vs-limits each carry suggestions whose inputs pass their
+ * operation's schema; "do the first one" in chat, and POSTing a suggestion's operation and input over HTTP,
+ * each make a proposal that waits for confirmation — nothing executes, the audit log shows a proposal only.
+ * Real store (PGlite, or PostgreSQL with DATABASE_URL), real HTTP on loopback.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinPlanner } from '../../src/agent/builtin/builtin-planner.ts';
+import { runAgentTurn } from '../../src/agent/run-turn.ts';
+import { listAuditEvents } from '../../src/audit/list-audit-events.ts';
+import { startOfTodayUtc } from '../../src/cli/commands/demo.ts';
+import { generateDemo } from '../../src/demo/generate-demo.ts';
+import { SUGGESTED_OPERATIONS, type Suggestion } from '../../src/insights/suggest.ts';
+import type { OperationContext } from '../../src/operations/define-operation.ts';
+import { runRead } from '../../src/operations/run-operation.ts';
+import { startTestServer, type TestServer } from '../support/http.ts';
+import { FINANCE, type LeashFixture, MANAGER, openLeashFixture } from '../support/leash-fixture.ts';
+import { testStoreKind } from '../support/store.ts';
+
+type Answer = { suggestions: Suggestion[] };
+
+describe(`insight suggestions on the default demo (${testStoreKind})`, () => {
+  let fixture: LeashFixture;
+  let server: TestServer;
+  let context: OperationContext;
+  const answers = new Map<string, Answer>();
+  const INSIGHTS = ['payment_failure_rates', 'involuntary_churn', 'overdue_summary', 'usage_against_limits'];
+
+  /** Everything billing-shaped that a proposal must not touch. */
+  const ledgerState = async () =>
+    JSON.stringify(
+      await Promise.all([
+        fixture.store.db.selectFrom('invoices').select(['id', 'status', 'amountRemaining']).orderBy('id').execute(),
+        fixture.store.db.selectFrom('charges').select(['id', 'status']).orderBy('id').execute(),
+        fixture.store.db.selectFrom('subscriptionItems').select(['id', 'priceId']).orderBy('id').execute(),
+        fixture.store.db.selectFrom('coupons').select(['id']).orderBy('id').execute(),
+      ]),
+    );
+
+  beforeAll(async () => {
+    fixture = await openLeashFixture();
+    await generateDemo(fixture.store, {
+      orgId: fixture.orgId,
+      customers: 300,
+      seed: 'leash',
+      months: 24,
+      endAt: startOfTodayUtc(),
+    });
+    server = await startTestServer(fixture);
+    context = await fixture.context(MANAGER, { channel: 'cli' });
+    for (const name of INSIGHTS) answers.set(name, (await runRead(context, name, {})) as Answer);
+  }, 600_000);
+  afterAll(async () => {
+    await server?.close();
+    await fixture?.close();
+  });
+
+  it('failures, churn and overdue each suggest next steps whose inputs pass their schema', () => {
+    const expected: Record<string, string[]> = {
+      payment_failure_rates: ['bulk_retry_invoices'],
+      involuntary_churn: ['draft_reply'],
+      overdue_summary: ['retry_invoice', 'draft_reply'],
+    };
+    for (const name of INSIGHTS) {
+      const suggestions = answers.get(name)?.suggestions ?? [];
+      // usage_against_limits: the default demo has no subscription over a limit in two periods running.
+      if (name !== 'usage_against_limits') expect(suggestions.length, name).toBeGreaterThan(0);
+      expect(suggestions.map((entry) => entry.operation)).toEqual(expect.arrayContaining(expected[name] ?? []));
+      for (const suggestion of suggestions) {
+        expect(suggestion.text.length, name).toBeGreaterThan(10);
+        expect(suggestion.why.length, name).toBeGreaterThan(10);
+        const schema = SUGGESTED_OPERATIONS[suggestion.operation];
+        expect(schema.safeParse(suggestion.input).success, `${name} → ${suggestion.operation}`).toBe(true);
+      }
+    }
+  });
+
+  it('"do the first one" after an insight answer proposes that suggestion in chat; it waits, nothing runs', async () => {
+    const before = await ledgerState();
+    const asked = await runAgentTurn({ context, planner: builtinPlanner(), text: 'show overdue invoices summary' });
+    const insight = asked.calls.find((call) => call.operation === 'overdue_summary' && call.outcome === 'read');
+    expect(insight, JSON.stringify(asked.calls.map((call) => call.operation))).toBeDefined();
+    const first = (insight?.result as Answer | undefined)?.suggestions[0];
+    expect(first).toBeDefined();
+
+    const done = await runAgentTurn({
+      context,
+      planner: builtinPlanner(),
+      text: 'do the first one',
+      conversationId: asked.conversationId,
+    });
+    const proposed = done.calls.find((call) => call.proposal);
+    expect(proposed?.operation).toBe(first?.operation);
+    expect(proposed?.input).toMatchObject(first ? first.input : {});
+    expect(proposed?.proposal?.status).toMatch(/^awaiting_(confirmation|approval)$/);
+    expect(done.reply).toContain('waits for confirmation');
+    expect(await ledgerState()).toBe(before);
+
+    // "do suggestion 9" when there are fewer proposes nothing.
+    const none = await runAgentTurn({
+      context,
+      planner: builtinPlanner(),
+      text: 'do suggestion 9',
+      conversationId: asked.conversationId,
+    });
+    expect(none.calls.some((call) => call.proposal)).toBe(false);
+  }, 120_000);
+
+  it('POSTing a suggestion to its operation proposes it over HTTP; it waits for confirmation and the audit shows only the proposal', async () => {
+    const before = await ledgerState();
+    const { token } = await server.signIn(FINANCE);
+    const failures = await server.call<{ result: Answer }>('POST', '/api/operations/payment_failure_rates', {
+      token,
+      body: {},
+    });
+    expect(failures.status).toBe(200);
+    const suggestion = failures.body.result.suggestions[0];
+    if (!suggestion) throw new Error('no suggestion');
+    const proposed = await server.call<{ id: string; status: string }>(
+      'POST',
+      `/api/operations/${suggestion.operation}`,
+      { token, body: { ...suggestion.input, case_id: 'T-2101' } },
+    );
+    expect(proposed.status, JSON.stringify(proposed.body)).toBeLessThan(300);
+    expect(proposed.body.status).toMatch(/^awaiting_(confirmation|approval)$/);
+    const events = (await listAuditEvents(fixture.store.db, fixture.orgId, { limit: 1000 })).filter(
+      (event) => event.operation === suggestion.operation,
+    );
+    expect(events.map((event) => event.event)).toContain('proposal.created');
+    expect(events.some((event) => event.event.startsWith('execution.'))).toBe(false);
+    expect(await ledgerState()).toBe(before);
+  }, 120_000);
+});
