@@ -4,7 +4,6 @@ import type { OperationContext } from '../operations/define-operation.ts';
 import type { Gate } from '../policy/decide.ts';
 import { memberContext } from '../surfaces/operation-context.ts';
 import { timeZoneFor } from './output.ts';
-import { timeZoneFor } from './output.ts';
 import type { CliSession } from './session.ts';
 
 export { actorOf } from '../surfaces/operation-context.ts';

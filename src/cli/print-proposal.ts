@@ -1,15 +1,8 @@
 /** How the CLI shows a proposal and an execution to a person. */
 import { changeLines } from '../domain/change-lines.ts';
 import { moneyLine } from '../domain/money-label.ts';
-import { moneyLine } from '../domain/money-label.ts';
 import type { ExecutionOutcome, ProposalView } from '../operations/run-operation.ts';
 import { printFields, showMoney, shownTimeZone } from './output.ts';
-
-/** The money line: what the money is and how much ("Refunded to the customer (USD): $12.50"). */
-function moneyFields(operation: string, money: ProposalView['preview']['money']): [string, string][] {
-  const line = moneyLine(operation, money);
-  return line ? [[line.label, showMoney(line.amount, line.currency)]] : [];
-}
 
 /** The money line: what the money is and how much ("Refunded to the customer (USD): $12.50"). */
 function moneyFields(operation: string, money: ProposalView['preview']['money']): [string, string][] {

@@ -3,7 +3,6 @@ import { getMember, type Member, type Org } from '../auth/members.ts';
 import { openConnector } from '../connectors/open-connector.ts';
 import { newId } from '../domain/ids.ts';
 import { readerTimeZone } from '../domain/person-time.ts';
-import { readerTimeZone } from '../domain/person-time.ts';
 import type { Channel, OperationContext } from '../operations/define-operation.ts';
 import { storedStripeAccess } from '../operations/stripe-access.ts';
 import type { Actor, Gate, PolicyProfile } from '../policy/decide.ts';
