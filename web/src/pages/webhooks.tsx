@@ -248,8 +248,11 @@ export function WebhooksPage() {
       id: 'time',
       header: 'Time',
       cell: (row) => (
-        <time dateTime={row.deliveredAt ?? row.createdAt}>
-          {row.deliveredAt ? `delivered ${when(row.deliveredAt)}` : when(row.createdAt)}
+        <time
+          dateTime={row.deliveredAt ?? row.createdAt}
+          title={row.deliveredAt ? `Delivered; the event was sent first ${when(row.createdAt)}` : 'Event sent'}
+        >
+          {when(row.deliveredAt ?? row.createdAt)}
         </time>
       ),
     },
