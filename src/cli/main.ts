@@ -44,7 +44,6 @@ const program = new Command('leash')
   )
   .version('0.1.0')
   .option('--tz <zone>', "show times in this IANA time zone (default: the acting member's own, else UTC)")
-  .option('--tz <zone>', "show times in this IANA time zone (default: the acting member's own, else UTC)")
   .showHelpAfterError('(add --help for usage)')
   .configureHelp({ sortSubcommands: false })
   .addHelpText(
@@ -91,13 +90,6 @@ for (const stream of [process.stdout, process.stderr])
   });
 
 program.exitOverride();
-// `--tz` (anywhere on the line) wins over the acting member's zone for this command's times.
-program.hook('preAction', async (command) => {
-  const tz = command.opts<{ tz?: string }>().tz;
-  if (tz === undefined) return;
-  const [{ parseTimeZone }, { showTimesIn }] = await Promise.all([import('../auth/members.ts'), import('./output.ts')]);
-  showTimesIn(parseTimeZone(tz, 'tz'), 'option');
-});
 // `--tz` (anywhere on the line) wins over the acting member's zone for this command's times.
 program.hook('preAction', async (command) => {
   const tz = command.opts<{ tz?: string }>().tz;

@@ -7,7 +7,6 @@ import { notFound } from '../domain/errors.ts';
 import { moneyLine } from '../domain/money-label.ts';
 import { type ExternalAgentView, gateViewParts } from '../gate/gate-approval-view.ts';
 import type { OperationContext } from './define-operation.ts';
-import { moneyLine } from '../domain/money-label.ts';
 import { describeApprovers } from './proposal-view.ts';
 import { loadProposal } from './proposals.ts';
 
@@ -64,26 +63,6 @@ async function view(context: OperationContext, request: ApprovalRequest, names: 
     money:
       proposal.moneyAmount !== null && proposal.moneyCurrency
         ? { amount: proposal.moneyAmount, currency: proposal.moneyCurrency }
-        : null,
-    moneyLabel:
-      proposal.moneyAmount !== null && proposal.moneyCurrency
-        ? (moneyLine(
-            proposal.operation,
-            proposal.preview.money ?? {
-              amount: proposal.moneyAmount,
-              currency: proposal.moneyCurrency,
-            },
-          )?.label ?? null)
-        : null,
-    moneyLabel:
-      proposal.moneyAmount !== null && proposal.moneyCurrency
-        ? (moneyLine(
-            proposal.operation,
-            proposal.preview.money ?? {
-              amount: proposal.moneyAmount,
-              currency: proposal.moneyCurrency,
-            },
-          )?.label ?? null)
         : null,
     moneyLabel:
       proposal.moneyAmount !== null && proposal.moneyCurrency

@@ -1,7 +1,6 @@
 /** What surfaces show of a proposal: preview, decision, approval state and what happens next. */
 import type { ApprovalRequest } from '../approvals/approval-requests.ts';
 import { type MoneyLine, moneyLine } from '../domain/money-label.ts';
-import { type MoneyLine, moneyLine } from '../domain/money-label.ts';
 import { personDuration, personTime, zoneAbbreviation } from '../domain/person-time.ts';
 import type { Decision } from '../policy/decide.ts';
 import type { Preview } from './define-operation.ts';
