@@ -61,7 +61,12 @@ export async function resolveActor(
   as: string | undefined,
   purpose: 'read' | 'write',
 ): Promise<Member> {
-  const member = await (await identity()).localMember(session.store, session.org, as ?? process.env.LEASH_USER, purpose);
+  const member = await (await identity()).localMember(
+    session.store,
+    session.org,
+    as ?? process.env.LEASH_USER,
+    purpose,
+  );
   // Times print in the acting member's zone (unless --tz names one).
   const [{ showTimesIn }, { readerTimeZone }] = await Promise.all([
     import('./output.ts'),
