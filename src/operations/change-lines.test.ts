@@ -13,6 +13,7 @@ import { LedgerConnector } from '../connectors/ledger/ledger-connector.ts';
 import type { Customer, Price, Subscription } from '../domain/billing.ts';
 import { changeLines, describeProposalChanges, showValue } from '../domain/change-lines.ts';
 import { formatMoney, isCurrency, money } from '../domain/money.ts';
+import { MONEY_LABELS } from '../domain/money-label.ts';
 import { createEndpoint } from '../webhooks/endpoints.ts';
 import { isRead } from './define-operation.ts';
 import { registry } from './registry.ts';
@@ -268,6 +269,11 @@ describe(`every write's card names each new value (${testStoreKind})`, () => {
       const proposal = await proposeOperation(owner, name, { ...input, ...context });
       const text = describeProposalChanges(proposal.preview);
       expect(changeLines(proposal.preview)).toHaveLength(proposal.preview.changes.length);
+      if (proposal.preview.money)
+        expect(
+          Object.hasOwn(MONEY_LABELS, name),
+          `${name}'s preview carries money but money-label.ts has no label for it (the card would say "Amount")`,
+        ).toBe(true);
       const currency = String(input.currency ?? proposal.preview.money?.currency ?? 'usd');
       for (const [argument, value] of Object.entries(input)) {
         if (NOT_CHANGES.has(argument)) continue;
