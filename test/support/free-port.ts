@@ -1,15 +1,2 @@
-/** A free TCP port on the loopback address, for a server a test or script starts (it binds, reads, releases). */
-import { createServer } from 'node:net';
-
-/** A port nothing listens on at 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+/** The tests' free loopback port: the bench's own (bench/free-port.ts), so the bench imports no test code. */
+export { freePort } from '../../bench/free-port.ts';
