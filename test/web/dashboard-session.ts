@@ -15,7 +15,10 @@ import type { LeashFixture } from '../support/leash-fixture.ts';
 export const WIDE = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 
-/** Opens a magic link for `email` in a fresh context and signs in; problems land in `problems`. */
+/**
+ * Opens a magic link for `email` in a fresh context (in the browser's own `timezoneId` when given) and signs in;
+ * problems land in `problems`.
+ */
 export async function signedIn(
   chromium: Browser,
   contexts: BrowserContext[],
@@ -24,8 +27,9 @@ export async function signedIn(
   email: string,
   problems: string[],
   viewport = WIDE,
+  timezoneId?: string,
 ): Promise<Page> {
-  const context = await chromium.newContext({ viewport, locale: 'en-US' });
+  const context = await chromium.newContext({ viewport, locale: 'en-US', ...(timezoneId ? { timezoneId } : {}) });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);

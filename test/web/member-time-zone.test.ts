@@ -10,14 +10,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../src/audit/list-audit-events.ts';
-import { createMagicLink } from '../../src/auth/sessions.ts';
 import { personTime } from '../../src/domain/person-time.ts';
 import { proposeOperation } from '../../src/operations/run-operation.ts';
 import { browserAvailability, ensureDashboardBuilt, launchChromium } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { CLERK, FINANCE, type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
-import { checkAndSave, PHONE, WIDE } from './dashboard-session.ts';
+import { checkAndSave, PHONE, signedIn, WIDE } from './dashboard-session.ts';
 
 const browser = browserAvailability();
 
@@ -42,22 +41,8 @@ describe.runIf(browser.available)(`a member's time zone in the dashboard (${test
   });
 
   /** Signs `email` in by magic link in a browser whose own zone is `browserZone`. */
-  async function signedInFrom(email: string, browserZone: string, viewport = WIDE): Promise<Page> {
-    const context = await chromium.newContext({ viewport, locale: 'en-US', timezoneId: browserZone });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => problems.push(`${email}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
-        problems.push(`${email}: ${message.text()}`);
-    });
-    const link = await createMagicLink(fixture.store.db, await fixture.member(email), 'login', null);
-    await page.goto(`${server.url}/login?token=${link.token}`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    return page;
-  }
+  const signedInFrom = (email: string, browserZone: string, viewport = WIDE): Promise<Page> =>
+    signedIn(chromium, contexts, fixture, server, email, problems, viewport, browserZone);
 
   it('the clerk sets Asia/Kolkata in settings (suggested from the browser, saved explicitly) and the approval expiry reads in it', async () => {
     const { charge } = await fixture.paidCharge(48_000, 'usd', 'Kolkata Traders');
