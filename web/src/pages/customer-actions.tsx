@@ -7,6 +7,7 @@
 import { type FormEvent, useState } from 'react';
 import { api, read } from '../api.ts';
 import { ProposalCard } from '../components/proposal-card.tsx';
+import { ReasonCaseFields, useProposeStep, useReasonCase } from '../components/propose-form.tsx';
 import { ErrorNote, Loading, useLoad } from '../components/ui.tsx';
 import { money } from '../format.ts';
 
@@ -93,17 +94,14 @@ export function ActionPanel({
   onClose: () => void;
 }) {
   const [amount, setAmount] = useState('');
-  const [reason, setReason] = useState('');
-  const [caseId, setCaseId] = useState(caseHint);
+  const fields = useReasonCase('', caseHint);
   const [atPeriodEnd, setAtPeriodEnd] = useState(true);
   const [price, setPrice] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [proposalId, setProposalId] = useState<string | null>(null);
+  const { busy, error, setError, proposalId, run } = useProposeStep();
 
   const propose = async (event: FormEvent) => {
     event.preventDefault();
-    const input: Record<string, unknown> = { ...action.input, reason: reason.trim(), case_id: caseId.trim() };
+    const input: Record<string, unknown> = { ...action.input, ...fields.context() };
     if (action.amount && amount.trim()) {
       const minor = minorUnits(amount.trim(), action.amount.currency);
       if (minor === null) {
@@ -114,16 +112,7 @@ export function ActionPanel({
     }
     if (action.cancel) input.at_period_end = atPeriodEnd;
     if (action.changePrice) input.price_id = price;
-    setBusy(true);
-    setError(null);
-    try {
-      const proposal = await api<{ id: string }>('POST', `/api/operations/${action.operation}`, input);
-      setProposalId(proposal.id);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => (await api<{ id: string }>('POST', `/api/operations/${action.operation}`, input)).id);
   };
 
   return (
@@ -168,20 +157,7 @@ export function ActionPanel({
               onChange={setPrice}
             />
           ) : null}
-          <label className="field">
-            Reason
-            <input required maxLength={2000} value={reason} onChange={(event) => setReason(event.target.value)} />
-          </label>
-          <label className="field">
-            Ticket or case
-            <input
-              required
-              maxLength={200}
-              value={caseId}
-              placeholder="T-1042"
-              onChange={(event) => setCaseId(event.target.value)}
-            />
-          </label>
+          <ReasonCaseFields fields={fields} />
           <div className="actions">
             <button type="submit" className="primary" disabled={busy}>
               {busy ? 'Proposing…' : 'Propose'}

@@ -6,6 +6,7 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { ProposalCard } from '../components/proposal-card.tsx';
+import { ReasonCaseFields, useProposeStep, useReasonCase } from '../components/propose-form.tsx';
 import { ErrorNote } from '../components/ui.tsx';
 
 /** A suggested next step, as an insight answer carries it. */
@@ -18,28 +19,20 @@ export interface Suggestion {
 
 function SuggestionItem({ suggestion, index }: { suggestion: Suggestion; index: number }) {
   const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState(typeof suggestion.input.reason === 'string' ? suggestion.input.reason : '');
-  const [caseId, setCaseId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [proposalId, setProposalId] = useState<string | null>(null);
+  const fields = useReasonCase(typeof suggestion.input.reason === 'string' ? suggestion.input.reason : '');
+  const { busy, error, proposalId, run } = useProposeStep();
 
-  const propose = async (event: FormEvent) => {
+  const propose = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const proposal = await api<{ id: string }>('POST', `/api/operations/${suggestion.operation}`, {
-        ...suggestion.input,
-        reason: reason.trim(),
-        case_id: caseId.trim(),
-      });
-      setProposalId(proposal.id);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    void run(
+      async () =>
+        (
+          await api<{ id: string }>('POST', `/api/operations/${suggestion.operation}`, {
+            ...suggestion.input,
+            ...fields.context(),
+          })
+        ).id,
+    );
   };
 
   return (
@@ -52,20 +45,7 @@ function SuggestionItem({ suggestion, index }: { suggestion: Suggestion; index: 
         <ProposalCard id={proposalId} />
       ) : open ? (
         <form onSubmit={propose} className="stack" aria-label={`Propose suggestion ${index + 1}`}>
-          <label className="field">
-            <span>Reason</span>
-            <input value={reason} onChange={(event) => setReason(event.target.value)} required maxLength={2000} />
-          </label>
-          <label className="field">
-            <span>Case or ticket</span>
-            <input
-              value={caseId}
-              onChange={(event) => setCaseId(event.target.value)}
-              placeholder="T-1042"
-              required
-              maxLength={200}
-            />
-          </label>
+          <ReasonCaseFields fields={fields} />
           {error ? <ErrorNote error={error} /> : null}
           <div className="row">
             <button type="submit" disabled={busy}>

@@ -10,6 +10,7 @@
 import { type FormEvent, useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { ProposalCard } from '../components/proposal-card.tsx';
+import { ReasonCaseFields, useProposeStep, useReasonCase } from '../components/propose-form.tsx';
 import { ErrorNote, Loading, PageHeader, useLoad } from '../components/ui.tsx';
 import { money, whenZoned, words } from '../format.ts';
 import { abilities, adoptSession, type Me, useMe, useSetMe } from '../session.tsx';
@@ -228,11 +229,8 @@ function ModesEditor({ view, onSettled, onDone }: { view: ModesView; onSettled: 
   const [preset, setPreset] = useState(view.preset);
   const [grid, setGrid] = useState<Grid>(() => gridOf(view));
   const [limit, setLimit] = useState(() => dollars(view.act.creditLimit));
-  const [reason, setReason] = useState('');
-  const [caseId, setCaseId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [proposalId, setProposalId] = useState<string | null>(null);
+  const fields = useReasonCase();
+  const { busy, error, setError, proposalId, run } = useProposeStep();
 
   const pickPreset = (next: string) => {
     setPreset(next);
@@ -251,20 +249,11 @@ function ModesEditor({ view, onSettled, onDone }: { view: ModesView; onSettled: 
     event.preventDefault();
     const body = changeBody(view, preset, grid, limit);
     if (body instanceof Error) return setError(body);
-    setBusy(true);
-    setError(null);
-    try {
-      const { proposal } = await api<{ proposal: { id: string } }>('POST', '/api/policy/modes', {
-        ...body,
-        reason: reason.trim(),
-        case_id: caseId.trim(),
-      });
-      setProposalId(proposal.id);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () =>
+        (await api<{ proposal: { id: string } }>('POST', '/api/policy/modes', { ...body, ...fields.context() }))
+          .proposal.id,
+    );
   };
 
   if (proposalId)
@@ -302,20 +291,7 @@ function ModesEditor({ view, onSettled, onDone }: { view: ModesView; onSettled: 
           autoComplete="off"
         />
       </label>
-      <label className="field">
-        Reason
-        <input required maxLength={2000} value={reason} onChange={(event) => setReason(event.target.value)} />
-      </label>
-      <label className="field">
-        Ticket or case
-        <input
-          required
-          maxLength={200}
-          value={caseId}
-          placeholder="ROLLOUT-1"
-          onChange={(event) => setCaseId(event.target.value)}
-        />
-      </label>
+      <ReasonCaseFields fields={fields} casePlaceholder="ROLLOUT-1" />
       <p className="muted">
         This proposes the change: you see every value before → after and the policy's decision first.
       </p>
