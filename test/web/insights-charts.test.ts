@@ -7,6 +7,7 @@
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAuditEvents } from '../../src/audit/list-audit-events.ts';
 import { generateDemo } from '../../src/demo/generate-demo.ts';
 import {
   browserAvailability,
@@ -170,6 +171,23 @@ describe.runIf(browser.available)(`insights charts in Chromium (${testStoreKind}
     await panel.getByLabel('Period').selectOption('3');
     await expect.poll(months).toBe(3);
     expect(await panel.locator('figcaption').innerText()).toContain(`(${other})`);
+  });
+
+  it('a suggested next step opens the proposal card and runs nothing until it is confirmed', async () => {
+    const panel = page.locator('section', { has: page.getByRole('heading', { name: 'Overdue invoices' }) });
+    const first = panel.getByTestId('suggestion').first();
+    await first.getByRole('button', { name: /^Propose this/ }).click();
+    await first.getByLabel('Reason').fill('Chasing the oldest overdue invoice');
+    await first.getByLabel('Ticket or case').fill('T-SUGGEST');
+    await first.getByRole('button', { name: 'Propose', exact: true }).click();
+    await first
+      .getByTestId('preview-money')
+      .or(first.getByRole('button', { name: /Confirm/ }))
+      .first()
+      .waitFor();
+    const proposed = await listAuditEvents(fixture.store.db, fixture.orgId, { event: 'proposal.created' });
+    expect(proposed.length).toBeGreaterThanOrEqual(1);
+    expect(await listAuditEvents(fixture.store.db, fixture.orgId, { event: 'execution.started' })).toEqual([]);
   });
 
   it('passes axe and fits 1280 and 390 px; saved as screenshots', async () => {
