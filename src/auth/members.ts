@@ -210,12 +210,14 @@ export async function setMemberTimeZone(
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom('members')
-      .select('timeZone')
+      .selectAll()
       .where('orgId', '=', member.orgId)
       .where('id', '=', member.id)
       .where('disabledAt', 'is', null)
       .executeTakeFirst();
     if (!before) throw notFound('member', member.email);
+    // The zone already in place changes nothing: nothing written, nothing audited.
+    if (before.timeZone === zone) return toMember(before);
     const row = await trx
       .updateTable('members')
       .set({ timeZone: zone })

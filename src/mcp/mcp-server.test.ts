@@ -101,7 +101,8 @@ describe(`MCP server (${testStoreKind})`, () => {
   it.each([
     [READER, false, false],
     [CLERK, true, false],
-    [MANAGER, true, false],
+    // A billing manager approves webhook endpoints under short-leash (approve.webhook).
+    [MANAGER, true, true],
     [FINANCE, true, true],
   ] as const)('%s is offered the tools of their role (writes: %s, approvals: %s)', async (email, writes, approvals) => {
     const client = await connect(fixture, email);

@@ -43,7 +43,8 @@ describe(`reachable operations (${testStoreKind})`, () => {
       true,
       false,
     ],
-    [MANAGER, ['refund_charge', 'cancel_subscription', 'credit_customer'], ['create_plan', 'add_member'], true, false],
+    // A billing manager approves webhook endpoints under short-leash (approve.webhook).
+    [MANAGER, ['refund_charge', 'cancel_subscription', 'credit_customer'], ['create_plan', 'add_member'], true, true],
     [SUPPORT_LEAD, ['cancel_subscription'], ['create_plan', 'change_member_role'], true, true],
     [FINANCE, ['refund_charge', 'create_plan', 'create_price'], ['add_member'], true, true],
     [OWNER, WRITES, [], true, true],
@@ -56,8 +57,8 @@ describe(`reachable operations (${testStoreKind})`, () => {
     expect(found.approve).toBe(approve);
   });
 
-  it('a billing manager outside every group can approve only where over-cap requests route to managers (caps)', async () => {
-    expect((await reach(MANAGER, 'short-leash')).approve).toBe(false);
+  it('a billing manager outside every group can approve where a rule routes to managers: webhook endpoints (short-leash), over-cap requests (caps)', async () => {
+    expect((await reach(MANAGER, 'short-leash')).approve).toBe(true);
     expect((await reach(MANAGER, 'caps')).approve).toBe(true);
     expect((await reach(CLERK, 'caps')).approve).toBe(false);
   });

@@ -167,14 +167,15 @@ export function builtinPlanner(): Planner {
           (!top || top.probability < 0.5 || top.intent === UNSUPPORTED)
         )
           top = { intent: 'get_customer', probability: 1 };
-        // A clause of identifiers and names alone ("sub_…", "INV-001493?") asks to see them: it never writes.
+        // A clause of identifiers and names alone ("sub_…", "INV-001493?") asks to see them: it never writes, and
+        // it looks them up rather than listing everything of the kind the classifier guessed.
         const words = clause.delexicalised
           .toLowerCase()
           .split(/[^a-z]+/)
           .filter(
             (word) => word.length > 1 && !word.startsWith('ent') && !['pls', 'please', 'thanks', 'the'].includes(word),
           );
-        if (top && words.length === 0 && writesIntent(top.intent)) {
+        if (top && words.length === 0 && (writesIntent(top.intent) || top.intent.startsWith('list_'))) {
           const invoice = mentions.invoices.some((mention) => within(mention, clause));
           top = { intent: invoice ? 'get_invoice' : 'get_customer', probability: 1 };
         }
