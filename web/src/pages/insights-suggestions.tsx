@@ -8,6 +8,7 @@ import { api } from '../api.ts';
 import { ProposalCard } from '../components/proposal-card.tsx';
 import { ReasonCaseFields, useProposeStep, useReasonCase } from '../components/propose-form.tsx';
 import { ErrorNote } from '../components/ui.tsx';
+import { words } from '../format.ts';
 
 /** A suggested next step, as an insight answer carries it. */
 export interface Suggestion {
@@ -58,7 +59,7 @@ function SuggestionItem({ suggestion, index }: { suggestion: Suggestion; index: 
         </form>
       ) : (
         <button type="button" className="small" onClick={() => setOpen(true)}>
-          Propose this ({suggestion.operation})
+          Propose this ({words(suggestion.operation)})
         </button>
       )}
     </li>
