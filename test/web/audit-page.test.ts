@@ -80,9 +80,14 @@ describe.runIf(browser.available)(`audit page in Chromium (${testStoreKind})`, (
   it('finds the customer by part of the name; rows show the name and the amount', async () => {
     await filters().getByLabel('Customer').fill('wayne');
     await apply();
-    await expect.poll(() => entries().count()).toBeGreaterThan(0);
-    const texts = await entries().locator('summary').allInnerTexts();
-    for (const text of texts) expect(text).toContain('Wayne Enterprises');
+    // Wait until the filtered answer has replaced the rows shown before (every row is Wayne's, and there is one).
+    const summaries = () => entries().locator('summary').allInnerTexts();
+    await expect
+      .poll(async () => {
+        const texts = await summaries();
+        return texts.length > 0 && texts.every((text) => text.includes('Wayne Enterprises'));
+      })
+      .toBe(true);
     const proposal = entries().filter({ hasText: 'proposal.created' }).first();
     expect(await proposal.locator('summary').innerText()).toContain('$12.34');
     await proposal.locator('summary').click();
