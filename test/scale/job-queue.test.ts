@@ -1,17 +1,16 @@
 /**
  * The job queue's contract, on the engine each store uses: the in-process queue always, pg-boss when
- * DATABASE_URL is set (in a schema of its own, dropped after). A job is worked once even with two workers; a
+ * DATABASE_URL is set (in a schema of its own, dropped with the run's others). A job is worked once even with two workers; a
  * failing job is retried until it succeeds; a singleton key runs one job at a time.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openInProcessQueue } from '../../src/jobs/in-process-queue.ts';
 import { openPgBossQueue } from '../../src/jobs/pg-boss-queue.ts';
 import type { JobQueue } from '../../src/jobs/queue.ts';
+import { testSchemaName } from '../support/store.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
-const schema = `jobs_${randomBytes(5).toString('hex')}`;
+const schema = testSchemaName('jobs_');
 const OPTIONS = { singleton: false, retryLimit: 3, retryDelaySeconds: 1, expireInSeconds: 30 };
 
 const engines: [string, () => Promise<JobQueue>][] = [['in-process', async () => openInProcessQueue()]];
@@ -32,14 +31,6 @@ const until = async (done: () => boolean, ms = 20_000) => {
   for (const started = Date.now(); !done() && Date.now() - started < ms; )
     await new Promise((resolve) => setTimeout(resolve, 50));
 };
-
-afterAll(async () => {
-  if (!databaseUrl) return;
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`drop schema if exists ${schema} cascade`);
-  await client.end();
-});
 
 describe.each(engines)('job queue (%s)', (engine, open) => {
   it('works each job once, with two workers of one queue', async () => {

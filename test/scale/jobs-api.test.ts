@@ -5,8 +5,6 @@
  * org's job is absent and its id is "no such job"; a sweep over every org shows, with its error kept on the
  * server; a failed job is retried once, audited, and runs again.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInProcessQueue } from '../../src/jobs/in-process-queue.ts';
 import { SWEEP_ERROR } from '../../src/jobs/manage.ts';
@@ -15,10 +13,10 @@ import { type JobQueue, setProcessQueue } from '../../src/jobs/queue.ts';
 import { QUEUES } from '../../src/jobs/queue-names.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { CLERK, FINANCE, type LeashFixture, OWNER, openLeashFixture, READER } from '../support/leash-fixture.ts';
-import { testStoreKind } from '../support/store.ts';
+import { testSchemaName, testStoreKind } from '../support/store.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
-const schema = `jobs_api_${randomBytes(5).toString('hex')}`;
+const schema = testSchemaName('jobs_api_');
 const OPTIONS = { singleton: true, retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 30 };
 
 interface JobBody {
@@ -94,11 +92,6 @@ describe(`jobs API (${testStoreKind})`, () => {
     await queue?.stop({ graceSeconds: 1 });
     await server?.close();
     await fixture?.close();
-    if (!databaseUrl) return;
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
   });
 
   it("lists the org's jobs and the sweeps with counts by state and the failed job's error; not another org's", async () => {

@@ -5,8 +5,6 @@
  * with its error and attempts, retries it (audited as job.retried, the same retry as the API's; it runs and fails
  * again), and the page says which engine runs the queue. A clerk has no Jobs link and is refused the page. Screenshots at 1280 and 390 px.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +15,11 @@ import { type BackgroundWork, startBackgroundWork } from '../../src/jobs/workers
 import { browserAvailability, ensureDashboardBuilt, launchChromium } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { CLERK, FINANCE, type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
-import { testStoreKind } from '../support/store.ts';
+import { testSchemaName, testStoreKind } from '../support/store.ts';
 import { checkAndSave, PHONE, signedIn } from './dashboard-session.ts';
 
 const browser = browserAvailability();
-const schema = `jobs_page_${randomBytes(5).toString('hex')}`;
+const schema = testSchemaName('jobs_page_');
 const GONE = 'its org or member is gone';
 
 describe.runIf(browser.available)(`jobs page in Chromium (${testStoreKind})`, () => {
@@ -72,11 +70,6 @@ describe.runIf(browser.available)(`jobs page in Chromium (${testStoreKind})`, ()
     await server?.close();
     await work?.stop();
     await fixture?.close();
-    if (testStoreKind !== 'postgres' || !process.env.DATABASE_URL) return;
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
   });
 
   it('lists the failed job with its error and attempts, in the counts and by queue', async () => {
