@@ -19,7 +19,7 @@ export interface ScaleFigure {
   request: string;
   requestsPerSecond: number;
   non2xx: number;
-  /** Responses by HTTP status. */
+  /** Responses by HTTP status, and requests never answered by their error (ECONNREFUSED, a timeout). */
   statuses: Record<string, number>;
 }
 
@@ -65,6 +65,11 @@ async function loadAll(
           );
           instance.on('response', (_client: unknown, status: number) => {
             statuses[status] = (statuses[status] ?? 0) + 1;
+          });
+          // A request with no answer (refused connection, reset, timeout) is listed by its error, not lost.
+          instance.on('reqError', (error: Error & { code?: string }) => {
+            const label = error.code ?? error.message;
+            statuses[label] = (statuses[label] ?? 0) + 1;
           });
         }),
     ),

@@ -146,8 +146,11 @@ export async function openPgBossQueue(options: PgBossQueueOptions): Promise<JobQ
       boss.send(name, data, sendOptions.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
     async work<Data extends Record<string, unknown>>(name: string, handler: JobHandler<Data>) {
       // pg-boss polls once per interval, so a worker takes a batch at a time and runs its jobs side by side;
-      // each failure is reported on its own job (the rest of the batch completes).
-      await boss.work<Data>(
+      // each failure is reported on its own job (the rest of the batch completes). A full batch means more are
+      // probably waiting: the worker is woken to fetch again at once instead of sleeping out the interval, so a
+      // backlog drains at the handlers' pace, not at one batch per interval.
+      let workerId: string | undefined;
+      workerId = await boss.work<Data>(
         name,
         { batchSize: BATCH_SIZE, pollingIntervalSeconds: options.pollingIntervalSeconds },
         async (jobs) => {
@@ -161,6 +164,7 @@ export async function openPgBossQueue(options: PgBossQueueOptions): Promise<JobQ
               }
             }),
           );
+          if (jobs.length === BATCH_SIZE && workerId) boss.notifyWorker(workerId);
         },
       );
     },
