@@ -26,6 +26,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/policies ./policies
 COPY --from=build /app/data/classify ./data/classify
+# The built-in planner's intent corpus: it trains on it when first asked.
+COPY --from=build /app/data/intents ./data/intents
 # The embedded store, or (on PostgreSQL) the key files when their variables are not set, live here.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

@@ -76,6 +76,8 @@ describe('the npm package', () => {
         'data/classify/README.md',
         'data/classify/banking77_billing_train.csv',
         'data/classify/saas-billing.csv',
+        'data/intents/refund_charge.txt',
+        'data/intents/unsupported.txt',
       ]),
     );
     const unwanted = /^(src|test|bench|evals|scripts|conformance|docs|web\/src|web\/public|data\/stripe|\.ci)\//;
@@ -95,7 +97,7 @@ describe('the npm package', () => {
     );
   });
 
-  it('runs `leash --help` and `leash demo` from another directory', async () => {
+  it('runs `leash --help`, `leash demo` and `leash ask` from another directory', async () => {
     const help = await run(leash, ['--help'], { cwd: elsewhere, env: cleanEnv(), timeoutMs: 60_000 });
     expect(help.code, describeResult('leash --help', help)).toBe(0);
     expect(help.stdout).toContain('Usage: leash');
@@ -109,7 +111,16 @@ describe('the npm package', () => {
     expect(demo.code, describeResult('leash demo', demo)).toBe(0);
     expect(existsSync(dataDir)).toBe(true);
     expect(existsSync(join(elsewhere, '.leash'))).toBe(false);
-  }, 240_000);
+
+    // The built-in planner trains on data/intents when first asked: the package must carry that corpus.
+    const ask = await run(leash, ['ask', 'which invoices are overdue?', '--as', CLERK], {
+      cwd: elsewhere,
+      env: cleanEnv({ LEASH_DATA_DIR: dataDir }),
+      timeoutMs: 120_000,
+    });
+    expect(ask.code, describeResult('leash ask', ask)).toBe(0);
+    expect(ask.stdout).toMatch(/invoices? match/);
+  }, 360_000);
 
   it('serves its tools to the MCP SDK client over stdio, launched as Claude Desktop launches it', async () => {
     const transport = new StdioClientTransport({
