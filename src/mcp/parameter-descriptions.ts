@@ -33,6 +33,7 @@ export const PARAMETER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'bulk_apply_coupon.country': 'Only customers in this country (ISO code, e.g. US)',
   'bulk_apply_coupon.price_id': 'Only subscriptions on this price',
   'bulk_apply_coupon.product_id': 'Only subscriptions to this product',
+  'bulk_retry_invoices.country': 'Only invoices of customers in this country (ISO code, e.g. DE)',
   from_price_id: 'Price id (price_…) to move subscriptions from',
   to_price_id: 'Price id (price_…) to move them to',
   prorate: 'Bill the proration now (true) or switch at renewal (false)',

@@ -167,19 +167,20 @@ describe(`every write's card names each new value (${testStoreKind})`, () => {
       return { coupon: 'CARD10', country };
     },
     bulk_retry_invoices: async () => {
-      // A card that declines: its renewal invoice stays open with a failed payment.
+      // A card that declines: its renewal invoice stays open with a failed payment, in a country of its own.
+      const country = `R${String.fromCharCode(65 + (++counter % 26))}`;
       const declining = await ledger.createCustomer(
         {
-          name: `Card ${++counter}`,
+          name: `Card ${counter}`,
           email: `c${counter}@card.test`,
-          country: 'US',
+          country,
           currency: 'usd',
           paymentMethod: { brand: 'visa', last4: '0002', expMonth: 12, expYear: 2035, country: 'US' },
         },
         key(),
       );
       await ledger.createSubscription({ customerId: declining.id, items: [{ priceId: basic.id }] }, key());
-      return {};
+      return { country };
     },
     bulk_migrate_plan: async () => {
       await subscribed(basic);

@@ -155,14 +155,24 @@ export const bulkApplyCoupon = defineBulk({
 
 /** Input of bulk_retry_invoices. */
 export const bulkRetryInvoicesInput = z
-  .object({ ...windowFields, ...notifyFields('bulk_retry_invoices'), ...rateField, ...writeContextFields })
+  .object({
+    ...windowFields,
+    /** Only invoices of customers in this country (the region a failures insight names). */
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO country code like DE')
+      .optional(),
+    ...notifyFields('bulk_retry_invoices'),
+    ...rateField,
+    ...writeContextFields,
+  })
   .strict();
 
-/** Retries every open invoice whose payment failed in a window. */
+/** Retries every open invoice whose payment failed in a window (of customers in one country, when given). */
 export const bulkRetryInvoices = defineBulk({
   name: 'bulk_retry_invoices',
   description:
-    'Retry payment of every open invoice whose card payment failed in a window (default: the last 7 days), as one approved job.',
+    'Retry payment of every open invoice whose card payment failed in a window (default: the last 7 days), optionally only of customers in one country, as one approved job.',
   kind: 'billing.change',
   input: bulkRetryInvoicesInput,
   destructive: false,
@@ -183,18 +193,20 @@ export const bulkRetryInvoices = defineBulk({
     );
     const targets: BulkTarget[] = [];
     const seen = new Set<string>();
-    const customerNames = new Map<string, string>();
+    const owners = new Map<string, { name: string; country: string | null }>();
     for (const charge of failed) {
       if (!charge.invoiceId || seen.has(charge.invoiceId)) continue;
       seen.add(charge.invoiceId);
       const invoice = await connector.getInvoice(charge.invoiceId);
       if (invoice?.status !== 'open' || invoice.amountRemaining <= 0) continue;
-      if (!customerNames.has(invoice.customerId))
-        customerNames.set(
-          invoice.customerId,
-          (await connector.getCustomer(invoice.customerId))?.name ?? invoice.customerId,
-        );
-      const name = customerNames.get(invoice.customerId) ?? invoice.customerId;
+      let owner = owners.get(invoice.customerId);
+      if (!owner) {
+        const customer = await connector.getCustomer(invoice.customerId);
+        owner = { name: customer?.name ?? invoice.customerId, country: customer?.country ?? null };
+        owners.set(invoice.customerId, owner);
+      }
+      if (input.country && owner.country !== input.country) continue;
+      const name = owner.name;
       targets.push({
         customerId: invoice.customerId,
         customerName: name,
@@ -211,9 +223,9 @@ export const bulkRetryInvoices = defineBulk({
     }
     return targets;
   },
-  summary: (_input, targets) =>
-    `Retry payment of ${count(targets.length, 'open invoice')} whose payment failed${totals(targets) ? `, collecting up to ${totals(targets)}` : ''}`,
-  bound: (input) => ({ from: input.from ?? null, to: input.to ?? null }),
+  summary: (input, targets) =>
+    `Retry payment of ${count(targets.length, 'open invoice')}${input.country ? ` of customers in ${input.country}` : ''} whose payment failed${totals(targets) ? `, collecting up to ${totals(targets)}` : ''}`,
+  bound: (input) => ({ from: input.from ?? null, to: input.to ?? null, country: input.country ?? null }),
   runTarget: (connector, target, _input, key) =>
     connector.payInvoice({ invoiceId: target.ids.invoice ?? '' }, { idempotencyKey: key }),
   rate: (input) => input.rate_per_second,
