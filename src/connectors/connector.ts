@@ -214,10 +214,13 @@ export interface RevenueAnalytics {
   /**
    * Usage against plan limits for live subscriptions, in the current period or the one before, highest share
    * first (metrics ending in `_thousands` count in thousands toward the limit without the suffix).
+   * `periodsBack` (0 = current, 1 = previous, 2 = the one before…) overrides `previous` when given; earlier
+   * periods are counted from the billing anchor as renewals are (a month is a calendar month, clamped).
    */
   usageAgainstLimits(input: {
     customerId?: string;
     previous: boolean;
+    periodsBack?: number;
     minShare: number;
     limit: number;
   }): Promise<LimitUsage[]>;

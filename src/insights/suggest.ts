@@ -78,28 +78,95 @@ export interface FailuresResult {
   }[];
 }
 
-/** Retry what failed for a retryable reason; a regional discount where failures are about money. */
-export function suggestForFailures(result: FailuresResult): Suggestion[] {
+const PAGE = 1_000;
+
+/** Reads pages of `PAGE` until one comes back short, or `most` rows have been read. */
+async function pages<T>(read: (offset: number) => Promise<T[]>, most = 20 * PAGE): Promise<T[]> {
+  const all: T[] = [];
+  for (let offset = 0; offset < most; offset += PAGE) {
+    const page = await read(offset);
+    all.push(...page);
+    if (page.length < PAGE) break;
+  }
+  return all;
+}
+
+/**
+ * Per customer country, the invoices still open (something left to collect) whose payment failed in the window
+ * for a retryable reason, with those failures by reason: what a retry of that country would collect. A region
+ * whose retryable failures have all been paid since has nothing to retry.
+ */
+async function openRetryableByCountry(
+  window: FailuresResult['window'],
+  connector: BillingConnector,
+): Promise<Map<string, { invoices: Set<string>; reasons: Record<string, number> }>> {
+  const byCountry = new Map<string, { invoices: Set<string>; reasons: Record<string, number> }>();
+  const failed = await pages((offset) =>
+    connector.listCharges({
+      status: 'failed',
+      createdFrom: new Date(window.from),
+      createdTo: new Date(window.until),
+      limit: PAGE,
+      offset,
+    }),
+  );
+  const retryable = failed.filter(
+    (charge) => charge.invoiceId && (RETRYABLE as readonly string[]).includes(charge.failureCode ?? ''),
+  );
+  if (retryable.length === 0) return byCountry;
+  const open = new Set(
+    (await pages((offset) => connector.listInvoices({ status: 'open', limit: PAGE, offset })))
+      .filter((invoice) => invoice.amountRemaining > 0)
+      .map((invoice) => invoice.id),
+  );
+  const stillOpen = retryable.filter((charge) => open.has(charge.invoiceId ?? ''));
+  const customers = await connector.getCustomers([...new Set(stillOpen.map((charge) => charge.customerId))]);
+  const countries = new Map(customers.map((customer) => [customer.id, customer.country]));
+  for (const charge of stillOpen) {
+    const country = countries.get(charge.customerId);
+    if (!country) continue;
+    const entry = byCountry.get(country) ?? { invoices: new Set<string>(), reasons: {} };
+    entry.invoices.add(charge.invoiceId ?? '');
+    const code = charge.failureCode ?? '';
+    entry.reasons[code] = (entry.reasons[code] ?? 0) + 1;
+    byCountry.set(country, entry);
+  }
+  return byCountry;
+}
+
+/**
+ * Retry, in the region with the most open invoices that failed for a retryable reason, what failed there (the
+ * job is for that country only); a regional discount where failures are about money.
+ */
+export async function suggestForFailures(result: FailuresResult, connector: BillingConnector): Promise<Suggestion[]> {
   const suggestions: Suggestion[] = [];
-  const retryable = result.regions
-    .map((region) => ({ region, count: RETRYABLE.reduce((sum, code) => sum + (region.reasons[code] ?? 0), 0) }))
-    .filter((entry) => entry.count > 0)
-    .sort((a, b) => b.count - a.count || a.region.country.localeCompare(b.region.country));
-  const top = retryable[0];
+  const failures = new Map(
+    result.regions.map((region) => [
+      region.country,
+      RETRYABLE.reduce((sum, code) => sum + (region.reasons[code] ?? 0), 0),
+    ]),
+  );
+  const open = await openRetryableByCountry(result.window, connector);
+  const [top] = [...open]
+    .map(([country, entry]) => ({ country, ...entry, failures: failures.get(country) ?? 0 }))
+    .sort((a, b) => b.invoices.size - a.invoices.size || b.failures - a.failures || a.country.localeCompare(b.country));
   if (top) {
     const until = new Date(new Date(result.window.until).getTime() - 1);
-    const reasons = RETRYABLE.filter((code) => (top.region.reasons[code] ?? 0) > 0)
-      .map((code) => `${top.region.reasons[code]} ${code.replace('_', ' ')}`)
+    const { country } = top;
+    const reasons = RETRYABLE.filter((code) => (top.reasons[code] ?? 0) > 0)
+      .map((code) => `${top.reasons[code]} ${code.replace('_', ' ')}`)
       .join(', ');
+    const invoices = `${top.invoices.size} invoice${top.invoices.size === 1 ? '' : 's'}`;
     suggestions.push({
-      text: `Retry the open invoices whose card payment failed in ${result.window.label} (${top.region.country} had the most retryable failures: ${reasons})`,
+      text: `Retry the open invoices of customers in ${country} whose card payment failed in ${result.window.label} (${country} has the most left open after a failure that often passes later: ${invoices}; ${reasons})`,
       operation: 'bulk_retry_invoices',
       input: {
         from: day(result.window.from),
         to: day(until),
-        reason: `Suggested by payment_failure_rates: ${top.count} failures in ${top.region.country} were for reasons that often pass on a later attempt`,
+        country,
+        reason: `Suggested by payment_failure_rates: ${invoices} in ${country} failed for reasons that often pass on a later attempt`,
       },
-      why: `Insufficient funds and processing errors often clear on a later attempt; ${top.region.country} had ${top.count} of them in ${result.window.label}. The job lists every invoice it would retry (every region) before anyone approves it.`,
+      why: `Insufficient funds and processing errors often clear on a later attempt; ${country} had ${top.failures} such failure${top.failures === 1 ? '' : 's'} in ${result.window.label}, and ${invoices} that failed so ${top.invoices.size === 1 ? 'is' : 'are'} still open. The job retries only invoices of customers in ${country} (every open one whose card payment failed in the window), and lists each before anyone approves it.`,
     });
   }
   const overallRate = result.overall.rate;
@@ -217,15 +284,23 @@ export async function suggestForOverdue(result: OverdueResult, connector: Billin
 /** What suggestions read of a usage_against_limits answer. */
 export interface UsageResult {
   period: 'current' | 'previous';
+  /** The customer the answer is about (null or absent: org-wide). */
+  customerId?: string | null;
   subscriptions: {
     subscriptionId: string;
     customerId: string;
-    customerName: string;
+    customerName?: string;
     limit: string;
     used: number;
     allowed: number;
   }[];
 }
+
+/** One subscription's usage of one metric in a period (a usage_against_limits row). */
+type UsageRow = UsageResult['subscriptions'][number];
+
+/** How the two periods compared read, by how many periods back the later one is. */
+const PERIOD_PAIRS = ['this period and the one before', 'the last two complete periods'] as const;
 
 /** The cheapest active plan price in `price`'s currency and interval whose limits fit every usage given. */
 function planThatFits(
@@ -258,21 +333,50 @@ function planThatFits(
 }
 
 /**
- * Move subscriptions over a limit in both this period and the one before (persistently, not a one-off spike) to
- * the cheapest plan whose limits fit their usage.
+ * The two periods to compare and their rows over a limit: the answer's own period and the one before it; when the
+ * answer is about the current period and nobody is over yet (usage is often recorded as a period closes), the
+ * last two complete periods instead, so an empty current period does not hide a customer over every month.
+ */
+async function periodsToCompare(
+  result: UsageResult,
+  connector: BillingConnector,
+): Promise<{ later: UsageRow[]; earlier: UsageRow[]; back: number }> {
+  const read = (periodsBack: number) =>
+    connector.usageAgainstLimits({
+      ...(result.customerId ? { customerId: result.customerId } : {}),
+      previous: periodsBack > 0,
+      periodsBack,
+      minShare: 1,
+      limit: 1000,
+    });
+  let back = result.period === 'current' ? 0 : 1;
+  let later: UsageRow[] = result.subscriptions.filter((row) => row.used > row.allowed);
+  if (later.length === 0 && back === 0) {
+    back = 1;
+    later = (await read(1)).filter((row) => row.used > row.allowed);
+  }
+  if (later.length === 0) return { later, earlier: [], back };
+  const earlier = (await read(back + 1)).filter((row) => row.used > row.allowed);
+  return { later, earlier, back };
+}
+
+/**
+ * Move subscriptions over a limit in two periods running (persistently, not a one-off spike) to the cheapest plan
+ * whose limits fit their usage: this period and the one before, or, while nobody is over in the current period
+ * yet, the last two complete periods.
  */
 export async function suggestForUsage(result: UsageResult, connector: BillingConnector): Promise<Suggestion[]> {
-  const over = result.subscriptions.filter((row) => row.used > row.allowed);
-  if (over.length === 0) return [];
-  const other = await connector.usageAgainstLimits({
-    previous: result.period === 'current',
-    minShare: 1,
-    limit: 1000,
-  });
-  const overBefore = new Set(other.filter((row) => row.used > row.allowed).map((row) => row.subscriptionId));
-  const persistent = over.filter((row) => overBefore.has(row.subscriptionId));
+  const { later, earlier, back } = await periodsToCompare(result, connector);
+  const overBefore = new Set(earlier.map((row) => row.subscriptionId));
+  const persistent = later.filter((row) => overBefore.has(row.subscriptionId));
   if (persistent.length === 0) return [];
-  const [products, prices] = await Promise.all([connector.listProducts(), connector.listPrices()]);
+  const pair = PERIOD_PAIRS[Math.min(back, 1)];
+  const [products, prices, customers] = await Promise.all([
+    connector.listProducts(),
+    connector.listPrices(),
+    connector.getCustomers([...new Set(persistent.map((row) => row.customerId))]),
+  ]);
+  const names = new Map(customers.map((customer) => [customer.id, customer.name]));
   const suggestions: Suggestion[] = [];
   const seen = new Set<string>();
   for (const row of persistent) {
@@ -284,21 +388,24 @@ export async function suggestForUsage(result: UsageResult, connector: BillingCon
     if (!subscription || !current) continue;
     // The larger of the two periods' use of each metric.
     const usage = new Map<string, number>();
-    for (const entry of [...result.subscriptions, ...other])
+    for (const entry of [...later, ...earlier])
       if (entry.subscriptionId === row.subscriptionId)
         usage.set(entry.limit, Math.max(usage.get(entry.limit) ?? 0, entry.used));
     const fit = planThatFits(usage, current, products, prices);
     if (!fit) continue;
+    const name = row.customerName ?? names.get(row.customerId) ?? row.customerId;
     const from = products.find((product) => product.id === current.productId)?.name ?? current.productId;
+    const before = earlier.find((entry) => entry.subscriptionId === row.subscriptionId && entry.limit === row.limit);
+    const count = (n: number) => n.toLocaleString('en-US');
     suggestions.push({
-      text: `Move ${row.customerName} from ${from} to ${fit.product.name} (${money(fit.price.unitAmount, fit.price.currency)} a ${fit.price.interval ?? 'period'})`,
+      text: `Move ${name} from ${from} to ${fit.product.name} (${money(fit.price.unitAmount, fit.price.currency)} a ${fit.price.interval ?? 'period'})`,
       operation: 'change_plan',
       input: {
         subscription_id: subscription.id,
         price_id: fit.price.id,
-        reason: `Suggested by usage_against_limits: over the ${row.limit} limit in this period and the one before`,
+        reason: `Suggested by usage_against_limits: over the ${row.limit} limit in ${pair}`,
       },
-      why: `${row.customerName} used ${row.used.toLocaleString('en-US')} ${row.limit} against ${from}'s ${row.allowed.toLocaleString('en-US')}, and was over in the period before too; ${fit.product.name} is the cheapest plan whose limits fit. The change card shows the exact proration.`,
+      why: `${name} used ${count(row.used)} ${row.limit} against ${from}'s ${count(row.allowed)} in ${back === 0 ? 'this period' : 'the last complete period'}${before ? `, and ${count(before.used)} in the one before` : ''}; ${fit.product.name} is the cheapest plan whose limits fit. The change card shows the exact proration.`,
     });
   }
   return checked(suggestions);
@@ -308,7 +415,7 @@ export async function suggestForUsage(result: UsageResult, connector: BillingCon
 export const SUGGESTERS: Readonly<
   Record<string, (result: unknown, connector: BillingConnector) => Promise<Suggestion[]> | Suggestion[]>
 > = {
-  payment_failure_rates: (result) => suggestForFailures(result as FailuresResult),
+  payment_failure_rates: (result, connector) => suggestForFailures(result as FailuresResult, connector),
   involuntary_churn: (result, connector) => suggestForChurn(result as ChurnResult, connector),
   overdue_summary: (result, connector) => suggestForOverdue(result as OverdueResult, connector),
   usage_against_limits: (result, connector) => suggestForUsage(result as UsageResult, connector),

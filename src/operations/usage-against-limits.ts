@@ -38,6 +38,8 @@ export const usageAgainstLimits = defineRead({
     const percent = Math.round(input.min_share * 100);
     return {
       period: input.period,
+      /** The customer asked about (null: org-wide), so a suggestion step can look at their other periods. */
+      customerId: customer?.id ?? null,
       subscriptions,
       summary:
         subscriptions.length === 0

@@ -3,6 +3,7 @@
  * failures, involuntary churn, overdue and usage-vs-limits each carry suggestions whose inputs pass their
  * operation's schema; "do the first one" in chat, and POSTing a suggestion's operation and input over HTTP,
  * each make a proposal that waits for confirmation — nothing executes, the audit log shows a proposal only.
+ * The retry suggestion is for the region the failures name: its job lists only that country's invoices.
  * Real store (PGlite, or PostgreSQL with DATABASE_URL), real HTTP on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { startOfTodayUtc } from '../../src/cli/commands/demo.ts';
 import { generateDemo } from '../../src/demo/generate-demo.ts';
 import { SUGGESTED_OPERATIONS, type Suggestion } from '../../src/insights/suggest.ts';
 import type { OperationContext } from '../../src/operations/define-operation.ts';
-import { runRead } from '../../src/operations/run-operation.ts';
+import { proposeOperation, runRead } from '../../src/operations/run-operation.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { FINANCE, type LeashFixture, MANAGER, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
@@ -56,16 +57,16 @@ describe(`insight suggestions on the default demo (${testStoreKind})`, () => {
     await fixture?.close();
   });
 
-  it('failures, churn and overdue each suggest next steps whose inputs pass their schema', () => {
+  it('failures, churn, overdue and usage against limits each suggest next steps whose inputs pass their schema', () => {
     const expected: Record<string, string[]> = {
       payment_failure_rates: ['bulk_retry_invoices'],
       involuntary_churn: ['draft_reply'],
       overdue_summary: ['retry_invoice', 'draft_reply'],
+      usage_against_limits: ['change_plan'],
     };
     for (const name of INSIGHTS) {
       const suggestions = answers.get(name)?.suggestions ?? [];
-      // usage_against_limits: the default demo has no subscription over a limit in two periods running.
-      if (name !== 'usage_against_limits') expect(suggestions.length, name).toBeGreaterThan(0);
+      expect(suggestions.length, name).toBeGreaterThan(0);
       expect(suggestions.map((entry) => entry.operation)).toEqual(expect.arrayContaining(expected[name] ?? []));
       for (const suggestion of suggestions) {
         expect(suggestion.text.length, name).toBeGreaterThan(10);
@@ -129,6 +130,86 @@ describe(`insight suggestions on the default demo (${testStoreKind})`, () => {
     );
     expect(events.map((event) => event.event)).toContain('proposal.created');
     expect(events.some((event) => event.event.startsWith('execution.'))).toBe(false);
+    expect(await ledgerState()).toBe(before);
+  }, 120_000);
+
+  it('usage against limits: with nothing recorded in the current period yet, it compares the last two complete periods', async () => {
+    const answer = answers.get('usage_against_limits') as Answer & { subscriptions: unknown[] };
+    // The demo records usage as a period closes, so the current period has none over a limit.
+    expect(answer.subscriptions).toEqual([]);
+    const connector = context.connector(context.db);
+    const overIn = async (periodsBack: number) =>
+      new Set(
+        (await connector.usageAgainstLimits({ previous: true, periodsBack, minShare: 1, limit: 1000 })).map(
+          (row) => row.subscriptionId,
+        ),
+      );
+    const [last, before] = await Promise.all([overIn(1), overIn(2)]);
+    for (const suggestion of answer.suggestions) {
+      const id = String(suggestion.input.subscription_id);
+      expect(last.has(id) && before.has(id), id).toBe(true);
+      expect(String(suggestion.input.reason)).toContain('the last two complete periods');
+      const subscription = await connector.getSubscription(id);
+      const [price, target] = await Promise.all([
+        connector.getPrice(subscription?.items[0]?.priceId ?? ''),
+        connector.getPrice(String(suggestion.input.price_id)),
+      ]);
+      // A plan that costs more (its limits fit) in the same currency and interval.
+      expect(target?.currency).toBe(price?.currency);
+      expect(target?.interval).toBe(price?.interval);
+      expect(target?.unitAmount ?? 0).toBeGreaterThan(price?.unitAmount ?? 0);
+    }
+  });
+
+  it("the retry suggestion is for the region with the most open invoices that failed for a retryable reason, and its job lists only that country's invoices", async () => {
+    const failures = answers.get('payment_failure_rates') as Answer & { window: { from: string; until: string } };
+    const retry = failures.suggestions.find((entry) => entry.operation === 'bulk_retry_invoices');
+    const country = String(retry?.input.country);
+    expect(retry?.text).toContain(`customers in ${country}`);
+    // Counted here from the tables: open invoices with a retryable failed payment in the window, by country.
+    const open = await fixture.store.db
+      .selectFrom('charges')
+      .innerJoin('invoices', 'invoices.id', 'charges.invoiceId')
+      .innerJoin('customers', 'customers.id', 'invoices.customerId')
+      .where('charges.status', '=', 'failed')
+      .where('charges.failureCode', 'in', ['insufficient_funds', 'processing_error'])
+      .where('charges.createdAt', '>=', new Date(failures.window.from))
+      .where('charges.createdAt', '<', new Date(failures.window.until))
+      .where('invoices.status', '=', 'open')
+      .where('invoices.amountRemaining', '>', 0)
+      .select(['customers.country', 'invoices.id'])
+      .distinct()
+      .execute();
+    const byCountry = new Map<string, number>();
+    for (const row of open) byCountry.set(row.country, (byCountry.get(row.country) ?? 0) + 1);
+    expect(byCountry.get(country) ?? 0).toBeGreaterThan(0);
+    expect(byCountry.get(country)).toBe(Math.max(...byCountry.values()));
+
+    const countries = new Map(
+      (await fixture.store.db.selectFrom('customers').select(['id', 'country']).execute()).map((row) => [
+        row.id,
+        row.country,
+      ]),
+    );
+    const before = await ledgerState();
+    const input: Record<string, unknown> = { ...retry?.input, case_id: 'T-2102' };
+    const { country: _country, ...everywhere } = input;
+    const [regional, all] = [
+      await proposeOperation(context, 'bulk_retry_invoices', input),
+      await proposeOperation(context, 'bulk_retry_invoices', everywhere),
+    ];
+    const countriesOf = (view: typeof regional) => view.preview.customers.map((entry) => countries.get(entry.id));
+    // Without the country the same window retries other regions too; with it, only that country's invoices.
+    expect(new Set(countriesOf(all)).size).toBeGreaterThan(1);
+    expect(countriesOf(regional).length).toBeGreaterThan(0);
+    expect(new Set(countriesOf(regional))).toEqual(new Set([country]));
+    const targets = (view: typeof regional) => view.preview.targets;
+    expect(targets(regional)).toEqual(
+      targets(all).filter((_, index) => countries.get(all.preview.changes[index]?.field ?? '') === country),
+    );
+    // The person is shown the country in the summary; nothing runs.
+    expect(regional.preview.summary).toContain(`of customers in ${country}`);
+    expect(regional.status, JSON.stringify(regional.decision)).toMatch(/^awaiting_(confirmation|approval)$/);
     expect(await ledgerState()).toBe(before);
   }, 120_000);
 });

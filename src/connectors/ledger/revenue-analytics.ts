@@ -306,12 +306,33 @@ export async function dunningOutcomes(
   }));
 }
 
-/** Usage against plan limits of live subscriptions, in the current period or the one before. */
+/**
+ * The start of the period `back` periods before a subscription's current one (`s` in scope), counted from its
+ * billing anchor as renewals are: the anchor plus whole months (twelve for a yearly period), clamped to the
+ * month's last day, in UTC (src/connectors/ledger/engine/periods.ts does the same).
+ */
+function periodStartBefore(back: number): RawBuilder<Date> {
+  return sql<Date>`((s.billing_anchor at time zone 'UTC')
+      + make_interval(months => (
+          (extract(year from s.current_period_start at time zone 'UTC') - extract(year from s.billing_anchor at time zone 'UTC')) * 12
+          + extract(month from s.current_period_start at time zone 'UTC') - extract(month from s.billing_anchor at time zone 'UTC')
+        )::int - ${back}::int * (case when s.current_period_end - s.current_period_start > interval '200 days' then 12 else 1 end)
+      )) at time zone 'UTC'`;
+}
+
+/**
+ * Usage against plan limits of live subscriptions, in the current period (`periodsBack` 0, or `previous` false)
+ * or one before it (1 = the previous period, 2 = the one before that…).
+ */
 export async function usageAgainstLimits(
   executor: Executor,
   orgId: string,
-  input: { customerId?: string; previous: boolean; minShare: number; limit: number },
+  input: { customerId?: string; previous: boolean; periodsBack?: number; minShare: number; limit: number },
 ): Promise<LimitUsage[]> {
+  const back = Math.max(0, Math.floor(input.periodsBack ?? (input.previous ? 1 : 0)));
+  const from = back === 0 ? sql`s.current_period_start` : periodStartBefore(back);
+  const until =
+    back === 0 ? sql`s.current_period_end` : back === 1 ? sql`s.current_period_start` : periodStartBefore(back - 1);
   const result = await sql<{
     subscriptionId: string;
     customerId: string;
@@ -329,9 +350,8 @@ export async function usageAgainstLimits(
        where u.org_id = ${orgId}
          and s.status in ('trialing', 'active', 'past_due')
          ${input.customerId ? sql`and s.customer_id = ${input.customerId}` : sql``}
-         and u.timestamp >= case when ${input.previous} then s.current_period_start - (s.current_period_end - s.current_period_start)
-                                 else s.current_period_start end
-         and u.timestamp < case when ${input.previous} then s.current_period_start else s.current_period_end end
+         and u.timestamp >= ${from}
+         and u.timestamp < ${until}
        group by 1, 2, 3
     )
     select used.subscription_id, used.customer_id, pr.name as product, used.limit_key,
