@@ -26,6 +26,7 @@ const COUNTRIES: Record<string, string> = {
   india: 'IN',
   indian: 'IN',
   brazil: 'BR',
+  brasil: 'BR',
   brazilian: 'BR',
   japan: 'JP',
   japanese: 'JP',
@@ -75,6 +76,11 @@ const CURRENCY_WORDS =
 const SYMBOL_AFTER = new RegExp(`(${DIGITS})\\s?([€£$₹¥])(?![\\d])`, 'g');
 /** A currency code before the digits ("JPY 3,000", "EUR 40"). */
 const CODE_FIRST = new RegExp(`\\b(usd|eur|gbp|inr|brl|jpy|rs\\.?)\\s*(${DIGITS})`, 'gi');
+/** A currency code or symbol before words ("Rs. five hundred", "EUR forty", "$ twenty"). */
+const CODE_FIRST_WORDS = new RegExp(
+  `(?:\\b(usd|eur|gbp|inr|brl|jpy|rs\\.?)|([$€£₹¥]))\\s*((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})\\b`,
+  'gi',
+);
 const CODE_AMOUNT = new RegExp(`\\b(${DIGITS})\\s*(k)?\\s*${CURRENCY_WORDS}\\b`, 'gi');
 const CENTS_AFTER = new RegExp(
   `^\\s+(?:and\\s+)?((?:${NUMBER_WORD}[\\s-]+)*${NUMBER_WORD})(?:\\s+cents?|\\s+pence|\\s+p)?\\b`,
@@ -145,6 +151,13 @@ export function amountSpans(text: string): AmountSpan[] {
       match[0].length,
     );
   }
+  for (const match of text.matchAll(CODE_FIRST_WORDS)) {
+    const code = (match[1] ?? '').toLowerCase();
+    const currency = (match[2] ? SYMBOLS[match[2]] : code.startsWith('rs') ? 'inr' : code) as Currency;
+    const number = wordsToNumber(match[3] ?? '');
+    if (number === undefined || !currency || /^(?:and|a|an)$/i.test((match[3] ?? '').trim())) continue;
+    push(parseMajorUnits(String(number), currency), currency, match.index ?? 0, match[0].length);
+  }
   for (const match of text.matchAll(WORD_AMOUNT)) {
     const currency = currencyOfWord(match[2] ?? 'usd');
     const number = wordsToNumber(match[1] ?? '');
@@ -168,10 +181,64 @@ export function amountSpans(text: string): AmountSpan[] {
   return found.sort((a, b) => a.start - b.start);
 }
 
-/** The first amount of money written in the request ("$150", "€20.50", "150 EUR", "forty dollars"). */
+/** "half of", "a third of", "a quarter of", "20% of" before an amount: the share of it meant. */
+const SHARE_BEFORE =
+  /\b(?:(half)|(?:a\s+|one\s+)?(third|quarter)|(\d{1,3}(?:\.\d+)?)\s*(?:%|percent))\s+of\s+(?:the\s+|their\s+|a\s+)?$/i;
+
+/**
+ * The first amount of money written in the request ("$150", "€20.50", "150 EUR", "forty dollars"); "half of
+ * ninety-nine bucks" or "20% of $500" is that share of it.
+ */
 export function parseAmount(text: string): { amount: number; currency: Currency } | undefined {
   const [first] = amountSpans(text);
-  return first ? { amount: first.amount, currency: first.currency } : undefined;
+  if (!first) return undefined;
+  const share = SHARE_BEFORE.exec(text.slice(Math.max(0, first.start - 24), first.start));
+  const factor = share?.[1]
+    ? 0.5
+    : share?.[2] === 'third'
+      ? 1 / 3
+      : share?.[2]
+        ? 0.25
+        : share?.[3]
+          ? Number(share[3]) / 100
+          : 1;
+  return { amount: Math.round(first.amount * factor), currency: first.currency };
+}
+
+/** Units and tens words for prices said aloud ("nine fifty" is 9.50, "twelve ninety-nine" is 12.99). */
+const SPOKEN_PRICE = /^([a-z]+)\s+([a-z]+(?:-[a-z]+)?)$/;
+
+const BARE_AMOUNT = new RegExp(
+  String.raw`\b(?:refund|credit|give|back|return)\s+(?:them\s+|him\s+|her\s+|us\s+)?(?:only\s+|just\s+)?(?:an?\s+)?(tenner|fiver|\d+(?:[.,]\d{1,2})?(?![\d%.,])(?!\s*(?:%|percent|days?|months?|weeks?|years?|times|invoices?|charges?|payments?|subscriptions?|customers?))|(?:${NUMBER_WORD}[\s-]+)*${NUMBER_WORD})\b(?!\s+(?:of\s+(?:them|these|those|us|you)|invoices?|charges?|payments?)\b)`,
+  'i',
+);
+
+/**
+ * An amount written without a currency where a refund or credit says how much ("refund nine fifty of ch_…",
+ * "refund 9.50 on INV-…", "a tenner", "a fiver"), in major units; undefined when there is none.
+ */
+export function bareAmount(text: string): number | undefined {
+  const found = BARE_AMOUNT.exec(text);
+  const written = found?.[1]?.toLowerCase();
+  if (!written) return undefined;
+  if (written === 'tenner') return 10;
+  if (written === 'fiver') return 5;
+  if (/^\d/.test(written)) return Number(written.replace(',', '.'));
+  const spoken = SPOKEN_PRICE.exec(written);
+  if (spoken?.[1] && spoken[2]) {
+    const major = wordsToNumber(spoken[1]);
+    const minor = wordsToNumber(spoken[2]);
+    if (
+      major !== undefined &&
+      minor !== undefined &&
+      minor >= 10 &&
+      minor < 100 &&
+      !(major % 10 === 0 && major >= 20 && minor < 10)
+    )
+      return major + minor / 100;
+  }
+  const whole = wordsToNumber(written);
+  return whole !== undefined && whole > 0 ? whole : undefined;
 }
 
 const LEADING_VERB =

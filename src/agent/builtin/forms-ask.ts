@@ -230,7 +230,12 @@ const tickets: Form = {
     const ticket = /\b(tkt_[A-Za-z0-9]+|T-\d+)\b/i.exec(turn.text)?.[1];
     if (ticket) await turn.call('get_ticket', { ticket });
     else {
-      const status = /\b(open|closed|resolved)\b/.exec(turn.lower)?.[1];
+      const status =
+        /\bwaiting[_\s-]+(?:for\s+|on\s+)?(?:an?\s+)?(?:approval|sign-?off)|\b(?:awaiting|pending|needs?)\s+(?:an?\s+)?(?:approval|sign-?off)/.test(
+          turn.lower,
+        )
+          ? 'waiting_approval'
+          : /\b(open|closed|resolved)\b/.exec(turn.lower)?.[1];
       await turn.call('list_tickets', { ...customerInput(turn), ...(status ? { status } : {}), ...limitInput(turn) });
     }
     return turn.reply('');
@@ -266,7 +271,9 @@ const invoices: Form = {
     const over = /\b(?:over|above|more\s+than|greater\s+than|at\s+least)\s+/i.test(turn.text)
       ? parseAmount(turn.text)
       : undefined;
-    const overdue = /\b(?:overdue|past[-\s]+due|late|outstanding)\b/.test(turn.lower);
+    const overdue = /\b(?:overdue|past[-\s]+due|late|outstanding)\b|\bpast\s+(?:their|the|its)\s+due\s+dates?\b/.test(
+      turn.lower,
+    );
     const unpaid = /\b(?:unpaid|not\s+(?:been\s+)?paid|open)\b/.test(turn.lower);
     // Overdue invoices are open ones past due; "unpaid and past due" says both.
     const status = overdue

@@ -7,10 +7,12 @@ import {
   type Form,
   findCustomer,
   type InvoiceAnswer,
+  intervalAsked,
   isReply,
   liveSubscriptions,
   matchPlans,
   type PlanEntry,
+  pickSubscription,
   showMoney,
 } from './form.ts';
 
@@ -20,7 +22,7 @@ export const NOTIFY =
   /[,;]?\s*(?:and\s+|then\s+|also\s+)?(?:notify\s+(?:them|the\s+customers|everyone|each\s+customer|customers|affected\s+customers)|send\s+(?:them\s+|out\s+)?(?:an?\s+)?(?:notification|email)s?(?:\s+e-?mails?)?(?:\s+to\s+them)?|let\s+(?:them|the\s+customers|everyone|each\s+customer|customers)\s+know|e-?mail\s+(?:them|the\s+customers|everyone|each\s+customer)|tell\s+(?:them|the\s+customers|everyone|each\s+customer))\b.*$/i;
 
 export const AT_RENEWAL =
-  /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:period|term|month|cycle|year)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:when|once|after)\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up|is\s+over)\b|\beop\b|\b(?:starting|from|with|on)\s+(?:with\s+)?(?:their|the|its)\s+next\s+(?:bill|invoice|billing\s+date|cycle|period|renewal)\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+)?(?:billing\s+)?(?:period|cycle|term)\b/;
+  /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:periods?|terms?|months?|cycles?|years?)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:when|once|after)\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up|is\s+over)\b|\beop\b|\b(?:starting|from|with|on)\s+(?:with\s+)?(?:their|the|its)\s+next\s+(?:bill|invoice|billing\s+date|cycle|period|renewal)\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+|its\s+)?(?:current\s+)?(?:billing\s+)?(?:periods?|cycles?|terms?)\b/;
 
 export const coupon: Form = {
   name: 'apply or remove a coupon',
@@ -39,9 +41,10 @@ export const coupon: Form = {
       }
       const found = await findCustomer(turn, 'Remove the coupon from Acme Corp');
       if (isReply(found)) return found;
-      const live = liveSubscriptions(found).filter((subscription) => subscription);
-      const [subscription] = live;
-      if (!subscription) return turn.reply(`${found.customer.name} has no live subscription.`, []);
+      if (liveSubscriptions(found).length === 0)
+        return turn.reply(`${found.customer.name} has no live subscription.`, []);
+      const subscription = await pickSubscription(turn, found);
+      if (!subscription) return askSubscription(found, 'remove the coupon from');
       await turn.call('remove_coupon', { subscription_id: subscription.id, ...turn.writeContext() });
       return turn.reply(`Removing the coupon from ${found.customer.name}'s subscription:`, []);
     }
@@ -53,8 +56,16 @@ export const coupon: Form = {
     if (turn.intent === 'bulk_apply_coupon' || ALL.test(turn.lower)) {
       const country = countryOf(turn.text);
       const segment: Record<string, unknown> = country ? { country } : {};
-      const planPhrase = /\bon\s+(?:the\s+)?(.+?)\s+plan\b/i.exec(turn.text)?.[1];
-      if (planPhrase) {
+      // "on the Pro plan", or a plan the catalogue knows after "on" ("only the ones on Pro").
+      const onPlan = turn.mentions.plans.find(
+        (mention) =>
+          turn.text.includes(mention.text) &&
+          /\bon\s+(?:the\s+)?$/i.test(turn.text.slice(0, turn.text.indexOf(mention.text))) &&
+          mention.candidates.length === 1,
+      );
+      const planPhrase = /\bon\s+(?:the\s+)?(.+?)\s+plan\b/i.exec(turn.text)?.[1] ?? onPlan?.text;
+      if (onPlan?.candidates[0] && planPhrase === onPlan.text) segment.product_id = onPlan.candidates[0].id;
+      else if (planPhrase) {
         const plans = (await turn.read<{ plans: PlanEntry[] }>('list_plans', {}))?.plans ?? [];
         const [plan, other] = matchPlans(plans, planPhrase);
         if (!plan || other)
@@ -75,7 +86,15 @@ export const coupon: Form = {
     }
     const found = await findCustomer(turn, `Apply coupon ${code} to customer Acme Corp`);
     if (isReply(found)) return found;
-    await turn.call('apply_coupon', { customer_id: found.customer.id, coupon_id: code, ...turn.writeContext() });
+    // The subscription it goes on: the only live one, or the one the request names by plan or age.
+    const subscription = liveSubscriptions(found).length > 0 ? await pickSubscription(turn, found) : undefined;
+    if (liveSubscriptions(found).length > 1 && !subscription) return askSubscription(found, `apply ${code} to`);
+    await turn.call('apply_coupon', {
+      customer_id: found.customer.id,
+      ...(subscription ? { subscription_id: subscription.id } : {}),
+      coupon_id: code,
+      ...turn.writeContext(),
+    });
     return turn.reply(`${code} on ${found.customer.name}'s subscription:`, []);
   },
 };
@@ -101,16 +120,8 @@ export const cancel: Form = {
     if (isReply(found)) return found;
     const live = liveSubscriptions(found);
     if (live.length === 0) return turn.reply(`${found.customer.name} has no live subscription to cancel.`, []);
-    if (live.length > 1)
-      return {
-        text: `${found.customer.name} has ${live.length} live subscriptions (${live.map((subscription) => subscription.id).join(', ')}). Which one? Say "cancel subscription sub_…".`,
-        referents: live.map((subscription) => ({
-          kind: 'subscription' as const,
-          id: subscription.id,
-          label: subscription.id,
-        })),
-      };
-    const [subscription] = live;
+    const subscription = await pickSubscription(turn, found);
+    if (!subscription) return askSubscription(found, 'cancel');
     await turn.call('cancel_subscription', {
       subscription_id: subscription?.id,
       at_period_end: atPeriodEnd,
@@ -122,6 +133,19 @@ export const cancel: Form = {
     );
   },
 };
+
+/** Asks which of a customer's live subscriptions is meant, listing them; nothing is proposed. */
+function askSubscription(found: CustomerAnswer, action: string) {
+  const live = liveSubscriptions(found);
+  return {
+    text: `${found.customer.name} has ${live.length} live subscriptions (${live.map((subscription) => subscription.id).join(', ')}). Which one should I ${action}? Name it (sub_…) or its plan.`,
+    referents: live.map((subscription) => ({
+      kind: 'subscription' as const,
+      id: subscription.id,
+      label: subscription.id,
+    })),
+  };
+}
 
 export const retry: Form = {
   name: 'retry payments',
@@ -269,11 +293,11 @@ export const migrate: Form = {
     if (!subscription) return turn.reply(`${found.customer.name} has no live subscription to change.`, []);
     if (second) return turn.ask(`${found.customer.name} has several live subscriptions; name one (sub_…).`);
     const current = plans.flatMap((entry) => entry.prices).find((price) => price.id === subscription.items[0]?.priceId);
+    // "go annual", "paying yearly", "moving to monthly": the interval asked for, else the current one.
+    const interval = intervalAsked(turn.text) ?? current?.interval ?? 'month';
     const price = plan.prices.find(
       (candidate) =>
-        candidate.active &&
-        candidate.currency === subscription.currency &&
-        candidate.interval === (current?.interval ?? 'month'),
+        candidate.active && candidate.currency === subscription.currency && candidate.interval === interval,
     );
     if (!price)
       return turn.reply(

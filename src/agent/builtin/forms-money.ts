@@ -1,26 +1,62 @@
 /** Forms that move money: refunds (by invoice, order number, charge, or "the last invoice"), credits, credit notes. */
 
+import { type Currency, parseMajorUnits } from '../../domain/money.ts';
 import type { PlannerReply } from '../agent-types.ts';
-import { chargeReference, parseAmount } from './entities.ts';
+import { parseDay } from './dates.ts';
+import { amountSpans, bareAmount, chargeReference, parseAmount } from './entities.ts';
 import { type Form, findCustomer, type InvoiceAnswer, isReply, showMoney } from './form.ts';
 import type { Turn } from './turn.ts';
 
-/** The invoice a request names, or the customer's last paid one ("the last invoice for acme-corp"). */
+type ListedInvoice = InvoiceAnswer['invoice'] & { createdAt?: string | Date; dueDate?: string | Date | null };
+
+/**
+ * The invoice a request names; or, for a customer, the paid invoice the request describes by amount or date ("their
+ * invoice from Nov 6th, the one for fifteen pounds eighteen"); or, when it describes none, their last paid one.
+ * A description that fits no invoice, or several, asks which: a refund never lands on a guessed invoice.
+ */
 async function findInvoice(turn: Turn): Promise<InvoiceAnswer | PlannerReply> {
   const reference = turn.invoiceRef();
   if (reference) return (await turn.read<InvoiceAnswer>('get_invoice', reference)) ?? turn.reply('');
   const customer = turn.customerRef();
   if (!customer)
     return turn.ask('Which invoice? Give its number or the customer, e.g. "Refund the last invoice for Acme Corp".');
-  const list = await turn.read<{ invoices: InvoiceAnswer['invoice'][] }>('list_invoices', {
+  // An amount in the clause is how much to refund; one elsewhere in the request ("the one for £15.18") describes it.
+  const others = turn.scope === turn.text ? '' : turn.scope.replace(turn.text, ' ');
+  const amounts = amountSpans(others);
+  // A date describes the invoice only when it is the invoice's ("their invoice from Nov 6th"), not a reason's.
+  const when = /\b(?:invoice|charge|payment|bill|one)\s+(?:from|dated|of|issued\s+on|on)\s+([^,.;]+)/i.exec(
+    turn.scope,
+  )?.[1];
+  const dated = when ? parseDay(when, await turn.now()) : undefined;
+  const described = amounts.length > 0 || dated !== undefined;
+  const list = await turn.read<{ invoices: ListedInvoice[] }>('list_invoices', {
     customer,
     status: 'paid',
-    limit: 1,
+    limit: described ? 24 : 1,
   });
   if (!list) return turn.reply('');
-  const [invoice] = list.invoices;
-  if (!invoice) return turn.reply(`${customer} has no paid invoice to refund.`);
+  const day = (value: string | Date | null | undefined) => (value ? new Date(value).toISOString().slice(0, 10) : '');
+  const fits = list.invoices.filter(
+    (invoice) =>
+      (amounts.length === 0 ||
+        amounts.some((amount) => amount.amount === invoice.total && amount.currency === invoice.currency)) &&
+      (dated === undefined || day(invoice.createdAt) === dated || day(invoice.dueDate) === dated),
+  );
+  const [invoice] = described ? fits : list.invoices;
+  if (!invoice)
+    return turn.reply(`${customer} has no paid invoice${described ? ' that fits that description' : ''} to refund.`);
+  if (described && fits.length > 1)
+    return turn.ask(
+      `Which invoice of ${customer}? ${fits.map((one) => `${one.number} (${showMoney(one.total, one.currency)})`).join(', ')} fit. Nothing has been proposed yet.`,
+    );
   return { invoice, customer: null };
+}
+
+/** A share of a total the request names: "half", "50%", "a third of". */
+function shareOf(text: string): number | undefined {
+  if (/\bhalf\b/i.test(text)) return 0.5;
+  const percent = /\b(\d{1,2}(?:\.\d+)?)\s*(?:%|percent)\s+(?:of|off)\b/i.exec(text)?.[1];
+  return percent ? Number(percent) / 100 : undefined;
 }
 
 export const refund: Form = {
@@ -31,36 +67,60 @@ export const refund: Form = {
   ],
   intents: ['refund_charge'],
   async run(turn) {
-    // Any amount in the request is how much to refund ("forty dollars of INV-…", "$10 on ch_…"); "half" is half
-    // the invoice; an amount that is the whole invoice, or none, refunds it all.
+    // Any amount in the request is how much to refund ("forty dollars of INV-…", "$10 on ch_…", "nine fifty of
+    // ch_…" in the charge's currency); "half" or "50%" is that share; an amount that is the whole invoice, or none,
+    // refunds it all.
     const amount = parseAmount(turn.text);
-    const half = /\bhalf\b/i.test(turn.text);
-    const share = /\b(\d{1,2}(?:\.\d+)?)\s*(?:%|percent)\s+(?:of|off)\b/i.exec(turn.text)?.[1];
-    const charge =
-      turn.mentions.charges.find((mention) => turn.text.includes(mention.text))?.id ?? chargeReference(turn.text);
+    const bare = amount ? undefined : bareAmount(turn.text);
+    const share = amount ? undefined : shareOf(turn.text);
+    const charge = turn.mentions.charges.find((mention) => turn.text.includes(mention.text));
+    const chargeId = charge?.id ?? chargeReference(turn.text);
     const partialWord = /\bpartial(?:ly)?\b|\bpart\s+of\b|\bsome\s+of\b/i.test(turn.text);
-    if (charge && partialWord && !amount)
+    if (chargeId && partialWord && !amount && bare === undefined && share === undefined)
       return turn.ask(
-        `How much of ${charge} should be refunded? e.g. "Refund $20 of ${charge}". Nothing has been proposed yet.`,
+        `How much of ${chargeId} should be refunded? e.g. "Refund $20 of ${chargeId}". Nothing has been proposed yet.`,
       );
-    if (charge) {
-      await turn.call('refund_charge', { charge_id: charge, ...(amount ?? {}), ...turn.writeContext() });
-      return turn.reply(refundLead(turn, 'the refund, worked out from the charge,'));
+    if (chargeId) {
+      let part: { amount: number; currency: string } | undefined = amount;
+      if (bare !== undefined || share !== undefined) {
+        // The share or the currency comes from the charge's invoice; without one, ask rather than refund it all.
+        const paid = charge?.invoice_id
+          ? await turn.read<InvoiceAnswer>('get_invoice', { invoice_id: charge.invoice_id })
+          : undefined;
+        if (!paid)
+          return turn.ask(
+            `How much of ${chargeId} should be refunded, with its currency? e.g. "Refund $20 of ${chargeId}". Nothing has been proposed yet.`,
+          );
+        const currency = paid.invoice.currency;
+        part =
+          bare !== undefined
+            ? { amount: parseMajorUnits(String(bare), currency as Currency) ?? 0, currency }
+            : { amount: Math.round(paid.invoice.total * (share ?? 1)), currency };
+      }
+      await turn.call('refund_charge', { charge_id: chargeId, ...(part ?? {}), ...turn.writeContext() });
+      return turn.reply(
+        refundLead(turn, 'the refund, worked out from the charge,'),
+        turn.calls.filter((call) => call.operation === 'refund_charge'),
+      );
     }
     const found = await findInvoice(turn);
     if (isReply(found)) return found;
     const { invoice } = found;
     // "A partial refund" with no amount is not a full refund: ask how much rather than drop the qualifier.
-    if (partialWord && !amount && !half && !share)
+    if (partialWord && !amount && bare === undefined && share === undefined)
       return turn.ask(
         `How much of ${invoice.number} (${showMoney(invoice.total, invoice.currency)}) should be refunded? e.g. "Refund $20 of ${invoice.number}". Nothing has been proposed yet.`,
       );
-    const partial = half
-      ? { amount: Math.round(invoice.total / 2), currency: invoice.currency }
-      : share
-        ? { amount: Math.round((invoice.total * Number(share)) / 100), currency: invoice.currency }
-        : amount && !(amount.amount >= invoice.total && amount.currency === invoice.currency)
-          ? amount
+    const written =
+      amount ??
+      (bare !== undefined
+        ? { amount: parseMajorUnits(String(bare), invoice.currency as Currency) ?? 0, currency: invoice.currency }
+        : undefined);
+    const partial =
+      share !== undefined
+        ? { amount: Math.round(invoice.total * share), currency: invoice.currency }
+        : written && !(written.amount >= invoice.total && written.currency === invoice.currency)
+          ? written
           : undefined;
     await turn.call('refund_charge', { invoice_id: invoice.id, ...(partial ?? {}), ...turn.writeContext() });
     return turn.reply(

@@ -117,12 +117,24 @@ const CONDITION = /\s*,?\s*\b(?:if|only\s+if|provided|assuming|in\s+case)\b\s+(.
 /** "If they still owe us, void it": a condition before the instruction. */
 const LEADING_CONDITION = /^\s*(?:only\s+)?if\s+(.+?),\s*(?:then\s+)?(.+)$/i;
 
+const FILTER_WORD = String.raw`(?:unpaid|open|overdue|past[-\s]due|outstanding|late|paid)`;
+/** Two filters joined ("unpaid + overdue", "open and past due"): one listing, not two instructions. */
+const FILTER_PAIR = new RegExp(
+  String.raw`\b${FILTER_WORD}\s*(?:\+|&|\band\b|,)\s*${FILTER_WORD}\b(?!\s+(?:an?|the|tickets?|it|them)\b)`,
+  'gi',
+);
+
 /** Splits an instruction into clauses; a piece becomes its own clause only when it reads as an instruction. */
 function splitClauses(instruction: string, mentions: Mentions): Clause[] {
   const pieces: { start: number; end: number }[] = [];
   let start = 0;
   // An "and" inside an amount ("a hundred and fifty euros") or a name ("Johnson and Johnson") joins nothing.
-  const kept = [...amountSpans(instruction), ...mentions.customers, ...mentions.plans];
+  // Nor does one between two filters of a listing ("unpaid + overdue", "open and past due").
+  const filters = [...instruction.matchAll(FILTER_PAIR)].map((match) => ({
+    start: match.index ?? 0,
+    end: (match.index ?? 0) + match[0].length,
+  }));
+  const kept = [...amountSpans(instruction), ...mentions.customers, ...mentions.plans, ...filters];
   for (const join of instruction.matchAll(JOINS)) {
     const at = join.index ?? 0;
     if (kept.some((span) => at >= span.start && at < span.end)) continue;

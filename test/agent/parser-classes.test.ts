@@ -1,0 +1,169 @@
+/**
+ * Request-parser fixes by class of miss (issue 16, second round), each tested with sentences written for this
+ * file: ranges of dates with both ends, amounts said without a currency or as a share, timing qualifiers on
+ * several targets, a customer's subscription picked by plan or age, the billing interval of a plan change, and
+ * listing filters (ticket status, "unpaid + overdue").
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentCall } from '../../src/agent/agent-types.ts';
+import { explicitRange, parseDateWindow } from '../../src/agent/builtin/dates.ts';
+import { amountSpans, bareAmount, parseAmount } from '../../src/agent/builtin/entities.ts';
+import { intervalAsked } from '../../src/agent/builtin/form.ts';
+import { choosePlanner } from '../../src/agent/planners.ts';
+import { runAgentTurn } from '../../src/agent/run-turn.ts';
+import { findMemberByEmail, getOrg } from '../../src/auth/members.ts';
+import { EVAL_BUSINESS, type EvalStore, openEvalStore } from '../../src/demo/eval-business.ts';
+import type { OperationContext } from '../../src/operations/define-operation.ts';
+import { loadGate } from '../../src/policy/decide.ts';
+import { memberContext } from '../../src/surfaces/operation-context.ts';
+import { openTestStore } from '../support/store.ts';
+
+const NOW = new Date('2026-11-20T09:00:00Z'); // a Friday
+
+describe('dates: a range with both ends, or a start that runs to today', () => {
+  const window = (text: string) => {
+    const found = parseDateWindow(text.toLowerCase(), NOW);
+    return found ? [found.from, found.to] : undefined;
+  };
+
+  it('reads months, quarters, ordinal days and their edges as one range', () => {
+    expect(window('churn from March until May')).toEqual(['2026-03', '2026-05']);
+    expect(window('revenue from the beginning of Q3 up to the end of September')).toEqual(['2026-07-01', '2026-09-30']);
+    expect(window('payments from the second of June to the twenty-first of June')).toEqual([
+      '2026-06-02',
+      '2026-06-21',
+    ]);
+    expect(window('expansion over the months of April and May')).toEqual(['2026-04', '2026-05']);
+    expect(window('invoices from February through April 2025')).toEqual(['2025-02', '2025-04']);
+  });
+
+  it('reads written digits: ISO with "..", day.month.year, and day/month', () => {
+    expect(window('refunds 2026-09-05..2026-09-12')).toEqual(['2026-09-05', '2026-09-12']);
+    expect(window('charges between 03.09.2026 and 17.09.2026')).toEqual(['2026-09-03', '2026-09-17']);
+    expect(window('invoices from 02/09 to 20/09')).toEqual(['2026-09-02', '2026-09-20']);
+  });
+
+  it('runs a start after "since" or "from … till date" to today, weekdays included', () => {
+    expect(window('credit notes since the fifth of November')).toEqual(['2026-11-05', '2026-11-20']);
+    expect(window('refunds since wednesday')).toEqual(['2026-11-18', '2026-11-20']);
+    expect(window('payments from 2nd Nov till date')).toEqual(['2026-11-02', '2026-11-20']);
+  });
+
+  it('leaves what is not a range to the patterns it had', () => {
+    expect(explicitRange('mrr last week', NOW)).toBeUndefined();
+    expect(window('invoices for the last 30 days')).toEqual(['2026-10-22', '2026-11-20']);
+    expect(window('in q2')).toEqual(['2026-04', '2026-06']);
+  });
+});
+
+describe('amounts: without a currency, after a code, or as a share', () => {
+  it('reads a code before number words, and a share of an amount', () => {
+    expect(amountSpans('send back EUR twelve').map((span) => [span.amount, span.currency])).toEqual([[1200, 'eur']]);
+    expect(parseAmount('credit a third of $90 to them')).toEqual({ amount: 3000, currency: 'usd' });
+    expect(parseAmount('credit 25% of £80')).toEqual({ amount: 2000, currency: 'gbp' });
+  });
+
+  it('reads a bare amount after the verb, prices said aloud included, and nothing else', () => {
+    expect(bareAmount('refund them twelve forty on that charge')).toBe(12.4);
+    expect(bareAmount('refund a fiver of it')).toBe(5);
+    expect(bareAmount('refund 7.25 on INV-000001')).toBe(7.25);
+    expect(bareAmount('refund thirty on the order')).toBe(30);
+    expect(bareAmount('refund two invoices for acme')).toBeUndefined();
+    expect(bareAmount('refund one of them')).toBeUndefined();
+    expect(bareAmount('refund 3 charges')).toBeUndefined();
+    expect(bareAmount('refund the last invoice')).toBeUndefined();
+  });
+});
+
+describe('the interval a plan change asks for', () => {
+  it('takes the interval moved to, not the one moved from', () => {
+    expect(intervalAsked('they want to be billed yearly from now on')).toBe('year');
+    expect(intervalAsked('monthly rather than annual, at renewal')).toBe('month');
+    expect(intervalAsked('on annual today, switching to monthly')).toBe('month');
+    expect(intervalAsked('annual instead of monthly')).toBe('year');
+    expect(intervalAsked('upgrade them to Business')).toBeUndefined();
+  });
+});
+
+describe('the built-in planner on these classes', () => {
+  let business: EvalStore;
+  let context: OperationContext;
+
+  beforeAll(async () => {
+    business = await openEvalStore(EVAL_BUSINESS, { store: await openTestStore() });
+    const gate = await loadGate();
+    const org = await getOrg(business.store.db, business.orgId);
+    const member = await findMemberByEmail(business.store.db, business.orgId, 'olivia@northwind.test');
+    if (!org || !member) throw new Error('no eval org');
+    context = memberContext({ store: business.store, org, member, gate, channel: 'cli' });
+  }, 120_000);
+  afterAll(async () => {
+    await business?.store.close();
+  });
+
+  const ask = async (text: string) => runAgentTurn({ context, planner: await choosePlanner('builtin'), text });
+  const writes = (calls: AgentCall[]) => calls.filter((call) => call.proposal);
+  const reads = (calls: AgentCall[], operation: string) => calls.filter((call) => call.operation === operation);
+
+  it('passes a written range to a read', async () => {
+    const answer = await ask('show MRR movements in EUR from the start of Q3 through the end of September');
+    expect(reads(answer.calls, 'mrr_movements').map((call) => [call.input.from, call.input.to])).toEqual([
+      ['2026-07-01', '2026-09-30'],
+    ]);
+  }, 60_000);
+
+  it('refunds a spoken amount in the charge currency, and a share of a charge, never the whole charge', async () => {
+    const charge = (await business.store.db
+      .selectFrom('charges')
+      .select(['id', 'amount', 'currency'])
+      .where('orgId', '=', business.orgId)
+      .where('status', '=', 'succeeded')
+      .where('invoiceId', 'is not', null)
+      .orderBy('amount', 'desc')
+      .executeTakeFirstOrThrow()) as { id: string; amount: number; currency: string };
+    const spoken = await ask(`please refund them eight twenty on ${charge.id}`);
+    expect(writes(spoken.calls).map((call) => [call.operation, call.input.amount, call.input.currency])).toEqual([
+      ['refund_charge', 820, charge.currency],
+    ]);
+    const share = await ask(`refund 20% of ${charge.id}, goodwill`);
+    const [refund] = writes(share.calls);
+    expect(refund?.input.amount).toBeGreaterThan(0);
+    expect(refund?.input.amount).toBeLessThan(charge.amount);
+  }, 60_000);
+
+  it('keeps "at the end of their periods" for each of two customers', async () => {
+    const answer = await ask('Cancel Hooli and Ultra Energy LLC, each at the end of their billing periods');
+    const cancels = writes(answer.calls);
+    expect(cancels.map((call) => call.operation)).toEqual(['cancel_subscription', 'cancel_subscription']);
+    expect(cancels.map((call) => call.input.at_period_end)).toEqual([true, true]);
+  }, 60_000);
+
+  it('picks the subscription named by plan or age, and asks when nothing singles one out', async () => {
+    const byPlan = await ask('Atlas Cloud Pvt Ltd: end the Starter one at period end, they keep the Basic');
+    const [cancel] = writes(byPlan.calls);
+    expect(cancel?.input.subscription_id).toBe('sub_demo000000073');
+    expect(cancel?.input.at_period_end).toBe(true);
+    const byAge = await ask("terminate the older of Globex's two subscriptions at renewal");
+    expect(writes(byAge.calls).map((call) => call.input.subscription_id)).toEqual(['sub_demo000000006']);
+    const unclear = await ask('cancel Globex at the end of the period');
+    expect(writes(unclear.calls)).toEqual([]);
+    expect(unclear.reply).toMatch(/2 live subscriptions .*Which one/);
+  }, 60_000);
+
+  it('moves to the interval asked for', async () => {
+    const answer = await ask('Hooli would like to pay yearly for Pro from their next renewal');
+    const [change] = writes(answer.calls);
+    expect(change?.operation).toBe('change_plan');
+    expect(change?.input.prorate).toBe(false);
+    expect(change?.proposal?.preview.summary).toMatch(/annual|year/i);
+  }, 60_000);
+
+  it('filters listings: tickets awaiting approval, invoices unpaid and overdue', async () => {
+    const tickets = await ask('which tickets are waiting on approval right now?');
+    expect(reads(tickets.calls, 'list_tickets').map((call) => call.input.status)).toEqual(['waiting_approval']);
+    const invoices = await ask('unpaid + overdue invoices, top 3');
+    const listed = reads(invoices.calls, 'list_invoices');
+    expect(listed.map((call) => [call.input.status, call.input.overdue])).toEqual([['open', true]]);
+    expect(reads(invoices.calls, 'overdue_summary')).toEqual([]);
+  }, 60_000);
+});
