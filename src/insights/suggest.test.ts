@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeashFixture, MANAGER, openLeashFixture } from '../../test/support/leash-fixture.ts';
 import { testStoreKind } from '../../test/support/store.ts';
+import type { BillingConnector } from '../connectors/connector.ts';
 import { LedgerConnector } from '../connectors/ledger/ledger-connector.ts';
 import type { Price, Subscription } from '../domain/billing.ts';
 import { runRead } from '../operations/run-operation.ts';
@@ -34,6 +35,8 @@ describe(`usage against limits suggestions (${testStoreKind})`, () => {
       key(),
     );
   };
+  /** The ledger as operations see it (the connector interface). */
+  const reads = (): BillingConnector => ledger;
   const read = async (input: Record<string, unknown>) =>
     (await runRead(await fixture.context(MANAGER), 'usage_against_limits', input)) as Answer;
 
@@ -85,7 +88,7 @@ describe(`usage against limits suggestions (${testStoreKind})`, () => {
     const current = await ledger.getSubscription(steady.id);
     expect(current?.currentPeriodStart).toEqual(at('2026-03-31T00:00:00'));
     const usedIn = async (periodsBack: number) =>
-      (await ledger.usageAgainstLimits({ previous: periodsBack > 0, periodsBack, minShare: 0, limit: 100 }))
+      (await reads().usageAgainstLimits({ previous: periodsBack > 0, periodsBack, minShare: 0, limit: 100 }))
         .filter((row) => row.subscriptionId === steady.id)
         .map((row) => row.used);
     expect(await usedIn(0)).toEqual([500]);
@@ -93,7 +96,7 @@ describe(`usage against limits suggestions (${testStoreKind})`, () => {
     expect(await usedIn(2)).toEqual([2_100]);
     expect(await usedIn(3)).toEqual([]);
     // `previous: true` without periodsBack is the period before the current one.
-    const previous = await ledger.usageAgainstLimits({ previous: true, minShare: 0, limit: 100 });
+    const previous = await reads().usageAgainstLimits({ previous: true, minShare: 0, limit: 100 });
     expect(previous.find((row) => row.subscriptionId === steady.id)?.used).toBe(3_000);
   });
 
