@@ -38,6 +38,7 @@ describe(`search_customers (${testStoreKind})`, () => {
     globex = await add('Globex Corporation', 'finance@globex.test');
     await add('Globe Trotters', 'hello@trotters.test');
     await add('Initech', 'accounts@initech.test');
+    await add('Initeck', 'hello@initeck.test');
     const invoice = await ledger.createInvoice(
       { customerId: globex.id, lines: [{ description: 'Setup', amount: 5_000 }] },
       key(),
@@ -67,8 +68,15 @@ describe(`search_customers (${testStoreKind})`, () => {
     expect((await names('globe trotters'))[0]).toBe('Globe Trotters');
   });
 
+  it('names that contain the text answer alone; look-alikes only when no name contains it', async () => {
+    // "initech" is in one name: "Initeck" looks like it but is not listed.
+    expect(await names('initech')).toEqual(['Initech']);
+    // "initek" is in no name: the typo-tolerant match lists both look-alikes.
+    expect(await names('initek')).toEqual(expect.arrayContaining(['Initech', 'Initeck']));
+  });
+
   it('counts matches up to a cap: the answer says "more than" instead of reading every row', async () => {
-    // Every name but Initech's has an "o".
+    // Every name but Initech's and Initeck's has an "o".
     expect(await ledger.countCustomers({ text: 'o' })).toBe(4);
     expect(await ledger.countCustomers({ text: 'o' }, { atMost: 2 })).toBe(3);
     expect(await ledger.countCustomers({ text: 'o' }, { atMost: 10 })).toBe(4);

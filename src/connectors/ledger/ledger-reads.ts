@@ -117,8 +117,9 @@ export class LedgerReads {
    * The customer select of `query`, and the match score when it searches text. Exact paths first, each an index
    * look-up: an id (`cus_…`), an invoice (`in_…`, `INV-000042`, `#42`), an email; a domain (`globex.test`,
    * `@globex.test`) through the email-domain index. Anything else, or an address or part of one with no exact
-   * match, is a fuzzy match through the trigram indexes (migration 0029): the operators `%`, `<%` and `like`
-   * that an index can answer (a `similarity()` in the WHERE could not), ranked by the same score as before.
+   * match, is a fuzzy match through the trigram indexes (migration 0029): names that contain the text when there are
+   * any, else the typo-tolerant operators `%` and `<%` as well (an index answers each; a `similarity()` in the
+   * WHERE could not), ranked by the same score as before.
    */
   protected async customerSearch(query: CustomerQuery) {
     const select = this.customerFilters(query);
@@ -160,6 +161,10 @@ export class LedgerReads {
       };
     }
     const score = sql<number>`greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name)))`;
+    // A name that contains the text is what was meant: the typo-tolerant operators (which on a common word match
+    // thousands of names and score each) are only needed when no name contains it.
+    const containing = select.where(sql`lower(name)`, 'like', likeText);
+    if (await containing.clearSelect().select('id').limit(1).executeTakeFirst()) return { select: containing, score };
     return { select: select.where((eb) => eb.or(this.fuzzyName(eb, text, likeText))), score };
   }
 
