@@ -64,6 +64,7 @@ interface BenchOptions {
   samples: string;
   cache: string;
   postgres: string | false;
+  pglite: boolean;
   auditChain: string;
   insightSamples: string;
   quick?: boolean;
@@ -103,6 +104,7 @@ const program = new Command('npm run bench --')
       .default(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'),
   )
   .option('--no-postgres', 'measure PGlite only')
+  .option('--no-pglite', 'measure the 100,000-customer business on PostgreSQL only (look-ups, insights, HTTP)')
   .option('--audit-chain <N>', 'length of the audit chain to verify', '100000')
   .option('--quick', 'a small run for a quick look: 2,000 customers, 200 samples, a 10,000-event chain')
   .option('--only <sections>', `run only these sections, comma-separated: ${SECTIONS.join(', ')}`)
@@ -205,11 +207,18 @@ async function demoGeneration(): Promise<void> {
   );
 }
 
+/** The stores the look-up business is measured on: PGlite unless --no-pglite, PostgreSQL unless --no-postgres. */
+function datasetPlaces(withPostgres: boolean): DatasetPlace[] {
+  const places: DatasetPlace[] = [];
+  if (options.pglite) places.push({ kind: 'pglite', location: options.cache });
+  if (withPostgres) places.push({ kind: 'postgres', location: options.postgres as string });
+  return places;
+}
+
 // --- Look-ups at scale --------------------------------------------------------------------------------------
 
 async function lookups(withPostgres: boolean): Promise<void> {
-  const places: DatasetPlace[] = [{ kind: 'pglite', location: options.cache }];
-  if (withPostgres) places.push({ kind: 'postgres', location: options.postgres as string });
+  const places = datasetPlaces(withPostgres);
   const measured: { dataset: Dataset; figures: LookupFigure[] }[] = [];
   for (const place of places) {
     const dataset = await openDataset(place, customers, options.cache);
@@ -259,8 +268,7 @@ async function lookups(withPostgres: boolean): Promise<void> {
 
 async function insights(withPostgres: boolean): Promise<void> {
   const insightSamples = options.quick ? 2 : positive('insight-samples', options.insightSamples);
-  const places: DatasetPlace[] = [{ kind: 'pglite', location: options.cache }];
-  if (withPostgres) places.push({ kind: 'postgres', location: options.postgres as string });
+  const places = datasetPlaces(withPostgres);
   const measured: { dataset: Dataset; figures: InsightFigure[] }[] = [];
   for (const place of places) {
     const dataset = await openDataset(place, customers, options.cache);
@@ -300,8 +308,7 @@ async function insights(withPostgres: boolean): Promise<void> {
 // --- The HTTP server and MCP over HTTP ---------------------------------------------------------------------
 
 async function http(withPostgres: boolean): Promise<void> {
-  const places: DatasetPlace[] = [{ kind: 'pglite', location: options.cache }];
-  if (withPostgres) places.push({ kind: 'postgres', location: options.postgres as string });
+  const places = datasetPlaces(withPostgres);
   const measured: HttpFigures[] = [];
   for (const place of places) {
     process.stderr.write(`Loading the server on ${place.kind}…\n`);
