@@ -166,4 +166,29 @@ describe('the built-in planner on these classes', () => {
     expect(listed.map((call) => [call.input.status, call.input.overdue])).toEqual([['open', true]]);
     expect(reads(invoices.calls, 'overdue_summary')).toEqual([]);
   }, 60_000);
+
+  it('runs a leading "if it is still open" as a check, and writes on the invoice it found only if it held', async () => {
+    const open = await ask('Look up INV-001359 and, if it is still open, retry the card on it.');
+    expect(reads(open.calls, 'get_invoice').length).toBeGreaterThan(0);
+    expect(writes(open.calls).map((call) => [call.operation, call.input.invoice_id])).toEqual([
+      ['retry_invoice', 'in_demo000001359'],
+    ]);
+    const customer = await ask('If there is still an unpaid invoice for Nova Studio Inc, void it please');
+    expect(reads(customer.calls, 'list_invoices').map((call) => call.input.status)).toContain('open');
+    expect(writes(customer.calls).map((call) => [call.operation, call.input.invoice_id])).toEqual([
+      ['void_invoice', 'in_demo000001359'],
+    ]);
+    const paid = await ask('If INV-001419 is still unpaid, retry it');
+    expect(writes(paid.calls)).toEqual([]);
+    expect(paid.reply).toMatch(/did not hold/);
+  }, 60_000);
+
+  it('gives a later clause\'s "their" the customer an earlier clause names', async () => {
+    const answer = await ask(
+      'Put WELCOME10 on Cloud Travel Co and change their billing email to ap@cloudtravel.example',
+    );
+    const update = writes(answer.calls).find((call) => call.operation === 'update_customer');
+    expect(update?.input.email).toBe('ap@cloudtravel.example');
+    expect(update?.proposal?.preview.summary).toMatch(/Cloud Travel Co/);
+  }, 60_000);
 });

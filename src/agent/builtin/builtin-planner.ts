@@ -52,7 +52,11 @@ function conditionHeld(condition: string, calls: readonly AgentCall[]): boolean 
       | undefined;
     return found ? (found.doubleCharges?.length ?? 0) > 0 : undefined;
   }
-  if (/\bopen\s+invoices?\b|\bstill\s+owes?\b/i.test(condition)) {
+  if (
+    /\bopen\b|\bunpaid\b|\boutstanding\b|\b(?:not|isn't|hasn't|wasn't|aren't)\s+(?:yet\s+)?(?:been\s+)?paid\b|\bstill\s+owes?\b/i.test(
+      condition,
+    )
+  ) {
     const one = calls.find((call) => call.operation === 'get_invoice')?.result as
       | { invoice?: { status?: string } }
       | undefined;
@@ -67,6 +71,47 @@ function conditionHeld(condition: string, calls: readonly AgentCall[]): boolean 
     return found ? (found.count ?? 0) > 0 : undefined;
   }
   return undefined;
+}
+
+/**
+ * The read a leading condition runs: an invoice's status ("if INV-… is still open") or a customer's open invoices
+ * ("if Nova's invoice is still unpaid"); the classifier's read otherwise; nothing when that would write.
+ */
+function conditionCheck(clause: Clause, mentions: Mentions, intent: string | undefined): string | undefined {
+  if (
+    /\b(?:open|unpaid|outstanding|still\s+owes?|(?:not|isn't|hasn't|wasn't|aren't)\s+(?:yet\s+)?(?:been\s+)?paid)\b/i.test(
+      clause.text,
+    )
+  ) {
+    const invoice = mentions.invoices.length > 0;
+    return invoice ? 'get_invoice' : 'list_invoices';
+  }
+  if (
+    !intent ||
+    intent === UNSUPPORTED ||
+    writesIntent(intent) ||
+    (clause.intents[0]?.probability ?? 0) < MIN_INTENT_PROBABILITY
+  )
+    return undefined;
+  return intent;
+}
+
+/** The single open invoice a condition's read found (`list_invoices` of open ones, or `get_invoice`), if one. */
+function openInvoiceChecked(calls: readonly AgentCall[]): Mentions['invoices'][number] | undefined {
+  const listed = calls.find((call) => call.operation === 'list_invoices' && call.input.status === 'open')?.result as
+    | { invoices?: { id: string; number: string; customerId: string; status: string }[] }
+    | undefined;
+  const [only, other] = listed?.invoices ?? [];
+  if (!only || other) return undefined;
+  return {
+    text: only.number,
+    start: 0,
+    end: 0,
+    id: only.id,
+    number: only.number,
+    customer_id: only.customerId,
+    status: only.status,
+  };
 }
 
 /** Writes that act on one customer or one invoice at a time: "cancel A and B" runs them once per target. */
@@ -179,6 +224,13 @@ export function builtinPlanner(): Planner {
           const invoice = mentions.invoices.some((mention) => within(mention, clause));
           top = { intent: invoice ? 'get_invoice' : 'get_customer', probability: 1 };
         }
+        // A leading condition is a check: "if it's still open" reads the invoice (or the customer's open ones) and
+        // is otherwise left to the instruction it guards; it never writes.
+        if (clause.checks) {
+          const check = conditionCheck(clause, mentions, top?.intent);
+          if (!check) continue;
+          top = { intent: check, probability: 1 };
+        }
         if (!top || top.probability < MIN_INTENT_PROBABILITY) {
           if (parsed.clauses.length === 1) return unclear(request.text);
           replies.push({
@@ -206,18 +258,24 @@ export function builtinPlanner(): Planner {
             continue;
           }
         }
+        // "If their invoice is still unpaid, void it": the one open invoice the check found is the target.
+        const checked = clause.condition ? openInvoiceChecked(tools.calls) : undefined;
+        const clauseMentions =
+          checked && !mentions.invoices.some((mention) => within(mention, clause))
+            ? { ...mentions, invoices: [...mentions.invoices, { ...checked, start: clause.end, end: clause.end }] }
+            : mentions;
         const form = formFor(top.intent);
         if (!form) {
           replies.push(notHere(top.intent));
           continue;
         }
         try {
-          for (const target of targetsOf(clause, top.intent, mentions, parsed.instruction)) {
+          for (const target of targetsOf(clause, top.intent, clauseMentions, parsed.instruction)) {
             const turn = new Turn({ ...request, text }, clauseTools(tools), {
               text: clause.text,
               intent: top.intent,
               mentions: target.mentions,
-              scope: target.scope,
+              scope: checked ? `${target.scope} ${checked.text}` : target.scope,
             });
             replies.push(await form.run(turn));
           }

@@ -51,6 +51,7 @@ const COUNTRIES: Record<string, string> = {
   portugal: 'PT',
   belgium: 'BE',
   austria: 'AT',
+  singapore: 'SG',
 };
 
 const SYMBOLS: Record<string, Currency> = { $: 'usd', '€': 'eur', '£': 'gbp', '₹': 'inr', '¥': 'jpy', r$: 'brl' };
@@ -311,7 +312,7 @@ export function countryOf(text: string): string | undefined {
   const lower = text.toLowerCase();
   for (const [name, code] of Object.entries(COUNTRIES)) {
     const pattern = new RegExp(
-      `(?:(?:^|,\\s*)${name}\\s*(?:,|$)|\\b(?:in|from|based\\s+in|located\\s+in|moved\\s+to|relocated\\s+to)\\s+(?:the\\s+)?${name}\\b|\\b${name}(?:\\s+|-)(?:customers|clients|accounts|subscribers|users|based|company)\\b|\\bin\\s+${name}\\b)`,
+      `(?:(?:^|,\\s*)${name}\\s*(?:,|$)|\\b(?:in|from|based\\s+in|located\\s+in|(?:moved|moving|relocated|relocating)\\s+(?:[a-z]+\\s+){0,3}to)\\s+(?:the\\s+)?${name}\\b|\\b${name}(?:\\s+|-)(?:customers|clients|accounts|subscribers|users|based|company)\\b|\\bin\\s+${name}\\b)`,
     );
     if (pattern.test(lower)) return code;
   }

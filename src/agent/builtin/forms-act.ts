@@ -48,7 +48,10 @@ const updateEmail: Form = {
       /\b(?:to|is|be|now)\s+[`'"]?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)/i.exec(turn.text)?.[1] ??
       (/\be-?mail\b/i.test(turn.text) ? emailOf(turn.text) : undefined);
     const rest = email ? turn.text.replace(email, '') : turn.text;
-    const reference = turn.customerRef(rest.replace(/\b(?:to|is|be|now)\s+$/i, ''));
+    // "…and change their billing email to …": "their" is the customer another clause of the request names.
+    const reference =
+      turn.customerRef(rest.replace(/\b(?:to|is|be|now)\s+$/i, '')) ??
+      (turn.scope !== turn.text ? turn.customerRef(email ? turn.scope.replace(email, '') : turn.scope) : undefined);
     // A move abroad: the billing country, when no new address is given.
     const country = email ? undefined : countryOf(turn.text);
     if (country && reference) {

@@ -23,6 +23,8 @@ export interface Clause {
   intents: RankedIntent[];
   /** The condition it depends on ("if the double charge is confirmed"), if any. */
   condition?: string;
+  /** True for a leading condition read as a clause of its own ("if it's still open, …"): a check, never a write. */
+  checks?: boolean;
 }
 
 /** A parsed request. */
@@ -109,13 +111,14 @@ export function delexicaliseClause(text: string, offset: number, mentions: Menti
 }
 
 /** Where a second instruction may start: "and", "then", "also", ";", a new sentence. */
-const JOINS = /\s*(?:;|[.?!]\s+|\s\+\s|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as\s+well\s+as)\s+)/gi;
+const JOINS =
+  /\s*(?:;|[.?!]\s+|\s\+\s|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as\s+well\s+as)(?:\s+|(?=,\s*if\b)))/gi;
 
 /** The condition of a clause ("… if the double charge is confirmed", "if X, …"). */
 const CONDITION = /\s*,?\s*\b(?:if|only\s+if|provided|assuming|in\s+case)\b\s+(.+)$/i;
 
 /** "If they still owe us, void it": a condition before the instruction. */
-const LEADING_CONDITION = /^\s*(?:only\s+)?if\s+(.+?),\s*(?:then\s+)?(.+)$/i;
+const LEADING_CONDITION = /^[\s,]*(?:only\s+)?if\s+(.+?),\s*(?:then\s+)?(.+)$/i;
 
 const FILTER_WORD = String.raw`(?:unpaid|open|overdue|past[-\s]due|outstanding|late|paid)`;
 /** Two filters joined ("unpaid + overdue", "open and past due"): one listing, not two instructions. */
@@ -149,7 +152,7 @@ function splitClauses(instruction: string, mentions: Mentions): Clause[] {
     // "if X, Y": the condition leads; it is also read as a clause of its own, so its look-up runs first.
     const leading = LEADING_CONDITION.exec(raw);
     if (leading?.[1] && leading[2]) {
-      clauses.push(makeClause(leading[1], piece.start + raw.indexOf(leading[1]), mentions));
+      clauses.push({ ...makeClause(leading[1], piece.start + raw.indexOf(leading[1]), mentions), checks: true });
       const clause = makeClause(leading[2], piece.start + raw.lastIndexOf(leading[2]), mentions);
       clause.condition = leading[1].trim();
       clauses.push(clause);
