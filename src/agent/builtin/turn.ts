@@ -191,7 +191,7 @@ export class Turn {
 }
 
 function hasDateWords(lower: string): boolean {
-  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4}|the\s+\d{1,2}(?:st|nd|rd|th)\b|between\s|after\s|fortnight|quarter|week\s+before|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\b\d{1,2}\/\d{1,2}\b|\buntil\b|\btill\b|\b(?:mon|tues?|wed|thu(?:rs)?|fri)(?:day)?\b|january|february|march|april|june|july|august|september|october|november|december|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)/.test(
+  return /\b(?:last|past|previous|this|since|today|yesterday|q[1-4]|year|ytd|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|from\s+\d{4}|the\s+\d{1,2}(?:st|nd|rd|th)\b|between\s|after\s|fortnight|quarter|week\s+before|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\b\d{1,2}\/\d{1,2}\b|\buntil\b|\btill\b|\b\d{1,2}(?:st|nd|rd|th)\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:mon|tues?|wed|thu(?:rs)?|fri)(?:day)?\b|january|february|march|april|june|july|august|september|october|november|december|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)/.test(
     lower,
   );
 }
