@@ -557,6 +557,7 @@ async function parser(): Promise<void> {
     'evals/heldout-v3/requests.yaml',
     'evals/heldout-v4/requests.yaml',
     'evals/heldout-v5/requests.yaml',
+    'evals/heldout-v6/requests.yaml',
     'evals/dev/requests.yaml',
   ].filter((path) => existsSync(path));
   const all: Record<string, unknown> = {};
