@@ -113,7 +113,7 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       .execute();
     const invoices = await db
       .selectFrom('invoices')
-      .select(['id', 'number', 'customerId'])
+      .select(['id', 'number', 'customerId', 'currency'])
       .where('orgId', '=', business.orgId)
       .execute();
     const subscriptions = await db
@@ -128,7 +128,7 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       .execute();
     const prices = await db
       .selectFrom('prices')
-      .select(['id', 'productId'])
+      .select(['id', 'productId', 'interval'])
       .where('orgId', '=', business.orgId)
       .execute();
     const products = await db
@@ -144,7 +144,13 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
         ?.name ??
       ref;
     const productName = new Map(products.map((p) => [p.id, p.name]));
-    const planOfPrice = new Map(prices.map((p) => [p.id, productName.get(p.productId) ?? p.productId]));
+    // A price is its plan and billing interval ("Pro monthly"), as the sets write a plan change's target.
+    const planOfPrice = new Map(
+      prices.map((p) => {
+        const plan = productName.get(p.productId) ?? p.productId;
+        return [p.id, p.interval ? `${plan} ${p.interval === 'year' ? 'yearly' : 'monthly'}` : plan];
+      }),
+    );
     const invoiceBy = (ref: string) => invoices.find((i) => i.id === ref || i.number === ref);
 
     /** A call's input in the held-out set's terms. */
@@ -183,6 +189,8 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       if (price) out.plan = planOfPrice.get(price) ?? price;
       if (text('product_id')) out.plan = productName.get(text('product_id') ?? '') ?? text('product_id');
       if (call.operation === 'create_customer' && text('name')) out.customer = text('name');
+      // An amount against an invoice is in the invoice's currency (record_payment and create_credit_note take none).
+      if (invoice && input.amount !== undefined && out.currency === undefined) out.currency = invoice.currency;
       if (Array.isArray(input.lines)) {
         const lines = input.lines as { amount?: number; quantity?: number }[];
         out.amount = lines.reduce((sum, line) => sum + (line.amount ?? 0) * (line.quantity ?? 1), 0);
@@ -205,6 +213,9 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
       if (got === undefined) return false;
       if (key === 'from' || key === 'to')
         return String(got).startsWith(String(want)) || String(want).startsWith(String(got));
+      // A plan written without its interval ("Pro") matches the plan at either interval.
+      if (key === 'plan' && typeof want === 'string' && typeof got === 'string' && !/ (monthly|yearly)$/i.test(want))
+        return got.toLowerCase().replace(/ (monthly|yearly)$/, '') === want.toLowerCase();
       if (typeof want === 'string' && typeof got === 'string') return want.toLowerCase() === got.toLowerCase();
       return want === got;
     };
@@ -262,7 +273,9 @@ export async function measureParser(path = 'evals/heldout/requests.yaml'): Promi
           expected.every((want, index) =>
             (matches[index] ?? []).some((call) => {
               const got = semantic(call);
-              return Object.entries(want.args ?? {}).every(([key, value]) => same(key, value, got[key]));
+              // A key the mapping above does not translate is compared with the input's own (sort, reference, …).
+              const raw = (key: string) => got[key] ?? call.input[key] ?? call.input[`${key}_id`];
+              return Object.entries(want.args ?? {}).every(([key, value]) => same(key, value, raw(key)));
             }),
           );
         if (item.expect.kind === 'read' && proposals.length > 0) operationRight = argumentsRight = false;
