@@ -11,12 +11,8 @@ import { amountSpans, bareAmount, parseAmount } from '../../src/agent/builtin/en
 import { intervalAsked } from '../../src/agent/builtin/form.ts';
 import { choosePlanner } from '../../src/agent/planners.ts';
 import { runAgentTurn } from '../../src/agent/run-turn.ts';
-import { findMemberByEmail, getOrg } from '../../src/auth/members.ts';
-import { EVAL_BUSINESS, type EvalStore, openEvalStore } from '../../src/demo/eval-business.ts';
 import type { OperationContext } from '../../src/operations/define-operation.ts';
-import { loadGate } from '../../src/policy/decide.ts';
-import { memberContext } from '../../src/surfaces/operation-context.ts';
-import { openTestStore } from '../support/store.ts';
+import { type EvalBusinessFixture, openEvalBusinessFixture } from '../support/eval-business.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z'); // a Friday
 
@@ -86,19 +82,15 @@ describe('the interval a plan change asks for', () => {
 });
 
 describe('the built-in planner on these classes', () => {
-  let business: EvalStore;
+  let fixture: EvalBusinessFixture;
   let context: OperationContext;
 
   beforeAll(async () => {
-    business = await openEvalStore(EVAL_BUSINESS, { store: await openTestStore() });
-    const gate = await loadGate();
-    const org = await getOrg(business.store.db, business.orgId);
-    const member = await findMemberByEmail(business.store.db, business.orgId, 'olivia@northwind.test');
-    if (!org || !member) throw new Error('no eval org');
-    context = memberContext({ store: business.store, org, member, gate, channel: 'cli' });
+    fixture = await openEvalBusinessFixture();
+    context = await fixture.contextFor('olivia@northwind.test');
   }, 120_000);
   afterAll(async () => {
-    await business?.store.close();
+    await fixture?.close();
   });
 
   const ask = async (text: string) => runAgentTurn({ context, planner: await choosePlanner('builtin'), text });
@@ -113,10 +105,10 @@ describe('the built-in planner on these classes', () => {
   }, 60_000);
 
   it('refunds a spoken amount in the charge currency, and a share of a charge, never the whole charge', async () => {
-    const charge = (await business.store.db
+    const charge = (await fixture.business.store.db
       .selectFrom('charges')
       .select(['id', 'amount', 'currency'])
-      .where('orgId', '=', business.orgId)
+      .where('orgId', '=', fixture.business.orgId)
       .where('status', '=', 'succeeded')
       .where('invoiceId', 'is not', null)
       .orderBy('amount', 'desc')

@@ -13,13 +13,9 @@ import { evidenceSpans } from '../../src/agent/parse/parse-request.ts';
 import { choosePlanner } from '../../src/agent/planners.ts';
 import { runAgentTurn } from '../../src/agent/run-turn.ts';
 import { evaluateTextClassifier, isHeldOutText } from '../../src/agent/text/text-classifier.ts';
-import { findMemberByEmail, getOrg } from '../../src/auth/members.ts';
-import { EVAL_BUSINESS, type EvalStore, openEvalStore } from '../../src/demo/eval-business.ts';
 import type { OperationContext } from '../../src/operations/define-operation.ts';
 import { registry } from '../../src/operations/registry.ts';
-import { loadGate } from '../../src/policy/decide.ts';
-import { memberContext } from '../../src/surfaces/operation-context.ts';
-import { openTestStore } from '../support/store.ts';
+import { type EvalBusinessFixture, openEvalBusinessFixture } from '../support/eval-business.ts';
 
 /**
  * Operations people do not ask for in words: the planner's own look-up of what a request names, the owner's
@@ -83,19 +79,15 @@ describe('slots', () => {
 });
 
 describe('the built-in planner on requests the old forms missed', () => {
-  let business: EvalStore;
+  let fixture: EvalBusinessFixture;
   let context: OperationContext;
 
   beforeAll(async () => {
-    business = await openEvalStore(EVAL_BUSINESS, { store: await openTestStore() });
-    const gate = await loadGate();
-    const org = await getOrg(business.store.db, business.orgId);
-    const member = await findMemberByEmail(business.store.db, business.orgId, 'olivia@northwind.test');
-    if (!org || !member) throw new Error('no eval org');
-    context = memberContext({ store: business.store, org, member, gate, channel: 'cli' });
+    fixture = await openEvalBusinessFixture();
+    context = await fixture.contextFor('olivia@northwind.test');
   }, 120_000);
   afterAll(async () => {
-    await business?.store.close();
+    await fixture?.close();
   });
 
   const planner = () => choosePlanner('builtin');
