@@ -19,7 +19,7 @@ export async function startBenchServer(
     development: true,
     logger: false,
     version: 'bench',
-    rateLimits: { signIn: 1_000_000, writes: 1_000_000 },
+    rateLimits: { signIn: 1_000_000, writes: 1_000_000, mcp: 1_000_000 },
     ...options,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
