@@ -25,6 +25,7 @@ import * as broadcasts from './0026-broadcasts.ts';
 import * as stripeWebhookEndpoints from './0027-stripe-webhook-endpoints.ts';
 import * as mrrFacts from './0028-mrr-facts.ts';
 import * as customerSearch from './0029-customer-search.ts';
+import * as mrrLineEnds from './0030-mrr-line-ends.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '0023-outbound-webhooks': outboundWebhooks,
   '0024-audit-without-heads': auditWithoutHeads,
   '0029-customer-search': customerSearch,
+  '0030-mrr-line-ends': mrrLineEnds,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,

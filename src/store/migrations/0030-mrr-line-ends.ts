@@ -1,0 +1,28 @@
+/**
+ * Involuntary churn at scale (issue 21): the MRR a subscription had when it ended is the sum of its fact lines
+ * that cover the end, `starts < ended_at <= period_end`. The `(org_id, subscription_id, starts)` index (0028)
+ * finds every line that started before the end, the whole history (about 160 lines a subscription on the bench
+ * business, each on its own page: 13 s for 2,600 churned subscriptions); this one finds the lines that end at or
+ * after it, one or two. Added to the ledger's `mrr_lines` and to the Stripe mirror's when it exists (a mirror made
+ * later copies the ledger's indexes).
+ */
+import { type Kysely, sql } from 'kysely';
+
+const INDEX = `
+  do $$ declare
+    target text;
+  begin
+    foreach target in array array[current_schema(), current_schema() || '_stripe'] loop
+      if exists (select from pg_namespace where nspname = target) then
+        execute format(
+          'create index if not exists mrr_lines_org_subscription_end on %I.mrr_lines (org_id, subscription_id, period_end)',
+          target);
+      end if;
+    end loop;
+  end $$
+`;
+
+/** Adds the line-end index to the ledger's and the mirror's MRR facts. */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql.raw(INDEX).execute(db);
+}
