@@ -3,8 +3,8 @@
  * that cover the end, `starts < ended_at <= period_end`. The `(org_id, subscription_id, starts)` index (0028)
  * finds every line that started before the end, the whole history (about 160 lines a subscription on the bench
  * business, each on its own page: 13 s for 2,600 churned subscriptions); this one finds the lines that end at or
- * after it, one or two. Added to the ledger's `mrr_lines` and to the Stripe mirror's when it exists (a mirror made
- * later copies the ledger's indexes).
+ * after it, one or two. Added to the ledger's `mrr_lines` and to the Stripe mirror's (whose facts 0028 made beside
+ * it, as it does the ledger's).
  */
 import { type Kysely, sql } from 'kysely';
 
