@@ -420,6 +420,8 @@ export interface BillingConnector extends RevenueAnalytics {
     limit: number;
   }): Promise<{ first: Charge; second: Charge }[]>;
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
+  /** The invoices of these ids that exist, in no particular order (one read, for lists). */
+  getInvoices(invoiceIds: readonly string[]): Promise<Invoice[]>;
   getInvoiceByNumber(number: string): Promise<Invoice | undefined>;
   listInvoices(query: InvoiceQuery): Promise<Invoice[]>;
   /** How many invoices match `query` in all (paging ignored). */

@@ -49,22 +49,27 @@ export const findDoubleCharges = defineRead({
       withinHours: input.within_hours,
       limit: input.limit,
     });
+    // The customers and invoices of every pair in two reads, not three reads a pair.
+    const charged = pairs.flatMap(({ first, second }) => [first, second]);
+    const owners = new Map(
+      customer
+        ? [[customer.id, customer]]
+        : (await connector.getCustomers(pairs.map(({ second }) => second.customerId))).map((c) => [c.id, c]),
+    );
+    const invoiceIds = charged.flatMap((charge) => (charge.invoiceId ? [charge.invoiceId] : []));
+    const numbers = new Map((await connector.getInvoices(invoiceIds)).map((invoice) => [invoice.id, invoice.number]));
     const found: DoubleCharge[] = [];
     for (const { first, second } of pairs) {
-      const owner = customer ?? (await connector.getCustomer(second.customerId));
-      const charges = [];
-      for (const charge of [first, second]) {
-        const invoice = charge.invoiceId ? await connector.getInvoice(charge.invoiceId) : undefined;
-        charges.push({
-          id: charge.id,
-          amount: charge.amount,
-          currency: charge.currency,
-          amountRefunded: charge.amountRefunded,
-          createdAt: charge.createdAt,
-          invoiceId: charge.invoiceId,
-          invoiceNumber: invoice?.number ?? null,
-        });
-      }
+      const owner = owners.get(second.customerId);
+      const charges = [first, second].map((charge) => ({
+        id: charge.id,
+        amount: charge.amount,
+        currency: charge.currency,
+        amountRefunded: charge.amountRefunded,
+        createdAt: charge.createdAt,
+        invoiceId: charge.invoiceId,
+        invoiceNumber: (charge.invoiceId && numbers.get(charge.invoiceId)) || null,
+      }));
       const hoursApart = Math.round((second.createdAt.getTime() - first.createdAt.getTime()) / 360_000) / 10;
       const name = owner?.name ?? second.customerId;
       const amount = formatMoney(money(second.amount, second.currency));

@@ -17,6 +17,7 @@ import type {
   PaymentAttemptRow,
   SubscriptionQuery,
 } from '../connector.ts';
+import * as charges from './charge-analytics.ts';
 import { findDuplicateSubscriptions } from './duplicate-subscriptions.ts';
 import { whereInvoices, whereSubscriptions } from './list-filters.ts';
 import { orderCharges, orderCustomers, orderInvoices } from './list-order.ts';
@@ -369,7 +370,7 @@ export class LedgerReads {
   }
 
   paymentAttempts(input: { from: Date; until: Date }): Promise<PaymentAttemptRow[]> {
-    return analytics.paymentAttempts(this.executor, this.orgId, input.from, input.until);
+    return charges.paymentAttempts(this.executor, this.orgId, input.from, input.until);
   }
 
   involuntaryChurn(input: { from: Date; until: Date }): Promise<InvoluntaryChurnRow[]> {
@@ -377,7 +378,7 @@ export class LedgerReads {
   }
 
   dunningOutcomes(input: { from: Date; until: Date }): Promise<DunningOutcome[]> {
-    return analytics.dunningOutcomes(this.executor, this.orgId, input.from, input.until);
+    return charges.dunningOutcomes(this.executor, this.orgId, input.from, input.until);
   }
 
   usageAgainstLimits(input: {
@@ -442,6 +443,17 @@ export class LedgerReads {
       .where('id', '=', invoiceId)
       .executeTakeFirst();
     return row ? (await this.invoicesWithLines([row]))[0] : undefined;
+  }
+
+  async getInvoices(invoiceIds: readonly string[]): Promise<Invoice[]> {
+    if (invoiceIds.length === 0) return [];
+    const rows = await this.executor
+      .selectFrom('invoices')
+      .selectAll()
+      .where('orgId', '=', this.orgId)
+      .where('id', 'in', [...new Set(invoiceIds)])
+      .execute();
+    return this.invoicesWithLines(rows);
   }
 
   async getInvoiceByNumber(number: string): Promise<Invoice | undefined> {
@@ -529,32 +541,10 @@ export class LedgerReads {
     withinHours: number;
     limit: number;
   }): Promise<{ first: Charge; second: Charge }[]> {
-    let pairs = this.executor
-      .selectFrom('charges as later')
-      .innerJoin('charges as earlier', (join) =>
-        join
-          .on('earlier.orgId', '=', this.orgId)
-          .onRef('earlier.customerId', '=', 'later.customerId')
-          .onRef('earlier.amount', '=', 'later.amount')
-          .onRef('earlier.currency', '=', 'later.currency')
-          .on('earlier.status', '=', 'succeeded')
-          .onRef('earlier.id', '<>', 'later.id')
-          .onRef('earlier.createdAt', '<=', 'later.createdAt')
-          .on('earlier.createdAt', '>=', sql<Date>`later.created_at - make_interval(hours => ${filter.withinHours})`),
-      )
-      .select(['earlier.id as firstId', 'later.id as secondId'])
-      .where('later.orgId', '=', this.orgId)
-      .where('later.status', '=', 'succeeded')
-      .where('later.createdAt', '>=', filter.from)
-      .where('later.createdAt', '<', filter.until)
-      .where((eb) =>
-        eb.or([eb('earlier.createdAt', '<', eb.ref('later.createdAt')), eb('earlier.id', '<', eb.ref('later.id'))]),
-      );
-    if (filter.customerId) pairs = pairs.where('later.customerId', '=', filter.customerId);
-    const found = await pairs.orderBy('later.createdAt', 'desc').orderBy('later.id').limit(filter.limit).execute();
+    const found = await charges.doubleChargePairs(this.executor, this.orgId, filter);
     if (found.length === 0) return [];
     const ids = [...new Set(found.flatMap((pair) => [pair.firstId, pair.secondId]))];
-    const charges = new Map(
+    const byId = new Map(
       (
         await this.executor
           .selectFrom('charges')
@@ -567,8 +557,8 @@ export class LedgerReads {
         .map((charge) => [charge.id, charge]),
     );
     return found.flatMap((pair) => {
-      const first = charges.get(pair.firstId);
-      const second = charges.get(pair.secondId);
+      const first = byId.get(pair.firstId);
+      const second = byId.get(pair.secondId);
       return first && second ? [{ first, second }] : [];
     });
   }

@@ -24,12 +24,10 @@ import type { Currency } from '../../domain/money.ts';
 import type { Database } from '../../store/schema.ts';
 import type {
   CustomerExpansion,
-  DunningOutcome,
   InvoluntaryChurnRow,
   LimitUsage,
   MrrMovementMonth,
   OverdueCustomer,
-  PaymentAttemptRow,
 } from '../connector.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -202,42 +200,6 @@ export async function expansionFromLines(
   }));
 }
 
-/** Card payment attempts in [from, until) by month, customer country and outcome (null code: succeeded). */
-export async function paymentAttempts(
-  executor: Executor,
-  orgId: string,
-  from: Date,
-  until: Date,
-): Promise<PaymentAttemptRow[]> {
-  const result = await sql<{
-    month: string;
-    country: string;
-    failureCode: string | null;
-    attempts: string | number;
-    amount: string | number;
-  }>`
-    select to_char(ch.created_at at time zone 'UTC', 'YYYY-MM') as month,
-           c.country,
-           case when ch.status = 'failed' then coalesce(ch.failure_code, 'card_declined') end as failure_code,
-           count(*)::int as attempts,
-           sum(ch.amount)::float8 as amount
-      from charges ch
-      join customers c on c.id = ch.customer_id and c.org_id = ${orgId}
-     where ch.org_id = ${orgId}
-       and ch.method = 'card'
-       and ch.created_at >= ${from}
-       and ch.created_at < ${until}
-     group by 1, 2, 3
-     order by 1, 2, 3`.execute(executor);
-  return result.rows.map((row) => ({
-    month: row.month,
-    country: row.country,
-    failureCode: row.failureCode,
-    attempts: Number(row.attempts),
-    amount: Number(row.amount),
-  }));
-}
-
 /** Reference: involuntary churn read from every line (the facts' test holds them equal). */
 export async function involuntaryChurnFromLines(
   executor: Executor,
@@ -275,34 +237,6 @@ export async function involuntaryChurnFromLines(
     endedAt: new Date(row.endedAt),
     currency: row.currency as Currency,
     mrr: Math.max(0, Number(row.mrr)),
-  }));
-}
-
-/** Invoices whose first failed card attempt fell in [from, until), by currency and where they ended up. */
-export async function dunningOutcomes(
-  executor: Executor,
-  orgId: string,
-  from: Date,
-  until: Date,
-): Promise<DunningOutcome[]> {
-  const result = await sql<{ currency: string; outcome: DunningOutcome['outcome']; invoices: number; amount: number }>`
-    select i.currency,
-           case when i.status = 'paid' then 'recovered' when i.status = 'open' then 'open' else 'lost' end as outcome,
-           count(*)::int as invoices,
-           sum(i.total)::float8 as amount
-      from invoices i
-      join (select invoice_id, min(created_at) as first_failure
-              from charges
-             where org_id = ${orgId} and status = 'failed' and invoice_id is not null
-             group by invoice_id) f on f.invoice_id = i.id
-     where i.org_id = ${orgId} and f.first_failure >= ${from} and f.first_failure < ${until}
-     group by 1, 2
-     order by 1, 2`.execute(executor);
-  return result.rows.map((row) => ({
-    currency: row.currency as Currency,
-    outcome: row.outcome,
-    invoices: Number(row.invoices),
-    amount: Number(row.amount),
   }));
 }
 

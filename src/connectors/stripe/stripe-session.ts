@@ -119,6 +119,7 @@ export class StripeSession {
     this.read((r) => r.findDuplicateSubscriptions(filter));
   findDoubleCharges: Reads['findDoubleCharges'] = (filter) => this.read((r) => r.findDoubleCharges(filter));
   getInvoice: Reads['getInvoice'] = (id) => this.read((r) => r.getInvoice(id));
+  getInvoices: Reads['getInvoices'] = (ids) => this.read((r) => r.getInvoices(ids));
   getInvoiceByNumber: Reads['getInvoiceByNumber'] = (number) => this.read((r) => r.getInvoiceByNumber(number));
   listInvoices: Reads['listInvoices'] = (query) => this.read((r) => r.listInvoices(query));
   countInvoices: Reads['countInvoices'] = (query) => this.read((r) => r.countInvoices(query));

@@ -26,6 +26,7 @@ import * as stripeWebhookEndpoints from './0027-stripe-webhook-endpoints.ts';
 import * as mrrFacts from './0028-mrr-facts.ts';
 import * as customerSearch from './0029-customer-search.ts';
 import * as mrrLineEnds from './0030-mrr-line-ends.ts';
+import * as failedCharges from './0032-failed-charges.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -51,6 +52,7 @@ export const migrations: Record<string, Migration> = {
   '0024-audit-without-heads': auditWithoutHeads,
   '0029-customer-search': customerSearch,
   '0030-mrr-line-ends': mrrLineEnds,
+  '0032-failed-charges': failedCharges,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,

@@ -1,0 +1,185 @@
+/**
+ * The charge reads rewritten for scale (issue 21) answer exactly what the straightforward queries they replace
+ * answer: dunning outcomes (every failed charge grouped by invoice, then the window) and double charges (every
+ * charge of the window joined with every earlier charge of its customer). On a generated business plus planted
+ * cases at the edges: a triple charge (three pairs), two charges at the same instant, a pair exactly
+ * `within` hours apart and one just over, another currency, a failed charge between, and an invoice whose
+ * first failure falls before the window.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LeashFixture, openLeashFixture } from '../../../test/support/leash-fixture.ts';
+import { testStoreKind } from '../../../test/support/store.ts';
+import { generateDemo } from '../../demo/generate-demo.ts';
+import { doubleChargePairs, dunningOutcomes } from './charge-analytics.ts';
+
+const END = new Date('2026-06-01T00:00:00Z');
+const HOUR = 3_600_000;
+
+/** The query dunningOutcomes replaced. */
+async function dunningByGrouping(fixture: LeashFixture, from: Date, until: Date) {
+  const result = await sql<{ currency: string; outcome: string; invoices: number; amount: number }>`
+    select i.currency,
+           case when i.status = 'paid' then 'recovered' when i.status = 'open' then 'open' else 'lost' end as outcome,
+           count(*)::int as invoices, sum(i.total)::float8 as amount
+      from invoices i
+      join (select invoice_id, min(created_at) as first_failure from charges
+             where org_id = ${fixture.orgId} and status = 'failed' and invoice_id is not null
+             group by invoice_id) f on f.invoice_id = i.id
+     where i.org_id = ${fixture.orgId} and f.first_failure >= ${from} and f.first_failure < ${until}
+     group by 1, 2 order by 1, 2`.execute(fixture.store.db);
+  return result.rows.map((row) => ({ ...row, invoices: Number(row.invoices), amount: Number(row.amount) }));
+}
+
+/** The join doubleChargePairs replaced, every pair (no limit), as "first>second" strings. */
+async function pairsByJoin(fixture: LeashFixture, from: Date, until: Date, withinHours: number) {
+  const result = await sql<{ firstId: string; secondId: string }>`
+    select earlier.id as first_id, later.id as second_id
+      from charges later
+      join charges earlier
+        on earlier.org_id = ${fixture.orgId} and earlier.customer_id = later.customer_id
+       and earlier.amount = later.amount and earlier.currency = later.currency and earlier.status = 'succeeded'
+       and earlier.id <> later.id and earlier.created_at <= later.created_at
+       and earlier.created_at >= later.created_at - make_interval(hours => ${withinHours})
+       and (earlier.created_at < later.created_at or earlier.id < later.id)
+     where later.org_id = ${fixture.orgId} and later.status = 'succeeded'
+       and later.created_at >= ${from} and later.created_at < ${until}`.execute(fixture.store.db);
+  return result.rows.map((row) => `${row.firstId}>${row.secondId}`).sort();
+}
+
+describe(`charge reads at scale answer what the plain queries answer (${testStoreKind})`, () => {
+  let fixture: LeashFixture;
+
+  /** Inserts a charge of an existing customer (and invoice) at `at`. */
+  async function plant(
+    id: string,
+    base: { customerId: string; invoiceId: string | null; currency: string },
+    at: Date,
+    amount: number,
+    status: 'succeeded' | 'failed' = 'succeeded',
+    currency = base.currency,
+  ) {
+    await fixture.store.db
+      .insertInto('charges')
+      .values({
+        id,
+        orgId: fixture.orgId,
+        customerId: base.customerId,
+        invoiceId: base.invoiceId,
+        amount,
+        currency,
+        status,
+        failureCode: status === 'failed' ? 'card_declined' : null,
+        method: 'card',
+        createdAt: at,
+      })
+      .execute();
+  }
+
+  beforeAll(async () => {
+    fixture = await openLeashFixture();
+    await generateDemo(fixture.store, {
+      orgId: fixture.orgId,
+      customers: 120,
+      months: 12,
+      seed: 'charges',
+      endAt: END,
+    });
+    const invoices = await fixture.store.db
+      .selectFrom('invoices')
+      .select(['id', 'customerId', 'currency'])
+      .where('orgId', '=', fixture.orgId)
+      .where('status', '=', 'paid')
+      .orderBy('id')
+      .limit(3)
+      .execute();
+    const [a, b, c] = invoices.map((invoice) => ({ ...invoice, invoiceId: invoice.id }));
+    if (!a || !b || !c) throw new Error('the generated business has too few paid invoices');
+    const at = (iso: string) => new Date(iso);
+    // A triple within 72 h: pairs 1>2, 1>3, 2>3; a failed one between pairs with nothing.
+    await plant('ch_t1', a, at('2026-04-10T10:00:00Z'), 4_321);
+    await plant('ch_t2', a, at('2026-04-11T10:00:00Z'), 4_321);
+    await plant('ch_tf', a, at('2026-04-11T12:00:00Z'), 4_321, 'failed');
+    await plant('ch_t3', a, at('2026-04-12T09:00:00Z'), 4_321);
+    // Same instant: one pair, ordered by id.
+    await plant('ch_s1', b, at('2026-05-02T08:00:00Z'), 1_234);
+    await plant('ch_s2', b, at('2026-05-02T08:00:00Z'), 1_234);
+    // Exactly 72 h apart (a pair), 72 h and a minute (none), another currency (none).
+    await plant('ch_e1', c, at('2026-03-01T00:00:00Z'), 777);
+    await plant('ch_e2', c, at('2026-03-04T00:00:00Z'), 777);
+    await plant('ch_o1', c, at('2026-03-20T00:00:00Z'), 888);
+    await plant('ch_o2', c, new Date(Date.parse('2026-03-23T00:00:00Z') + 60_000), 888);
+    await plant('ch_x1', c, at('2026-03-25T00:00:00Z'), 999);
+    await plant('ch_x2', c, at('2026-03-25T01:00:00Z'), 999, 'succeeded', c.currency === 'usd' ? 'eur' : 'usd');
+    // An earlier charge just before the window's start pairs with one inside it.
+    await plant('ch_w1', b, new Date(Date.parse('2026-03-01T00:00:00Z') - HOUR), 555);
+    await plant('ch_w2', b, at('2026-03-01T05:00:00Z'), 555);
+    // An invoice that failed before the window and again inside it: its first failure is not in the window.
+    await plant('ch_f1', a, at('2026-02-20T00:00:00Z'), 100, 'failed');
+    await plant('ch_f2', a, at('2026-03-05T00:00:00Z'), 100, 'failed');
+  }, 180_000);
+  afterAll(async () => fixture.close());
+
+  it('double charges: the same pairs as the join, for several windows and distances, and the planted ones', async () => {
+    const windows: [string, string, number][] = [
+      ['2026-03-01', '2026-06-01', 72],
+      ['2026-03-01', '2026-06-01', 1],
+      ['2025-06-01', '2026-06-01', 24 * 31],
+      ['2026-04-11', '2026-04-12', 72],
+    ];
+    for (const [from, until, withinHours] of windows) {
+      const window = { from: new Date(from), until: new Date(until), withinHours };
+      const found = await doubleChargePairs(fixture.store.db, fixture.orgId, { ...window, limit: 10_000 });
+      const expected = await pairsByJoin(fixture, window.from, window.until, withinHours);
+      expect(found.map((pair) => `${pair.firstId}>${pair.secondId}`).sort()).toEqual(expected);
+    }
+    const planted = await pairsByJoin(fixture, new Date('2026-03-01'), new Date('2026-06-01'), 72);
+    expect(planted).toEqual(
+      expect.arrayContaining([
+        'ch_t1>ch_t2',
+        'ch_t1>ch_t3',
+        'ch_t2>ch_t3',
+        'ch_s1>ch_s2',
+        'ch_e1>ch_e2',
+        'ch_w1>ch_w2',
+      ]),
+    );
+    expect(planted.some((pair) => /ch_o|ch_x|ch_tf/.test(pair))).toBe(false);
+  });
+
+  it('double charges: newest first, the limit and one customer', async () => {
+    const window = { from: new Date('2026-03-01'), until: new Date('2026-06-01'), withinHours: 72 };
+    const top = await doubleChargePairs(fixture.store.db, fixture.orgId, { ...window, limit: 2 });
+    expect(top).toHaveLength(2);
+    const b = await fixture.store.db
+      .selectFrom('charges')
+      .select('customerId')
+      .where('id', '=', 'ch_s1')
+      .executeTakeFirstOrThrow();
+    const own = await doubleChargePairs(fixture.store.db, fixture.orgId, {
+      ...window,
+      customerId: b.customerId,
+      limit: 50,
+    });
+    expect(own.map((pair) => `${pair.firstId}>${pair.secondId}`)).toEqual(
+      expect.arrayContaining(['ch_s1>ch_s2', 'ch_w1>ch_w2']),
+    );
+    expect(own.every((pair) => pair.secondId.startsWith('ch_'))).toBe(true);
+  });
+
+  it('dunning outcomes: the same figures as grouping every failed charge, for several windows', async () => {
+    const windows: [string, string][] = [
+      ['2026-03-01', '2026-06-01'],
+      ['2025-12-01', '2026-06-01'],
+      ['2025-06-01', '2026-06-01'],
+      ['2026-02-20', '2026-02-21'],
+    ];
+    let nonEmpty = 0;
+    for (const [from, until] of windows) {
+      const found = await dunningOutcomes(fixture.store.db, fixture.orgId, new Date(from), new Date(until));
+      expect(found).toEqual(await dunningByGrouping(fixture, new Date(from), new Date(until)));
+      if (found.length > 0) nonEmpty += 1;
+    }
+    expect(nonEmpty).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Reads over an org's charges for the insights (payment failure rates, dunning outcomes, double charges), in SQL
+ * the same on PGlite and PostgreSQL. Each one reads the charges of its window through an index, never every
+ * charge the org ever had: at 100k customers an org has over a million charges (issue 21).
+ *
+ * Result columns come back camel-cased (the store's Kysely CamelCasePlugin).
+ */
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Currency } from '../../domain/money.ts';
+import type { Database } from '../../store/schema.ts';
+import type { DunningOutcome, PaymentAttemptRow } from '../connector.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Card payment attempts in [from, until) by month, customer country and outcome (null code: succeeded). */
+export async function paymentAttempts(
+  executor: Executor,
+  orgId: string,
+  from: Date,
+  until: Date,
+): Promise<PaymentAttemptRow[]> {
+  const result = await sql<{
+    month: string;
+    country: string;
+    failureCode: string | null;
+    attempts: string | number;
+    amount: string | number;
+  }>`
+    select to_char(ch.created_at at time zone 'UTC', 'YYYY-MM') as month,
+           c.country,
+           case when ch.status = 'failed' then coalesce(ch.failure_code, 'card_declined') end as failure_code,
+           count(*)::int as attempts,
+           sum(ch.amount)::float8 as amount
+      from charges ch
+      join customers c on c.id = ch.customer_id and c.org_id = ${orgId}
+     where ch.org_id = ${orgId}
+       and ch.method = 'card'
+       and ch.created_at >= ${from}
+       and ch.created_at < ${until}
+     group by 1, 2, 3
+     order by 1, 2, 3`.execute(executor);
+  return result.rows.map((row) => ({
+    month: row.month,
+    country: row.country,
+    failureCode: row.failureCode,
+    attempts: Number(row.attempts),
+    amount: Number(row.amount),
+  }));
+}
+
+/**
+ * Invoices whose first failed charge fell in [from, until), by currency and where they ended up. An invoice's
+ * first failure is in the window when it has a failed charge in the window and none before it: the failed
+ * charges of the window and one look-up each for an earlier failure, both through the failed-charge indexes
+ * (migration 0032), instead of grouping every failed charge the org ever had by invoice.
+ */
+export async function dunningOutcomes(
+  executor: Executor,
+  orgId: string,
+  from: Date,
+  until: Date,
+): Promise<DunningOutcome[]> {
+  const result = await sql<{ currency: string; outcome: DunningOutcome['outcome']; invoices: number; amount: number }>`
+    select i.currency,
+           case when i.status = 'paid' then 'recovered' when i.status = 'open' then 'open' else 'lost' end as outcome,
+           count(*)::int as invoices,
+           sum(i.total)::float8 as amount
+      from invoices i
+     where i.org_id = ${orgId}
+       and i.id in (
+         select f.invoice_id
+           from charges f
+          where f.org_id = ${orgId} and f.status = 'failed' and f.invoice_id is not null
+            and f.created_at >= ${from} and f.created_at < ${until}
+            and not exists (
+              select from charges e
+               where e.org_id = ${orgId} and e.status = 'failed' and e.invoice_id = f.invoice_id
+                 and e.created_at < ${from}))
+     group by 1, 2
+     order by 1, 2`.execute(executor);
+  return result.rows.map((row) => ({
+    currency: row.currency as Currency,
+    outcome: row.outcome,
+    invoices: Number(row.invoices),
+    amount: Number(row.amount),
+  }));
+}
+
+/** A suspected double charge: two charge ids, the earlier first. */
+export interface DoubleChargePair {
+  firstId: string;
+  secondId: string;
+}
+
+/**
+ * Pairs of succeeded charges of one customer with the same amount and currency at most `withinHours` apart, the
+ * later one in [from, until), newest first. A charge can only be in such a pair when its neighbour in time
+ * (same customer, amount and currency) is that close, so the window's charges are first narrowed to those with a
+ * close neighbour (one sort of the window's charges), and only they are paired: the same pairs as joining every
+ * charge of the window with every earlier charge of the customer, without that join.
+ */
+export async function doubleChargePairs(
+  executor: Executor,
+  orgId: string,
+  filter: { customerId?: string; from: Date; until: Date; withinHours: number; limit: number },
+): Promise<DoubleChargePair[]> {
+  const within = sql`make_interval(hours => ${filter.withinHours})`;
+  const customer = filter.customerId ? sql`and customer_id = ${filter.customerId}` : sql``;
+  const result = await sql<DoubleChargePair>`
+    with neighbours as (
+      select id, customer_id, currency, amount, created_at,
+             lag(created_at) over same_charge as previous_at,
+             lead(created_at) over same_charge as next_at
+        from charges
+       where org_id = ${orgId} and status = 'succeeded'
+         and created_at >= ${filter.from}::timestamptz - ${within} and created_at < ${filter.until}
+         ${customer}
+      window same_charge as (partition by customer_id, currency, amount order by created_at, id)
+    ), close as (
+      select id, customer_id, currency, amount, created_at
+        from neighbours
+       where previous_at >= created_at - ${within} or next_at <= created_at + ${within}
+    )
+    select earlier.id as first_id, later.id as second_id
+      from close later
+      join close earlier
+        on earlier.customer_id = later.customer_id
+       and earlier.amount = later.amount
+       and earlier.currency = later.currency
+       and earlier.id <> later.id
+       and earlier.created_at <= later.created_at
+       and earlier.created_at >= later.created_at - ${within}
+       and (earlier.created_at < later.created_at or earlier.id < later.id)
+     where later.created_at >= ${filter.from} and later.created_at < ${filter.until}
+     order by later.created_at desc, later.id
+     limit ${filter.limit}`.execute(executor);
+  return result.rows.map((row) => ({ firstId: row.firstId, secondId: row.secondId }));
+}
