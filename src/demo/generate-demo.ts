@@ -27,6 +27,7 @@ import type { Store } from '../store/db.ts';
 import { buildCatalog, type DemoCatalog, PLAN_KEYS, type PlanKey } from './catalog.ts';
 import { COUNTRY_CARDS, COUNTRY_CURRENCY, type DemoCompany, demoCompany } from './companies.ts';
 import { DemoWriter } from './demo-writer.ts';
+import { mainDemoCurrency, plantChurn } from './plant-churn.ts';
 import { SeededRandom } from './random.ts';
 
 /** Options of the generator. */
@@ -37,6 +38,11 @@ export interface DemoOptions {
   months?: number;
   /** The last moment of the history (the ledger clock ends here). */
   endAt: Date;
+  /**
+   * Plant a few subscriptions lost to failed payments in the last three months (see plant-churn.ts). Off by
+   * default: the eval and bench businesses name ids and invoice numbers that planting would shift.
+   */
+  plantChurn?: boolean;
   onProgress?: (progress: { phase: string; done: number; total: number }) => void;
 }
 
@@ -142,6 +148,13 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     ...Array.from({ length: Math.max(2, Math.floor(customerCount / 100)) }, () => random.int(20, customerCount - 1)),
   ]);
   const customerIndex = new Map<string, number>();
+  const hasStory = (customerId: string) => {
+    const index = customerIndex.get(customerId) ?? 0;
+    return index < 20 || doubleChargeTargets.has(index) || duplicateTargets.has(index);
+  };
+  const churnPlanting = options.plantChurn
+    ? plantChurn({ end, currency: mainDemoCurrency(companies), hasStory })
+    : undefined;
 
   const cardFor = (company: DemoCompany, at: Date, months = random.int(4, 40)): PaymentMethod => {
     const expiry = addInterval(at, 'month', months);
@@ -241,7 +254,8 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
     }
     if (payment.invoice.status === 'open' && payment.invoice.nextPaymentAttempt) {
       schedule({ type: 'retry', invoiceId: payment.invoice.id, at: payment.invoice.nextPaymentAttempt });
-      if (payment.charge?.failureCode === 'expired_card' && random.chance(0.65))
+      const updatesCard = !churnPlanting?.keepsExpiredCard(customer.id);
+      if (payment.charge?.failureCode === 'expired_card' && updatesCard && random.chance(0.65))
         schedule({ type: 'card_update', customerId: customer.id, at: addDays(clock.now, random.int(1, 6)) });
     }
     return payment.invoice.status === 'open' ? 'past_due' : 'active';
@@ -429,9 +443,10 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
       nextEnd: periodEnd,
       billLicensed: true,
     });
+    const payer = churnPlanting?.payerAtRenewal(customer, subscription, interval === 'month', clock.now) ?? customer;
     const status = bill(
       subscription,
-      customer,
+      payer,
       lines,
       subscription.status === 'trialing' ? 'subscription_create' : 'subscription_cycle',
       subscription.currentPeriodEnd,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinPlanner } from '../../src/agent/builtin/builtin-planner.ts';
 import { runAgentTurn } from '../../src/agent/run-turn.ts';
 import { listAuditEvents } from '../../src/audit/list-audit-events.ts';
+import { startOfTodayUtc } from '../../src/cli/commands/demo.ts';
 import { generateDemo } from '../../src/demo/generate-demo.ts';
 import { SUGGESTED_OPERATIONS, type Suggestion } from '../../src/insights/suggest.ts';
 import type { OperationContext } from '../../src/operations/define-operation.ts';
@@ -19,9 +20,6 @@ import { FINANCE, type LeashFixture, MANAGER, openLeashFixture } from '../suppor
 import { testStoreKind } from '../support/store.ts';
 
 type Answer = { suggestions: Suggestion[] };
-
-/** The day the demo ends, the default demo as `npm start` built it on 3 Dec 2026. */
-const DEMO_END = new Date('2026-12-03T00:00:00Z');
 
 describe(`insight suggestions on the default demo (${testStoreKind})`, () => {
   let fixture: LeashFixture;
@@ -48,9 +46,9 @@ describe(`insight suggestions on the default demo (${testStoreKind})`, () => {
       customers: 300,
       seed: 'leash',
       months: 24,
-      // A fixed day: the demo's history depends on the day it ends, and on some days (4 Dec 2026) its default
-      // six-month window holds no subscription lost to failed payments, so churn has nothing to suggest.
-      endAt: DEMO_END,
+      endAt: startOfTodayUtc(),
+      // As `npm start` builds it: with subscriptions lost to failed payments planted, so churn always has some.
+      plantChurn: true,
     });
     server = await startTestServer(fixture);
     context = await fixture.context(MANAGER, { channel: 'cli' });

@@ -52,6 +52,8 @@ export async function buildDemo(options: DemoOptions) {
       seed: options.seed,
       months: options.months,
       endAt: options.endAt,
+      // The demo people explore always has subscriptions lost to failed payments to find.
+      plantChurn: true,
       onProgress: bar.onProgress,
     });
     const named = [...new Set([...summary.duplicateSubscriptions, ...summary.doubleCharges])];
