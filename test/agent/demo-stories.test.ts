@@ -42,7 +42,15 @@ describe(`the default demo answers as advertised (${testStoreKind})`, () => {
     store = await openTestStore();
     const { org } = await createDemoOrg(store.db);
     // `leash demo`'s defaults: 300 customers, seed "leash", 24 months ending today.
-    await generateDemo(store, { orgId: org.id, customers: 300, seed: 'leash', months: 24, endAt: startOfTodayUtc() });
+    // As `npm start` builds it (src/cli/commands/demo.ts: the planted involuntary churn on).
+    await generateDemo(store, {
+      orgId: org.id,
+      customers: 300,
+      seed: 'leash',
+      months: 24,
+      endAt: startOfTodayUtc(),
+      plantChurn: true,
+    });
     const member = await findMemberByEmail(store.db, org.id, 'sam@northwind.test');
     const found = await getOrg(store.db, org.id);
     if (!member || !found) throw new Error('no demo member');

@@ -31,7 +31,15 @@ describe(`pricing what-ifs in chat on the default demo (${testStoreKind})`, () =
   beforeAll(async () => {
     store = await openTestStore();
     const { org } = await createDemoOrg(store.db);
-    await generateDemo(store, { orgId: org.id, customers: 300, seed: 'leash', months: 24, endAt: startOfTodayUtc() });
+    // As `npm start` builds it (src/cli/commands/demo.ts: the planted involuntary churn on).
+    await generateDemo(store, {
+      orgId: org.id,
+      customers: 300,
+      seed: 'leash',
+      months: 24,
+      endAt: startOfTodayUtc(),
+      plantChurn: true,
+    });
     const member = await findMemberByEmail(store.db, org.id, 'fiona@northwind.test');
     const found = await getOrg(store.db, org.id);
     if (!member || !found) throw new Error('no demo member');
