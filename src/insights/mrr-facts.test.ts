@@ -163,4 +163,19 @@ describe(`MRR facts (${testStoreKind})`, () => {
     expect(rebuilt.changed).toBeGreaterThan(0);
     expect(await facts(fixture)).toEqual(kept);
   });
+
+  it('a rebuild of the whole org also puts right the payment attempts by day (a row changed by hand)', async () => {
+    const { db } = fixture.store;
+    const clean = await rebuildMrrFacts(db, { orgId: fixture.orgId });
+    expect(clean.changed).toBe(0);
+    expect(clean.paymentDays).toBeGreaterThan(100);
+    await sql`update charge_days set attempts = attempts + 5
+               where org_id = ${fixture.orgId} and (day, country, method, outcome) =
+                     (select day, country, method, outcome from charge_days where org_id = ${fixture.orgId}
+                       order by day desc limit 1)`.execute(db);
+    const fixed = await rebuildMrrFacts(db, { orgId: fixture.orgId });
+    // The changed row out, the right one in.
+    expect(fixed.changed).toBe(2);
+    expect((await rebuildMrrFacts(db, { orgId: fixture.orgId })).changed).toBe(0);
+  });
 });

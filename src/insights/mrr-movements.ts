@@ -50,11 +50,12 @@ export const mrrMovements = defineRead({
   async run(_context, input, connector) {
     const now = await connector.now();
     const window = resolveWindow(input, now, 12);
-    const currency = await mainCurrency(connector, input.currency);
-    const [opening, movements, others] = await Promise.all([
+    // The currencies once: the main one when none is asked for, and the others the answer offers.
+    const others = await connector.customerCurrencies();
+    const currency = input.currency ?? others[0]?.currency ?? 'usd';
+    const [opening, movements] = await Promise.all([
       connector.mrrAt({ currency, at: window.from }),
       connector.mrrMovements({ currency, ...window }),
-      connector.customerCurrencies(),
     ]);
     const byMonth = new Map(movements.map((row) => [row.month, row]));
     let mrr = opening;

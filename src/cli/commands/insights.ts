@@ -99,14 +99,16 @@ Examples:
 
   insights
     .command('rebuild')
-    .description('Recompute the MRR facts the insights read, from the invoices (the whole org, or one customer).')
+    .description(
+      'Recompute the facts the insights read: MRR from the invoices, payment attempts by day from the charges (the whole org, or one customer’s MRR).',
+    )
     .option('--customer <id>', 'only this customer (cus_…)')
     .option(...actingAs())
     .option('--json', 'print the summary as JSON (without it: a progress bar on stderr)')
     .addHelpText(
       'after',
       `
-Every billing write keeps the MRR facts up to date in its own transaction, so this is rarely needed: run it
+Every billing write keeps these facts up to date in its own transaction, so this is rarely needed: run it
 after rows were changed outside Leash (a hand-run SQL statement, a restore from an older backup), or when
 \`leash insights\` disagrees with what the invoices say. It reads every invoice of the org (a few minutes at a
 million invoices), changes nothing when the facts are right, and is audited as one event (insights.rebuilt).
@@ -167,7 +169,9 @@ Examples:
         const seconds = (Date.now() - started) / 1000;
         if (options.json) return printJson({ ...summary, seconds });
         process.stdout.write(
-          `Rebuilt the MRR facts of ${summary.customers.toLocaleString('en-US')} customer${summary.customers === 1 ? '' : 's'} in ${seconds.toFixed(1)} s: ${summary.lines.toLocaleString('en-US')} MRR lines, ${summary.changes.toLocaleString('en-US')} MRR changes; ${
+          `Rebuilt the MRR facts of ${summary.customers.toLocaleString('en-US')} customer${summary.customers === 1 ? '' : 's'} in ${seconds.toFixed(1)} s: ${summary.lines.toLocaleString('en-US')} MRR lines, ${summary.changes.toLocaleString('en-US')} MRR changes${
+            options.customer ? '' : `, ${summary.paymentDays.toLocaleString('en-US')} days of payment attempts`
+          }; ${
             summary.changed === 0
               ? 'nothing differed from the facts kept'
               : `${summary.changed.toLocaleString('en-US')} rows differed and were corrected`

@@ -4,14 +4,16 @@
  * charge of the window joined with every earlier charge of its customer). On a generated business plus planted
  * cases at the edges: a triple charge (three pairs), two charges at the same instant, a pair exactly
  * `within` hours apart and one just over, another currency, a failed charge between, and an invoice whose
- * first failure falls before the window.
+ * first failure falls before the window. And the failure rates read from the daily facts (migration 0033) answer
+ * what the charges answer, kept through inserts, a customer's change of country, a changed and a deleted charge,
+ * and equal to the facts rebuilt from the charges.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeashFixture, openLeashFixture } from '../../../test/support/leash-fixture.ts';
 import { testStoreKind } from '../../../test/support/store.ts';
 import { generateDemo } from '../../demo/generate-demo.ts';
-import { doubleChargePairs, dunningOutcomes } from './charge-analytics.ts';
+import { attemptsFromCharges, doubleChargePairs, dunningOutcomes, paymentAttempts } from './charge-analytics.ts';
 
 const END = new Date('2026-06-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -181,5 +183,67 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
       if (found.length > 0) nonEmpty += 1;
     }
     expect(nonEmpty).toBeGreaterThanOrEqual(3);
+  });
+
+  /** Failure-rate windows: whole months, partial days at both ends, inside one day, a year. */
+  const RATE_WINDOWS: [string, string][] = [
+    ['2026-03-01T00:00:00Z', '2026-06-01T00:00:00Z'],
+    ['2026-02-15T13:37:00Z', '2026-05-20T08:00:00Z'],
+    ['2026-04-11T01:00:00Z', '2026-04-11T23:00:00Z'],
+    ['2025-06-01T00:00:00Z', '2026-06-01T00:00:00Z'],
+  ];
+
+  async function expectRatesAsCharges(): Promise<number> {
+    let rows = 0;
+    for (const [from, until] of RATE_WINDOWS) {
+      const window = [fixture.orgId, new Date(from), new Date(until)] as const;
+      const fromFacts = await paymentAttempts(fixture.store.db, ...window);
+      expect(fromFacts).toEqual(await attemptsFromCharges(fixture.store.db, ...window));
+      rows += fromFacts.length;
+    }
+    return rows;
+  }
+
+  /** The org's daily facts that count (a row taken down to zero counts nothing). */
+  const dayFacts = async () =>
+    (
+      await sql<{ row: string }>`select concat_ws('|', day, country, method, outcome, attempts, amount) as row
+                                   from charge_days where org_id = ${fixture.orgId} and attempts <> 0
+                                  order by 1`.execute(fixture.store.db)
+    ).rows.map((row) => row.row);
+
+  it('failure rates: whole days from the daily facts and the edges from the charges answer what the charges answer', async () => {
+    expect(await expectRatesAsCharges()).toBeGreaterThan(20);
+  });
+
+  it('failure rates: kept through a change of country, a changed and a deleted charge; equal to a rebuild', async () => {
+    const { db } = fixture.store;
+    const moved = await db
+      .selectFrom('charges')
+      .select('customerId')
+      .where('id', '=', 'ch_t1')
+      .executeTakeFirstOrThrow();
+    const country = await db
+      .selectFrom('customers')
+      .select('country')
+      .where('id', '=', moved.customerId)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('customers')
+      .set({ country: country.country === 'FR' ? 'DE' : 'FR' })
+      .where('id', '=', moved.customerId)
+      .execute();
+    await db
+      .updateTable('charges')
+      .set({ status: 'failed', failureCode: 'expired_card' })
+      .where('id', '=', 'ch_t2')
+      .execute();
+    await db.updateTable('charges').set({ amountRefunded: 100 }).where('id', '=', 'ch_t3').execute();
+    await db.deleteFrom('charges').where('id', '=', 'ch_x2').execute();
+    expect(await expectRatesAsCharges()).toBeGreaterThan(20);
+    const kept = await dayFacts();
+    await sql`select charge_days_rebuild(current_schema(), ${fixture.orgId})`.execute(db);
+    expect(await dayFacts()).toEqual(kept);
+    expect(kept.length).toBeGreaterThan(100);
   });
 });

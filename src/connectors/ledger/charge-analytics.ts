@@ -12,20 +12,88 @@ import type { DunningOutcome, PaymentAttemptRow } from '../connector.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** Card payment attempts in [from, until) by month, customer country and outcome (null code: succeeded). */
+const DAY = 86_400_000;
+
+/**
+ * Card payment attempts in [from, until) by month, customer country and outcome (null code: succeeded). Whole
+ * UTC days come from the daily facts (`charge_days`, migration 0033); the parts of a day at the window's edges
+ * come from the charges themselves.
+ */
 export async function paymentAttempts(
   executor: Executor,
   orgId: string,
   from: Date,
   until: Date,
 ): Promise<PaymentAttemptRow[]> {
-  const result = await sql<{
-    month: string;
-    country: string;
-    failureCode: string | null;
-    attempts: string | number;
-    amount: string | number;
-  }>`
+  const firstDay = Math.ceil(from.getTime() / DAY) * DAY;
+  const lastDay = Math.floor(until.getTime() / DAY) * DAY;
+  if (firstDay >= lastDay) return attemptsFromCharges(executor, orgId, from, until);
+  const parts = await Promise.all([
+    attemptsFromDays(executor, orgId, new Date(firstDay), new Date(lastDay)),
+    from.getTime() < firstDay ? attemptsFromCharges(executor, orgId, from, new Date(firstDay)) : [],
+    lastDay < until.getTime() ? attemptsFromCharges(executor, orgId, new Date(lastDay), until) : [],
+  ]);
+  const merged = new Map<string, PaymentAttemptRow>();
+  for (const row of parts.flat()) {
+    const key = `${row.month}|${row.country}|${row.failureCode ?? ''}`;
+    const seen = merged.get(key);
+    merged.set(key, seen ? { ...seen, attempts: seen.attempts + row.attempts, amount: seen.amount + row.amount } : row);
+  }
+  // The charges query's order: month, country, then the outcome with successes (null) last.
+  const order = (row: PaymentAttemptRow) => [row.month, row.country, row.failureCode ?? '\uffff'];
+  return [...merged.values()].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    for (let index = 0; index < x.length; index += 1)
+      if (x[index] !== y[index]) return (x[index] as string) < (y[index] as string) ? -1 : 1;
+    return 0;
+  });
+}
+
+/** The same from the daily facts, for whole UTC days [fromDay, untilDay). */
+async function attemptsFromDays(
+  executor: Executor,
+  orgId: string,
+  fromDay: Date,
+  untilDay: Date,
+): Promise<PaymentAttemptRow[]> {
+  const day = (at: Date) => at.toISOString().slice(0, 10);
+  const result = await sql<AttemptRow>`
+    select to_char(day, 'YYYY-MM') as month, country, nullif(outcome, '') as failure_code,
+           sum(attempts)::int as attempts, sum(amount)::float8 as amount
+      from charge_days
+     where org_id = ${orgId} and method = 'card' and country <> ''
+       and day >= ${day(fromDay)}::date and day < ${day(untilDay)}::date
+     group by 1, 2, 3
+    having sum(attempts) <> 0`.execute(executor);
+  return result.rows.map(attemptRow);
+}
+
+type AttemptRow = {
+  month: string;
+  country: string;
+  failureCode: string | null;
+  attempts: string | number;
+  amount: string | number;
+};
+
+function attemptRow(row: AttemptRow): PaymentAttemptRow {
+  return {
+    month: row.month,
+    country: row.country,
+    failureCode: row.failureCode,
+    attempts: Number(row.attempts),
+    amount: Number(row.amount),
+  };
+}
+
+/** The same read from the charges (edges of a window; the reference the facts' test compares with). */
+export async function attemptsFromCharges(
+  executor: Executor,
+  orgId: string,
+  from: Date,
+  until: Date,
+): Promise<PaymentAttemptRow[]> {
+  const result = await sql<AttemptRow>`
     select to_char(ch.created_at at time zone 'UTC', 'YYYY-MM') as month,
            c.country,
            case when ch.status = 'failed' then coalesce(ch.failure_code, 'card_declined') end as failure_code,
@@ -39,13 +107,7 @@ export async function paymentAttempts(
        and ch.created_at < ${until}
      group by 1, 2, 3
      order by 1, 2, 3`.execute(executor);
-  return result.rows.map((row) => ({
-    month: row.month,
-    country: row.country,
-    failureCode: row.failureCode,
-    attempts: Number(row.attempts),
-    amount: Number(row.amount),
-  }));
+  return result.rows.map(attemptRow);
 }
 
 /**

@@ -27,6 +27,7 @@ import * as mrrFacts from './0028-mrr-facts.ts';
 import * as customerSearch from './0029-customer-search.ts';
 import * as mrrLineEnds from './0030-mrr-line-ends.ts';
 import * as failedCharges from './0032-failed-charges.ts';
+import * as chargeDays from './0033-charge-days.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '0029-customer-search': customerSearch,
   '0030-mrr-line-ends': mrrLineEnds,
   '0032-failed-charges': failedCharges,
+  '0033-charge-days': chargeDays,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,
