@@ -10,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinPlanner } from '../../src/agent/builtin/builtin-planner.ts';
 import { runAgentTurn } from '../../src/agent/run-turn.ts';
 import { listAuditEvents } from '../../src/audit/list-audit-events.ts';
-import { startOfTodayUtc } from '../../src/cli/commands/demo.ts';
-import { generateDemo } from '../../src/demo/generate-demo.ts';
 import { SUGGESTED_OPERATIONS, type Suggestion } from '../../src/insights/suggest.ts';
 import type { OperationContext } from '../../src/operations/define-operation.ts';
 import { proposeOperation, runRead } from '../../src/operations/run-operation.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { FINANCE, type LeashFixture, MANAGER, openLeashFixture } from '../support/leash-fixture.ts';
+import { generateStartDemo } from '../support/start-demo.ts';
 import { testStoreKind } from '../support/store.ts';
 
 type Answer = { suggestions: Suggestion[] };
@@ -41,15 +40,7 @@ describe(`insight suggestions on the default demo (${testStoreKind})`, () => {
 
   beforeAll(async () => {
     fixture = await openLeashFixture();
-    await generateDemo(fixture.store, {
-      orgId: fixture.orgId,
-      customers: 300,
-      seed: 'leash',
-      months: 24,
-      endAt: startOfTodayUtc(),
-      // As `npm start` builds it: with subscriptions lost to failed payments planted, so churn always has some.
-      plantChurn: true,
-    });
+    await generateStartDemo(fixture.store, fixture.orgId);
     server = await startTestServer(fixture);
     context = await fixture.context(MANAGER, { channel: 'cli' });
     for (const name of INSIGHTS) answers.set(name, (await runRead(context, name, {})) as Answer);

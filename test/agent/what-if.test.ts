@@ -10,13 +10,12 @@ import { builtinPlanner } from '../../src/agent/builtin/builtin-planner.ts';
 import { runAgentTurn } from '../../src/agent/run-turn.ts';
 import { createDemoOrg } from '../../src/auth/demo-members.ts';
 import { findMemberByEmail, getOrg } from '../../src/auth/members.ts';
-import { startOfTodayUtc } from '../../src/cli/commands/demo.ts';
 import { LedgerConnector } from '../../src/connectors/ledger/ledger-connector.ts';
-import { generateDemo } from '../../src/demo/generate-demo.ts';
 import type { OperationContext } from '../../src/operations/define-operation.ts';
 import { loadGate } from '../../src/policy/decide.ts';
 import type { Store } from '../../src/store/db.ts';
 import { memberContext } from '../../src/surfaces/operation-context.ts';
+import { generateStartDemo } from '../support/start-demo.ts';
 import { openTestStore, testStoreKind } from '../support/store.ts';
 
 describe(`pricing what-ifs in chat on the default demo (${testStoreKind})`, () => {
@@ -31,15 +30,7 @@ describe(`pricing what-ifs in chat on the default demo (${testStoreKind})`, () =
   beforeAll(async () => {
     store = await openTestStore();
     const { org } = await createDemoOrg(store.db);
-    // As `npm start` builds it (src/cli/commands/demo.ts: the planted involuntary churn on).
-    await generateDemo(store, {
-      orgId: org.id,
-      customers: 300,
-      seed: 'leash',
-      months: 24,
-      endAt: startOfTodayUtc(),
-      plantChurn: true,
-    });
+    await generateStartDemo(store, org.id);
     const member = await findMemberByEmail(store.db, org.id, 'fiona@northwind.test');
     const found = await getOrg(store.db, org.id);
     if (!member || !found) throw new Error('no demo member');

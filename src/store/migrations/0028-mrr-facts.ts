@@ -16,6 +16,7 @@
  * held are computed here.
  */
 import { type Kysely, sql } from 'kysely';
+import { statementTriggers } from './ledger-and-mirror.ts';
 
 /**
  * The monthly amount of invoice line `l` (of invoice `i`, price `p`): a proration line counts its price's full
@@ -209,20 +210,8 @@ function factTables(schema: string, base: string, mirror: boolean): string[] {
     // A new ledger price has no lines yet; the mirror may receive a price after the lines that use it.
     ['prices', mirror ? ['insert', 'update'] : ['update']],
   ];
-  for (const [table, ops] of events) {
-    for (const op of ops) {
-      const transition =
-        op === 'insert'
-          ? 'new table as new_rows'
-          : op === 'delete'
-            ? 'old table as old_rows'
-            : 'old table as old_rows new table as new_rows';
-      statements.push(
-        `create trigger mrr_mark_${op} after ${op} on ${t(table)} referencing ${transition}
-           for each statement execute function "${base}".mrr_mark()`,
-      );
-    }
-  }
+  for (const [table, ops] of events)
+    statements.push(...statementTriggers('mrr_mark', t(table), ops, `"${base}".mrr_mark`));
   statements.push(
     `create constraint trigger mrr_flush after insert on ${t('mrr_dirty')} deferrable initially deferred
        for each row execute function "${base}".mrr_flush()`,

@@ -9,26 +9,13 @@
  * - the name's trigram index (`customers_name_trgm`, from 0001; copied to the mirror) serves the fuzzy name match.
  */
 import { type Kysely, sql } from 'kysely';
+import { inLedgerAndMirror } from './ledger-and-mirror.ts';
 
-const INDEXES = `
-  do $$ declare
-    base text := current_schema();
-    mirror text := current_schema() || '_stripe';
-    target text;
-  begin
-    foreach target in array array[base, mirror] loop
-      if exists (select from pg_namespace where nspname = target) then
-        execute format(
-          'create index if not exists customers_org_email_domain on %I.customers (org_id, (split_part(lower(email), ''@'', 2)))',
-          target);
-        execute format(
-          'create index if not exists customers_email_trgm on %I.customers using gin (lower(email) gin_trgm_ops)',
-          target);
-        execute format('analyze %I.customers', target);
-      end if;
-    end loop;
-  end $$
-`;
+const INDEXES = inLedgerAndMirror(
+  "create index if not exists customers_org_email_domain on %I.customers (org_id, (split_part(lower(email), ''@'', 2)))",
+  'create index if not exists customers_email_trgm on %I.customers using gin (lower(email) gin_trgm_ops)',
+  'analyze %I.customers',
+);
 
 /** Adds the search indexes to the ledger's and the mirror's customers. */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -7,20 +7,11 @@
  * it, as it does the ledger's).
  */
 import { type Kysely, sql } from 'kysely';
+import { inLedgerAndMirror } from './ledger-and-mirror.ts';
 
-const INDEX = `
-  do $$ declare
-    target text;
-  begin
-    foreach target in array array[current_schema(), current_schema() || '_stripe'] loop
-      if exists (select from pg_namespace where nspname = target) then
-        execute format(
-          'create index if not exists mrr_lines_org_subscription_end on %I.mrr_lines (org_id, subscription_id, period_end)',
-          target);
-      end if;
-    end loop;
-  end $$
-`;
+const INDEX = inLedgerAndMirror(
+  'create index if not exists mrr_lines_org_subscription_end on %I.mrr_lines (org_id, subscription_id, period_end)',
+);
 
 /** Adds the line-end index to the ledger's and the mirror's MRR facts. */
 export async function up(db: Kysely<unknown>): Promise<void> {

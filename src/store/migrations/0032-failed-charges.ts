@@ -5,23 +5,12 @@
  * the second; before, they grouped every failed charge of the org by invoice (about 0.5 s at 100k customers).
  */
 import { type Kysely, sql } from 'kysely';
+import { inLedgerAndMirror } from './ledger-and-mirror.ts';
 
-const INDEXES = `
-  do $$ declare
-    target text;
-  begin
-    foreach target in array array[current_schema(), current_schema() || '_stripe'] loop
-      if exists (select from pg_namespace where nspname = target) then
-        execute format(
-          'create index if not exists charges_org_failed_created on %I.charges (org_id, created_at) where status = ''failed''',
-          target);
-        execute format(
-          'create index if not exists charges_org_failed_invoice on %I.charges (org_id, invoice_id, created_at) where status = ''failed''',
-          target);
-      end if;
-    end loop;
-  end $$
-`;
+const INDEXES = inLedgerAndMirror(
+  "create index if not exists charges_org_failed_created on %I.charges (org_id, created_at) where status = ''failed''",
+  "create index if not exists charges_org_failed_invoice on %I.charges (org_id, invoice_id, created_at) where status = ''failed''",
+);
 
 /** Adds the failed-charge indexes to the ledger's and the mirror's charges. */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -17,6 +17,7 @@
  * facts of the rows already held are computed here.
  */
 import { type Kysely, sql } from 'kysely';
+import { statementTriggers } from './ledger-and-mirror.ts';
 
 /** The rows a set of charges (`rows`, aliased r) adds: signed by `sign`, country from `target`'s customers. */
 const GROUPED = (rows: string, sign: string) => `
@@ -129,23 +130,10 @@ function factTable(schema: string, base: string): string[] {
     `insert into ${t('charge_days')} (org_id, day, country, method, outcome, attempts, amount)
      ${GROUPED(t('charges'), '1').replaceAll('%1$I', `"${schema}"`)}`,
   ];
-  for (const [table, fn] of [
-    ['charges', 'charge_days_mark'],
-    ['customers', 'charge_days_move'],
-  ] as const) {
-    for (const op of ['insert', 'update', 'delete']) {
-      const transition =
-        op === 'insert'
-          ? 'new table as new_rows'
-          : op === 'delete'
-            ? 'old table as old_rows'
-            : 'old table as old_rows new table as new_rows';
-      statements.push(
-        `create trigger charge_days_${op} after ${op} on ${t(table)} referencing ${transition}
-           for each statement execute function "${base}".${fn}()`,
-      );
-    }
-  }
+  statements.push(
+    ...statementTriggers('charge_days', t('charges'), ['insert', 'update', 'delete'], `"${base}".charge_days_mark`),
+    ...statementTriggers('charge_days', t('customers'), ['insert', 'update', 'delete'], `"${base}".charge_days_move`),
+  );
   return statements;
 }
 
