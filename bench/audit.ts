@@ -73,16 +73,24 @@ async function dropScratch(store: Store): Promise<void> {
     await sql`drop table if exists ${sql.id(table)}`.execute(store.db);
 }
 
-/** One plain autocommit insert of the row, into a table of the same shape. */
+/** A signature's size (Ed25519, base64url) and a key id, so the plain insert writes the row the append writes. */
+const SIGNATURE = 'x'.repeat(86);
+const KEY_ID = 'key_bench0000000000000000';
+
+/**
+ * One plain autocommit insert of the whole row the signed append writes (every column, the null ones included,
+ * with a signature and key id of the real sizes), into a table of the same shape.
+ */
 function plainInsert(store: Store, orgId: string, index: number) {
   const event = auditEvent(orgId, index);
   return sql`insert into bench_audit_plain (id, org_id, seq, at, event, actor_id, actor_email, actor_role, channel,
-    request_id, operation, customer_id, invoice_id, arguments, decision, result, prev_hash, hash)
+    request_id, proposal_id, operation, customer_id, invoice_id, charge_id, arguments, decision, result, user_input,
+    prev_hash, hash, key_id, signature)
     values (${newId('audit')}, ${orgId}, ${index + 1}, ${new Date()}::timestamptz, ${event.event}, ${event.actorId},
-    ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${event.operation},
-    ${event.customerId}, ${event.invoiceId}, ${JSON.stringify(event.arguments)}::jsonb,
-    ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, ${GENESIS_HASH},
-    ${GENESIS_HASH})`.execute(store.db);
+    ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId}, ${null}, ${event.operation},
+    ${event.customerId}, ${event.invoiceId}, ${null}, ${JSON.stringify(event.arguments)}::jsonb,
+    ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, ${null}, ${GENESIS_HASH},
+    ${GENESIS_HASH}, ${KEY_ID}, ${SIGNATURE})`.execute(store.db);
 }
 
 /** One unsigned append: one statement links to the org's last row with sha256 and inserts (no head row). */
