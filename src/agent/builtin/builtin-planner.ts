@@ -244,6 +244,11 @@ export function builtinPlanner(): Planner {
           if (parsed.clauses.length === 1) return notBilling();
           continue;
         }
+        // "Don't cancel them yet": a write the request rules out is never proposed.
+        if (clause.negated && writesIntent(top.intent)) {
+          replies.push({ text: `Nothing was proposed for "${clause.text.trim()}".`, referents: [], chart: null });
+          continue;
+        }
         if (clause.condition) {
           const held = conditionHeld(clause.condition, tools.calls);
           if (held !== true) {

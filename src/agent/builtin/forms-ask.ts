@@ -3,9 +3,11 @@
  * look-ups (customers, invoices, subscriptions, plans, usage, activity). Each runs one or two read operations
  * and answers with their figures and explanation.
  */
+import { CHARGE_SORT_COLUMNS, CUSTOMER_SORT_COLUMNS, INVOICE_SORT_COLUMNS } from '../../connectors/connector.ts';
 import { countOf, countryOf, parseAmount, percentOf } from './entities.ts';
 import type { Form } from './form.ts';
 import { whatIf } from './forms-what-if.ts';
+import { sortOf, withoutExcluded } from './qualifiers.ts';
 import type { Turn } from './turn.ts';
 
 /** A currency the request filters by ("in EUR", "euro invoices", "gbp"). */
@@ -26,6 +28,12 @@ function currencyInput(turn: Turn): { currency?: string } {
 function limitInput(turn: Turn): { limit?: number } {
   const count = countOf(turn.text);
   return count ? { limit: count } : {};
+}
+
+/** The order asked for ("largest refunds first"), among the listing's own sort columns. */
+function sortInput(turn: Turn, columns: readonly string[]): { sort?: string } {
+  const sort = sortOf(turn.lower, columns);
+  return sort ? { sort } : {};
 }
 
 function customerInput(turn: Turn): { customer?: string } {
@@ -159,7 +167,7 @@ const paymentHistory = customerForm(
   'payment history',
   ['Show me payment history for customer ID xyz'],
   'payment_history',
-  limitInput,
+  (turn) => ({ ...limitInput(turn), ...sortInput(turn, CHARGE_SORT_COLUMNS) }),
 );
 
 const subscriptionHistory = customerForm(
@@ -174,7 +182,7 @@ const listSubscriptions = readForm(
   'list_subscriptions',
   async (turn) => {
     const status = /\b(active|trialing|canceled|past_due)\b/.exec(
-      turn.lower.replace('past due', 'past_due').replace('cancelled', 'canceled'),
+      withoutExcluded(turn.lower).replace('past due', 'past_due').replace('cancelled', 'canceled'),
     )?.[1];
     return {
       ...(await turn.windowInput()),
@@ -192,7 +200,11 @@ const usage = readForm(
   // For one customer, all their usage; across customers, the ones pressing on a limit.
   (turn) => {
     const customer = customerInput(turn);
-    return customer.customer ? { ...customer, min_share: 0 } : {};
+    // "the previous period, not the current one": last period only when it is the one asked for.
+    const previous = /\b(?:previous|last|prior)\s+(?:billing\s+)?(?:period|month|cycle)\b/.test(
+      withoutExcluded(turn.lower),
+    );
+    return { ...(customer.customer ? { ...customer, min_share: 0 } : {}), ...(previous ? { period: 'previous' } : {}) };
   },
 );
 
@@ -274,13 +286,15 @@ const invoices: Form = {
     const overdue = /\b(?:overdue|past[-\s]+due|late|outstanding)\b|\bpast\s+(?:their|the|its)\s+due\s+dates?\b/.test(
       turn.lower,
     );
-    const unpaid = /\b(?:unpaid|not\s+(?:been\s+)?paid|open)\b/.test(turn.lower);
+    // "the unpaid ones, not the paid ones": filters come from what is asked for, not what is ruled out.
+    const asked = withoutExcluded(turn.lower);
+    const unpaid = /\b(?:unpaid|not\s+(?:been\s+)?paid|open)\b/.test(asked);
     // Overdue invoices are open ones past due; "unpaid and past due" says both.
     const status = overdue
       ? unpaid
         ? 'open'
         : undefined
-      : (/\b(draft|open|paid|void|uncollectible)\b/.exec(turn.lower)?.[1] ?? (unpaid ? 'open' : undefined));
+      : (/\b(draft|open|paid|void|uncollectible)\b/.exec(asked)?.[1] ?? (unpaid ? 'open' : undefined));
     const counting = /\b(?:how\s+many|number\s+of|count)\b/.test(turn.lower);
     const currency = over?.currency ?? currencyOf(turn.lower);
     await turn.call('list_invoices', {
@@ -291,6 +305,7 @@ const invoices: Form = {
       ...(overdue ? { overdue: true } : {}),
       ...customerInput(turn),
       ...(counting ? { limit: 10 } : limitInput(turn)),
+      ...sortInput(turn, INVOICE_SORT_COLUMNS),
     });
     return turn.reply('');
   },
@@ -309,6 +324,7 @@ const customers: Form = {
         ...(country ? { country } : {}),
         ...(reference ? { query: reference } : {}),
         ...limitInput(turn),
+        ...sortInput(turn, CUSTOMER_SORT_COLUMNS),
       });
     return turn.reply('');
   },

@@ -12,6 +12,7 @@ import { ASK_FORMS } from './forms-ask.ts';
 import { followUp } from './forms-follow-up.ts';
 import { MODE_FORMS } from './forms-modes.ts';
 import { RECORD_FORMS } from './forms-records.ts';
+import { START_FORMS } from './forms-start.ts';
 import { WEBHOOK_FORMS } from './forms-webhooks.ts';
 
 /** Every form the classifier can choose, plus follow-ups (which answer the previous turn, not an intent). */
@@ -19,6 +20,7 @@ export const FORMS: readonly Form[] = [
   followUp,
   ...ACT_FORMS,
   ...RECORD_FORMS,
+  ...START_FORMS,
   ...MODE_FORMS,
   ...WEBHOOK_FORMS,
   ...ASK_FORMS,

@@ -6,7 +6,7 @@
 import type { Mentions } from '../../operations/resolve-mentions.ts';
 import type { AgentTools, PlannerReply, PlannerRequest } from '../agent-types.ts';
 import { UNSUPPORTED } from '../parse/intent-corpus.ts';
-import { parseRequest, QUOTE_HEADER } from '../parse/parse-request.ts';
+import { type Clause, parseRequest, QUOTE_HEADER } from '../parse/parse-request.ts';
 import { askWhich } from './clarify.ts';
 import { clauseTools, formFor, MIN_INTENT_PROBABILITY, notHere, writes } from './planner-parts.ts';
 import { AmbiguousCustomer, NO_MENTIONS, Turn } from './turn.ts';
@@ -17,6 +17,63 @@ const DELEGATES =
 /** "Is that true?", "check before we do anything": the person wants it looked at, not done. */
 const CHECKS =
   /\b(?:check|verify|confirm|is\s+(?:that|this|it)\s+(?:actually\s+)?(?:true|right|correct|legit)|look\s+into|investigate|before\s+we\s+do\s+anything|what\s+should\s+i\s+do|thoughts|why)\b/i;
+
+/** "Refund it", "set up the cancellation that way": an instruction about what the quote asks for. */
+const POINTS_BACK =
+  /\b(?:it|that|this|them|those|that\s+way|the\s+(?:cancellation|refund|credit|change|upgrade|downgrade|request))\b/i;
+
+/**
+ * The one company a quote is signed by or speaks as ("hi this is Falcon Learning, …", "… — Tom, Cloud Logistics"),
+ * when it names no other: undefined otherwise (a quote about someone else never picks a target).
+ */
+function signedBy(quote: string, inQuote: Mentions): Mentions['customers'][number] | undefined {
+  const [only, other] = inQuote.customers;
+  if (!only || other || only.candidates.length !== 1) return undefined;
+  const before = quote.slice(0, only.start);
+  const after = quote.slice(only.end);
+  const speaksAs = /\b(?:this\s+is|we\s+are|we're|here\s+at)\s+$/i.test(before);
+  const signs = /(?:^|[—–-]|,|\n)\s*(?:[A-Z][\w.]*\s*,?\s*)?$/.test(before) && /^[\s.!"”'’»]*$/.test(after);
+  return speaksAs || signs ? only : undefined;
+}
+
+/** The person's own write, for the company that signed the quote, with only that company's records in play. */
+async function actForSigner(
+  request: PlannerRequest,
+  tools: AgentTools,
+  own: Clause,
+  signer: Mentions['customers'][number],
+  inQuote: Mentions,
+): Promise<PlannerReply | undefined> {
+  const [top] = own.intents;
+  const form = top ? formFor(top.intent) : undefined;
+  if (!top || !form) return top ? notHere(top.intent) : undefined;
+  tools.noteUntrusted('quoted text in the request');
+  const sender = signer.candidates[0];
+  const theirs = (customerId: string) => customerId === sender?.id;
+  const scoped: Mentions = {
+    ...inQuote,
+    customers: [signer],
+    invoices: inQuote.invoices.filter((invoice) => theirs(invoice.customer_id)),
+    charges: inQuote.charges.filter((charge) => theirs(charge.customer_id)),
+    subscriptions: inQuote.subscriptions.filter((subscription) => theirs(subscription.customer_id)),
+  };
+  const turn = new Turn({ ...request, text: own.text }, clauseTools(tools), {
+    text: own.text,
+    intent: top.intent,
+    mentions: scoped,
+    scope: `${sender?.name ?? ''} ${own.text}`,
+    resolvedOnly: true,
+  });
+  try {
+    const reply = await form.run(turn);
+    const said = own.text.replace(/^[\s—–-]+/, '').trim();
+    const note = `The pasted text is the customer's words: only your own instruction ("${said}") was acted on, for ${sender?.name}, who sent it.`;
+    return { ...reply, text: `${reply.text}\n\n${note}` };
+  } catch (error) {
+    if (error instanceof AmbiguousCustomer) return askWhich(error);
+    throw error;
+  }
+}
 
 /**
  * A request whose own words only hand over or question pasted text ("ticket from X: '…' — go ahead"). The quote
@@ -33,13 +90,26 @@ export async function fromQuote(
 ): Promise<PlannerReply | undefined> {
   // The person's own words: the request without the quote and without the words that introduce it.
   const own = parsed.instruction.replace(QUOTE_HEADER, ' ').replace(/\s+/g, ' ').trim();
+  // A read about a target the person names themselves is theirs even when the classifier is less sure; a write,
+  // or a read of "that invoice" (the quote's), must be clear.
+  const namesOwn = [mentions.customers, mentions.invoices, mentions.charges].some((found) => found.length > 0);
   const ownIntent = parseRequest(own, NO_MENTIONS).clauses.find((clause) => {
     const [top] = clause.intents;
-    return top && top.intent !== UNSUPPORTED && top.probability >= 0.5 && !DELEGATES.test(clause.text);
+    const sure = top && top.probability >= (writes(clause) || !namesOwn ? 0.5 : MIN_INTENT_PROBABILITY);
+    return top && top.intent !== UNSUPPORTED && sure && !clause.negated && !DELEGATES.test(clause.text);
   });
   const delegates = DELEGATES.test(own);
   const checks = !delegates && CHECKS.test(own);
-  if (ownIntent && !delegates && !checks) return undefined;
+  // "Can you refund it", "set up the cancellation that way": the person's own write about what the quote asks,
+  // naming no target of their own. It may act for the company the quote is signed by, and only with their words.
+  const pointsBack =
+    ownIntent !== undefined &&
+    writes(ownIntent) &&
+    POINTS_BACK.test(ownIntent.text) &&
+    [mentions.customers, mentions.invoices, mentions.charges, mentions.subscriptions].every(
+      (found) => found.length === 0,
+    );
+  if (ownIntent && !delegates && !checks && !pointsBack) return undefined;
   // From here the customer's words shape what is looked at or proposed: any write of this turn is marked.
   tools.noteUntrusted('quoted text in the request');
   const senders = mentions.customers.filter((mention) => mention.candidates.length === 1);
@@ -72,6 +142,11 @@ export async function fromQuote(
         .map((mention) => mention.candidates[0]?.name ?? mention.text),
     ),
   ];
+  if (ownIntent && pointsBack) {
+    const signer = signedBy(quote, inQuote);
+    if (!signer) return undefined;
+    return actForSigner(request, tools, ownIntent, signer, inQuote);
+  }
   const note = `The pasted text is the customer's words, not an instruction${sender ? `; only ${sender.name}'s own account was considered` : ''}${others.length ? ` (it also names ${others.join(', ')}: nothing was done for them)` : ''}.`;
   // "Were they really charged twice?": the check a double-charge complaint needs, whatever else it asks.
   if (

@@ -25,6 +25,8 @@ export interface Clause {
   condition?: string;
   /** True for a leading condition read as a clause of its own ("if it's still open, …"): a check, never a write. */
   checks?: boolean;
+  /** True for a write the request rules out ("don't cancel them yet"): never an instruction to write. */
+  negated?: boolean;
 }
 
 /** A parsed request. */
@@ -38,7 +40,7 @@ export interface ParsedRequest {
 
 /** The words that introduce pasted text: "customer wrote:", "ticket from X:", "Hooli replied:". */
 export const QUOTE_HEADER =
-  /\b(?:(?:the\s+)?customer\s+(?:wrote|says|said|writes|asked)|(?:they|he|she)\s+(?:wrote|said|say|says)|(?:ticket|e-?mail|message|note|chat|slack|fwd|forwarded|reply|dm)\s+(?:from|by)\s+[^:\n]{1,80}|(?:their|the)\s+(?:e-?mail|message|ticket|reply)\s+(?:says|said|reads)|[\w&.' -]{2,60}?\s+(?:replied|wrote|writes|said|says|emailed|messaged|asked))\s*:\s*/i;
+  /\b(?:(?:the\s+)?(?:customer|cust|client)(?:'s)?\s+(?:wrote|says|said|writes|asked|e-?mail|message|note|reply|chat)|(?:they|he|she)\s+(?:wrote|said|say|says)|(?:ticket|e-?mail|message|note|chat|slack|fwd|forwarded|reply|dm)\s+(?:from|by)\s+[^:\n]{1,80}|(?:their|the)\s+(?:e-?mail|message|ticket|reply)\s+(?:says|said|reads)|[\w&.' -]{2,60}?\s+(?:replied|wrote|writes|said|says|emailed|messaged|asked))\s*:\s*/i;
 
 /** Spans that quote someone else: text in quotes, and what follows "customer wrote:", "ticket from X:" and the like. */
 export function evidenceSpans(text: string): Span[] {
@@ -47,7 +49,7 @@ export function evidenceSpans(text: string): Span[] {
   if (pasted) {
     const start = (pasted.index ?? 0) + pasted[0].length;
     // The pasted part runs to the end, or to a closing quote followed by the person's own words.
-    const quoted = /^["“'‘]([^"”’]*)["”'’]/.exec(text.slice(start));
+    const quoted = /^\s*["“'‘«]([^"”’»]*)["”'’»]/.exec(text.slice(start));
     const end = quoted ? start + quoted[0].length : text.length;
     spans.push({ text: text.slice(start, end), start, end });
   }
@@ -58,7 +60,7 @@ export function evidenceSpans(text: string): Span[] {
     if (!spans.some((other) => start < other.end && other.start < end))
       spans.push({ text: text.slice(start, end), start, end });
   }
-  for (const match of text.matchAll(/["“]([^"”]{12,})["”]|(?<![\w])['‘]([^'’]{24,})['’](?![\w])/g)) {
+  for (const match of text.matchAll(/["“«]([^"”»]{12,})["”»]|(?<![\w])['‘]([^'’]{24,})['’](?![\w])/g)) {
     const start = match.index ?? 0;
     const span = { text: match[0], start, end: start + match[0].length };
     if (!spans.some((other) => span.start < other.end && other.start < span.end)) spans.push(span);
@@ -110,9 +112,20 @@ export function delexicaliseClause(text: string, offset: number, mentions: Menti
   return result.replace(/\s+/g, ' ').trim();
 }
 
-/** Where a second instruction may start: "and", "then", "also", ";", a new sentence. */
+/**
+ * Where a second instruction may start: "and", "then", "also", ";", a new sentence, a dash before "just",
+ * "only" or "instead" ("don't cancel them yet — just show me their plan").
+ */
 const JOINS =
-  /\s*(?:;|[.?!]\s+|\s\+\s|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as\s+well\s+as)(?:\s+|(?=,\s*if\b)))/gi;
+  /\s*(?:;|[.?!]\s+|\s\+\s|\s+[—–-]{1,2}\s+(?=(?:but\s+)?(?:just|only|instead)\b)|\s+\|\s+|,?\s+(?:but\s+)?instead\s+|,?\s+(?:and\s+then|and\s+also|and|then|also|plus|as\s+well\s+as)(?:\s+|(?=,\s*if\b)))/gi;
+
+/** "Nothing else for now.", "That's all.", "Thanks!": a sign-off, not an instruction. */
+const SIGN_OFF =
+  /^\s*(?:nothing\s+else(?:\s+for\s+now)?|that'?s\s+(?:all|it)(?:\s+for\s+now)?|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|ty|cheers)\s*[.!]*\s*$/i;
+
+/** "Don't cancel …", "do not refund …", "no need to void …": a write the request rules out. */
+const NEGATED_WRITE =
+  /^\s*(?:please\s+)?(?:don'?t|do\s+not|never|no\s+need\s+to|(?:we|i)\s+(?:don'?t|do\s+not)\s+want\s+to)\s+(?:\w+\s+)?(?:cancel|refund|credit|void|retry|charge|apply|remove|change|upgrade|downgrade|move|switch|send|delete|create|add|update|migrate|terminate|end)\b/i;
 
 /** The condition of a clause ("… if the double charge is confirmed", "if X, …"). */
 const CONDITION = /\s*,?\s*\b(?:if|only\s+if|provided|assuming|in\s+case)\b\s+(.+)$/i;
@@ -148,7 +161,7 @@ function splitClauses(instruction: string, mentions: Mentions): Clause[] {
   const clauses: Clause[] = [];
   for (const piece of pieces) {
     const raw = instruction.slice(piece.start, piece.end);
-    if (raw.trim().length === 0) continue;
+    if (raw.trim().length === 0 || SIGN_OFF.test(raw)) continue;
     // "if X, Y": the condition leads; it is also read as a clause of its own, so its look-up runs first.
     const leading = LEADING_CONDITION.exec(raw);
     if (leading?.[1] && leading[2]) {
@@ -162,9 +175,17 @@ function splitClauses(instruction: string, mentions: Mentions): Clause[] {
     const body = condition ? raw.slice(0, condition.index) : raw;
     const clause = makeClause(body, piece.start, mentions);
     if (condition?.[1] && body.trim().length > 0) clause.condition = condition[1].trim();
+    if (NEGATED_WRITE.test(body)) clause.negated = true;
     const previous = clauses[clauses.length - 1];
-    // A piece that is not an instruction of its own ("and their plan", "and why") belongs to the one before.
-    if (previous && !standsAlone(clause, previous)) {
+    // A piece that is not an instruction of its own ("and their plan", "and why") belongs to the one before;
+    // after a write ruled out ("don't cancel them — just show their plan") it is the instruction itself.
+    // A remark after context is more context ("Ticket T-1 | Hooli. We never promised this.").
+    if (previous && isContext(previous) && isRemark(clause)) continue;
+    if (previous && isContext(previous) && asks(clause)) {
+      // "We never promised this. Please show me what they have": a remark before the instruction is context
+      // (what it names stays in the request's mentions for "they").
+      clauses[clauses.length - 1] = clause;
+    } else if (previous && !previous.negated && !clause.negated && !standsAlone(clause, previous)) {
       const merged = makeClause(instruction.slice(previous.start, piece.end), previous.start, mentions);
       if (previous.condition) merged.condition = previous.condition;
       if (clause.condition) merged.condition = clause.condition;
@@ -175,9 +196,15 @@ function splitClauses(instruction: string, mentions: Mentions): Clause[] {
   return clauses;
 }
 
+/** "sorted by due date, oldest first", "the largest refunds first": how to order a listing, not what to do. */
+const ORDER_WORDS =
+  /,?\s*\b(?:(?:sort|order|rank)(?:ed)?\s+(?:them\s+|it\s+)?by\s+[^,.;?!]+(?:,\s*\w+\s+first)?|(?:with\s+)?(?:the\s+)?(?:largest|biggest|highest|smallest|lowest|newest|oldest|earliest|latest)\s+(?:[\w-]+\s+){0,2}?first)\b/gi;
+
 function makeClause(text: string, start: number, mentions: Mentions): Clause {
   const delexicalised = delexicaliseClause(text, start, mentions);
-  return { text, start, end: start + text.length, delexicalised, intents: rankIntents(delexicalised, 3) };
+  // The order asked for is read by the form (qualifiers.ts); the classifier reads what is asked.
+  const asked = delexicalised.replace(ORDER_WORDS, ' ').replace(/\s+/g, ' ').trim() || delexicalised;
+  return { text, start, end: start + text.length, delexicalised, intents: rankIntents(asked, 3) };
 }
 
 /**
@@ -197,8 +224,55 @@ function standsAlone(clause: Clause, previous: Clause): boolean {
   return !sameOperation && words.length >= 3 && /\bent[a-z]+\b/.test(clause.delexicalised);
 }
 
+/**
+ * Context before an instruction: a remark, or a few words that ask nothing ("Ticket T-1 | Hooli", "Customer wrote:
+ * … — Hooli"). What it names stays in the request's mentions, for the instruction's "they".
+ */
+function isContext(clause: Clause): boolean {
+  if (isRemark(clause)) return true;
+  const short = clause.text.trim().split(/\s+/).length <= 6;
+  // Words that only name a customer read as a look-up; words that say what happened ("they were double-charged")
+  // are the request's substance, not context.
+  const [top] = clause.intents;
+  const namesOnly =
+    !top ||
+    top.intent === UNSUPPORTED ||
+    top.probability < 0.5 ||
+    top.intent === 'get_customer' ||
+    top.intent === 'search_customers';
+  return (
+    short &&
+    namesOnly &&
+    !clause.text.includes('?') &&
+    !clause.condition &&
+    !clause.negated &&
+    !isVerbFirst(clause.text)
+  );
+}
+
+/** A piece that starts with a verb the classifier can place: an instruction. */
+function asks(clause: Clause): boolean {
+  const [top] = clause.intents;
+  return isVerbFirst(clause.text) && top !== undefined && top.intent !== UNSUPPORTED && top.probability >= 0.25;
+}
+
+/**
+ * A sentence that states rather than asks ("We never promised this.", "They were told otherwise."), naming no
+ * record: a remark before the instruction, not an instruction of its own.
+ */
+function isRemark(clause: Clause): boolean {
+  const stated = /^\s*(?:we|i|they|he|she|it|this|that)\s+(?!need|want|would|should|must|have\s+to|can|could)\w+/i;
+  return (
+    stated.test(clause.text) &&
+    !clause.text.includes('?') &&
+    !clause.condition &&
+    !clause.negated &&
+    !/\bent[a-z]+\b/.test(clause.delexicalised)
+  );
+}
+
 function isVerbFirst(text: string): boolean {
-  return /^\s*(?:please\s+)?(?:refund|credit|cancel|apply|remove|retry|void|upgrade|downgrade|move|switch|change|update|create|add|give|issue|send|draft|show|list|check|find|look|tell|explain|summari[sz]e|get|pull|what|why|how|who|which|is|are|did|does|has)\b/i.test(
+  return /^\s*(?:please\s+|kindly\s+)?(?:(?:just|only)\s+)?(?:refund|credit|cancel|apply|remove|retry|void|upgrade|downgrade|move|switch|change|update|create|add|give|issue|send|draft|show|list|check|find|look|tell|explain|summari[sz]e|get|pull|what|why|how|who|which|is|are|did|does|has)\b/i.test(
     text,
   );
 }
