@@ -39,8 +39,10 @@ export interface DemoOptions {
   /** The last moment of the history (the ledger clock ends here). */
   endAt: Date;
   /**
-   * Plant a few subscriptions lost to failed payments in the last three months (see plant-churn.ts). Off by
-   * default: the eval and bench businesses name ids and invoice numbers that planting would shift.
+   * The demo people explore (`leash demo`, `npm start`): plant a few subscriptions lost to failed payments in the
+   * last three months (see plant-churn.ts), and keep a planted double checkout on one plan (no later plan change
+   * of either subscription). Off by default: the eval and bench businesses name ids and invoice numbers that
+   * either would shift.
    */
   plantChurn?: boolean;
   onProgress?: (progress: { phase: string; done: number; total: number }) => void;
@@ -500,6 +502,10 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
   const change = (event: Extract<DemoEvent, { type: 'change' }>) => {
     const subscription = subscriptions.get(event.subscriptionId);
     if (subscription?.status !== 'active' || subscription.cancelAtPeriodEnd) return;
+    // In the demo people explore, a planted double checkout stays one: neither subscription of the pair moves to
+    // another plan afterwards. (Not in the eval and bench businesses: their histories stay as they always were,
+    // since held-out sets name their ids and amounts.)
+    if (options.plantChurn && duplicates.includes(subscription.customerId)) return;
     const item = subscription.items[0];
     const from = item ? priceMap.get(item.priceId) : undefined;
     const plan = from ? catalog.planOfPrice(from.id) : undefined;
