@@ -95,8 +95,8 @@ export function PreviewDetails({ preview, moneyLine }: { preview: Preview; money
       <dd>{preview.reversible ? 'Yes' : <strong>No — this cannot be reversed</strong>}</dd>
       {preview.changes.length > 0 ? (
         <>
-          <dt>Changes</dt>
-          <dd>
+          <dt className="wide">Changes</dt>
+          <dd className="wide">
             <div className="table-scroll">
               <table className="diff">
                 <thead>
