@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import type { ListSort } from '../connectors/connector.ts';
 
+/** The columns each listing sorts by, for the surfaces and the agent (which never import a connector). */
+export { CHARGE_SORT_COLUMNS, CUSTOMER_SORT_COLUMNS, INVOICE_SORT_COLUMNS } from '../connectors/connector.ts';
+
 type SortValue<Column extends string> = `${Column}_asc` | `${Column}_desc`;
 
 /** The zod field of a listing's `sort`, from its allow-listed columns. */

@@ -4,15 +4,11 @@
  * several targets, a customer's subscription picked by plan or age, the billing interval of a plan change, and
  * listing filters (ticket status, "unpaid + overdue").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCall } from '../../src/agent/agent-types.ts';
+import { describe, expect, it } from 'vitest';
 import { explicitRange, parseDateWindow } from '../../src/agent/builtin/dates.ts';
 import { amountSpans, bareAmount, parseAmount } from '../../src/agent/builtin/entities.ts';
 import { intervalAsked } from '../../src/agent/builtin/form.ts';
-import { choosePlanner } from '../../src/agent/planners.ts';
-import { runAgentTurn } from '../../src/agent/run-turn.ts';
-import type { OperationContext } from '../../src/operations/define-operation.ts';
-import { type EvalBusinessFixture, openEvalBusinessFixture } from '../support/eval-business.ts';
+import { builtinPlannerOnEvalBusiness, reads, writes } from '../support/eval-business.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z'); // a Friday
 
@@ -82,20 +78,7 @@ describe('the interval a plan change asks for', () => {
 });
 
 describe('the built-in planner on these classes', () => {
-  let fixture: EvalBusinessFixture;
-  let context: OperationContext;
-
-  beforeAll(async () => {
-    fixture = await openEvalBusinessFixture();
-    context = await fixture.contextFor('olivia@northwind.test');
-  }, 120_000);
-  afterAll(async () => {
-    await fixture?.close();
-  });
-
-  const ask = async (text: string) => runAgentTurn({ context, planner: await choosePlanner('builtin'), text });
-  const writes = (calls: AgentCall[]) => calls.filter((call) => call.proposal);
-  const reads = (calls: AgentCall[], operation: string) => calls.filter((call) => call.operation === operation);
+  const { ask, fixture } = builtinPlannerOnEvalBusiness();
 
   it('passes a written range to a read', async () => {
     const answer = await ask('show MRR movements in EUR from the start of Q3 through the end of September');
@@ -105,10 +88,10 @@ describe('the built-in planner on these classes', () => {
   }, 60_000);
 
   it('refunds a spoken amount in the charge currency, and a share of a charge, never the whole charge', async () => {
-    const charge = (await fixture.business.store.db
-      .selectFrom('charges')
+    const charge = (await fixture()
+      .business.store.db.selectFrom('charges')
       .select(['id', 'amount', 'currency'])
-      .where('orgId', '=', fixture.business.orgId)
+      .where('orgId', '=', fixture().business.orgId)
       .where('status', '=', 'succeeded')
       .where('invoiceId', 'is not', null)
       .orderBy('amount', 'desc')

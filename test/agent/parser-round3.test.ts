@@ -5,16 +5,12 @@
  * acted on only through the requester's own words, and two operations the planner now fills in (a new
  * subscription, usage recorded on one).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCall } from '../../src/agent/agent-types.ts';
+import { describe, expect, it } from 'vitest';
 import { sortOf, withoutExcluded } from '../../src/agent/builtin/qualifiers.ts';
 import { NO_MENTIONS } from '../../src/agent/builtin/turn.ts';
 import { parseRequest } from '../../src/agent/parse/parse-request.ts';
-import { choosePlanner } from '../../src/agent/planners.ts';
-import { runAgentTurn } from '../../src/agent/run-turn.ts';
 import { CHARGE_SORT_COLUMNS, CUSTOMER_SORT_COLUMNS, INVOICE_SORT_COLUMNS } from '../../src/connectors/connector.ts';
-import type { OperationContext } from '../../src/operations/define-operation.ts';
-import { type EvalBusinessFixture, openEvalBusinessFixture } from '../support/eval-business.ts';
+import { builtinPlannerOnEvalBusiness, reads, writes } from '../support/eval-business.ts';
 
 describe('qualifiers: the order asked for, and what is ruled out', () => {
   it('reads a column and a direction among the listing’s own columns', () => {
@@ -58,20 +54,7 @@ describe('clauses: a write ruled out, remarks and headers, sign-offs', () => {
 });
 
 describe('the built-in planner on these classes', () => {
-  let fixture: EvalBusinessFixture;
-  let context: OperationContext;
-
-  beforeAll(async () => {
-    fixture = await openEvalBusinessFixture();
-    context = await fixture.contextFor('olivia@northwind.test');
-  }, 120_000);
-  afterAll(async () => {
-    await fixture?.close();
-  });
-
-  const ask = async (text: string) => runAgentTurn({ context, planner: await choosePlanner('builtin'), text });
-  const writes = (calls: AgentCall[]) => calls.filter((call) => call.proposal);
-  const reads = (calls: AgentCall[], operation: string) => calls.filter((call) => call.operation === operation);
+  const { ask } = builtinPlannerOnEvalBusiness();
 
   it('sorts and filters listings as asked, never by what is ruled out', async () => {
     const payments = await ask("show Hooli's payment history with the largest amounts first");

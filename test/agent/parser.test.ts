@@ -4,18 +4,14 @@
  * never expected, asks when a name fits several customers (and completes the request on "the second one"),
  * keeps timing qualifiers, splits two instructions, and never aims a write at a target named only in quoted text.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCall } from '../../src/agent/agent-types.ts';
+import { describe, expect, it } from 'vitest';
 import { amountSpans } from '../../src/agent/builtin/entities.ts';
 import { trainIntentClassifier } from '../../src/agent/parse/intent-classifier.ts';
 import { expandCorpus, loadPhrasings, UNSUPPORTED } from '../../src/agent/parse/intent-corpus.ts';
 import { evidenceSpans } from '../../src/agent/parse/parse-request.ts';
-import { choosePlanner } from '../../src/agent/planners.ts';
-import { runAgentTurn } from '../../src/agent/run-turn.ts';
 import { evaluateTextClassifier, isHeldOutText } from '../../src/agent/text/text-classifier.ts';
-import type { OperationContext } from '../../src/operations/define-operation.ts';
 import { registry } from '../../src/operations/registry.ts';
-import { type EvalBusinessFixture, openEvalBusinessFixture } from '../support/eval-business.ts';
+import { builtinPlannerOnEvalBusiness, writes } from '../support/eval-business.ts';
 
 /**
  * Operations people do not ask for in words: the planner's own look-up of what a request names, the owner's
@@ -79,21 +75,7 @@ describe('slots', () => {
 });
 
 describe('the built-in planner on requests the old forms missed', () => {
-  let fixture: EvalBusinessFixture;
-  let context: OperationContext;
-
-  beforeAll(async () => {
-    fixture = await openEvalBusinessFixture();
-    context = await fixture.contextFor('olivia@northwind.test');
-  }, 120_000);
-  afterAll(async () => {
-    await fixture?.close();
-  });
-
-  const planner = () => choosePlanner('builtin');
-  const ask = async (text: string, conversationId?: string) =>
-    runAgentTurn({ context, planner: await planner(), text, conversationId });
-  const writes = (calls: AgentCall[]) => calls.filter((call) => call.proposal);
+  const { ask } = builtinPlannerOnEvalBusiness();
 
   it('finds a lowercase name, a typo, and keeps "at the end of the period"', async () => {
     const answer = await ask('cancel initech at the end of the billing cycle');

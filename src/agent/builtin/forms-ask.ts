@@ -3,7 +3,7 @@
  * look-ups (customers, invoices, subscriptions, plans, usage, activity). Each runs one or two read operations
  * and answers with their figures and explanation.
  */
-import { CHARGE_SORT_COLUMNS, CUSTOMER_SORT_COLUMNS, INVOICE_SORT_COLUMNS } from '../../connectors/connector.ts';
+import { CHARGE_SORT_COLUMNS, CUSTOMER_SORT_COLUMNS, INVOICE_SORT_COLUMNS } from '../../operations/list-sort.ts';
 import { countOf, countryOf, parseAmount, percentOf } from './entities.ts';
 import type { Form } from './form.ts';
 import { whatIf } from './forms-what-if.ts';
