@@ -1,6 +1,7 @@
 /**
  * Rebuilding the MRR facts (migration 0028, ADR 0026) from the invoices, and for the whole org the payment attempts
- * by day (migration 0033) from the charges: for the whole org or one customer, in
+ * by day (migration 0033) from the charges and the MRR movements by month (migration 0034) from the rebuilt
+ * changes: for the whole org or one customer, in
  * the ledger's tables and the Stripe mirror's, in batches of customers so a progress bar can follow, all in one
  * transaction. Billing writes keep the facts themselves; a rebuild is for a fact table suspected stale (a row
  * changed by hand outside Leash, a restore from an older backup) and changes nothing when they are right.
@@ -22,6 +23,8 @@ export interface RebuildSummary {
   changes: number;
   /** Rows of payment attempts by day (migration 0033), rebuilt with the whole org's facts (not for one customer). */
   paymentDays: number;
+  /** Rows of MRR movements by month (migration 0034), rebuilt with the whole org's facts (not for one customer). */
+  mrrMonths: number;
 }
 
 /** The schemas that hold facts: the current one and, when it exists, its Stripe mirror. */
@@ -58,7 +61,7 @@ export async function rebuildMrrFacts(
 ): Promise<RebuildSummary> {
   const run = async (trx: Executor): Promise<RebuildSummary> => {
     const schemas = await factSchemas(trx);
-    const summary: RebuildSummary = { customers: 0, changed: 0, lines: 0, changes: 0, paymentDays: 0 };
+    const summary: RebuildSummary = { customers: 0, changed: 0, lines: 0, changes: 0, paymentDays: 0, mrrMonths: 0 };
     for (const schema of schemas) {
       await sql`drop table if exists mrr_facts_before`.execute(trx);
       await sql`create temp table mrr_facts_before on commit drop as ${factRows(schema, input.orgId, input.customerId)}`.execute(
@@ -93,9 +96,12 @@ export async function rebuildMrrFacts(
       summary.lines += Number(counted[0]?.lines ?? 0);
       summary.changes += Number(counted[0]?.changes ?? 0);
       if (!input.customerId) {
-        const days = await rebuildPaymentDays(trx, schema, schemas[0] ?? 'public', input.orgId);
-        summary.changed += days.changed;
+        const base = schemas[0] ?? 'public';
+        const days = await rebuildRollup(trx, 'paymentDays', schema, base, input.orgId);
+        const months = await rebuildRollup(trx, 'mrrMonths', schema, base, input.orgId);
+        summary.changed += days.changed + months.changed;
         summary.paymentDays += days.rows;
+        summary.mrrMonths += months.rows;
       }
     }
     return summary;
@@ -103,22 +109,43 @@ export async function rebuildMrrFacts(
   return executor.isTransaction ? run(executor) : executor.transaction().execute(run);
 }
 
-/** Recomputes an org's payment attempts by day in `schema` from its charges: rows that differed, rows now. */
-async function rebuildPaymentDays(
+/**
+ * The rollups rebuilt from scratch with a whole org's facts: payment attempts by day (migration 0033) from the
+ * charges, MRR movements by month (migration 0034) from the MRR changes (after those are rebuilt). Each row as
+ * text, for comparing before and after.
+ */
+const ROLLUPS = {
+  paymentDays: {
+    rebuild: 'charge_days_rebuild',
+    rows: (schema: string, orgId: string) =>
+      sql`select concat_ws('|', day, country, method, outcome, attempts, amount) as row
+            from ${sql.id(schema, 'charge_days')} where org_id = ${orgId} and attempts <> 0`,
+  },
+  mrrMonths: {
+    rebuild: 'mrr_months_rebuild',
+    rows: (schema: string, orgId: string) =>
+      sql`select concat_ws('|', currency, month, new, reactivation, expansion, contraction, churn, net) as row
+            from ${sql.id(schema, 'mrr_months')}
+           where org_id = ${orgId} and (new, reactivation, expansion, contraction, churn, net) <> (0, 0, 0, 0, 0, 0)`,
+  },
+} as const;
+
+/** Recomputes one of an org's rollups in `schema`: rows that differed, rows now. */
+async function rebuildRollup(
   trx: Executor,
+  rollup: keyof typeof ROLLUPS,
   schema: string,
   base: string,
   orgId: string,
 ): Promise<{ changed: number; rows: number }> {
-  const rows = sql`select concat_ws('|', day, country, method, outcome, attempts, amount) as row
-                     from ${sql.id(schema, 'charge_days')} where org_id = ${orgId} and attempts <> 0`;
-  await sql`drop table if exists payment_days_before`.execute(trx);
-  await sql`create temp table payment_days_before on commit drop as ${rows}`.execute(trx);
-  await sql`select ${sql.id(base, 'charge_days_rebuild')}(${schema}, ${orgId})`.execute(trx);
+  const rows = ROLLUPS[rollup].rows(schema, orgId);
+  await sql`drop table if exists rollup_before`.execute(trx);
+  await sql`create temp table rollup_before on commit drop as ${rows}`.execute(trx);
+  await sql`select ${sql.id(base, ROLLUPS[rollup].rebuild)}(${schema}, ${orgId})`.execute(trx);
   const { rows: counted } = await sql<{ changed: number; rows: number }>`
     with after as (${rows})
-    select ((select count(*) from (select row from after except all select row from payment_days_before) added)
-          + (select count(*) from (select row from payment_days_before except all select row from after) removed))::int
+    select ((select count(*) from (select row from after except all select row from rollup_before) added)
+          + (select count(*) from (select row from rollup_before except all select row from after) removed))::int
              as changed,
            (select count(*) from after)::int as rows`.execute(trx);
   return { changed: Number(counted[0]?.changed ?? 0), rows: Number(counted[0]?.rows ?? 0) };

@@ -44,9 +44,9 @@ describe(`Stripe mirror tenant isolation (${testStoreKind})`, () => {
         join pg_namespace n on n.oid = c.relnamespace
        where c.relkind = 'r' and (n.nspname = ${schema}
           or (n.nspname = current_schema() and c.relname in ('stripe_sync', 'stripe_events')))`.execute(store.db);
-    // 13 mirror tables, the MRR facts (mrr_lines, mrr_changes, mrr_dirty), the payment attempts by day
-    // (charge_days) and the two sync tables.
-    expect(rows.length).toBe(19);
+    // 13 mirror tables, the MRR facts (mrr_lines, mrr_changes, mrr_dirty), the MRR movements by month
+    // (mrr_months), the payment attempts by day (charge_days) and the two sync tables.
+    expect(rows.length).toBe(20);
     expect(rows.filter((row) => !row.relrowsecurity).map((row) => row.relname)).toEqual([]);
   });
 

@@ -170,7 +170,9 @@ Examples:
         if (options.json) return printJson({ ...summary, seconds });
         process.stdout.write(
           `Rebuilt the MRR facts of ${summary.customers.toLocaleString('en-US')} customer${summary.customers === 1 ? '' : 's'} in ${seconds.toFixed(1)} s: ${summary.lines.toLocaleString('en-US')} MRR lines, ${summary.changes.toLocaleString('en-US')} MRR changes${
-            options.customer ? '' : `, ${summary.paymentDays.toLocaleString('en-US')} days of payment attempts`
+            options.customer
+              ? ''
+              : `, ${summary.mrrMonths.toLocaleString('en-US')} monthly MRR movement rows (by currency), ${summary.paymentDays.toLocaleString('en-US')} days of payment attempts`
           }; ${
             summary.changed === 0
               ? 'nothing differed from the facts kept'

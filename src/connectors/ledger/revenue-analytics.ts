@@ -353,20 +353,42 @@ export async function overdueByCustomer(
   }));
 }
 
+/** A UTC day as `YYYY-MM-DD`, to compare with a `date` column whatever the process's time zone. */
+function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** The first instant of `at`'s calendar month (UTC), or of the month `months` later. */
+function monthStart(at: Date, months = 0): Date {
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + months, 1));
+}
+
+/** `at` when it starts a calendar month (UTC), else the start of the next month. */
+function nextMonthStart(at: Date): Date {
+  return monthStart(at).getTime() === at.getTime() ? at : monthStart(at, 1);
+}
+
 /**
  * The org's MRR in one currency at instant `at` (lines with start < at ≤ end), from the kept changes: each
  * customer's changes before `at` add up to its MRR then (the first starts from zero), so the sum of
- * after − before over them is the org's.
+ * after − before over them is the org's. Whole months come from `mrr_months` (migration 0034), the part of
+ * `at`'s month before it from the changes.
  */
 export async function mrrAt(executor: Executor, orgId: string, currency: Currency, at: Date): Promise<number> {
+  const month = monthStart(at);
   const result = await sql<{ mrr: number | string | null }>`
-    select coalesce(sum(after - before), 0)::float8 as mrr
-      from mrr_changes
-     where org_id = ${orgId} and currency = ${currency} and at < ${at}`.execute(executor);
+    select (coalesce((select sum(net) from mrr_months
+                       where org_id = ${orgId} and currency = ${currency} and month < ${utcDay(month)}::date), 0)
+          + coalesce((select sum(after - before) from mrr_changes
+                       where org_id = ${orgId} and currency = ${currency} and at >= ${month} and at < ${at}), 0)
+           )::float8 as mrr`.execute(executor);
   return Number(result.rows[0]?.mrr ?? 0);
 }
 
-/** MRR movements by calendar month (UTC) for changes in [from, until), in minor units, from the kept changes. */
+/**
+ * MRR movements by calendar month (UTC) for changes in [from, until), in minor units: the months wholly inside
+ * the window from `mrr_months`, the partial months at its edges from the kept changes.
+ */
 export async function mrrMovements(
   executor: Executor,
   orgId: string,
@@ -374,17 +396,31 @@ export async function mrrMovements(
   from: Date,
   until: Date,
 ): Promise<MrrMovementMonth[]> {
+  // Whole months are [wholeFrom, wholeUntil); empty when the window holds no whole month.
+  const wholeFrom = nextMonthStart(from);
+  const wholeUntil = monthStart(until) > wholeFrom ? monthStart(until) : wholeFrom;
   const result = await sql<Record<keyof MrrMovementMonth, string | number>>`
-    select to_char(at at time zone 'UTC', 'YYYY-MM') as month,
-           sum(case when before = 0 and not had_before then after else 0 end)::float8 as new,
-           sum(case when before = 0 and had_before then after else 0 end)::float8 as reactivation,
-           sum(case when before > 0 and after > before then after - before else 0 end)::float8 as expansion,
-           sum(case when before > 0 and after > 0 and after < before then before - after else 0 end)::float8 as contraction,
-           sum(case when before > 0 and after = 0 then before else 0 end)::float8 as churn
-      from mrr_changes
-     where org_id = ${orgId} and currency = ${currency} and at >= ${from} and at < ${until}
-     group by 1
-     order by 1`.execute(executor);
+    select month, sum(new)::float8 as new, sum(reactivation)::float8 as reactivation,
+           sum(expansion)::float8 as expansion, sum(contraction)::float8 as contraction, sum(churn)::float8 as churn
+      from (
+        select to_char(month, 'YYYY-MM') as month, new, reactivation, expansion, contraction, churn
+          from mrr_months
+         where org_id = ${orgId} and currency = ${currency}
+           and month >= ${utcDay(wholeFrom)}::date and month < ${utcDay(wholeUntil)}::date
+        union all
+        select to_char(at at time zone 'UTC', 'YYYY-MM'),
+               case when before = 0 and not had_before then after else 0 end,
+               case when before = 0 and had_before then after else 0 end,
+               case when before > 0 and after > before then after - before else 0 end,
+               case when before > 0 and after > 0 and after < before then before - after else 0 end,
+               case when before > 0 and after = 0 then before else 0 end
+          from mrr_changes
+         where org_id = ${orgId} and currency = ${currency} and at >= ${from} and at < ${until}
+           and not (at >= ${wholeFrom} and at < ${wholeUntil})
+      ) movements
+     group by month
+    having sum(new) + sum(reactivation) + sum(expansion) + sum(contraction) + sum(churn) <> 0
+     order by month`.execute(executor);
   return result.rows.map((row) => ({
     month: String(row.month),
     new: Number(row.new),

@@ -28,6 +28,7 @@ import * as customerSearch from './0029-customer-search.ts';
 import * as mrrLineEnds from './0030-mrr-line-ends.ts';
 import * as failedCharges from './0032-failed-charges.ts';
 import * as chargeDays from './0033-charge-days.ts';
+import * as mrrMonths from './0034-mrr-months.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0030-mrr-line-ends': mrrLineEnds,
   '0032-failed-charges': failedCharges,
   '0033-charge-days': chargeDays,
+  '0034-mrr-months': mrrMonths,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,
