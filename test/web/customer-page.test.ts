@@ -102,6 +102,11 @@ describe.runIf(browser.available)(`customer page in Chromium (${testStoreKind})`
     expect(await flagged.innerText()).toContain('Possible double charge');
     const chargeId = (await flagged.locator('code').first().innerText()).trim();
     const refundedBefore = (await fixture.connector.getCharge(chargeId))?.amountRefunded;
+    // At 1280 px every column, Refund… included, shows without scrolling the table sideways (the flag once
+    // widened flagged rows until the actions were cut off).
+    const scroll = flagged.locator('xpath=ancestor::div[contains(@class, "table-scroll")]');
+    const widths = await scroll.evaluate((element) => ({ content: element.scrollWidth, shown: element.clientWidth }));
+    expect(widths.content).toBeLessThanOrEqual(widths.shown);
     await checkAndSave(clerk, 'customer-1280');
 
     await flagged.getByRole('button', { name: 'Refund…' }).click();

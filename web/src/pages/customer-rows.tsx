@@ -256,7 +256,7 @@ export function paymentColumns(
           <Badge status={payment.status} />
           {payment.failureCode ? <span className="muted"> {words(payment.failureCode)}</span> : null}
           {doubledWith.has(payment.id) ? (
-            <span className="badge badge-bad flag" data-testid="double-charge-flag">
+            <span className="badge badge-bad flag-line" data-testid="double-charge-flag">
               Possible double charge
             </span>
           ) : null}
