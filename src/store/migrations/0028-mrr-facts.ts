@@ -15,8 +15,8 @@
  * is that recomputation; `leash insights rebuild` marks customers and calls it. The facts of the data already
  * held are computed here.
  */
-import { type Kysely, sql } from 'kysely';
-import { statementTriggers } from './ledger-and-mirror.ts';
+import type { Kysely } from 'kysely';
+import { migrateLedgerAndMirror, orgScoped, statementTriggers } from './ledger-and-mirror.ts';
 
 /**
  * The monthly amount of invoice line `l` (of invoice `i`, price `p`): a proration line counts its price's full
@@ -192,11 +192,7 @@ function factTables(schema: string, base: string, mirror: boolean): string[] {
     `create table ${t('mrr_dirty')} (org_id text not null, customer_id text not null, primary key (org_id, customer_id))`,
   ];
   for (const table of ['mrr_lines', 'mrr_changes', 'mrr_dirty']) {
-    statements.push(
-      `grant select, insert, update, delete on ${t(table)} to leash_app`,
-      `alter table ${t(table)} enable row level security`,
-      `create policy org_scope on ${t(table)} using (org_id = current_setting('leash.org_id', true)) with check (org_id = current_setting('leash.org_id', true))`,
-    );
+    statements.push(...orgScoped(t(table)));
   }
   // The facts of the rows already held.
   statements.push(
@@ -220,13 +216,6 @@ function factTables(schema: string, base: string, mirror: boolean): string[] {
 }
 
 /** Creates the fact tables in the ledger's schema and the mirror's, computes them, and starts keeping them. */
-export async function up(db: Kysely<unknown>): Promise<void> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const base = rows[0]?.schema ?? 'public';
-  const mirror = `${base}_stripe`;
-  const { rows: found } = await sql<{ present: boolean }>`
-    select exists (select 1 from information_schema.schemata where schema_name = ${mirror}) as present`.execute(db);
-  const statements = [REFRESH(base), FLUSH(base), MARK(base), ...factTables(base, base, false)];
-  if (found[0]?.present) statements.push(...factTables(mirror, base, true));
-  for (const statement of statements) await sql.raw(statement).execute(db);
+export function up(db: Kysely<unknown>): Promise<void> {
+  return migrateLedgerAndMirror(db, (base) => [REFRESH(base), FLUSH(base), MARK(base)], factTables);
 }

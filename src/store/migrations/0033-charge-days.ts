@@ -16,8 +16,8 @@
  * `charge_days_rebuild(schema, org)` recomputes an org's rows from its charges (`leash insights rebuild`); the
  * facts of the rows already held are computed here.
  */
-import { type Kysely, sql } from 'kysely';
-import { statementTriggers } from './ledger-and-mirror.ts';
+import type { Kysely } from 'kysely';
+import { migrateLedgerAndMirror, orgScoped, statementTriggers } from './ledger-and-mirror.ts';
 
 /** The rows a set of charges (`rows`, aliased r) adds: signed by `sign`, country from `target`'s customers. */
 const GROUPED = (rows: string, sign: string) => `
@@ -123,9 +123,7 @@ function factTable(schema: string, base: string): string[] {
        org_id text not null, day date not null, country text not null, method text not null, outcome text not null,
        attempts bigint not null, amount bigint not null,
        primary key (org_id, day, country, method, outcome))`,
-    `grant select, insert, update, delete on ${t('charge_days')} to leash_app`,
-    `alter table ${t('charge_days')} enable row level security`,
-    `create policy org_scope on ${t('charge_days')} using (org_id = current_setting('leash.org_id', true)) with check (org_id = current_setting('leash.org_id', true))`,
+    ...orgScoped(t('charge_days')),
     // The facts of the charges already held.
     `insert into ${t('charge_days')} (org_id, day, country, method, outcome, attempts, amount)
      ${GROUPED(t('charges'), '1').replaceAll('%1$I', `"${schema}"`)}`,
@@ -138,13 +136,6 @@ function factTable(schema: string, base: string): string[] {
 }
 
 /** Creates the daily payment-attempt facts in the ledger's schema and the mirror's, and starts keeping them. */
-export async function up(db: Kysely<unknown>): Promise<void> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const base = rows[0]?.schema ?? 'public';
-  const mirror = `${base}_stripe`;
-  const { rows: found } = await sql<{ present: boolean }>`
-    select exists (select 1 from information_schema.schemata where schema_name = ${mirror}) as present`.execute(db);
-  const statements = [MARK_CHARGES(base), MARK_CUSTOMERS(base), REBUILD(base), ...factTable(base, base)];
-  if (found[0]?.present) statements.push(...factTable(mirror, base));
-  for (const statement of statements) await sql.raw(statement).execute(db);
+export function up(db: Kysely<unknown>): Promise<void> {
+  return migrateLedgerAndMirror(db, (base) => [MARK_CHARGES(base), MARK_CUSTOMERS(base), REBUILD(base)], factTable);
 }

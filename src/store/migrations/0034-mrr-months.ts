@@ -12,8 +12,8 @@
  * wait for each other instead of deadlocking. `mrr_months_rebuild(schema, org)` recomputes an org's rows from its
  * changes (`leash insights rebuild`).
  */
-import { type Kysely, sql } from 'kysely';
-import { statementTriggers } from './ledger-and-mirror.ts';
+import type { Kysely } from 'kysely';
+import { migrateLedgerAndMirror, orgScoped, statementTriggers } from './ledger-and-mirror.ts';
 
 /** The month rows a set of changes (`rows`, aliased r) adds, signed by `sign`. */
 const GROUPED = (rows: string, sign: string) => `
@@ -78,9 +78,7 @@ function monthTable(schema: string, base: string): string[] {
        new bigint not null, reactivation bigint not null, expansion bigint not null, contraction bigint not null,
        churn bigint not null, net bigint not null,
        primary key (org_id, currency, month))`,
-    `grant select, insert, update, delete on ${t('mrr_months')} to leash_app`,
-    `alter table ${t('mrr_months')} enable row level security`,
-    `create policy org_scope on ${t('mrr_months')} using (org_id = current_setting('leash.org_id', true)) with check (org_id = current_setting('leash.org_id', true))`,
+    ...orgScoped(t('mrr_months')),
     `insert into ${t('mrr_months')} (org_id, currency, month, new, reactivation, expansion, contraction, churn, net)
      ${GROUPED(t('mrr_changes'), '1')}`,
     ...statementTriggers('mrr_months', t('mrr_changes'), ['insert', 'update', 'delete'], `"${base}".mrr_months_mark`),
@@ -88,13 +86,6 @@ function monthTable(schema: string, base: string): string[] {
 }
 
 /** Creates the monthly MRR movements in the ledger's schema and the mirror's, and starts keeping them. */
-export async function up(db: Kysely<unknown>): Promise<void> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const base = rows[0]?.schema ?? 'public';
-  const mirror = `${base}_stripe`;
-  const { rows: found } = await sql<{ present: boolean }>`
-    select exists (select 1 from information_schema.schemata where schema_name = ${mirror}) as present`.execute(db);
-  const statements = [MARK(base), REBUILD(base), ...monthTable(base, base)];
-  if (found[0]?.present) statements.push(...monthTable(mirror, base));
-  for (const statement of statements) await sql.raw(statement).execute(db);
+export function up(db: Kysely<unknown>): Promise<void> {
+  return migrateLedgerAndMirror(db, (base) => [MARK(base), REBUILD(base)], monthTable);
 }
