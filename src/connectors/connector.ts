@@ -150,6 +150,14 @@ export interface PaymentAttemptRow {
   amount: number;
 }
 
+/** Failed payment attempts with one failure code on one invoice still open, with the customer's country. */
+export interface OpenFailedInvoice {
+  invoiceId: string;
+  country: string;
+  failureCode: string;
+  failures: number;
+}
+
 /** A subscription that ended because its payments failed, with the MRR it carried. */
 export interface InvoluntaryChurnRow {
   subscriptionId: string;
@@ -207,6 +215,11 @@ export interface RevenueAnalytics {
   }): Promise<CustomerExpansion[]>;
   /** Card payment attempts in [from, until) by month, country and outcome. */
   paymentAttempts(input: { from: Date; until: Date }): Promise<PaymentAttemptRow[]>;
+  /**
+   * Invoices still open (something left to collect) with failed payment attempts in [from, until) for one of
+   * `failureCodes`: one row per invoice and code, with the customer's country.
+   */
+  openFailedInvoices(input: { from: Date; until: Date; failureCodes: readonly string[] }): Promise<OpenFailedInvoice[]>;
   /** Subscriptions ended for non-payment in [from, until). */
   involuntaryChurn(input: { from: Date; until: Date }): Promise<InvoluntaryChurnRow[]>;
   /** Invoices whose first failed card attempt was in [from, until), by currency and where they ended up. */

@@ -78,19 +78,6 @@ export interface FailuresResult {
   }[];
 }
 
-const PAGE = 1_000;
-
-/** Reads pages of `PAGE` until one comes back short, or `most` rows have been read. */
-async function pages<T>(read: (offset: number) => Promise<T[]>, most = 20 * PAGE): Promise<T[]> {
-  const all: T[] = [];
-  for (let offset = 0; offset < most; offset += PAGE) {
-    const page = await read(offset);
-    all.push(...page);
-    if (page.length < PAGE) break;
-  }
-  return all;
-}
-
 /**
  * Per customer country, the invoices still open (something left to collect) whose payment failed in the window
  * for a retryable reason, with those failures by reason: what a retry of that country would collect. A region
@@ -101,35 +88,17 @@ async function openRetryableByCountry(
   connector: BillingConnector,
 ): Promise<Map<string, { invoices: Set<string>; reasons: Record<string, number> }>> {
   const byCountry = new Map<string, { invoices: Set<string>; reasons: Record<string, number> }>();
-  const failed = await pages((offset) =>
-    connector.listCharges({
-      status: 'failed',
-      createdFrom: new Date(window.from),
-      createdTo: new Date(window.until),
-      limit: PAGE,
-      offset,
-    }),
-  );
-  const retryable = failed.filter(
-    (charge) => charge.invoiceId && (RETRYABLE as readonly string[]).includes(charge.failureCode ?? ''),
-  );
-  if (retryable.length === 0) return byCountry;
-  const open = new Set(
-    (await pages((offset) => connector.listInvoices({ status: 'open', limit: PAGE, offset })))
-      .filter((invoice) => invoice.amountRemaining > 0)
-      .map((invoice) => invoice.id),
-  );
-  const stillOpen = retryable.filter((charge) => open.has(charge.invoiceId ?? ''));
-  const customers = await connector.getCustomers([...new Set(stillOpen.map((charge) => charge.customerId))]);
-  const countries = new Map(customers.map((customer) => [customer.id, customer.country]));
-  for (const charge of stillOpen) {
-    const country = countries.get(charge.customerId);
-    if (!country) continue;
-    const entry = byCountry.get(country) ?? { invoices: new Set<string>(), reasons: {} };
-    entry.invoices.add(charge.invoiceId ?? '');
-    const code = charge.failureCode ?? '';
-    entry.reasons[code] = (entry.reasons[code] ?? 0) + 1;
-    byCountry.set(country, entry);
+  const rows = await connector.openFailedInvoices({
+    from: new Date(window.from),
+    until: new Date(window.until),
+    failureCodes: RETRYABLE,
+  });
+  for (const row of rows) {
+    if (!row.country) continue;
+    const entry = byCountry.get(row.country) ?? { invoices: new Set<string>(), reasons: {} };
+    entry.invoices.add(row.invoiceId);
+    entry.reasons[row.failureCode] = (entry.reasons[row.failureCode] ?? 0) + row.failures;
+    byCountry.set(row.country, entry);
   }
   return byCountry;
 }

@@ -13,7 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeashFixture, openLeashFixture } from '../../../test/support/leash-fixture.ts';
 import { testStoreKind } from '../../../test/support/store.ts';
 import { generateDemo } from '../../demo/generate-demo.ts';
-import { attemptsFromCharges, doubleChargePairs, dunningOutcomes, paymentAttempts } from './charge-analytics.ts';
+import {
+  attemptsFromCharges,
+  doubleChargePairs,
+  dunningOutcomes,
+  openFailedInvoices,
+  paymentAttempts,
+} from './charge-analytics.ts';
+import { LedgerConnector } from './ledger-connector.ts';
 
 const END = new Date('2026-06-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -167,6 +174,88 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
       expect.arrayContaining(['ch_s1>ch_s2', 'ch_w1>ch_w2']),
     );
     expect(own.every((pair) => pair.secondId.startsWith('ch_'))).toBe(true);
+  });
+
+  it('open failed invoices: what reading the failed charges, the open invoices and the customers one by one gives', async () => {
+    const ledger = new LedgerConnector(fixture.store.db, fixture.orgId);
+    const { db } = fixture.store;
+    // Failures on an invoice left open: two retryable codes, one that is not, and one on the planted paid invoice.
+    const open = await db
+      .selectFrom('invoices')
+      .select(['id', 'customerId', 'currency'])
+      .where('orgId', '=', fixture.orgId)
+      .where('status', '=', 'open')
+      .where('amountRemaining', '>', 0)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const failure = (id: string, invoiceId: string, failureCode: string, at: string) =>
+      db
+        .insertInto('charges')
+        .values({
+          id,
+          orgId: fixture.orgId,
+          customerId: open.customerId,
+          invoiceId,
+          amount: 500,
+          currency: open.currency,
+          status: 'failed',
+          failureCode,
+          method: 'card',
+          createdAt: new Date(at),
+        })
+        .execute();
+    await failure('ch_of1', open.id, 'insufficient_funds', '2026-04-11T06:00:00Z');
+    await failure('ch_of2', open.id, 'insufficient_funds', '2026-04-14T06:00:00Z');
+    await failure('ch_of3', open.id, 'processing_error', '2026-04-17T06:00:00Z');
+    await failure('ch_of4', open.id, 'card_declined', '2026-04-11T07:00:00Z');
+    const windows: [string, string, string[]][] = [
+      ['2026-03-01', '2026-06-01', ['insufficient_funds', 'processing_error']],
+      ['2025-06-01', '2026-06-01', ['card_declined', 'insufficient_funds', 'processing_error', 'expired_card']],
+      ['2026-04-11', '2026-04-12', ['card_declined']],
+    ];
+    let seen = 0;
+    for (const [from, until, failureCodes] of windows) {
+      const window = { from: new Date(from), until: new Date(until) };
+      const failed = await ledger.listCharges({
+        status: 'failed',
+        createdFrom: window.from,
+        createdTo: window.until,
+        limit: 10_000,
+      });
+      const openIds = new Set(
+        (await ledger.listInvoices({ status: 'open', limit: 10_000 }))
+          .filter((invoice) => invoice.amountRemaining > 0)
+          .map((invoice) => invoice.id),
+      );
+      const countries = new Map(
+        (await ledger.getCustomers([...new Set(failed.map((charge) => charge.customerId))])).map((customer) => [
+          customer.id,
+          customer.country,
+        ]),
+      );
+      const expected = new Map<string, number>();
+      for (const charge of failed) {
+        if (!charge.invoiceId || !openIds.has(charge.invoiceId) || !failureCodes.includes(charge.failureCode ?? ''))
+          continue;
+        const key = `${charge.invoiceId}|${countries.get(charge.customerId)}|${charge.failureCode}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      const found = await openFailedInvoices(fixture.store.db, fixture.orgId, { ...window, failureCodes });
+      expect(
+        Object.fromEntries(found.map((row) => [`${row.invoiceId}|${row.country}|${row.failureCode}`, row.failures])),
+      ).toEqual(Object.fromEntries(expected));
+      seen += found.length;
+    }
+    expect(seen).toBeGreaterThan(3);
+    const planted = await openFailedInvoices(db, fixture.orgId, {
+      from: new Date('2026-04-01'),
+      until: new Date('2026-05-01'),
+      failureCodes: ['insufficient_funds', 'processing_error'],
+    });
+    expect(planted.filter((row) => row.invoiceId === open.id).map((row) => [row.failureCode, row.failures])).toEqual([
+      ['insufficient_funds', 2],
+      ['processing_error', 1],
+    ]);
   });
 
   it('dunning outcomes: the same figures as grouping every failed charge, for several windows', async () => {

@@ -8,7 +8,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Currency } from '../../domain/money.ts';
 import type { Database } from '../../store/schema.ts';
-import type { DunningOutcome, PaymentAttemptRow } from '../connector.ts';
+import type { DunningOutcome, OpenFailedInvoice, PaymentAttemptRow } from '../connector.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -111,10 +111,36 @@ export async function attemptsFromCharges(
 }
 
 /**
+ * Invoices still open with something left to collect whose payment failed in [from, until) for one of
+ * `failureCodes`: one row per invoice and code, with the customer's country (the window's failed charges through
+ * the failed-charge index, each invoice and customer looked up once).
+ */
+export async function openFailedInvoices(
+  executor: Executor,
+  orgId: string,
+  input: { from: Date; until: Date; failureCodes: readonly string[] },
+): Promise<OpenFailedInvoice[]> {
+  if (input.failureCodes.length === 0) return [];
+  const result = await sql<OpenFailedInvoice>`
+    select ch.invoice_id, c.country, ch.failure_code, count(*)::int as failures
+      from charges ch
+      join invoices i on i.id = ch.invoice_id and i.org_id = ${orgId}
+      join customers c on c.id = ch.customer_id and c.org_id = ${orgId}
+     where ch.org_id = ${orgId} and ch.status = 'failed'
+       and ch.created_at >= ${input.from} and ch.created_at < ${input.until}
+       and ch.failure_code in (${sql.join([...input.failureCodes])})
+       and i.status = 'open' and i.amount_remaining > 0
+     group by 1, 2, 3
+     order by 1, 3`.execute(executor);
+  return result.rows.map((row) => ({ ...row, failures: Number(row.failures) }));
+}
+
+/**
  * Invoices whose first failed charge fell in [from, until), by currency and where they ended up. An invoice's
  * first failure is in the window when it has a failed charge in the window and none before it: the failed
- * charges of the window and one look-up each for an earlier failure, both through the failed-charge indexes
- * (migration 0032), instead of grouping every failed charge the org ever had by invoice.
+ * charges of the window and the earlier failures of their invoices, both through the failed-charge indexes
+ * (migration 0032), instead of grouping every failed charge the org ever had by invoice; then each such invoice
+ * by its key.
  */
 export async function dunningOutcomes(
   executor: Executor,
@@ -122,22 +148,28 @@ export async function dunningOutcomes(
   from: Date,
   until: Date,
 ): Promise<DunningOutcome[]> {
+  // Each invoice is looked up by its key (the lateral subquery with OFFSET 0 is not flattened into a join): a
+  // hash join would read every invoice of the org for the window's few thousand.
   const result = await sql<{ currency: string; outcome: DunningOutcome['outcome']; invoices: number; amount: number }>`
     select i.currency,
            case when i.status = 'paid' then 'recovered' when i.status = 'open' then 'open' else 'lost' end as outcome,
            count(*)::int as invoices,
            sum(i.total)::float8 as amount
-      from invoices i
-     where i.org_id = ${orgId}
-       and i.id in (
-         select f.invoice_id
-           from charges f
-          where f.org_id = ${orgId} and f.status = 'failed' and f.invoice_id is not null
-            and f.created_at >= ${from} and f.created_at < ${until}
-            and not exists (
-              select from charges e
-               where e.org_id = ${orgId} and e.status = 'failed' and e.invoice_id = f.invoice_id
-                 and e.created_at < ${from}))
+      from (
+        select distinct f.invoice_id
+          from charges f
+         where f.org_id = ${orgId} and f.status = 'failed' and f.invoice_id is not null
+           and f.created_at >= ${from} and f.created_at < ${until}
+           and not exists (
+             select from charges e
+              where e.org_id = ${orgId} and e.status = 'failed' and e.invoice_id = f.invoice_id
+                and e.created_at < ${from})
+      ) first_failed
+     cross join lateral (
+       select currency, status, total from invoices
+        where id = first_failed.invoice_id and org_id = ${orgId}
+       offset 0
+     ) i
      group by 1, 2
      order by 1, 2`.execute(executor);
   return result.rows.map((row) => ({

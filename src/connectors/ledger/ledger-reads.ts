@@ -13,6 +13,7 @@ import type {
   InvoluntaryChurnRow,
   LimitUsage,
   MrrMovementMonth,
+  OpenFailedInvoice,
   OverdueCustomer,
   PaymentAttemptRow,
   SubscriptionQuery,
@@ -368,6 +369,14 @@ export class LedgerReads {
 
   paymentAttempts(input: { from: Date; until: Date }): Promise<PaymentAttemptRow[]> {
     return charges.paymentAttempts(this.executor, this.orgId, input.from, input.until);
+  }
+
+  openFailedInvoices(input: {
+    from: Date;
+    until: Date;
+    failureCodes: readonly string[];
+  }): Promise<OpenFailedInvoice[]> {
+    return charges.openFailedInvoices(this.executor, this.orgId, input);
   }
 
   involuntaryChurn(input: { from: Date; until: Date }): Promise<InvoluntaryChurnRow[]> {

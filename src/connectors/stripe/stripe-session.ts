@@ -135,6 +135,7 @@ export class StripeSession {
   mrrMovements: Reads['mrrMovements'] = (input) => this.read((r) => r.mrrMovements(input));
   expansionByCustomer: Reads['expansionByCustomer'] = (input) => this.read((r) => r.expansionByCustomer(input));
   paymentAttempts: Reads['paymentAttempts'] = (input) => this.read((r) => r.paymentAttempts(input));
+  openFailedInvoices: Reads['openFailedInvoices'] = (input) => this.read((r) => r.openFailedInvoices(input));
   involuntaryChurn: Reads['involuntaryChurn'] = (input) => this.read((r) => r.involuntaryChurn(input));
   dunningOutcomes: Reads['dunningOutcomes'] = (input) => this.read((r) => r.dunningOutcomes(input));
   usageAgainstLimits: Reads['usageAgainstLimits'] = (input) => this.read((r) => r.usageAgainstLimits(input));

@@ -29,6 +29,7 @@ import * as mrrLineEnds from './0030-mrr-line-ends.ts';
 import * as failedCharges from './0032-failed-charges.ts';
 import * as chargeDays from './0033-charge-days.ts';
 import * as mrrMonths from './0034-mrr-months.ts';
+import * as insightIndexes from './0035-insight-indexes.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   '0032-failed-charges': failedCharges,
   '0033-charge-days': chargeDays,
   '0034-mrr-months': mrrMonths,
+  '0035-insight-indexes': insightIndexes,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,
