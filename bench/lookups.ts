@@ -10,6 +10,7 @@ import { openConnector } from '../src/connectors/open-connector.ts';
 import { resolveCustomer } from '../src/operations/resolve-customer.ts';
 import { runRead } from '../src/operations/run-operation.ts';
 import { loadGate } from '../src/policy/decide.ts';
+import { withOrgScope } from '../src/store/org-scope.ts';
 import type { Dataset } from './dataset.ts';
 import { type Latency, timeEach } from './stats.ts';
 
@@ -87,5 +88,16 @@ export async function measureLookups(dataset: Dataset, samples: number): Promise
   await measure('get_invoice through the pipeline (+ audit row)', (i) =>
     runRead(operationContext(session, owner, gate), 'get_invoice', { number: pick(invoices, i).number }),
   );
+  // search_customers as the server runs it for a member (HTTP, MCP): in the org's scope, as role leash_app, where
+  // row-level security applies. Everything above runs as the store's own role, outside it.
+  const searchInScope = (query: string) =>
+    withOrgScope(dataset.orgId, () => runRead(operationContext(session, owner, gate), 'search_customers', { query }));
+  await measure('search_customers in the org scope (RLS): first word', (i) =>
+    searchInScope(pick(customers, i).name.split(' ')[0] ?? ''),
+  );
+  await measure('search_customers in the org scope (RLS): a typo', (i) =>
+    searchInScope(typo(pick(customers, i).name, i)),
+  );
+  await measure('search_customers in the org scope (RLS): email', (i) => searchInScope(pick(customers, i).email));
   return figures;
 }
