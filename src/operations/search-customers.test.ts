@@ -1,14 +1,18 @@
 /**
  * search_customers at scale (issue 21): the exact paths (id, invoice number, email, email domain), the fuzzy name
  * match kept as before (a typo still finds the name, best match first), part of an address through the email's
- * trigram index, and a count that stops at its cap instead of counting every match. Real store (PGlite, or
- * PostgreSQL with DATABASE_URL).
+ * trigram index, and a count that stops at its cap instead of counting every match; inside the org scope (the
+ * server's row-level security, where the search goes through leash_customer_matches, migration 0036) the same
+ * answers, and never another org's customers. Real store (PGlite, or PostgreSQL with DATABASE_URL).
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeashFixture, openLeashFixture, READER } from '../../test/support/leash-fixture.ts';
 import { testStoreKind } from '../../test/support/store.ts';
+import { createOrg } from '../auth/members.ts';
 import { LedgerConnector } from '../connectors/ledger/ledger-connector.ts';
 import type { Customer } from '../domain/billing.ts';
+import { withOrgScope } from '../store/org-scope.ts';
 import { runRead } from './run-operation.ts';
 
 let keys = 0;
@@ -20,6 +24,7 @@ describe(`search_customers (${testStoreKind})`, () => {
   let hooli: Customer;
   let globex: Customer;
   let invoiceId: string;
+  let otherOrg: string;
   const search = async (query: string) =>
     (await runRead(await fixture.context(READER), 'search_customers', { query })) as {
       customers: Customer[];
@@ -44,6 +49,16 @@ describe(`search_customers (${testStoreKind})`, () => {
       key(),
     );
     invoiceId = invoice.id;
+    // Another org with customers every search below would match, were it not for the org.
+    otherOrg = (await createOrg(fixture.store.db, { name: 'Other', ownerEmail: 'o@other.test' })).org.id;
+    const other = new LedgerConnector(fixture.store.db, otherOrg);
+    for (const [name, email] of [
+      ['Hooli Payments Twin', 'ap@zeta-holdings.test'],
+      ['Globex Corporation', 'finance2@globex.test'],
+      ['Initech', 'other@initech.test'],
+      ['Oolong Tea', 'ap@zeta-hold.test'],
+    ])
+      await other.createCustomer({ name, email, country: 'US', currency: 'usd' }, key());
   });
   afterAll(async () => {
     await fixture.close();
@@ -83,5 +98,44 @@ describe(`search_customers (${testStoreKind})`, () => {
     const answer = await search('o');
     expect(answer).toMatchObject({ count: 4 });
     expect(answer.countIsAtLeast).toBeUndefined();
+  });
+
+  it('answers the same inside the org scope, through the indexes, and never with another org', async () => {
+    const queries = [
+      'zeta-holdings.test',
+      'AP@zeta-holdings.test',
+      'ap@zeta-hold',
+      'Globx Corporation',
+      'globe',
+      'initech',
+      'initek',
+      'o',
+      hooli.id,
+    ];
+    const outside = await Promise.all(queries.map(names));
+    const inside = await withOrgScope(fixture.orgId, () => Promise.all(queries.map(names)));
+    expect(inside).toEqual(outside);
+    // Every id the org's searches return is the org's; the other org's look-alikes never come back.
+    const scopedIds = await withOrgScope(fixture.orgId, async () =>
+      (await Promise.all(queries.map(search))).flatMap((answer) => answer.customers.map((customer) => customer.id)),
+    );
+    const own = new Set((await ledger.findCustomers({ limit: 1000 })).map((customer) => customer.id));
+    expect(scopedIds.every((id) => own.has(id))).toBe(true);
+    // The other org finds its own.
+    const theirs = new LedgerConnector(fixture.store.db, otherOrg);
+    const found = await withOrgScope(otherOrg, () => theirs.findCustomers({ text: 'hooli' }));
+    expect(found.map((customer) => customer.name)).toEqual(['Hooli Payments Twin']);
+  });
+
+  it('the match function refuses another org inside a scope and an unknown mode anywhere', async () => {
+    const call = (org: string, mode: string) =>
+      sql`select id from leash_customer_matches(${org}, ${mode}, ${'%o%'}, ${null}::integer)`.execute(fixture.store.db);
+    await expect(withOrgScope(fixture.orgId, () => call(otherOrg, 'name_like'))).rejects.toThrow(
+      /outside the org scope/,
+    );
+    await expect(call(otherOrg, 'drop table customers')).rejects.toThrow(/unknown customer match mode/);
+    // Outside a scope (the owner's own role, local mode) it answers for the org it is given.
+    expect((await call(otherOrg, 'name_like')).rows.length).toBe(3);
+    expect((await withOrgScope(otherOrg, () => call(otherOrg, 'name_like'))).rows.length).toBe(3);
   });
 });

@@ -3,6 +3,7 @@
  * through the real SDK, and every read and insight the ledger answers, the Stripe connector answers the same
  * from the mirror. Resuming, the Events API cursor and its 30-day limit are covered here too.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BillingConnector } from '../../src/connectors/connector.ts';
 import { LedgerConnector } from '../../src/connectors/ledger/ledger-connector.ts';
@@ -10,6 +11,7 @@ import { StripeConnector } from '../../src/connectors/stripe/stripe-connector.ts
 import { MIRRORED_OBJECTS } from '../../src/connectors/stripe/stripe-objects.ts';
 import { backfillStripe, syncStripeEvents } from '../../src/connectors/stripe/stripe-sync.ts';
 import { generateDemo } from '../../src/demo/generate-demo.ts';
+import { withOrgScope } from '../../src/store/org-scope.ts';
 import { type LeashFixture, openLeashFixture } from '../support/leash-fixture.ts';
 import { testStoreKind } from '../support/store.ts';
 import { accessSource, fakeAccess } from '../support/stripe-access.ts';
@@ -58,6 +60,23 @@ describe(`Stripe mirror (${testStoreKind})`, () => {
     const customers = await ledger.findCustomers({ limit: 1000 });
     expect(customers.length).toBe(25);
     expect(plain(byId(await stripe.findCustomers({ limit: 1000 })))).toEqual(plain(byId(customers)));
+    // Text searches too, inside the org scope (the mirror's own match function, migration 0036).
+    const [first] = customers;
+    const word = first?.name.split(' ')[0]?.toLowerCase() ?? '';
+    const domain = first?.email.split('@')[1] ?? '';
+    for (const text of [word, `${word}x`, first?.email ?? '', domain]) {
+      const [fromMirror, fromLedger] = await withOrgScope(fixture.orgId, () =>
+        Promise.all([stripe.findCustomers({ text, limit: 1000 }), ledger.findCustomers({ text, limit: 1000 })]),
+      );
+      expect(fromMirror.length).toBeGreaterThan(0);
+      expect(plain(fromMirror)).toEqual(plain(fromLedger));
+    }
+    const { rows } = await sql<{ schema: string }>`
+      select n.nspname as schema from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where p.proname = 'leash_customer_matches' and n.nspname in (current_schema(), current_schema() || '_stripe')`.execute(
+      fixture.store.db,
+    );
+    expect(rows.length).toBe(2);
     expect(plain(byId(await stripe.listProducts()))).toEqual(plain(byId(await ledger.listProducts())));
     expect(plain(byId(await stripe.listPrices()))).toEqual(plain(byId(await ledger.listPrices())));
     expect(plain(byId(await stripe.listCoupons()))).toEqual(plain(byId(await ledger.listCoupons())));

@@ -44,6 +44,8 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 const INVOICE_NUMBER = /^(?:#|inv-?)?(\d{1,9})$/i;
 /** A domain, alone or after an `@`: `globex.test`, `@globex.test`. */
 const DOMAIN = /^@?((?:[a-z0-9-]+\.)+[a-z]{2,})$/;
+/** The conditions `leash_customer_matches` knows (migration 0036). */
+type CustomerMatchMode = 'name' | 'name_like' | 'name_part' | 'name_whole' | 'email' | 'email_like' | 'domain';
 const limitOf = (page: { limit?: number | undefined }) => Math.min(Math.max(page.limit ?? 50, 1), 1000);
 
 /** Reads of one org's ledger. */
@@ -110,9 +112,34 @@ export class LedgerReads {
       .where('orgId', '=', this.orgId)
       .where('deletedAt', 'is', null);
     if (query.country) select = select.where('country', '=', query.country.toUpperCase());
-    if (query.email) select = select.where(sql`lower(email)`, '=', query.email.trim().toLowerCase());
-    if (query.name) select = select.where(sql`lower(name)`, '=', query.name.trim().toLowerCase());
+    if (query.email) select = select.where(this.matches('email', query.email.trim().toLowerCase()));
+    if (query.name) select = select.where(this.matches('name', query.name.trim().toLowerCase()));
     return select;
+  }
+
+  /**
+   * The condition "a customer of this org that `mode` matches": ids from `leash_customer_matches` (migration
+   * 0036), which answers through the search indexes also inside the org scope, where row-level security would
+   * keep `lower()`, `LIKE` and the trigram operators from using them.
+   */
+  protected matches(mode: CustomerMatchMode, text: string, limit?: number) {
+    return sql<boolean>`${sql.ref('customers.id')} in (select m.id from leash_customer_matches(${this.orgId}, ${mode}, ${text}, ${limit ?? null}::integer) m)`;
+  }
+
+  /** Whether `select` (the filters) has a row `mode` matches; `alone` when nothing else filters it. */
+  private async anyMatch(
+    select: ReturnType<LedgerReads['customerFilters']>,
+    mode: CustomerMatchMode,
+    text: string,
+    alone: boolean,
+  ): Promise<boolean> {
+    const found = await select
+      .where(this.matches(mode, text, alone ? 1 : undefined))
+      .clearSelect()
+      .select('id')
+      .limit(1)
+      .executeTakeFirst();
+    return found !== undefined;
   }
 
   /**
@@ -142,38 +169,36 @@ export class LedgerReads {
       return { select: byInvoice, score: undefined };
     }
     const likeText = `%${text.replace(/[%_\\]/g, '\\$&')}%`;
+    const alone = !query.country && !query.email && !query.name;
     const domain = DOMAIN.exec(text)?.[1];
     if (domain) {
       // The domain's customers, through the email-domain index; when there are none, names that look like it
       // ("globex.test" ~ "Globex"), which on a common word is a much larger read.
-      const emailDomain = sql`split_part(lower(email), '@', 2)`;
-      const inDomain = select.where(emailDomain, '=', domain);
       // One score for all, so they come by name (a cast: a bare `1` in ORDER BY would mean the first column).
-      if (await inDomain.clearSelect().select('id').limit(1).executeTakeFirst())
-        return { select: inDomain, score: sql<number>`1::real` };
+      if (await this.anyMatch(select, 'domain', domain, alone))
+        return { select: select.where(this.matches('domain', domain)), score: sql<number>`1::real` };
     }
     if (text.includes('@') && !domain) {
-      const exact = select.where(sql`lower(email)`, '=', text);
-      if (await exact.clearSelect().select('id').limit(1).executeTakeFirst())
-        return { select: exact, score: undefined };
+      if (await this.anyMatch(select, 'email', text, alone))
+        return { select: select.where(this.matches('email', text)), score: undefined };
       // Part of an address: through the email's trigram index, closest first.
       return {
-        select: select.where(sql`lower(email)`, 'like', likeText),
+        select: select.where(this.matches('email_like', likeText)),
         score: sql<number>`similarity(lower(email), ${text})`,
       };
     }
     const score = sql<number>`greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name)))`;
     // A name that contains the text is what was meant: the typo-tolerant operators (which on a common word match
     // thousands of names and score each) are only needed when no name contains it.
-    const containing = select.where(sql`lower(name)`, 'like', likeText);
-    if (await containing.clearSelect().select('id').limit(1).executeTakeFirst()) return { select: containing, score };
+    if (await this.anyMatch(select, 'name_like', likeText, alone))
+      return { select: select.where(this.matches('name_like', likeText)), score };
     // Then names with a part like the text (`<%`, word similarity ≥ 0.6: a typo in a name or in one of its words),
     // and only when there are none, names like it as a whole (`%`, similarity ≥ 0.3). The loose whole-name match
     // lists hundreds of names that merely share "analytics llc" and scores each (0.3 s at 100k customers), so it
     // is the last resort. Each is one trigram index scan.
-    const partLike = select.where(sql`${text}`, sql`<%`, sql`lower(name)`);
-    if (await partLike.clearSelect().select('id').limit(1).executeTakeFirst()) return { select: partLike, score };
-    return { select: select.where(sql`lower(name)`, sql`%`, text), score };
+    if (await this.anyMatch(select, 'name_part', text, alone))
+      return { select: select.where(this.matches('name_part', text)), score };
+    return { select: select.where(this.matches('name_whole', text)), score };
   }
 
   async findCustomers(query: CustomerQuery): Promise<Customer[]> {

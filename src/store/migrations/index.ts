@@ -30,6 +30,7 @@ import * as failedCharges from './0032-failed-charges.ts';
 import * as chargeDays from './0033-charge-days.ts';
 import * as mrrMonths from './0034-mrr-months.ts';
 import * as insightIndexes from './0035-insight-indexes.ts';
+import * as scopedCustomerSearch from './0036-scoped-customer-search.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -59,6 +60,7 @@ export const migrations: Record<string, Migration> = {
   '0033-charge-days': chargeDays,
   '0034-mrr-months': mrrMonths,
   '0035-insight-indexes': insightIndexes,
+  '0036-scoped-customer-search': scopedCustomerSearch,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,
