@@ -52,12 +52,13 @@ describe(`search_customers (${testStoreKind})`, () => {
     // Another org with customers every search below would match, were it not for the org.
     otherOrg = (await createOrg(fixture.store.db, { name: 'Other', ownerEmail: 'o@other.test' })).org.id;
     const other = new LedgerConnector(fixture.store.db, otherOrg);
-    for (const [name, email] of [
+    const lookAlikes: [string, string][] = [
       ['Hooli Payments Twin', 'ap@zeta-holdings.test'],
       ['Globex Corporation', 'finance2@globex.test'],
       ['Initech', 'other@initech.test'],
       ['Oolong Tea', 'ap@zeta-hold.test'],
-    ])
+    ];
+    for (const [name, email] of lookAlikes)
       await other.createCustomer({ name, email, country: 'US', currency: 'usd' }, key());
   });
   afterAll(async () => {
