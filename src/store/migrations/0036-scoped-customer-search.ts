@@ -10,7 +10,9 @@
  * append functions refuse it), and outside a scope the caller is the owner, who reads every row anyway. The
  * customers are then read by id under the policy. One function per schema (the ledger's and the Stripe
  * mirror's), each reading its own schema's customers; the mirror's reads put the mirror first on the search path,
- * so an unqualified call finds the right one. The conditions are fixed text; the search text is a parameter.
+ * so an unqualified call finds the right one. The conditions are fixed text; the search text is a parameter. The
+ * search path is pinned (pg_catalog first, pg_temp last: ADR 0023), the table named with its schema; `public` is
+ * there for pg_trgm's operators.
  */
 import type { Kysely } from 'kysely';
 import { migrateLedgerAndMirror } from './ledger-and-mirror.ts';
@@ -36,7 +38,7 @@ function matchFunction(schema: string): string {
     create or replace function ${quoted(schema)}.leash_customer_matches(p_org text, p_mode text, p_text text,
       p_limit integer default null)
       returns table (id text) language plpgsql stable security definer
-      set search_path = pg_catalog, public
+      set search_path = pg_catalog, public, pg_temp
       rows 50
     as $body$
     declare
