@@ -251,24 +251,21 @@ export class LedgerReads {
     const domains = [...new Set((query.domains ?? []).map((domain) => domain.trim().toLowerCase()))].slice(0, 20);
     if (phrases.length === 0 && domains.length === 0) return [];
     const likeText = (text: string) => text.replace(/[%_\\]/g, '\\$&');
-    const squeezed = sql`regexp_replace(lower(name), '[^a-z0-9]+', '', 'g')`;
+    const limit = Math.min(Math.max(query.limit ?? 200, 1), 500);
+    // Through leash_customer_candidates (migration 0036): one indexed look-up per phrase, also in the org scope.
     const rows = await this.executor
       .selectFrom('customers')
       .selectAll()
       .where('orgId', '=', this.orgId)
       .where('deletedAt', 'is', null)
-      .where((eb) =>
-        eb.or([
-          ...phrases.flatMap((phrase) => [
-            eb(sql`lower(name)`, sql`%`, phrase),
-            eb(sql`lower(name)`, 'like', `${likeText(phrase)}%`),
-            eb(squeezed, '=', phrase.replace(/[^a-z0-9]+/g, '')),
-          ]),
-          ...domains.map((domain) => eb(sql`lower(email)`, 'like', `%@${likeText(domain)}`)),
-        ]),
+      .where(
+        sql<boolean>`${sql.ref('customers.id')} in (select m.id from leash_customer_candidates(${this.orgId},
+          ${phrases}::text[], ${phrases.map((phrase) => `${likeText(phrase)}%`)}::text[],
+          ${phrases.map((phrase) => phrase.replace(/[^a-z0-9]+/g, ''))}::text[], ${domains}::text[], ${limit}::integer) m)`,
       )
       .orderBy('name')
-      .limit(Math.min(Math.max(query.limit ?? 200, 1), 500))
+      .orderBy('id')
+      .limit(limit)
       .execute();
     return rows.map(customerFromRow);
   }

@@ -62,11 +62,60 @@ function matchFunction(schema: string): string {
     end $body$`;
 }
 
-/** The match function in the ledger's schema and the mirror's. */
+/** A name without case, spaces or punctuation ("Widget-Inc" = "widget inc" = "widgetinc"). */
+const SQUEEZED = (column: string) => `regexp_replace(lower(${column}), '[^a-z0-9]+', '', 'g')`;
+
+/**
+ * The customers a chat request may name (the parser's gazetteer, operations/resolve-mentions.ts): for each phrase,
+ * names like it as a whole (`%`), names that start with it, and names equal to it once squeezed; and the customers
+ * of each email domain. Up to `p_limit` ids, by name. One indexed look-up per phrase (a lateral join), where the
+ * single OR over every phrase read every customer even outside the scope (0.15 s at 2,000 customers).
+ */
+function candidatesFunction(schema: string): string {
+  const table = `${quoted(schema)}.customers`.replaceAll("'", "''");
+  const squeezed = SQUEEZED('n.name').replaceAll("'", "''");
+  return `
+    create or replace function ${quoted(schema)}.leash_customer_candidates(p_org text, p_phrases text[],
+      p_prefixes text[], p_squeezed text[], p_domains text[], p_limit integer)
+      returns table (id text) language plpgsql stable security definer
+      set search_path = pg_catalog, public, pg_temp
+      rows 50
+    as $body$
+    declare
+      scope text := nullif(current_setting('leash.org_id', true), '');
+    begin
+      if scope is not null and scope <> p_org then
+        raise exception 'customer search for % outside the org scope', p_org using errcode = 'insufficient_privilege';
+      end if;
+      return query execute
+        'select c.id from ${table} c
+         where c.org_id = $1 and c.deleted_at is null and c.id in (
+           select m.id from unnest($2::text[], $3::text[], $4::text[]) as p(phrase, prefix, squeezed)
+           cross join lateral (
+             select n.id from ${table} n
+             where n.org_id = $1 and n.deleted_at is null
+               and (lower(n.name) % p.phrase or lower(n.name) like p.prefix or ${squeezed} = p.squeezed)
+           ) m
+           union
+           select d.id from ${table} d
+           where d.org_id = $1 and d.deleted_at is null and split_part(lower(d.email), ''@'', 2) = any($5::text[])
+         )
+         order by c.name, c.id
+         limit $6'
+        using p_org, p_phrases, p_prefixes, p_squeezed, p_domains, p_limit;
+    end $body$`;
+}
+
+/** The match functions and the squeezed-name index, in the ledger's schema and the mirror's. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await migrateLedgerAndMirror(
     db,
     () => [],
-    (schema) => [matchFunction(schema)],
+    (schema) => [
+      `create index if not exists customers_org_name_squeezed on ${quoted(schema)}.customers (org_id, ${SQUEEZED('name')})`,
+      `analyze ${quoted(schema)}.customers`,
+      matchFunction(schema),
+      candidatesFunction(schema),
+    ],
   );
 }
