@@ -157,7 +157,8 @@ const LEGAL_SUFFIXES = [
 
 /**
  * The org's customers whose name, in any case, is one of `phrases` with or without a legal form: one indexed
- * query (customers_org_lower_name), on the Stripe mirror for an org billed through Stripe.
+ * query (leash_customers_named, migration 0036, so also in the org scope), on the Stripe mirror for an org billed
+ * through Stripe.
  */
 async function customersNamed(
   db: Executor,
@@ -169,7 +170,8 @@ async function customersNamed(
   const query = async (executor: Executor) =>
     (
       await sql<{ id: string; name: string }>`select id, name from customers
-        where org_id = ${connector.orgId} and deleted_at is null and lower(name) = any(${names}::text[])
+        where org_id = ${connector.orgId} and id in (
+          select m.id from leash_customers_named(${connector.orgId}, ${names}::text[], 500) m)
         limit 500`.execute(executor)
     ).rows;
   return connector.name === 'stripe' ? inMirror(db, query) : query(db);

@@ -128,13 +128,25 @@ describe(`search_customers (${testStoreKind})`, () => {
     expect(found.map((customer) => customer.name)).toEqual(['Hooli Payments Twin']);
   });
 
-  it('the match function refuses another org inside a scope and an unknown mode anywhere', async () => {
+  it('the match functions refuse another org inside a scope, and an unknown mode anywhere', async () => {
     const call = (org: string, mode: string) =>
       sql`select id from leash_customer_matches(${org}, ${mode}, ${'%o%'}, ${null}::integer)`.execute(fixture.store.db);
     await expect(withOrgScope(fixture.orgId, () => call(otherOrg, 'name_like'))).rejects.toThrow(
       /outside the org scope/,
     );
     await expect(call(otherOrg, 'drop table customers')).rejects.toThrow(/unknown customer match mode/);
+    // The gazetteer's and the outbound scan's functions check the scope the same way.
+    const candidates = (org: string) =>
+      sql`select id from leash_customer_candidates(${org}, ${['hooli']}::text[], ${['hooli%']}::text[], ${['hooli']}::text[], ${[]}::text[], 10)`.execute(
+        fixture.store.db,
+      );
+    const named = (org: string) =>
+      sql`select id from leash_customers_named(${org}, ${['initech']}::text[], 10)`.execute(fixture.store.db);
+    await expect(withOrgScope(fixture.orgId, () => candidates(otherOrg))).rejects.toThrow(/outside the org scope/);
+    await expect(withOrgScope(fixture.orgId, () => named(otherOrg))).rejects.toThrow(/outside the org scope/);
+    expect((await withOrgScope(otherOrg, () => candidates(otherOrg))).rows.length).toBe(1);
+    expect((await withOrgScope(otherOrg, () => named(otherOrg))).rows.length).toBe(1);
+    expect((await withOrgScope(fixture.orgId, () => named(fixture.orgId))).rows.length).toBe(1);
     // Outside a scope (the owner's own role, local mode) it answers for the org it is given.
     expect((await call(otherOrg, 'name_like')).rows.length).toBe(3);
     expect((await withOrgScope(otherOrg, () => call(otherOrg, 'name_like'))).rows.length).toBe(3);

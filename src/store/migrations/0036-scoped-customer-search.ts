@@ -10,7 +10,9 @@
  * append functions refuse it), and outside a scope the caller is the owner, who reads every row anyway. The
  * customers are then read by id under the policy. One function per schema (the ledger's and the Stripe
  * mirror's), each reading its own schema's customers; the mirror's reads put the mirror first on the search path,
- * so an unqualified call finds the right one. The conditions are fixed text; the search text is a parameter. The
+ * so an unqualified call finds the right one. The conditions are fixed text; the search text is a parameter.
+ * `leash_customer_candidates` (chat's customer mentions) and `leash_customers_named` (the outbound scan's names)
+ * are built the same way. The
  * search path is pinned (pg_catalog first, pg_temp last: ADR 0023), the table named with its schema; `public` is
  * there for pg_trgm's operators.
  */
@@ -30,13 +32,13 @@ const CONDITIONS: Record<string, string> = {
   domain: "split_part(lower(c.email), '@', 2) = $2",
 };
 
-function matchFunction(schema: string): string {
-  const cases = Object.entries(CONDITIONS)
-    .map(([mode, condition]) => `when '${mode}' then '${condition.replaceAll("'", "''")}'`)
-    .join('\n        ');
+/**
+ * A SECURITY DEFINER function `schema.name(p_org text, …)` returning customer ids: `body` runs after the scope
+ * check (inside an org's scope, only that org), with the search path pinned (ADR 0023).
+ */
+function idFunction(schema: string, name: string, parameters: string, body: string): string {
   return `
-    create or replace function ${quoted(schema)}.leash_customer_matches(p_org text, p_mode text, p_text text,
-      p_limit integer default null)
+    create or replace function ${quoted(schema)}.${name}(p_org text, ${parameters})
       returns table (id text) language plpgsql stable security definer
       set search_path = pg_catalog, public, pg_temp
       rows 50
@@ -48,7 +50,23 @@ function matchFunction(schema: string): string {
       if scope is not null and scope <> p_org then
         raise exception 'customer search for % outside the org scope', p_org using errcode = 'insufficient_privilege';
       end if;
-      condition := case p_mode
+      ${body}
+    end $body$`;
+}
+
+/** SQL text as a literal inside the function bodies. */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const table = (schema: string) => `${quoted(schema)}.customers`;
+
+function matchFunction(schema: string): string {
+  const cases = Object.entries(CONDITIONS)
+    .map(([mode, condition]) => `when '${mode}' then ${literal(condition)}`)
+    .join('\n        ');
+  return idFunction(
+    schema,
+    'leash_customer_matches',
+    'p_mode text, p_text text, p_limit integer default null',
+    `condition := case p_mode
         ${cases}
       end;
       if condition is null then
@@ -56,10 +74,26 @@ function matchFunction(schema: string): string {
       end if;
       -- Planned for the text at hand (a pattern's selectivity decides between the trigram index and the org's).
       return query execute
-        'select c.id from ${quoted(schema).replaceAll("'", "''")}.customers c where c.org_id = $1 and c.deleted_at is null and '
+        ${literal(`select c.id from ${table(schema)} c where c.org_id = $1 and c.deleted_at is null and `)}
           || condition || ' limit $3'
-        using p_org, p_text, p_limit;
-    end $body$`;
+        using p_org, p_text, p_limit;`,
+  );
+}
+
+/**
+ * The customers whose lower-cased name is one of `p_names` (the outbound scan's look-up of names written in a reply,
+ * operations/outbound-scan.ts), up to `p_limit`.
+ */
+function namedFunction(schema: string): string {
+  return idFunction(
+    schema,
+    'leash_customers_named',
+    'p_names text[], p_limit integer',
+    `return query execute
+        ${literal(`select c.id from ${table(schema)} c
+          where c.org_id = $1 and c.deleted_at is null and lower(c.name) = any($2::text[]) limit $3`)}
+        using p_org, p_names, p_limit;`,
+  );
 }
 
 /** A name without case, spaces or punctuation ("Widget-Inc" = "widget inc" = "widgetinc"). */
@@ -72,38 +106,28 @@ const SQUEEZED = (column: string) => `regexp_replace(lower(${column}), '[^a-z0-9
  * single OR over every phrase read every customer even outside the scope (0.15 s at 2,000 customers).
  */
 function candidatesFunction(schema: string): string {
-  const table = `${quoted(schema)}.customers`.replaceAll("'", "''");
-  const squeezed = SQUEEZED('n.name').replaceAll("'", "''");
-  return `
-    create or replace function ${quoted(schema)}.leash_customer_candidates(p_org text, p_phrases text[],
-      p_prefixes text[], p_squeezed text[], p_domains text[], p_limit integer)
-      returns table (id text) language plpgsql stable security definer
-      set search_path = pg_catalog, public, pg_temp
-      rows 50
-    as $body$
-    declare
-      scope text := nullif(current_setting('leash.org_id', true), '');
-    begin
-      if scope is not null and scope <> p_org then
-        raise exception 'customer search for % outside the org scope', p_org using errcode = 'insufficient_privilege';
-      end if;
-      return query execute
-        'select c.id from ${table} c
+  const customers = table(schema);
+  return idFunction(
+    schema,
+    'leash_customer_candidates',
+    'p_phrases text[], p_prefixes text[], p_squeezed text[], p_domains text[], p_limit integer',
+    `return query execute
+        ${literal(`select c.id from ${customers} c
          where c.org_id = $1 and c.deleted_at is null and c.id in (
            select m.id from unnest($2::text[], $3::text[], $4::text[]) as p(phrase, prefix, squeezed)
            cross join lateral (
-             select n.id from ${table} n
+             select n.id from ${customers} n
              where n.org_id = $1 and n.deleted_at is null
-               and (lower(n.name) % p.phrase or lower(n.name) like p.prefix or ${squeezed} = p.squeezed)
+               and (lower(n.name) % p.phrase or lower(n.name) like p.prefix or ${SQUEEZED('n.name')} = p.squeezed)
            ) m
            union
-           select d.id from ${table} d
-           where d.org_id = $1 and d.deleted_at is null and split_part(lower(d.email), ''@'', 2) = any($5::text[])
+           select d.id from ${customers} d
+           where d.org_id = $1 and d.deleted_at is null and split_part(lower(d.email), '@', 2) = any($5::text[])
          )
          order by c.name, c.id
-         limit $6'
-        using p_org, p_phrases, p_prefixes, p_squeezed, p_domains, p_limit;
-    end $body$`;
+         limit $6`)}
+        using p_org, p_phrases, p_prefixes, p_squeezed, p_domains, p_limit;`,
+  );
 }
 
 /** The match functions and the squeezed-name index, in the ledger's schema and the mirror's. */
@@ -116,6 +140,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       `analyze ${quoted(schema)}.customers`,
       matchFunction(schema),
       candidatesFunction(schema),
+      namedFunction(schema),
     ],
   );
 }
