@@ -9,6 +9,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Currency } from '../../domain/money.ts';
 import type { Database } from '../../store/schema.ts';
 import type { DunningOutcome, OpenFailedInvoice, PaymentAttemptRow } from '../connector.ts';
+import { asAnalytics } from './analytics-session.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -150,7 +151,8 @@ export async function dunningOutcomes(
 ): Promise<DunningOutcome[]> {
   // Each invoice is looked up by its key (the lateral subquery with OFFSET 0 is not flattened into a join): a
   // hash join would read every invoice of the org for the window's few thousand.
-  const result = await sql<{ currency: string; outcome: DunningOutcome['outcome']; invoices: number; amount: number }>`
+  const result = await asAnalytics(executor, (trx) =>
+    sql<{ currency: string; outcome: DunningOutcome['outcome']; invoices: number; amount: number }>`
     select i.currency,
            case when i.status = 'paid' then 'recovered' when i.status = 'open' then 'open' else 'lost' end as outcome,
            count(*)::int as invoices,
@@ -171,7 +173,8 @@ export async function dunningOutcomes(
        offset 0
      ) i
      group by 1, 2
-     order by 1, 2`.execute(executor);
+     order by 1, 2`.execute(trx),
+  );
   return result.rows.map((row) => ({
     currency: row.currency as Currency,
     outcome: row.outcome,
@@ -200,7 +203,8 @@ export async function doubleChargePairs(
 ): Promise<DoubleChargePair[]> {
   const within = sql`make_interval(hours => ${filter.withinHours})`;
   const customer = filter.customerId ? sql`and customer_id = ${filter.customerId}` : sql``;
-  const result = await sql<DoubleChargePair>`
+  const result = await asAnalytics(executor, (trx) =>
+    sql<DoubleChargePair>`
     with neighbours as (
       select id, customer_id, currency, amount, created_at,
              lag(created_at) over same_charge as previous_at,
@@ -227,6 +231,7 @@ export async function doubleChargePairs(
        and (earlier.created_at < later.created_at or earlier.id < later.id)
      where later.created_at >= ${filter.from} and later.created_at < ${filter.until}
      order by later.created_at desc, later.id
-     limit ${filter.limit}`.execute(executor);
+     limit ${filter.limit}`.execute(trx),
+  );
   return result.rows.map((row) => ({ firstId: row.firstId, secondId: row.secondId }));
 }
