@@ -1,5 +1,5 @@
 /** The ledger's reads: every query scoped by org, so another org's id reads exactly like a missing one. */
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Charge, Coupon, Customer, Invoice, Price, Product, Subscription } from '../../domain/billing.ts';
 import type { Currency } from '../../domain/money.ts';
 import type { Database } from '../../store/schema.ts';
@@ -154,8 +154,8 @@ export class LedgerReads {
     const select = this.customerFilters(query);
     const raw = query.text?.trim() ?? '';
     const text = raw.toLowerCase();
-    if (!text) return { select, score: undefined };
-    if (text.startsWith('cus_')) return { select: select.where('id', '=', raw), score: undefined };
+    if (!text) return { select, score: undefined, match: undefined };
+    if (text.startsWith('cus_')) return { select: select.where('id', '=', raw), score: undefined, match: undefined };
     const number = INVOICE_NUMBER.exec(text);
     if (number?.[1] || text.startsWith('in_')) {
       const invoiceNumber = number?.[1] ? `INV-${number[1].padStart(6, '0')}` : '';
@@ -166,39 +166,38 @@ export class LedgerReads {
           .where('orgId', '=', this.orgId)
           .where((eb) => eb.or([eb('number', '=', invoiceNumber), eb('id', '=', raw)])),
       );
-      return { select: byInvoice, score: undefined };
+      return { select: byInvoice, score: undefined, match: undefined };
     }
     const likeText = `%${text.replace(/[%_\\]/g, '\\$&')}%`;
     const alone = !query.country && !query.email && !query.name;
     const domain = DOMAIN.exec(text)?.[1];
+    // The search as one match, so that a count with no other filter counts the function's ids alone.
+    const matched = (mode: CustomerMatchMode, matchText: string, score: RawBuilder<number> | undefined) => ({
+      select: select.where(this.matches(mode, matchText)),
+      score,
+      match: alone ? { mode, text: matchText } : undefined,
+    });
     if (domain) {
       // The domain's customers, through the email-domain index; when there are none, names that look like it
       // ("globex.test" ~ "Globex"), which on a common word is a much larger read.
       // One score for all, so they come by name (a cast: a bare `1` in ORDER BY would mean the first column).
-      if (await this.anyMatch(select, 'domain', domain, alone))
-        return { select: select.where(this.matches('domain', domain)), score: sql<number>`1::real` };
+      if (await this.anyMatch(select, 'domain', domain, alone)) return matched('domain', domain, sql<number>`1::real`);
     }
     if (text.includes('@') && !domain) {
-      if (await this.anyMatch(select, 'email', text, alone))
-        return { select: select.where(this.matches('email', text)), score: undefined };
+      if (await this.anyMatch(select, 'email', text, alone)) return matched('email', text, undefined);
       // Part of an address: through the email's trigram index, closest first.
-      return {
-        select: select.where(this.matches('email_like', likeText)),
-        score: sql<number>`similarity(lower(email), ${text})`,
-      };
+      return matched('email_like', likeText, sql<number>`similarity(lower(email), ${text})`);
     }
     const score = sql<number>`greatest(similarity(lower(name), ${text}), word_similarity(${text}, lower(name)))`;
     // A name that contains the text is what was meant: the typo-tolerant operators (which on a common word match
     // thousands of names and score each) are only needed when no name contains it.
-    if (await this.anyMatch(select, 'name_like', likeText, alone))
-      return { select: select.where(this.matches('name_like', likeText)), score };
+    if (await this.anyMatch(select, 'name_like', likeText, alone)) return matched('name_like', likeText, score);
     // Then names with a part like the text (`<%`, word similarity ≥ 0.6: a typo in a name or in one of its words),
     // and only when there are none, names like it as a whole (`%`, similarity ≥ 0.3). The loose whole-name match
     // lists hundreds of names that merely share "analytics llc" and scores each (0.3 s at 100k customers), so it
     // is the last resort. Each is one trigram index scan.
-    if (await this.anyMatch(select, 'name_part', text, alone))
-      return { select: select.where(this.matches('name_part', text)), score };
-    return { select: select.where(this.matches('name_whole', text)), score };
+    if (await this.anyMatch(select, 'name_part', text, alone)) return matched('name_part', text, score);
+    return matched('name_whole', text, score);
   }
 
   async findCustomers(query: CustomerQuery): Promise<Customer[]> {
@@ -220,7 +219,16 @@ export class LedgerReads {
    * customer; counting them all would read them all): the answer is then `atMost` + 1, meaning "more than".
    */
   async countCustomers(query: CustomerQuery, options: { atMost?: number } = {}): Promise<number> {
-    const { select } = await this.customerSearch(query);
+    const { select, match } = await this.customerSearch(query);
+    if (match) {
+      // Nothing but the search: count the match function's ids, without reading the customers they name.
+      const capped = options.atMost === undefined ? null : options.atMost + 1;
+      const row = await sql<{ count: string | number }>`select count(*) as count
+        from leash_customer_matches(${this.orgId}, ${match.mode}, ${match.text}, ${capped}::integer)`.execute(
+        this.executor,
+      );
+      return Number(row.rows[0]?.count ?? 0);
+    }
     if (options.atMost !== undefined) {
       const capped = select
         .clearSelect()
