@@ -80,6 +80,44 @@ function matchFunction(schema: string): string {
   );
 }
 
+/** How a page of each mode's matches is ordered, with `$3` the lower-cased search text: best match first. */
+const NAME_SCORE = 'greatest(similarity(lower(c.name), $3), word_similarity($3, lower(c.name))) desc, c.name, c.id';
+const ORDERINGS: Record<string, string> = {
+  name: 'c.created_at desc, c.id',
+  name_like: NAME_SCORE,
+  name_part: NAME_SCORE,
+  name_whole: NAME_SCORE,
+  email: 'c.created_at desc, c.id',
+  email_like: 'similarity(lower(c.email), $3) desc, c.name, c.id',
+  domain: 'c.name, c.id',
+};
+
+/**
+ * One page of a search's matches, best first (the order the connector used on the rows): so a search for a
+ * common word reads the page's customers, not every customer it matches, back through the policy.
+ */
+function pageFunction(schema: string): string {
+  const cases = (map: Record<string, string>) =>
+    Object.entries(map)
+      .map(([mode, text]) => `when '${mode}' then ${literal(text)}`)
+      .join('\n        ');
+  return idFunction(
+    schema,
+    'leash_customer_page',
+    'p_mode text, p_text text, p_score_text text, p_limit integer, p_offset integer',
+    `condition := case p_mode
+        ${cases(CONDITIONS)}
+      end;
+      if condition is null then
+        raise exception 'unknown customer match mode %', p_mode using errcode = 'invalid_parameter_value';
+      end if;
+      return query execute
+        ${literal(`select c.id from ${table(schema)} c where c.org_id = $1 and c.deleted_at is null and `)}
+          || condition || ' order by ' || case p_mode ${cases(ORDERINGS)} end || ' limit $4 offset $5'
+        using p_org, p_text, p_score_text, p_limit, p_offset;`,
+  );
+}
+
 /**
  * The customers whose lower-cased name is one of `p_names` (the outbound scan's look-up of names written in a reply,
  * operations/outbound-scan.ts), up to `p_limit`.
@@ -141,6 +179,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       matchFunction(schema),
       candidatesFunction(schema),
       namedFunction(schema),
+      pageFunction(schema),
     ],
   );
 }
