@@ -58,24 +58,32 @@ function idFunction(schema: string, name: string, parameters: string, body: stri
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const table = (schema: string) => `${quoted(schema)}.customers`;
 
-function matchFunction(schema: string): string {
-  const cases = Object.entries(CONDITIONS)
-    .map(([mode, condition]) => `when '${mode}' then ${literal(condition)}`)
+/** A CASE over the modes of `map` (mode → SQL text), as literals. */
+const casesOf = (map: Record<string, string>) =>
+  Object.entries(map)
+    .map(([mode, text]) => `when '${mode}' then ${literal(text)}`)
     .join('\n        ');
+
+/** Sets `condition` to the mode's condition, or refuses a mode it does not know. */
+const CONDITION_OF_MODE = `condition := case p_mode
+        ${casesOf(CONDITIONS)}
+      end;
+      if condition is null then
+        raise exception 'unknown customer match mode %', p_mode using errcode = 'invalid_parameter_value';
+      end if;`;
+
+/** The start of every mode's query: the org's live customers, and the mode's condition to follow. */
+const matchesOf = (schema: string) =>
+  literal(`select c.id from ${table(schema)} c where c.org_id = $1 and c.deleted_at is null and `);
+
+function matchFunction(schema: string): string {
   return idFunction(
     schema,
     'leash_customer_matches',
     'p_mode text, p_text text, p_limit integer default null',
-    `condition := case p_mode
-        ${cases}
-      end;
-      if condition is null then
-        raise exception 'unknown customer match mode %', p_mode using errcode = 'invalid_parameter_value';
-      end if;
+    `${CONDITION_OF_MODE}
       -- Planned for the text at hand (a pattern's selectivity decides between the trigram index and the org's).
-      return query execute
-        ${literal(`select c.id from ${table(schema)} c where c.org_id = $1 and c.deleted_at is null and `)}
-          || condition || ' limit $3'
+      return query execute ${matchesOf(schema)} || condition || ' limit $3'
         using p_org, p_text, p_limit;`,
   );
 }
@@ -97,23 +105,13 @@ const ORDERINGS: Record<string, string> = {
  * common word reads the page's customers, not every customer it matches, back through the policy.
  */
 function pageFunction(schema: string): string {
-  const cases = (map: Record<string, string>) =>
-    Object.entries(map)
-      .map(([mode, text]) => `when '${mode}' then ${literal(text)}`)
-      .join('\n        ');
   return idFunction(
     schema,
     'leash_customer_page',
     'p_mode text, p_text text, p_score_text text, p_limit integer, p_offset integer',
-    `condition := case p_mode
-        ${cases(CONDITIONS)}
-      end;
-      if condition is null then
-        raise exception 'unknown customer match mode %', p_mode using errcode = 'invalid_parameter_value';
-      end if;
-      return query execute
-        ${literal(`select c.id from ${table(schema)} c where c.org_id = $1 and c.deleted_at is null and `)}
-          || condition || ' order by ' || case p_mode ${cases(ORDERINGS)} end || ' limit $4 offset $5'
+    `${CONDITION_OF_MODE}
+      return query execute ${matchesOf(schema)}
+          || condition || ' order by ' || case p_mode ${casesOf(ORDERINGS)} end || ' limit $4 offset $5'
         using p_org, p_text, p_score_text, p_limit, p_offset;`,
   );
 }
