@@ -1,7 +1,7 @@
 /**
  * Rebuilding the MRR facts (migration 0028, ADR 0026) from the invoices, and for the whole org the payment attempts
- * by day (migration 0033) from the charges and the MRR movements by month (migration 0034) from the rebuilt
- * changes: for the whole org or one customer, in
+ * by day (migration 0033) and the possible double charges (migration 0037) from the charges and the MRR movements
+ * by month (migration 0034) from the rebuilt changes: for the whole org or one customer, in
  * the ledger's tables and the Stripe mirror's, in batches of customers so a progress bar can follow, all in one
  * transaction. Billing writes keep the facts themselves; a rebuild is for a fact table suspected stale (a row
  * changed by hand outside Leash, a restore from an older backup) and changes nothing when they are right.
@@ -25,6 +25,8 @@ export interface RebuildSummary {
   paymentDays: number;
   /** Rows of MRR movements by month (migration 0034), rebuilt with the whole org's facts (not for one customer). */
   mrrMonths: number;
+  /** Pairs of possible double charges (migration 0037), rebuilt with the whole org's facts (not for one customer). */
+  doubleChargePairs: number;
 }
 
 /** The schemas that hold facts: the current one and, when it exists, its Stripe mirror. */
@@ -61,7 +63,15 @@ export async function rebuildMrrFacts(
 ): Promise<RebuildSummary> {
   const run = async (trx: Executor): Promise<RebuildSummary> => {
     const schemas = await factSchemas(trx);
-    const summary: RebuildSummary = { customers: 0, changed: 0, lines: 0, changes: 0, paymentDays: 0, mrrMonths: 0 };
+    const summary: RebuildSummary = {
+      customers: 0,
+      changed: 0,
+      lines: 0,
+      changes: 0,
+      paymentDays: 0,
+      mrrMonths: 0,
+      doubleChargePairs: 0,
+    };
     for (const schema of schemas) {
       await sql`drop table if exists mrr_facts_before`.execute(trx);
       await sql`create temp table mrr_facts_before on commit drop as ${factRows(schema, input.orgId, input.customerId)}`.execute(
@@ -99,9 +109,11 @@ export async function rebuildMrrFacts(
         const base = schemas[0] ?? 'public';
         const days = await rebuildRollup(trx, 'paymentDays', schema, base, input.orgId);
         const months = await rebuildRollup(trx, 'mrrMonths', schema, base, input.orgId);
-        summary.changed += days.changed + months.changed;
+        const twins = await rebuildRollup(trx, 'doubleChargePairs', schema, base, input.orgId);
+        summary.changed += days.changed + months.changed + twins.changed;
         summary.paymentDays += days.rows;
         summary.mrrMonths += months.rows;
+        summary.doubleChargePairs += twins.rows;
       }
     }
     return summary;
@@ -127,6 +139,12 @@ const ROLLUPS = {
       sql`select concat_ws('|', currency, month, new, reactivation, expansion, contraction, churn, net) as row
             from ${sql.id(schema, 'mrr_months')}
            where org_id = ${orgId} and (new, reactivation, expansion, contraction, churn, net) <> (0, 0, 0, 0, 0, 0)`,
+  },
+  doubleChargePairs: {
+    rebuild: 'charge_twins_rebuild',
+    rows: (schema: string, orgId: string) =>
+      sql`select concat_ws('|', customer_id, earlier_id, later_id, earlier_at, later_at) as row
+            from ${sql.id(schema, 'charge_twins')} where org_id = ${orgId}`,
   },
 } as const;
 

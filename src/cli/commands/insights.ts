@@ -100,7 +100,7 @@ Examples:
   insights
     .command('rebuild')
     .description(
-      'Recompute the facts the insights read: MRR from the invoices, payment attempts by day from the charges (the whole org, or one customer’s MRR).',
+      'Recompute the facts the insights read: MRR from the invoices, payment attempts by day and possible double charges from the charges (the whole org, or one customer’s MRR).',
     )
     .option('--customer <id>', 'only this customer (cus_…)')
     .option(...actingAs())
@@ -172,7 +172,7 @@ Examples:
           `Rebuilt the MRR facts of ${summary.customers.toLocaleString('en-US')} customer${summary.customers === 1 ? '' : 's'} in ${seconds.toFixed(1)} s: ${summary.lines.toLocaleString('en-US')} MRR lines, ${summary.changes.toLocaleString('en-US')} MRR changes${
             options.customer
               ? ''
-              : `, ${summary.mrrMonths.toLocaleString('en-US')} monthly MRR movement rows (by currency), ${summary.paymentDays.toLocaleString('en-US')} days of payment attempts`
+              : `, ${summary.mrrMonths.toLocaleString('en-US')} monthly MRR movement rows (by currency), ${summary.paymentDays.toLocaleString('en-US')} days of payment attempts, ${summary.doubleChargePairs.toLocaleString('en-US')} pairs of possible double charges`
           }; ${
             summary.changed === 0
               ? 'nothing differed from the facts kept'

@@ -13,9 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeashFixture, openLeashFixture } from '../../../test/support/leash-fixture.ts';
 import { testStoreKind } from '../../../test/support/store.ts';
 import { generateDemo } from '../../demo/generate-demo.ts';
+import { TWIN_HOURS } from '../../store/migrations/0037-charge-twins.ts';
 import {
   attemptsFromCharges,
   doubleChargePairs,
+  doubleChargePairsFromCharges,
   dunningOutcomes,
   openFailedInvoices,
   paymentAttempts,
@@ -58,6 +60,33 @@ async function pairsByJoin(fixture: LeashFixture, from: Date, until: Date, withi
 
 describe(`charge reads at scale answer what the plain queries answer (${testStoreKind})`, () => {
   let fixture: LeashFixture;
+
+  /**
+   * For each window, the pairs kept (migration 0037; read from the charges past `TWIN_HOURS`) and the pairs read
+   * from the charges are both the join's pairs. How many pairs the windows had, in all.
+   */
+  async function expectPairsAsJoin(windows: [string, string, number][]): Promise<number> {
+    let pairs = 0;
+    for (const [from, until, withinHours] of windows) {
+      const window = { from: new Date(from), until: new Date(until), withinHours, limit: 10_000 };
+      const expected = await pairsByJoin(fixture, window.from, window.until, withinHours);
+      const asText = (found: { firstId: string; secondId: string }[]) =>
+        found.map((pair) => `${pair.firstId}>${pair.secondId}`).sort();
+      expect(asText(await doubleChargePairs(fixture.store.db, fixture.orgId, window))).toEqual(expected);
+      expect(asText(await doubleChargePairsFromCharges(fixture.store.db, fixture.orgId, window))).toEqual(expected);
+      pairs += expected.length;
+    }
+    return pairs;
+  }
+
+  /** The org's kept pairs, as text. */
+  const twins = async () =>
+    (
+      await sql<{ row: string }>`select concat_ws('|', customer_id, earlier_id, later_id, earlier_at, later_at) as row
+                                   from charge_twins where org_id = ${fixture.orgId} order by 1`.execute(
+        fixture.store.db,
+      )
+    ).rows.map((row) => row.row);
 
   /** Inserts a charge of an existing customer (and invoice) at `at`. */
   async function plant(
@@ -134,14 +163,10 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
       ['2026-03-01', '2026-06-01', 72],
       ['2026-03-01', '2026-06-01', 1],
       ['2025-06-01', '2026-06-01', 24 * 31],
+      ['2025-06-01', '2026-06-01', TWIN_HOURS],
       ['2026-04-11', '2026-04-12', 72],
     ];
-    for (const [from, until, withinHours] of windows) {
-      const window = { from: new Date(from), until: new Date(until), withinHours };
-      const found = await doubleChargePairs(fixture.store.db, fixture.orgId, { ...window, limit: 10_000 });
-      const expected = await pairsByJoin(fixture, window.from, window.until, withinHours);
-      expect(found.map((pair) => `${pair.firstId}>${pair.secondId}`).sort()).toEqual(expected);
-    }
+    expect(await expectPairsAsJoin(windows)).toBeGreaterThan(10);
     const planted = await pairsByJoin(fixture, new Date('2026-03-01'), new Date('2026-06-01'), 72);
     expect(planted).toEqual(
       expect.arrayContaining([
@@ -175,6 +200,140 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
     );
     expect(own.every((pair) => pair.secondId.startsWith('ch_'))).toBe(true);
   });
+
+  it('double charges: the pairs kept through a charge moved in time, a changed amount, a failed and a deleted charge, a backdated one; equal to a rebuild', async () => {
+    const { db } = fixture.store;
+    const base = await db
+      .selectFrom('charges')
+      .select(['customerId', 'invoiceId', 'currency'])
+      .where('id', '=', 'ch_e1')
+      .executeTakeFirstOrThrow();
+    const before = await twins();
+    // 72 h apart becomes 73 h: no longer a pair at 72 h, still one at TWIN_HOURS.
+    await db
+      .updateTable('charges')
+      .set({ createdAt: new Date('2026-03-04T01:00:00Z') })
+      .where('id', '=', 'ch_e2')
+      .execute();
+    // A changed amount makes a new pair (888 → 999 beside ch_x1 is too far: 5 days; 777 beside ch_e1 is not).
+    await db.updateTable('charges').set({ amount: 777 }).where('id', '=', 'ch_o1').execute();
+    // A succeeded charge that failed after all, a deleted one, and one written later but dated before the others.
+    await db
+      .updateTable('charges')
+      .set({ status: 'failed', failureCode: 'expired_card' })
+      .where('id', '=', 'ch_s2')
+      .execute();
+    await db.deleteFrom('charges').where('id', '=', 'ch_t3').execute();
+    await plant('ch_b0', base, new Date('2026-02-28T12:00:00Z'), 777);
+    // Several charges in one statement, pairing with each other and with those held.
+    await db
+      .insertInto('charges')
+      .values(
+        ['ch_m1', 'ch_m2', 'ch_m3'].map((id, index) => ({
+          id,
+          orgId: fixture.orgId,
+          customerId: base.customerId,
+          invoiceId: base.invoiceId,
+          amount: 777,
+          currency: base.currency,
+          status: 'succeeded',
+          failureCode: null,
+          method: 'card',
+          createdAt: new Date(Date.parse('2026-03-02T00:00:00Z') + index * HOUR),
+        })),
+      )
+      .execute();
+    const kept = await twins();
+    expect(kept).not.toEqual(before);
+    expect(kept.some((row) => row.includes('ch_s2') || row.includes('ch_t3'))).toBe(false);
+    expect(kept.some((row) => row.includes('|ch_b0|ch_e1|'))).toBe(true);
+    expect(kept.some((row) => row.includes('|ch_m1|ch_m3|'))).toBe(true);
+    expect(
+      await expectPairsAsJoin([
+        ['2026-02-01', '2026-06-01', 72],
+        ['2026-02-01', '2026-06-01', 1],
+        ['2026-02-01', '2026-06-01', TWIN_HOURS],
+        ['2026-03-04', '2026-03-05', 72],
+      ]),
+    ).toBeGreaterThan(10);
+    await sql`select charge_twins_rebuild(current_schema(), ${fixture.orgId})`.execute(db);
+    expect(await twins()).toEqual(kept);
+    // A pair taken out by hand is put back by a rebuild, and a pair made up by hand taken out.
+    await sql`delete from charge_twins where org_id = ${fixture.orgId} and later_id = 'ch_e1'`.execute(db);
+    await sql`insert into charge_twins (org_id, customer_id, earlier_id, later_id, earlier_at, later_at)
+              values (${fixture.orgId}, ${base.customerId}, 'ch_x1', 'ch_o2', now(), now())`.execute(db);
+    expect(await twins()).not.toEqual(kept);
+    await sql`select charge_twins_rebuild(current_schema(), ${fixture.orgId})`.execute(db);
+    expect(await twins()).toEqual(kept);
+  });
+
+  it.skipIf(testStoreKind !== 'postgres')(
+    'double charges: two charges written at once by two transactions still make a pair (the second waits for the first)',
+    async () => {
+      const { db } = fixture.store;
+      const base = await db
+        .selectFrom('charges')
+        .select(['customerId', 'invoiceId', 'currency'])
+        .where('id', '=', 'ch_e1')
+        .executeTakeFirstOrThrow();
+      // Two UTC days, so the daily payment facts (migration 0033) do not make the second writer wait on their row.
+      const charge = (id: string, minute: number) => ({
+        id,
+        orgId: fixture.orgId,
+        customerId: base.customerId,
+        invoiceId: base.invoiceId,
+        amount: 31_337,
+        currency: base.currency,
+        status: 'succeeded' as const,
+        failureCode: null,
+        method: 'card',
+        createdAt: new Date(Date.parse('2026-05-20T23:59:00Z') + minute * 60_000),
+      });
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let firstInserted = () => {};
+      const inserted = new Promise<void>((resolve) => {
+        firstInserted = resolve;
+      });
+      const first = db.transaction().execute(async (trx) => {
+        await trx.insertInto('charges').values(charge('ch_race1', 0)).execute();
+        firstInserted();
+        await held;
+      });
+      await inserted;
+      let secondDone = false;
+      const second = db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('charges').values(charge('ch_race2', 2)).execute();
+        })
+        .then(() => {
+          secondDone = true;
+        });
+      // The second insert waits on the first one's lock (or, without the lock, finishes at once).
+      for (let waited = 0; waited < 3_000 && !secondDone; waited += 50) {
+        const { rows } = await sql<{ waiting: number }>`
+          select count(*)::int as waiting from pg_stat_activity
+           where wait_event_type = 'Lock' and wait_event = 'advisory' and query ilike 'insert into "charges"%'`.execute(
+          db,
+        );
+        if (Number(rows[0]?.waiting) > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      release();
+      await Promise.all([first, second]);
+      const found = await doubleChargePairs(db, fixture.orgId, {
+        customerId: base.customerId,
+        from: new Date('2026-05-20'),
+        until: new Date('2026-05-22'),
+        withinHours: 72,
+        limit: 10,
+      });
+      expect(found).toEqual([{ firstId: 'ch_race1', secondId: 'ch_race2' }]);
+    },
+  );
 
   it('open failed invoices: what reading the failed charges, the open invoices and the customers one by one gives', async () => {
     const ledger = new LedgerConnector(fixture.store.db, fixture.orgId);
