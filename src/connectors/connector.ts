@@ -398,6 +398,11 @@ export interface BillingConnector extends RevenueAnalytics {
   /** How many customers `findCustomers` would find without paging. */
   /** How many match; with `atMost`, counting stops after `atMost` + 1 (which then means "more than atMost"). */
   countCustomers(query: CustomerQuery, options?: { atMost?: number }): Promise<number>;
+  /** `findCustomers` and `countCustomers` of one query at once (the search text matched once, not twice). */
+  searchCustomers(
+    query: CustomerQuery,
+    options?: { atMost?: number },
+  ): Promise<{ customers: Customer[]; count: number }>;
   /**
    * Customers whose name may be one of `phrases` (lowercase): trigram-similar, starting with the phrase, or
    * equal to it once spaces and punctuation are dropped; and customers whose email is at one of `domains`.

@@ -101,6 +101,27 @@ describe(`search_customers (${testStoreKind})`, () => {
     expect(answer.countIsAtLeast).toBeUndefined();
   });
 
+  it('a page and its count in one pass: what findCustomers and countCustomers answer, pages and the cap included', async () => {
+    const queries = ['o', 'globe', 'Globx Corporation', 'zeta-holdings.test', 'ap@zeta-hold', 'initek', hooli.id, ''];
+    const pages = [{ limit: 2 }, { limit: 2, offset: 2 }, { limit: 20, offset: 50 }, { limit: 20 }];
+    let compared = 0;
+    for (const text of queries)
+      for (const page of pages)
+        for (const atMost of [undefined, 1, 3]) {
+          const query = { ...(text ? { text } : {}), ...page };
+          const options = atMost === undefined ? {} : { atMost };
+          const both = await ledger.searchCustomers(query, options);
+          expect(both.customers.map((customer) => customer.id)).toEqual(
+            (await ledger.findCustomers(query)).map((customer) => customer.id),
+          );
+          expect(both.count).toBe(await ledger.countCustomers({ ...(text ? { text } : {}) }, options));
+          compared += 1;
+        }
+    expect(compared).toBe(96);
+    // The page past the end still counts.
+    expect(await ledger.searchCustomers({ text: 'o', limit: 20, offset: 50 })).toEqual({ customers: [], count: 4 });
+  });
+
   it('answers the same inside the org scope, through the indexes, and never with another org', async () => {
     const queries = [
       'zeta-holdings.test',

@@ -37,10 +37,10 @@ export const searchCustomers = defineRead({
       ...(sort ? { sort } : {}),
     };
     // A text search counts up to COUNT_CAP matches (an index scan that stops), not every customer a letter matches.
-    const [customers, counted] = await Promise.all([
-      connector.findCustomers({ ...query, limit: input.limit, offset: input.offset }),
-      connector.countCustomers(query, input.query ? { atMost: COUNT_CAP } : {}),
-    ]);
+    const { customers, count: counted } = await connector.searchCustomers(
+      { ...query, limit: input.limit, offset: input.offset },
+      input.query ? { atMost: COUNT_CAP } : {},
+    );
     const more = counted > COUNT_CAP;
     return { customers, count: more ? COUNT_CAP : counted, ...(more ? { countIsAtLeast: true } : {}) };
   },

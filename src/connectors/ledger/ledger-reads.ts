@@ -201,17 +201,37 @@ export class LedgerReads {
   }
 
   async findCustomers(query: CustomerQuery): Promise<Customer[]> {
-    const { select, score, match } = await this.customerSearch(query);
+    return (await this.customerPage(await this.customerSearch(query), query)).customers;
+  }
+
+  /** A page of `query`'s customers and how many match in all (counting stops past `atMost`), matched once. */
+  async searchCustomers(
+    query: CustomerQuery,
+    options: { atMost?: number } = {},
+  ): Promise<{ customers: Customer[]; count: number }> {
+    const search = await this.customerSearch(query);
+    const { customers, total } = await this.customerPage(search, query);
+    const counted = total ?? (await this.countSearch(search, options));
+    return { customers, count: options.atMost === undefined ? counted : Math.min(counted, options.atMost + 1) };
+  }
+
+  /**
+   * One page of a search's customers. With nothing but the search, best first: the match function orders and
+   * pages the ids, and counts the matches in the same pass (`total`, when the page is not empty), and only the
+   * page's customers are read (a common word matches thousands).
+   */
+  private async customerPage(
+    { select, score, match }: Awaited<ReturnType<LedgerReads['customerSearch']>>,
+    query: CustomerQuery,
+  ): Promise<{ customers: Customer[]; total?: number }> {
     if (match && !query.sort) {
-      // Nothing but the search, best first: the match function orders and pages the ids, and only the page's
-      // customers are read (a common word matches thousands).
-      const page = await sql<{ id: string }>`select id from leash_customer_page(${this.orgId}, ${match.mode},
-        ${match.text}, ${match.scoreText}, ${limitOf(query)}::integer, ${query.offset ?? 0}::integer)`.execute(
-        this.executor,
-      );
+      const page = await sql<{ id: string; total: string | number }>`select id, total
+        from leash_customer_page(${this.orgId}, ${match.mode}, ${match.text}, ${match.scoreText},
+                                 ${limitOf(query)}::integer, ${query.offset ?? 0}::integer)`.execute(this.executor);
       const ids = page.rows.map((row) => row.id);
       const found = new Map((await this.getCustomers(ids)).map((customer) => [customer.id, customer]));
-      return ids.flatMap((id) => found.get(id) ?? []);
+      const customers = ids.flatMap((id) => found.get(id) ?? []);
+      return page.rows[0] ? { customers, total: Number(page.rows[0].total) } : { customers };
     }
     const ordered = query.sort
       ? orderCustomers(select, query.sort)
@@ -222,7 +242,7 @@ export class LedgerReads {
       .limit(limitOf(query))
       .offset(query.offset ?? 0)
       .execute();
-    return rows.map(customerFromRow);
+    return { customers: rows.map(customerFromRow) };
   }
 
   /**
@@ -230,7 +250,14 @@ export class LedgerReads {
    * customer; counting them all would read them all): the answer is then `atMost` + 1, meaning "more than".
    */
   async countCustomers(query: CustomerQuery, options: { atMost?: number } = {}): Promise<number> {
-    const { select, match } = await this.customerSearch(query);
+    return this.countSearch(await this.customerSearch(query), options);
+  }
+
+  /** How many customers a search (`customerSearch`'s answer) matches, counting past `atMost` no further. */
+  private async countSearch(
+    { select, match }: Awaited<ReturnType<LedgerReads['customerSearch']>>,
+    options: { atMost?: number },
+  ): Promise<number> {
     if (match) {
       // Nothing but the search: count the match function's ids, without reading the customers they name.
       const capped = options.atMost === undefined ? null : options.atMost + 1;

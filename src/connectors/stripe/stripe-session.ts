@@ -104,6 +104,7 @@ export class StripeSession {
   getCustomers: Reads['getCustomers'] = (ids) => this.read((r) => r.getCustomers(ids));
   findCustomers: Reads['findCustomers'] = (query) => this.read((r) => r.findCustomers(query));
   countCustomers: Reads['countCustomers'] = (query, options) => this.read((r) => r.countCustomers(query, options));
+  searchCustomers: Reads['searchCustomers'] = (query, options) => this.read((r) => r.searchCustomers(query, options));
   findCustomerCandidates: Reads['findCustomerCandidates'] = (query) =>
     this.read((r) => r.findCustomerCandidates(query));
   getProduct: Reads['getProduct'] = (id) => this.read((r) => r.getProduct(id));

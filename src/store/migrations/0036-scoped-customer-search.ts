@@ -36,10 +36,16 @@ const CONDITIONS: Record<string, string> = {
  * A SECURITY DEFINER function `schema.name(p_org text, …)` returning customer ids: `body` runs after the scope
  * check (inside an org's scope, only that org), with the search path pinned (ADR 0023).
  */
-function idFunction(schema: string, name: string, parameters: string, body: string): string {
+export function idFunction(
+  schema: string,
+  name: string,
+  parameters: string,
+  body: string,
+  returns = 'table (id text)',
+): string {
   return `
     create or replace function ${quoted(schema)}.${name}(p_org text, ${parameters})
-      returns table (id text) language plpgsql stable security definer
+      returns ${returns} language plpgsql stable security definer
       set search_path = pg_catalog, public, pg_temp
       rows 50
     as $body$
@@ -59,13 +65,13 @@ const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const table = (schema: string) => `${quoted(schema)}.customers`;
 
 /** A CASE over the modes of `map` (mode → SQL text), as literals. */
-const casesOf = (map: Record<string, string>) =>
+export const casesOf = (map: Record<string, string>) =>
   Object.entries(map)
     .map(([mode, text]) => `when '${mode}' then ${literal(text)}`)
     .join('\n        ');
 
 /** Sets `condition` to the mode's condition, or refuses a mode it does not know. */
-const CONDITION_OF_MODE = `condition := case p_mode
+export const CONDITION_OF_MODE = `condition := case p_mode
         ${casesOf(CONDITIONS)}
       end;
       if condition is null then
@@ -73,7 +79,7 @@ const CONDITION_OF_MODE = `condition := case p_mode
       end if;`;
 
 /** The start of every mode's query: the org's live customers, and the mode's condition to follow. */
-const matchesOf = (schema: string) =>
+export const matchesOf = (schema: string) =>
   literal(`select c.id from ${table(schema)} c where c.org_id = $1 and c.deleted_at is null and `);
 
 function matchFunction(schema: string): string {
@@ -90,7 +96,7 @@ function matchFunction(schema: string): string {
 
 /** How a page of each mode's matches is ordered, with `$3` the lower-cased search text: best match first. */
 const NAME_SCORE = 'greatest(similarity(lower(c.name), $3), word_similarity($3, lower(c.name))) desc, c.name, c.id';
-const ORDERINGS: Record<string, string> = {
+export const ORDERINGS: Record<string, string> = {
   name: 'c.created_at desc, c.id',
   name_like: NAME_SCORE,
   name_part: NAME_SCORE,

@@ -32,6 +32,7 @@ import * as mrrMonths from './0034-mrr-months.ts';
 import * as insightIndexes from './0035-insight-indexes.ts';
 import * as scopedCustomerSearch from './0036-scoped-customer-search.ts';
 import * as chargeTwins from './0037-charge-twins.ts';
+import * as customerPageCounted from './0038-customer-page-counted.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -63,6 +64,7 @@ export const migrations: Record<string, Migration> = {
   '0035-insight-indexes': insightIndexes,
   '0036-scoped-customer-search': scopedCustomerSearch,
   '0037-charge-twins': chargeTwins,
+  '0038-customer-page-counted': customerPageCounted,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,
