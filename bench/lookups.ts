@@ -11,6 +11,7 @@ import { LeashError } from '../src/domain/errors.ts';
 import { resolveCustomer } from '../src/operations/resolve-customer.ts';
 import { findMentions } from '../src/operations/resolve-mentions.ts';
 import { runRead } from '../src/operations/run-operation.ts';
+import { COUNT_CAP } from '../src/operations/search-customers.ts';
 import { loadGate } from '../src/policy/decide.ts';
 import { withOrgScope } from '../src/store/org-scope.ts';
 import type { Dataset } from './dataset.ts';
@@ -74,9 +75,9 @@ export async function measureLookups(dataset: Dataset, samples: number): Promise
     const at = 1 + (i % Math.max(1, name.length - 2));
     return connector.findCustomers({ text: name.slice(0, at) + name.slice(at + 1), limit: 5 });
   });
-  // search_customers as the operation runs it: the first page (20) and the count of every match, side by side.
-  const search = (text: string) =>
-    Promise.all([connector.findCustomers({ text, limit: 20 }), connector.countCustomers({ text })]);
+  // search_customers as the operation runs it: the first page (20) and the count of the matches (up to its cap),
+  // in one call (migration 0038: the page function counts the matches it orders).
+  const search = (text: string) => connector.searchCustomers({ text, limit: 20 }, { atMost: COUNT_CAP });
   const typo = (name: string, i: number) => {
     const at = 1 + (i % Math.max(1, name.length - 2));
     return name.slice(0, at) + name.slice(at + 1);

@@ -19,7 +19,7 @@
 import type { Kysely } from 'kysely';
 import { migrateLedgerAndMirror } from './ledger-and-mirror.ts';
 
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+export const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The match modes and their conditions on `c` (a customer row), with `$2` the lower-cased text or pattern. */
 const CONDITIONS: Record<string, string> = {
@@ -61,8 +61,8 @@ export function idFunction(
 }
 
 /** SQL text as a literal inside the function bodies. */
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const table = (schema: string) => `${quoted(schema)}.customers`;
+export const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+export const table = (schema: string) => `${quoted(schema)}.customers`;
 
 /** A CASE over the modes of `map` (mode → SQL text), as literals. */
 export const casesOf = (map: Record<string, string>) =>
@@ -139,7 +139,7 @@ function namedFunction(schema: string): string {
 }
 
 /** A name without case, spaces or punctuation ("Widget-Inc" = "widget inc" = "widgetinc"). */
-const SQUEEZED = (column: string) => `regexp_replace(lower(${column}), '[^a-z0-9]+', '', 'g')`;
+export const SQUEEZED = (column: string) => `regexp_replace(lower(${column}), '[^a-z0-9]+', '', 'g')`;
 
 /**
  * The customers a chat request may name (the parser's gazetteer, operations/resolve-mentions.ts): for each phrase,

@@ -7,10 +7,8 @@
  * nothing, and the caller counts as before.
  */
 import type { Kysely } from 'kysely';
-import { CONDITION_OF_MODE, casesOf, idFunction, matchesOf, ORDERINGS } from './0036-scoped-customer-search.ts';
+import { CONDITION_OF_MODE, casesOf, idFunction, matchesOf, ORDERINGS, quoted } from './0036-scoped-customer-search.ts';
 import { migrateLedgerAndMirror } from './ledger-and-mirror.ts';
-
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** One page of a search's matches, best first, each with the number of matches in all. */
 function pageFunction(schema: string): string[] {
