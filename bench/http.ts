@@ -18,6 +18,8 @@ export interface LoadFigure {
   latency: Latency;
   non2xx: number;
   errors: number;
+  /** Answers that were not 2xx by status, and requests with no answer by their error ("timeout"). */
+  statuses: Record<string, number>;
 }
 
 /** The figures of one store. */
@@ -56,6 +58,7 @@ function load(
   seconds: number,
 ): Promise<LoadFigure> {
   const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -68,17 +71,26 @@ function load(
       },
       (error, result) => {
         if (error) return reject(error);
+        process.stderr.write(
+          `  ${name}: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx, ${JSON.stringify(statuses)}\n`,
+        );
         resolve({
           name,
           requestsPerSecond: Math.round(result.requests.average),
           latency: summarise(latencies),
           non2xx: result.non2xx,
           errors: result.errors,
+          statuses,
         });
       },
     );
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
       latencies.push(responseTime);
+      if (status < 200 || status > 299) statuses[status] = (statuses[status] ?? 0) + 1;
+    });
+    instance.on('reqError', (error: Error & { code?: string }) => {
+      const label = error.code ?? error.message;
+      statuses[label] = (statuses[label] ?? 0) + 1;
     });
   });
 }

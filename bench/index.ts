@@ -333,7 +333,7 @@ async function http(withPostgres: boolean): Promise<void> {
     `HTTP reads under 50 concurrent connections (autocannon on loopback, ${customers.toLocaleString('en-US')} customers)`,
   );
   printTable(
-    ['store', 'request', 'requests/s', 'p50', 'p95', 'p99', 'vs /health', 'non-2xx / timeouts'],
+    ['store', 'request', 'requests/s', 'p50', 'p95', 'p99', 'vs /health', 'non-2xx / timeouts', 'which'],
     measured.flatMap((figures) => {
       const baseline = figures.load[0]?.requestsPerSecond ?? Number.NaN;
       return figures.load.map((figure) => [
@@ -345,6 +345,9 @@ async function http(withPostgres: boolean): Promise<void> {
         ms(figure.latency.p99),
         `${(baseline / Math.max(1, figure.requestsPerSecond)).toFixed(1)}× slower`,
         String(figure.non2xx + figure.errors),
+        Object.entries(figure.statuses)
+          .map(([status, count]) => `${status}: ${count}`)
+          .join(', '),
       ]);
     }),
   );

@@ -156,11 +156,31 @@ function signerFor(setup: AuditSetup, orgId: string, head: KnownHead, allowOther
 /** How often the rows are linked again when other writers keep moving the head. */
 const MAX_ATTEMPTS = 200;
 
-/** Appends `bodies` (one org) in order through the append function, linking again while the chain moves on. */
+/**
+ * Appends `bodies` (one org) in order through the append function, linking again while the chain moves on. A
+ * refusal (the chain moved on) took the org's lock, and a transaction keeps it: the next try links to the end it
+ * was just told and cannot be overtaken. On its own (no transaction) the lock goes with the call, and under many
+ * writers every try could be overtaken again (a read under 50 connections gave up after 200 tries), so after a
+ * refusal the tries go on in a transaction of their own: at most two calls more.
+ */
 async function appendBodies(executor: Executor, orgId: string, bodies: readonly AuditBody[]): Promise<AuditEvent[]> {
+  const appended = await tryAppending(executor, orgId, bodies, executor.isTransaction ? MAX_ATTEMPTS : 1);
+  if (appended) return appended;
+  const retried = await executor.transaction().execute((trx) => tryAppending(trx, orgId, bodies, MAX_ATTEMPTS));
+  if (retried) return retried;
+  throw new LeashError('unavailable', `the audit chain of ${orgId} kept moving: try again`);
+}
+
+/** Up to `attempts` calls of the append function; undefined when the chain moved on every time. */
+async function tryAppending(
+  executor: Executor,
+  orgId: string,
+  bodies: readonly AuditBody[],
+  attempts: number,
+): Promise<AuditEvent[] | undefined> {
   const setup = auditSetupOf(executor);
   let head: KnownHead = setup.heads.get(orgId) ?? { seq: 0, hash: GENESIS_HASH, keyId: null };
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
     const signer = signerFor(setup, orgId, head, false);
     const rows = linkAndSign(bodies, head, signer);
     const [only] = rows;
@@ -184,7 +204,7 @@ async function appendBodies(executor: Executor, orgId: string, bodies: readonly 
     for (const event of events) noteAppended(executor, orgId, event.event, event.seq);
     return events;
   }
-  throw new LeashError('unavailable', `the audit chain of ${orgId} kept moving: try again`);
+  return undefined;
 }
 
 /** The row an input becomes, before it has a place in the chain. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, testStoreKind } from '../../test/support/store.ts';
 import type { Store } from '../store/db.ts';
 import { appendAuditEvent, appendAuditEvents } from './append-audit-event.ts';
+import { auditSetupOf } from './audit-setup.ts';
 import type { AuditEventName } from './events.ts';
 import { exportAuditEvents } from './export-audit-events.ts';
 import { listAuditEvents } from './list-audit-events.ts';
@@ -86,6 +87,29 @@ describe(`audit log (${testStoreKind})`, () => {
       Array.from({ length: 20 }, (_, index) => index + 1),
     );
     expect(await verifyAuditChain(store.db, 'org_parallel_auto')).toMatchObject({ ok: true, rows: 20 });
+  });
+
+  it('an append that finds the chain moved on links again and lands, on its own or in a transaction', async () => {
+    const org = 'org_stale_head';
+    for (let index = 0; index < 3; index += 1)
+      await appendAuditEvent(store.db, { orgId: org, event: 'data.read', channel: 'cli', arguments: { index } });
+    // This process's idea of the chain's end is stale (another process appended since): the first call is refused.
+    const stale = () => auditSetupOf(store.db).heads.set(org, { seq: 1, hash: '0'.repeat(64), keyId: null });
+    stale();
+    expect((await appendAuditEvent(store.db, { orgId: org, event: 'data.read', channel: 'cli' })).seq).toBe(4);
+    stale();
+    const inTransaction = await store.db
+      .transaction()
+      .execute((trx) => appendAuditEvent(trx, { orgId: org, event: 'data.read', channel: 'cli' }));
+    expect(inTransaction.seq).toBe(5);
+    // Many writers at once, each on its own: every one lands (none gives up while others keep moving the end).
+    const many = await Promise.all(
+      Array.from({ length: 60 }, (_, index) =>
+        appendAuditEvent(store.db, { orgId: org, event: 'data.read', channel: 'http', arguments: { index } }),
+      ),
+    );
+    expect(many.map((row) => row.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 6));
+    expect(await verifyAuditChain(store.db, org)).toMatchObject({ ok: true, rows: 65 });
   });
 
   it.each([

@@ -33,6 +33,7 @@ import * as insightIndexes from './0035-insight-indexes.ts';
 import * as scopedCustomerSearch from './0036-scoped-customer-search.ts';
 import * as chargeTwins from './0037-charge-twins.ts';
 import * as customerPageCounted from './0038-customer-page-counted.ts';
+import * as customerCandidatesRanked from './0039-customer-candidates-ranked.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -65,6 +66,7 @@ export const migrations: Record<string, Migration> = {
   '0036-scoped-customer-search': scopedCustomerSearch,
   '0037-charge-twins': chargeTwins,
   '0038-customer-page-counted': customerPageCounted,
+  '0039-customer-candidates-ranked': customerCandidatesRanked,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,
