@@ -25,6 +25,9 @@ import {
 import { LedgerConnector } from './ledger-connector.ts';
 
 const END = new Date('2026-06-01T00:00:00Z');
+
+/** Whose a planted charge is: its customer, invoice and currency. */
+type ChargeOwner = { customerId: string; invoiceId: string | null; currency: string };
 const HOUR = 3_600_000;
 
 /** The query dunningOutcomes replaced. */
@@ -88,31 +91,42 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
       )
     ).rows.map((row) => row.row);
 
-  /** Inserts a charge of an existing customer (and invoice) at `at`. */
-  async function plant(
+  /** A charge row of an existing customer (and invoice) at `at`. */
+  const chargeRow = (
     id: string,
-    base: { customerId: string; invoiceId: string | null; currency: string },
+    base: ChargeOwner,
     at: Date,
     amount: number,
     status: 'succeeded' | 'failed' = 'succeeded',
     currency = base.currency,
-  ) {
+  ) => ({
+    id,
+    orgId: fixture.orgId,
+    customerId: base.customerId,
+    invoiceId: base.invoiceId,
+    amount,
+    currency,
+    status,
+    failureCode: status === 'failed' ? 'card_declined' : null,
+    method: 'card',
+    createdAt: at,
+  });
+
+  /** Inserts a charge of an existing customer (and invoice) at `at`. */
+  async function plant(...row: Parameters<typeof chargeRow>) {
     await fixture.store.db
       .insertInto('charges')
-      .values({
-        id,
-        orgId: fixture.orgId,
-        customerId: base.customerId,
-        invoiceId: base.invoiceId,
-        amount,
-        currency,
-        status,
-        failureCode: status === 'failed' ? 'card_declined' : null,
-        method: 'card',
-        createdAt: at,
-      })
+      .values(chargeRow(...row))
       .execute();
   }
+
+  /** The customer, invoice and currency of a planted charge. */
+  const ownerOf = (chargeId: string): Promise<ChargeOwner> =>
+    fixture.store.db
+      .selectFrom('charges')
+      .select(['customerId', 'invoiceId', 'currency'])
+      .where('id', '=', chargeId)
+      .executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     fixture = await openLeashFixture();
@@ -203,11 +217,7 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
 
   it('double charges: the pairs kept through a charge moved in time, a changed amount, a failed and a deleted charge, a backdated one; equal to a rebuild', async () => {
     const { db } = fixture.store;
-    const base = await db
-      .selectFrom('charges')
-      .select(['customerId', 'invoiceId', 'currency'])
-      .where('id', '=', 'ch_e1')
-      .executeTakeFirstOrThrow();
+    const base = await ownerOf('ch_e1');
     const before = await twins();
     // 72 h apart becomes 73 h: no longer a pair at 72 h, still one at TWIN_HOURS.
     await db
@@ -229,18 +239,9 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
     await db
       .insertInto('charges')
       .values(
-        ['ch_m1', 'ch_m2', 'ch_m3'].map((id, index) => ({
-          id,
-          orgId: fixture.orgId,
-          customerId: base.customerId,
-          invoiceId: base.invoiceId,
-          amount: 777,
-          currency: base.currency,
-          status: 'succeeded',
-          failureCode: null,
-          method: 'card',
-          createdAt: new Date(Date.parse('2026-03-02T00:00:00Z') + index * HOUR),
-        })),
+        ['ch_m1', 'ch_m2', 'ch_m3'].map((id, index) =>
+          chargeRow(id, base, new Date(Date.parse('2026-03-02T00:00:00Z') + index * HOUR), 777),
+        ),
       )
       .execute();
     const kept = await twins();
@@ -271,24 +272,10 @@ describe(`charge reads at scale answer what the plain queries answer (${testStor
     'double charges: two charges written at once by two transactions still make a pair (the second waits for the first)',
     async () => {
       const { db } = fixture.store;
-      const base = await db
-        .selectFrom('charges')
-        .select(['customerId', 'invoiceId', 'currency'])
-        .where('id', '=', 'ch_e1')
-        .executeTakeFirstOrThrow();
+      const base = await ownerOf('ch_e1');
       // Two UTC days, so the daily payment facts (migration 0033) do not make the second writer wait on their row.
-      const charge = (id: string, minute: number) => ({
-        id,
-        orgId: fixture.orgId,
-        customerId: base.customerId,
-        invoiceId: base.invoiceId,
-        amount: 31_337,
-        currency: base.currency,
-        status: 'succeeded' as const,
-        failureCode: null,
-        method: 'card',
-        createdAt: new Date(Date.parse('2026-05-20T23:59:00Z') + minute * 60_000),
-      });
+      const charge = (id: string, minute: number) =>
+        chargeRow(id, base, new Date(Date.parse('2026-05-20T23:59:00Z') + minute * 60_000), 31_337);
       let release = () => {};
       const held = new Promise<void>((resolve) => {
         release = resolve;
