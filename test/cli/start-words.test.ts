@@ -47,6 +47,15 @@ describe('leash start speaks in lines', () => {
     }
   }, 70_000);
 
+  it('a port that is not a number: one line naming --port, exit 2; an empty PORT means the default', async () => {
+    const bad = await runLeash(['start', '--port', 'eighty'], { env: env(), timeoutMs: 60_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('leash: --port: expected a whole number, got "eighty"\n');
+    const help = await runLeash(['start', '--help'], { env: { ...env(), PORT: '' }, timeoutMs: 60_000 });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/port to listen on \(or PORT\) \(default: "8787"\)/);
+  }, 70_000);
+
   it('prints the development sign-in link as a plain line, not only inside the JSON log', async () => {
     const server = await startLeashServer(env());
     try {

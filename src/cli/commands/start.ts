@@ -49,7 +49,8 @@ export function registerStartCommand(program: Command, version: string): void {
     .description(
       'Start the Leash server (dashboard, REST API, MCP over HTTP, API docs); on first run builds demo data.',
     )
-    .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '8787')
+    // An empty PORT (`PORT=` in an env file) means the default, as if it were not set.
+    .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT?.trim() || '8787')
     .option('--host <host>', 'address to listen on (127.0.0.1 keeps it on this machine)', '127.0.0.1')
     .option('--worker', 'run only the background workers, no HTTP server (same as LEASH_ROLE=worker)')
     .addHelpText(
@@ -87,7 +88,7 @@ Sign in: POST /api/auth/login {"email": "…"} emails a single-use link; or use 
 \`leash keys create --as EMAIL\` as Authorization: Bearer lk_… (the key for MCP clients too).`,
     )
     .action(async (options: { port: string; host: string; worker?: boolean }) => {
-      const port = parseIntegerOption('--port', options.port, 1, 65_535);
+      const port = parseIntegerOption('port', options.port, 1, 65_535);
       // --- issue 19: the role (background workers, HTTP server, or both) ---
       const { roleFrom, startBackgroundWork } = await import('../../jobs/workers.ts');
       const { onShutdown, shutDown, stopSignal } = await import('../../surfaces/shutdown.ts');
