@@ -13,9 +13,10 @@ import { LedgerConnector } from '../connectors/ledger/ledger-connector.ts';
 import { generateDemo } from '../demo/generate-demo.ts';
 import { isLeashError } from '../domain/errors.ts';
 import { CURRENCIES } from '../domain/money.ts';
-import { monthStart } from '../operations/period.ts';
+import { monthStart, show } from '../operations/period.ts';
 import { runRead } from '../operations/run-operation.ts';
 import type { MrrMonth } from './mrr-movements.ts';
+import { explainOverdue } from './overdue-summary.ts';
 
 const card = { brand: 'visa' as const, last4: '4242', expMonth: 12, expYear: 2035, country: 'US' };
 let keys = 0;
@@ -138,6 +139,29 @@ describe(`insights (${testStoreKind})`, () => {
     expect(answer.customers).toHaveLength(1);
     expect(answer.customers[0]).toMatchObject({ name: 'Alpha', expansion: 6_000 });
     expect(answer.explanation).toContain('Alpha');
+  });
+
+  it("overdue: the words give every currency's total, in the right number", () => {
+    // Two customers; one owes in two currencies (counted once), nothing over 90 days in pounds.
+    const said = explainOverdue(
+      [{ customerId: 'cus_a' }, { customerId: 'cus_a' }, { customerId: 'cus_b' }],
+      [
+        { currency: 'inr', customers: 1, invoices: 1, amount: 283_082, over90: 0 },
+        { currency: 'usd', customers: 2, invoices: 3, amount: 12_900, over90: 2_900 },
+      ],
+      { name: 'Kite Travel Ltd', daysOverdue: 1 },
+    );
+    expect(said).toBe(
+      `2 customers have overdue invoices: ${show(283_082, 'inr')} (1 invoice, 1 customer), ${show(12_900, 'usd')} (3 invoices, 2 customers; ${show(2_900, 'usd')} of it more than 90 days late). The oldest overdue invoice is Kite Travel Ltd's, 1 day past due.`,
+    );
+    const one = explainOverdue(
+      [{ customerId: 'cus_a' }],
+      [{ currency: 'gbp', customers: 1, invoices: 1, amount: 10_144, over90: 0 }],
+      { name: 'Kite Travel Ltd', daysOverdue: 10 },
+    );
+    expect(one).toBe(
+      `1 customer has overdue invoices: ${show(10_144, 'gbp')} (1 invoice, 1 customer). None of it is more than 90 days late. The oldest overdue invoice is Kite Travel Ltd's, 10 days past due.`,
+    );
   });
 
   it('every insight runs for a read-only member and is audited', async () => {

@@ -1,6 +1,7 @@
 /** overdue_summary: who owes what past due, with days overdue, aging buckets and totals per currency. */
 import { z } from 'zod';
 import type { Currency } from '../domain/money.ts';
+import { plural } from '../domain/person-time.ts';
 import { defineRead } from '../operations/define-operation.ts';
 import { type Chart, show } from '../operations/period.ts';
 
@@ -8,6 +9,29 @@ import { type Chart, show } from '../operations/period.ts';
 export const overdueSummaryInput = z.object({ limit: z.number().int().min(1).max(1000).default(20) }).strict();
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The answer in words: how many customers owe, every currency's total (a customer owing in two currencies counts
+ * once in the first count and once in each currency's), what of it is over 90 days late, and the oldest.
+ */
+export function explainOverdue(
+  rows: readonly { customerId: string }[],
+  totals: readonly { currency: Currency; customers: number; invoices: number; amount: number; over90: number }[],
+  oldest: { name: string; daysOverdue: number } | undefined,
+): string {
+  const owing = new Set(rows.map((row) => row.customerId)).size;
+  const each = totals.map(
+    (total) =>
+      `${show(total.amount, total.currency)} (${plural(total.invoices, 'invoice')}, ${plural(total.customers, 'customer')}${
+        total.over90 > 0 ? `; ${show(total.over90, total.currency)} of it more than 90 days late` : ''
+      })`,
+  );
+  const late = totals.some((total) => total.over90 > 0) ? '' : ' None of it is more than 90 days late.';
+  const first = oldest
+    ? ` The oldest overdue invoice is ${oldest.name}'s, ${plural(oldest.daysOverdue, 'day')} past due.`
+    : '';
+  return `${plural(owing, 'customer')} ${owing === 1 ? 'has' : 'have'} overdue invoices: ${each.join(', ')}.${late}${first}`;
+}
 
 /** Overdue invoices per customer. */
 export const overdueSummary = defineRead({
@@ -60,12 +84,7 @@ export const overdueSummary = defineRead({
       totals: byCurrency,
       customers,
       explanation: main
-        ? `${rows.length} customers have overdue invoices; in ${main.currency.toUpperCase()}, ${main.customers} owe ${show(
-            main.amount,
-            main.currency,
-          )} across ${main.invoices} invoices, ${show(main.over90, main.currency)} of it more than 90 days late. The oldest is ${
-            oldest?.name ?? ''
-          }, ${oldest?.daysOverdue ?? 0} days overdue.`
+        ? explainOverdue(rows, byCurrency, oldest)
         : 'No invoice is overdue. Every open invoice is still within its payment terms.',
       chart,
     };
