@@ -269,6 +269,18 @@ describe(`the agent (${testStoreKind})`, () => {
     expect(closestExamples('refund something')[0]).toMatch(/^Refund/);
   });
 
+  it('double charges for everyone are not told a customer was not named; a ticket about one customer is', async () => {
+    const context = await contextFor('sam@northwind.test');
+    const planner = await choosePlanner('builtin');
+    const ask = (text: string) => runAgentTurn({ context, planner, text });
+    const everyone = await ask('Find double charges in the last 3 months');
+    expect(everyone.calls.map((call) => call.operation)).toContain('find_double_charges');
+    expect(everyone.reply).not.toMatch(/No customer was named/);
+    const ticket = await ask('Customer says they were double-charged. Check their last three invoices.');
+    expect(ticket.calls.map((call) => call.operation)).toContain('find_double_charges');
+    expect(ticket.reply).toMatch(/^No customer was named, so I checked every customer/);
+  });
+
   it("confirms only on the person's own yes, and asks for CONFIRM where it cannot be undone", async () => {
     const max = await contextFor('max@northwind.test');
     const planner = await choosePlanner('builtin');

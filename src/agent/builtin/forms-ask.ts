@@ -144,9 +144,13 @@ const doubleCharges: Form = {
     });
     if (customer.customer)
       await turn.call('list_invoices', { customer: customer.customer, limit: countOf(turn.text) ?? 3 });
-    const lead = customer.customer
-      ? ''
-      : 'No customer was named, so I checked every customer; name one to see their last invoices.';
+    // A request about one customer who was not named ("customer says they were double-charged") is answered for
+    // everyone, and says so; a request about everyone ("find double charges this quarter") is not told that.
+    const aboutOne = /\b(?:customer|client|they|their|them|he|she|his|her)\b/.test(turn.lower);
+    const lead =
+      customer.customer || !aboutOne
+        ? ''
+        : 'No customer was named, so I checked every customer; name one to see their last invoices.';
     const next =
       /\b(?:credit|refund)\b/.test(turn.lower) && (found?.doubleCharges.length ?? 0) > 0
         ? '\n\nIf one is confirmed, say "refund the first one" and I will propose refunding its second charge.'
