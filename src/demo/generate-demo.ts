@@ -656,7 +656,7 @@ export async function generateDemo(store: Store, options: DemoOptions): Promise<
   options.onProgress?.({ phase: 'analyzing', done: totalDays, total: totalDays });
   await sql
     .raw(
-      'vacuum analyze products, prices, coupons, customers, subscriptions, subscription_items, invoices, invoice_lines, charges, refunds, balance_transactions, usage_records, mrr_lines, mrr_changes, mrr_months, charge_days',
+      'vacuum analyze products, prices, coupons, customers, subscriptions, subscription_items, invoices, invoice_lines, charges, refunds, balance_transactions, usage_records, mrr_lines, mrr_changes, mrr_months, charge_days, charge_twins',
     )
     .execute(store.db);
 
