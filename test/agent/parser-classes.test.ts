@@ -106,6 +106,28 @@ describe('the built-in planner on these classes', () => {
     expect(refund?.input.amount).toBeLessThan(charge.amount);
   }, 60_000);
 
+  it('asks, and proposes nothing, when the amount asked is more than the invoice it would come from', async () => {
+    const invoice = (await fixture()
+      .business.store.db.selectFrom('invoices')
+      .select(['id', 'number', 'total', 'currency'])
+      .where('orgId', '=', fixture().business.orgId)
+      .where('status', '=', 'paid')
+      .where('currency', '=', 'usd')
+      .where('total', '>', 0)
+      .orderBy('total')
+      .executeTakeFirstOrThrow()) as { id: string; number: string; total: number; currency: string };
+    const more = (invoice.total + 2_100) / 100;
+    const answer = await ask(`Refund $${more.toFixed(2)} of ${invoice.number}, the outage`);
+    expect(writes(answer.calls)).toEqual([]);
+    expect(answer.reply).toMatch(new RegExp(`^You asked to refund \\$${more.toFixed(2)}, but ${invoice.number}`));
+    expect(answer.reply).toMatch(/Nothing has been proposed yet\.$/);
+    // The whole invoice, said as its amount, is still a full refund.
+    const whole = await ask(`Refund $${(invoice.total / 100).toFixed(2)} of ${invoice.number}, the outage`);
+    expect(writes(whole.calls).map((call) => [call.operation, call.input.invoice_id, call.input.amount])).toEqual([
+      ['refund_charge', invoice.id, undefined],
+    ]);
+  }, 60_000);
+
   it('keeps "at the end of their periods" for each of two customers', async () => {
     const answer = await ask('Cancel Hooli and Ultra Energy LLC, each at the end of their billing periods');
     const cancels = writes(answer.calls);

@@ -116,6 +116,13 @@ export const refund: Form = {
       (bare !== undefined
         ? { amount: parseMajorUnits(String(bare), invoice.currency as Currency) ?? 0, currency: invoice.currency }
         : undefined);
+    // More than the invoice was for is not "all of it": say so and ask, rather than propose a smaller refund.
+    if (written && written.currency === invoice.currency && written.amount > invoice.total)
+      return turn.ask(
+        `You asked to refund ${showMoney(written.amount, written.currency)}, but ${invoice.number}${
+          found.customer ? ` (${found.customer.name})` : ''
+        } was for ${showMoney(invoice.total, invoice.currency)}, and a refund cannot be more than the payment. Say "Refund ${invoice.number}" to refund all of it, or name the invoice you meant. Nothing has been proposed yet.`,
+      );
     const partial =
       share !== undefined
         ? { amount: Math.round(invoice.total * share), currency: invoice.currency }
