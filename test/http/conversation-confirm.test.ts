@@ -158,7 +158,12 @@ describe(`confirming in a conversation over HTTP (${testStoreKind})`, () => {
     expect((await fixture.connector.getCustomer(north.id))?.name).toBe('North');
     expect((await fixture.connector.getCustomer(south.id))?.name).toBe('South');
 
-    const named = await say(asked.body.conversation_id, `confirm ${ids[1]}`);
+    // The two calls run side by side, so their order in the answer is not the script's: name South's by what it changes.
+    const southProposal = asked.body.calls.find((call) =>
+      call.proposal?.changes?.some((change) => change.to === 'South Co'),
+    )?.proposal?.id;
+    expect(ids).toContain(southProposal);
+    const named = await say(asked.body.conversation_id, `confirm ${southProposal}`);
     expect(named.body.calls).toMatchObject([{ operation: 'confirm_proposal', outcome: 'pass' }]);
     expect((await fixture.connector.getCustomer(south.id))?.name).toBe('South Co');
     expect((await fixture.connector.getCustomer(north.id))?.name).toBe('North');
