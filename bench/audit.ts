@@ -5,9 +5,9 @@
  *                     indexes; no chain, no head)
  *   unsigned append   the chain without signatures: one statement reads the org's last row, links with sha256
  *                     and inserts (a scratch table of the same shape; no head row since ADR 0023)
- *   signed append     `appendAuditEvent`: body hash and Ed25519 signature in process, one call of
- *                     leash_audit_append_one, which locks the org's chain, reads its last row, links and inserts
- *                     (target ≤ 1.5× the plain insert)
+ *   signed append     `appendAuditEvent`: body hash and Ed25519 signature in process, one INSERT into audit_events
+ *                     whose trigger (migration 0040) locks the org's chain, reads its last row, computes the link
+ *                     and checks it (target ≤ 1.5× the plain insert)
  *   batch appends     `appendAuditEvents`, 1,000 events per call (target ≥ 2,000 events/s)
  *   verify            `verifyAuditLog` over the whole chain: hashes, signatures, checkpoints (target ≥ 10,000/s)
  */

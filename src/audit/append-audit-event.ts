@@ -1,11 +1,12 @@
 /**
  * Appends events to an org's hash chain, signed (ADR 0015): the rows are linked here to the last row this process
- * saw (its "head"), each row hash is signed with the audit key (which the database never holds), and one call of
- * the SECURITY DEFINER function `leash_audit_append` (`leash_audit_append_one` for one row; migration 0024) locks
- * the org's chain for the transaction, reads its last row, computes each link itself, checks it is the one signed
- * and adds the rows, in the caller's transaction when there is one. There is no head row to move (ADR 0023).
- * When the chain has moved on (another process or a rolled-back transaction), the function answers with its last
- * row as it is and the rows are linked and signed again.
+ * saw (its "head"), each row hash is signed with the audit key (which the database never holds), and the database
+ * locks the org's chain for the transaction, reads its last row, computes each link itself, checks it is the one
+ * signed and adds the rows, in the caller's transaction when there is one: one row is one INSERT whose trigger
+ * does that (migration 0040, ADR 0029), many rows one call of the SECURITY DEFINER function `leash_audit_append`
+ * (migration 0024). There is no head row to move (ADR 0023). When the chain has moved on (another process or a
+ * rolled-back transaction), nothing is written, the chain's end is read as it is, and the rows are linked and
+ * signed again.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { toJsonData } from '../domain/canonical-json.ts';
@@ -13,6 +14,7 @@ import { LeashError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Database } from '../store/schema.ts';
 import { type AuditSetup, auditSetupOf, type KnownHead } from './audit-setup.ts';
+import { chainEnd, nextKeyAfter } from './chain-ends.ts';
 import { noteAppended } from './checkpoints.ts';
 import { type AuditEventName, GENESIS_HASH, isAuditEventName } from './events.ts';
 import { type AuditBody, chainHash, type HashedAuditFields, hashAuditBody } from './hash-event.ts';
@@ -104,24 +106,31 @@ function rowsParameter(rows: ReturnType<typeof linkAndSign>): string {
   );
 }
 
-/** One row through leash_audit_append_one: a parameter per column. */
-async function callAppendOne(
+/**
+ * One row as one INSERT (migration 0040): the table's link trigger locks the org's chain, reads its last row,
+ * and writes the row only when it is the next one and its hash is the link it computes. Answers the chain's end
+ * after the row, or, when the trigger wrote nothing (the chain had moved on), its end as it is now.
+ */
+async function insertOne(
   executor: Executor,
   orgId: string,
   head: KnownHead,
   keyId: string,
   { event, bodyHash }: ReturnType<typeof linkAndSign>[number],
 ): Promise<AppendAnswer> {
-  const result = await sql<{ answer: AppendAnswer }>`select leash_audit_append_one(${orgId}, ${head.seq}::bigint,
-    ${head.hash}, ${keyId}, ${event.id}, ${event.at.toISOString()}::timestamptz, ${event.event},
-    ${event.actorId}::text, ${event.actorEmail}::text, ${event.actorRole}::text, ${event.channel},
-    ${event.requestId}::text, ${event.proposalId}::text, ${event.operation}::text, ${event.customerId}::text,
-    ${event.invoiceId}::text, ${event.chargeId}::text, ${JSON.stringify(event.arguments)}::jsonb,
-    ${JSON.stringify(event.decision)}::jsonb, ${JSON.stringify(event.result)}::jsonb, ${event.userInput}::text,
-    ${bodyHash}, ${event.hash}, ${event.signature}) as answer`.execute(executor);
-  const answer = result.rows[0]?.answer;
-  if (!answer) throw new LeashError('internal', `the audit chain of ${orgId} did not answer`);
-  return { ...answer, seq: Number(answer.seq) };
+  const result = await sql`insert into audit_events (id, org_id, seq, at, event, actor_id, actor_email, actor_role,
+    channel, request_id, proposal_id, operation, customer_id, invoice_id, charge_id, arguments, decision, result,
+    user_input, prev_hash, hash, key_id, signature, body_hash)
+    values (${event.id}, ${orgId}, ${event.seq}, ${event.at.toISOString()}::timestamptz, ${event.event},
+    ${event.actorId}, ${event.actorEmail}, ${event.actorRole}, ${event.channel}, ${event.requestId},
+    ${event.proposalId}, ${event.operation}, ${event.customerId}, ${event.invoiceId}, ${event.chargeId},
+    ${JSON.stringify(event.arguments)}::jsonb, ${JSON.stringify(event.decision)}::jsonb,
+    ${JSON.stringify(event.result)}::jsonb, ${event.userInput}, ${head.hash}, ${event.hash}, ${keyId},
+    ${event.signature}, ${bodyHash})`.execute(executor);
+  if (Number(result.numAffectedRows ?? 0) === 1)
+    return { ok: true, seq: event.seq, hash: event.hash, key_id: nextKeyAfter(event, keyId) };
+  const end = await chainEnd(executor, orgId);
+  return { ok: false, seq: end.seq, hash: end.hash, key_id: end.keyId };
 }
 
 async function callAppend(
@@ -186,7 +195,7 @@ async function tryAppending(
     const [only] = rows;
     const answer =
       rows.length === 1 && only
-        ? await callAppendOne(executor, orgId, head, signer.keyId, only)
+        ? await insertOne(executor, orgId, head, signer.keyId, only)
         : await callAppend(executor, orgId, head, signer.keyId, rows);
     const linkedTo = head;
     head = { seq: answer.seq, hash: answer.hash, keyId: answer.key_id };

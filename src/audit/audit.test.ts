@@ -110,6 +110,29 @@ describe(`audit log (${testStoreKind})`, () => {
     );
     expect(many.map((row) => row.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 6));
     expect(await verifyAuditChain(store.db, org)).toMatchObject({ ok: true, rows: 65 });
+    // A transaction that appended and rolled back leaves this process's idea of the end ahead of the chain (a row
+    // that is not there): the next append, on its own or in a transaction, writes nothing there and links again.
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await appendAuditEvent(trx, { orgId: org, event: 'data.read', channel: 'cli' });
+        throw new Error('the change this row described failed');
+      }),
+    ).rejects.toThrow(/failed/);
+    expect(auditSetupOf(store.db).heads.get(org)?.seq).toBe(66);
+    expect((await appendAuditEvent(store.db, { orgId: org, event: 'data.read', channel: 'cli' })).seq).toBe(66);
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await appendAuditEvent(trx, { orgId: org, event: 'data.read', channel: 'cli' });
+        throw new Error('failed again');
+      }),
+    ).rejects.toThrow(/failed again/);
+    const afterRollback = await store.db.transaction().execute(async (trx) => {
+      const first = await appendAuditEvent(trx, { orgId: org, event: 'data.read', channel: 'cli' });
+      const second = await appendAuditEvent(trx, { orgId: org, event: 'data.read', channel: 'cli' });
+      return [first.seq, second.seq];
+    });
+    expect(afterRollback).toEqual([67, 68]);
+    expect(await verifyAuditChain(store.db, org)).toMatchObject({ ok: true, rows: 68 });
   });
 
   it.each([

@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import { GENESIS_HASH } from './events.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -18,6 +19,32 @@ export async function lastAuditRow(db: Executor, orgId: string): Promise<{ seq: 
     .limit(1)
     .executeTakeFirst();
   return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+}
+
+/** The key the row after `event` must be signed by: the one a rotation row names, else the row's own. */
+export function nextKeyAfter(event: { event: string; result: unknown }, keyId: string | null): string | null {
+  if (event.event !== 'audit.key_rotated') return keyId;
+  const named = (event.result as { new_key_id?: unknown } | null)?.new_key_id;
+  return typeof named === 'string' ? named : keyId;
+}
+
+/**
+ * Where the org's chain ends and the key its next row must be signed by (seq 0 and the genesis hash when it has
+ * no rows), read in the caller's transaction when there is one.
+ */
+export async function chainEnd(
+  db: Executor,
+  orgId: string,
+): Promise<{ seq: number; hash: string; keyId: string | null }> {
+  const row = await db
+    .selectFrom('auditEvents')
+    .select(['seq', 'hash', 'event', 'result', 'keyId'])
+    .where('orgId', '=', orgId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return { seq: 0, hash: GENESIS_HASH, keyId: null };
+  return { seq: Number(row.seq), hash: row.hash, keyId: nextKeyAfter(row, row.keyId) };
 }
 
 /** Every org with audit rows, in id order. */

@@ -1,4 +1,4 @@
-/** Kysely types of the audit log (migrations 0003-audit, 0015, 0024: no head table since 0024). */
+/** Kysely types of the audit log (migrations 0003-audit, 0015, 0024, 0040: no head table since 0024; single rows inserted and linked by a trigger since 0040). */
 import type { ColumnType } from 'kysely';
 
 /** audit_events: append-only, hash-chained per org. */
@@ -28,6 +28,11 @@ export interface AuditEventsTable {
   keyId: string | null;
   /** Base64 Ed25519 signature of the row hash (see audit/signing-key.ts). */
   signature: string | null;
+  /**
+   * Carries the body hash the caller signed into the link trigger (migration 0040), which checks the row hash
+   * with it and then clears it: always null once stored.
+   */
+  bodyHash: ColumnType<null, string | null, never>;
 }
 
 /** The audit tables. */

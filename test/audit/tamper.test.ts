@@ -138,7 +138,7 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
     expect(verdict.firstBadRow).toMatchObject({ seq: 5, reason: expect.stringMatching(/signature/) });
   });
 
-  it('(d) the application role cannot write or remove rows, and a forged append through the function is caught', async () => {
+  it('(d) the application role cannot rewrite or remove rows nor insert one that does not link, and a forged append is caught', async () => {
     await seed(store.db, 'org_forged', 3);
     const asApp = (statement: ReturnType<typeof sql>) =>
       store.db.transaction().execute(async (trx) => {
@@ -148,10 +148,51 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
         return statement.execute(trx);
       });
     const [last] = (await rows(store.db, 'org_forged')).slice(-1) as Row[];
+    const insertRow = (row: {
+      id: string;
+      org: string;
+      seq: number;
+      prev: string;
+      hash: string;
+      bodyHash: string | null;
+    }) =>
+      sql`insert into audit_events (id, org_id, seq, at, event, channel, arguments, decision, result, prev_hash, hash,
+        body_hash) values (${row.id}, ${row.org}, ${row.seq}, now(), 'data.read', 'cli', 'null', 'null', 'null',
+        ${row.prev}, ${row.hash}, ${row.bodyHash})`;
+    // A row whose hash is not the link the trigger computes is refused, with or without a body hash to check it by.
     await expect(
-      asApp(sql`insert into audit_events (id, org_id, seq, at, event, channel, arguments, decision, result, prev_hash, hash)
-        values ('audit_x', 'org_forged', 4, now(), 'data.read', 'cli', 'null', 'null', 'null', ${last?.hash}, 'x')`),
-    ).rejects.toThrow(/permission denied/);
+      asApp(
+        insertRow({ id: 'audit_x', org: 'org_forged', seq: 4, prev: last?.hash as string, hash: 'x', bodyHash: null }),
+      ),
+    ).rejects.toThrow(/does not link/);
+    await expect(
+      asApp(
+        insertRow({ id: 'audit_x', org: 'org_forged', seq: 4, prev: last?.hash as string, hash: 'x', bodyHash: 'y' }),
+      ),
+    ).rejects.toThrow(/does not link/);
+    // A row at another place in the chain (a fork after row 2, or a gap) is not written: the trigger answers nothing.
+    const [second] = (await rows(store.db, 'org_forged')).slice(1, 2) as Row[];
+    for (const place of [
+      { seq: 3, prev: second?.hash as string },
+      { seq: 5, prev: last?.hash as string },
+      { seq: 4, prev: GENESIS_HASH },
+    ]) {
+      const written = await asApp(
+        insertRow({
+          id: `audit_fork_${place.seq}`,
+          org: 'org_forged',
+          ...place,
+          hash: chainHash(place.prev, place.seq, 'b'),
+          bodyHash: 'b',
+        }),
+      );
+      expect(Number(written.numAffectedRows ?? 0)).toBe(0);
+    }
+    expect(await rows(store.db, 'org_forged')).toHaveLength(3);
+    // Another org's chain is out of the role's reach, by row or through the batch function.
+    await expect(
+      asApp(insertRow({ id: 'audit_y', org: 'org_clean', seq: 7, prev: GENESIS_HASH, hash: 'x', bodyHash: 'b' })),
+    ).rejects.toThrow(/outside the org scope/);
     // The head table is gone (ADR 0023): cutting the chain short means deleting its last rows, which the role
     // cannot do, nor rewrite them.
     await expect(asApp(sql`delete from audit_events where org_id = 'org_forged' and seq = 3`)).rejects.toThrow(
@@ -161,8 +202,12 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
       asApp(sql`update audit_events set arguments = '{"index": 99}'::jsonb where org_id = 'org_forged' and seq = 3`),
     ).rejects.toThrow(/permission denied/);
     await expect(asApp(sql`truncate audit_events`)).rejects.toThrow(/permission denied/);
+    // The trigger cannot be dropped or turned off by the role.
+    await expect(asApp(sql`alter table audit_events disable trigger audit_events_link`)).rejects.toThrow(
+      /must be owner/,
+    );
 
-    // The function links a forged row correctly, but only the audit key can sign it.
+    // A forged row the trigger links correctly: only the audit key can sign it.
     const forged: AuditBody = {
       id: 'audit_forged',
       orgId: 'org_forged',
@@ -208,22 +253,25 @@ describe(`the audit log against whoever holds the database (${testStoreKind})`, 
       hash,
       signature: signRowHash(attackerKey, hash),
     };
-    // Another org's chain is out of the role's reach even through the function.
     await expect(
       asApp(
         sql`select leash_audit_append('org_clean', 6, ${last?.hash}, ${attackerKey.keyId}, ${JSON.stringify([row])}::jsonb)`,
       ),
     ).rejects.toThrow(/outside the org scope/);
-    // A row that does not link to the last row (another place in the chain) is refused: the function links.
+    // A batch row that does not link to the last row (another place in the chain) is refused: the function links.
     await expect(
       asApp(
         sql`select leash_audit_append('org_forged', 3, ${last?.hash}, ${attackerKey.keyId}, ${JSON.stringify([{ ...row, hash: chainHash(GENESIS_HASH, 4, bodyHash) }])}::jsonb)`,
       ),
     ).rejects.toThrow(/do not link/);
-    const answer = await asApp(
-      sql`select leash_audit_append('org_forged', 3, ${last?.hash}, ${attackerKey.keyId}, ${JSON.stringify([row])}::jsonb) as answer`,
-    );
-    expect((answer.rows[0] as { answer: { ok: boolean } }).answer.ok).toBe(true);
+    const written = await asApp(sql`insert into audit_events (id, org_id, seq, at, event, actor_id, actor_role, channel,
+      operation, arguments, decision, result, prev_hash, hash, key_id, signature, body_hash)
+      values (${forged.id}, 'org_forged', 4, ${forged.at.toISOString()}::timestamptz, ${forged.event}, ${forged.actorId},
+      ${forged.actorRole}, ${forged.channel}, ${forged.operation}, 'null', 'null', ${JSON.stringify(forged.result)}::jsonb,
+      ${last?.hash}, ${hash}, ${attackerKey.keyId}, ${row.signature}, ${bodyHash})`);
+    expect(Number(written.numAffectedRows)).toBe(1);
+    const [stored] = (await rows(store.db, 'org_forged')).slice(-1) as (Row & { bodyHash: unknown })[];
+    expect(stored).toMatchObject({ seq: 4, hash, bodyHash: null });
     const verdict = await verifyAuditLog(store.db, 'org_forged');
     expect(verdict).toMatchObject({ ok: false, rows: 3 });
     expect(verdict.firstBadRow).toMatchObject({

@@ -34,6 +34,7 @@ import * as scopedCustomerSearch from './0036-scoped-customer-search.ts';
 import * as chargeTwins from './0037-charge-twins.ts';
 import * as customerPageCounted from './0038-customer-page-counted.ts';
 import * as customerCandidatesRanked from './0039-customer-candidates-ranked.ts';
+import * as auditAppendByInsert from './0040-audit-append-by-insert.ts';
 
 /** Migrations by name, applied in name order by the Kysely migrator. */
 export const migrations: Record<string, Migration> = {
@@ -67,6 +68,7 @@ export const migrations: Record<string, Migration> = {
   '0037-charge-twins': chargeTwins,
   '0038-customer-page-counted': customerPageCounted,
   '0039-customer-candidates-ranked': customerCandidatesRanked,
+  '0040-audit-append-by-insert': auditAppendByInsert,
   '0028-mrr-facts': mrrFacts,
   '0026-broadcasts': broadcasts,
   '0025-member-time-zone': memberTimeZone,
