@@ -5,17 +5,33 @@
  * operation) is refused and audited like any other attempt. Reads of customer-controlled text are noted, so
  * the writes of that turn are marked `untrusted_context` and need to be confirmed by name.
  */
-import { LeashError } from '../domain/errors.ts';
+import { ZodError } from 'zod';
+import { INTERNAL_MESSAGE, LeashError } from '../domain/errors.ts';
 import { recordStep } from '../operations/audit-trail.ts';
 import { isRead, type OperationContext } from '../operations/define-operation.ts';
 import { parseInput } from '../operations/parse-input.ts';
 import { registry } from '../operations/registry.ts';
 import { proposeOperation, runRead } from '../operations/run-operation.ts';
+import { storeInputError } from '../store/store-input-error.ts';
 import type { AgentCall, AgentEvents, AgentTools, CallOutcome } from './agent-types.ts';
 
-function failure(error: unknown): { code: string; message: string } {
-  if (error instanceof LeashError) return { code: error.code, message: error.message };
-  return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+/**
+ * What a call's failure tells the planner and, through it, the person: bad input names the field, a Leash error
+ * says why; anything else (a store's or a library's own message: SQL, table and function names) goes to stderr
+ * with the request id, and the answer says only that, as the HTTP and MCP surfaces do.
+ */
+function failure(error: unknown, requestId: string): { code: string; message: string } {
+  if (error instanceof ZodError)
+    return {
+      code: 'bad_input',
+      message: error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '),
+    };
+  const stored = storeInputError(error);
+  if (stored) return { code: stored.code, message: stored.message };
+  if (error instanceof LeashError && error.code !== 'internal') return { code: error.code, message: error.message };
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`leash agent: internal error (${requestId}): ${detail}\n`);
+  return { code: 'internal', message: `${INTERNAL_MESSAGE} (request ${requestId})` };
 }
 
 /**
@@ -78,9 +94,9 @@ export function agentTools(
         await recordStep(agentContext.db, agentContext, 'agent.call_refused', {
           operation,
           arguments: input,
-          result: { reason: 'invalid input', error: failure(error) },
+          result: { reason: 'invalid input', error: failure(error, context.requestId) },
         });
-        return finish({ operation, input, outcome: 'error', error: failure(error) });
+        return finish({ operation, input, outcome: 'error', error: failure(error, context.requestId) });
       }
       if (isRead(found)) {
         try {
@@ -89,7 +105,7 @@ export function agentTools(
           return finish({ operation, input, outcome: 'read', result });
         } catch (error) {
           const outcome: CallOutcome = error instanceof LeashError && error.code === 'blocked' ? 'block' : 'error';
-          return finish({ operation, input, outcome, error: failure(error) });
+          return finish({ operation, input, outcome, error: failure(error, context.requestId) });
         }
       }
       try {
@@ -114,7 +130,7 @@ export function agentTools(
           });
         return main;
       } catch (error) {
-        return finish({ operation, input, outcome: 'error', error: failure(error) });
+        return finish({ operation, input, outcome: 'error', error: failure(error, context.requestId) });
       }
     },
   };

@@ -52,3 +52,6 @@ export function invalidState(message: string, details: Record<string, unknown> =
 export function isLeashError(error: unknown, code?: ErrorCode): error is LeashError {
   return error instanceof LeashError && (code === undefined || error.code === code);
 }
+
+/** What a caller is told of an internal error: the request id finds the details in the log. */
+export const INTERNAL_MESSAGE = 'something went wrong on our side; the request id helps us find it';

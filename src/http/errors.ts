@@ -7,11 +7,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import { ERROR_CODES, type ErrorCode, LeashError } from '../domain/errors.ts';
+import { ERROR_CODES, type ErrorCode, INTERNAL_MESSAGE, LeashError } from '../domain/errors.ts';
 import { storeInputError } from '../store/store-input-error.ts';
 
-/** What a caller is told of an internal error: the request id (in the body) finds the details in the log. */
-export const INTERNAL_MESSAGE = 'something went wrong on our side; the request id helps us find it';
+export { INTERNAL_MESSAGE };
 
 /** The error body. */
 export interface ErrorBody {

@@ -68,8 +68,9 @@ export function rejectionResult(rejected: { id: string; proposalId: string; stat
   return result(`Approval request ${rejected.id} ${rejected.status}; nothing happens.`, rejected);
 }
 
-/** What a caller is told of an internal error: the request id finds the details in the log. */
-export const INTERNAL_MESSAGE = 'something went wrong on our side; the request id helps us find it';
+import { INTERNAL_MESSAGE } from '../domain/errors.ts';
+
+export { INTERNAL_MESSAGE };
 
 /** An error a caller can act on. */
 export function errorResult(error: { code: string; message: string; requestId?: string }): CallToolResult {
