@@ -173,6 +173,31 @@ function targetsOf(
   return [{ mentions, scope: clause.text }];
 }
 
+/** A discount in words: "20% off", "ten percent off", "a discount", "3 months free", "a free month". */
+const DISCOUNT =
+  /\b\d+(?:\.\d+)?\s*(?:%|percent|per\s*cent)(?:\s+(?:off|discount))?|\b(?:percent|per\s*cent)\s+off\b|\bdiscount(?:ed)?\b|\b(?:months?|weeks?)\s+(?:for\s+)?free\b|\bfree\s+(?:months?|weeks?)\b/i;
+
+/**
+ * Asking to pause billing: "pause", "freeze", "suspend", "put on hold", "skip a month". A request that also says
+ * cancel ("cancel instead of pausing") is left to the cancellation form.
+ */
+function asksForPause(text: string): boolean {
+  return (
+    /\b(?:pause[sd]?|pausing|freez(?:e|es|ing)|froze|suspend(?:s|ed|ing)?|on\s+hold|skip(?:s|ped|ping)?\s+(?:a|one|the\s+next|next|their\s+next)\s+(?:month|invoice|billing\s+cycle|payment))\b/i.test(
+      text,
+    ) && !/\b(?:cancel|terminate|end)\b/i.test(text)
+  );
+}
+
+/** What Leash can do instead of a pause; nothing is proposed. */
+function noPause(text: string, name: string): PlannerReply {
+  return {
+    text: `Leash cannot pause or freeze a subscription, so nothing was proposed for "${text.trim()}". What it can do: cancel at the end of the period ("Cancel ${name} at the end of the period"), change the plan ("Downgrade ${name} to Starter at renewal"), or take money off with a coupon ("Apply coupon SUMMER20 to ${name}").`,
+    referents: [],
+    chart: null,
+  };
+}
+
 /** The built-in planner. */
 export function builtinPlanner(): Planner {
   return {
@@ -203,6 +228,19 @@ export function builtinPlanner(): Planner {
       const conditional = parsed.clauses.filter((clause) => clause.condition && writes(clause));
       for (const clause of [...reads, ...conditional]) {
         let [top] = clause.intents;
+        // "Pause Acme until January": Leash has no pause, and a pause is never proposed as a cancellation or a
+        // plan change, whatever the classifier leans to: say so, propose nothing.
+        if (asksForPause(clause.text)) {
+          const [named] = mentions.customers.filter(
+            (mention) => within(mention, clause) && mention.candidates.length === 1,
+          );
+          replies.push(noPause(clause.text, named?.candidates[0]?.name ?? 'the customer'));
+          continue;
+        }
+        // "Give Acme 20% off for 3 months": a discount the classifier cannot place is a coupon (whose form asks
+        // for the coupon when none is named).
+        if ((!top || top.probability < 0.5 || top.intent === UNSUPPORTED) && DISCOUNT.test(clause.text))
+          top = { intent: 'apply_coupon', probability: 1 };
         // A few words around a customer's name ("nimbus robotics invoice?", "what does wave owe us") that the
         // classifier cannot place: look the customer up (which asks which one when the name fits several).
         const named = mentions.customers.some((mention) => within(mention, clause));

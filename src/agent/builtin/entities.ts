@@ -358,7 +358,10 @@ export function emailOf(text: string): string | undefined {
 export function couponCode(text: string): string | undefined {
   const before = /\b([A-Z][A-Z0-9_-]{2,39})\s+(?:coupon|code|promo)\b/.exec(text)?.[1];
   if (before) return before;
-  return /\b(?:coupon|code|promo(?:tion)?(?:\s+code)?|discount)\s+[`'"]?([A-Za-z0-9_-]{2,40})[`'"]?/i.exec(text)?.[1];
+  const after = /\b(?:coupon|code|promo(?:tion)?(?:\s+code)?)\s+[`'"]?([A-Za-z0-9_-]{2,40})[`'"]?/i.exec(text)?.[1];
+  if (after) return after;
+  // After "discount" only something shaped like a code ("discount SPRING25"), not "a discount for 3 months".
+  return /\bdiscount\s+[`'"]?((?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]{2,40}|[A-Z][A-Z0-9_-]{2,39})[`'"]?/.exec(text)?.[1];
 }
 
 /** A percentage in the request ("20%", "20 percent"). */

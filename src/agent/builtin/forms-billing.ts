@@ -1,5 +1,6 @@
+import type { Mentions } from '../../operations/resolve-mentions.ts';
 /** Forms that change subscriptions: coupons (one customer or a segment), cancellations, payment retries, plan changes. */
-import { countryOf, couponCode } from './entities.ts';
+import { countryOf, couponCode, percentOf } from './entities.ts';
 import {
   ALL,
   type CustomerAnswer,
@@ -23,6 +24,23 @@ export const NOTIFY =
 
 export const AT_RENEWAL =
   /\b(?:at|by|on|from)\s+(?:the\s+|their\s+|its\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+|this\s+)?(?:current\s+|billing\s+|paid\s+|subscription\s+)*(?:periods?|terms?|months?|cycles?|years?)|(?:period|term|cycle)\s+end|(?:next\s+)?renewal|next\s+(?:billing\s+)?(?:cycle|period|invoice|month))\b|\bwhen\s+(?:it|they|the\s+subscription)\s+renews?\b|\b(?:when|once|after)\s+(?:their|the|its)\s+(?:current\s+)?(?:billing\s+)?(?:period|term|cycle|subscription|month)\s+(?:ends|runs\s+out|is\s+up|is\s+over)\b|\beop\b|\b(?:starting|from|with|on)\s+(?:with\s+)?(?:their|the|its)\s+next\s+(?:bill|invoice|billing\s+date|cycle|period|renewal)\b|\b(?:do\s+not|don'?t|not|stop\s+(?:the\s+)?auto-?)\s*renew|\bend\s+of\s+(?:the\s+|their\s+|its\s+)?(?:current\s+)?(?:billing\s+)?(?:periods?|cycles?|terms?)\b/;
+
+/**
+ * The question when a discount names no coupon: discounts are coupons, so the person names one or creates one
+ * first; the example carries the discount and the length the request gave ("20% off for 3 months").
+ */
+function askForCoupon(text: string, mentions: Mentions): string {
+  const percent = percentOf(text);
+  if (percent === undefined) return 'Which coupon? e.g. "Apply coupon SUMMER20 to Acme Corp".';
+  const months = /\b(?:for|next)\s+(?:the\s+next\s+)?(\d{1,2})\s+(?:months?|invoices?|billing\s+cycles?)\b/i.exec(
+    text,
+  )?.[1];
+  const lasting = months ? ` for ${months} months` : ' once';
+  const [customer] = mentions.customers.filter((mention) => mention.candidates.length === 1);
+  const name = customer?.candidates[0]?.name ?? 'the customer';
+  const code = `${(name === 'the customer' ? 'SAVE' : name.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)).toUpperCase()}${percent}`;
+  return `Discounts are coupons in Leash, and no coupon was named, so nothing was proposed. Name one ("Apply coupon SUMMER20 to ${name}"), or create one first: "Create a coupon ${code} for ${percent}% off${lasting}", then "Apply coupon ${code} to ${name}".`;
+}
 
 export const coupon: Form = {
   name: 'apply or remove a coupon',
@@ -52,7 +70,7 @@ export const coupon: Form = {
       turn.mentions.coupons.find((mention) => turn.scope.includes(mention.text))?.code ??
       couponCode(turn.text) ??
       couponCode(turn.scope);
-    if (!code) return turn.ask('Which coupon? e.g. "Apply coupon SUMMER20 to Acme Corp".');
+    if (!code) return turn.ask(askForCoupon(turn.text, turn.mentions));
     if (turn.intent === 'bulk_apply_coupon' || ALL.test(turn.lower)) {
       const country = countryOf(turn.text);
       const segment: Record<string, unknown> = country ? { country } : {};

@@ -140,8 +140,21 @@ const FILTER_PAIR = new RegExp(
   'gi',
 );
 
+/**
+ * Politeness that reads like a condition or a clause but asks nothing: "if you don't mind", "if it's not too much
+ * trouble", "if possible", "when you get a chance". Blanked (same length, so the mentions' offsets hold) before
+ * the request is split, so "…, if you don't mind, their plan as well" is never a condition to check.
+ */
+const POLITENESS =
+  /,?\s*\b(?:if\s+(?:you\s+(?:don'?t|do\s+not|wouldn'?t|would\s+not)\s+mind|it'?s\s+not\s+too\s+much\s+(?:trouble|to\s+ask|hassle)|(?:at\s+all\s+)?possible|you\s+(?:can|could|have\s+(?:a|the)\s+(?:moment|minute|sec(?:ond)?|time))|that'?s\s+(?:ok(?:ay)?|alright|all\s+right|fine)|you\s+please)|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|minute|sec(?:ond)?))\b\s*,?/gi;
+
+function withoutPoliteness(text: string): string {
+  return text.replace(POLITENESS, (found) => ' '.repeat(found.length));
+}
+
 /** Splits an instruction into clauses; a piece becomes its own clause only when it reads as an instruction. */
-function splitClauses(instruction: string, mentions: Mentions): Clause[] {
+function splitClauses(given: string, mentions: Mentions): Clause[] {
+  const instruction = withoutPoliteness(given);
   const pieces: { start: number; end: number }[] = [];
   let start = 0;
   // An "and" inside an amount ("a hundred and fifty euros") or a name ("Johnson and Johnson") joins nothing.
@@ -153,7 +166,9 @@ function splitClauses(instruction: string, mentions: Mentions): Clause[] {
   const kept = [...amountSpans(instruction), ...mentions.customers, ...mentions.plans, ...filters];
   for (const join of instruction.matchAll(JOINS)) {
     const at = join.index ?? 0;
-    if (kept.some((span) => at >= span.start && at < span.end)) continue;
+    // Where the join's word or mark is: an amount's span may end in the comma before it ("€10, and then …").
+    const word = at + Math.max(0, join[0].search(/[^\s,]/));
+    if (kept.some((span) => word >= span.start && word < span.end)) continue;
     pieces.push({ start, end: at });
     start = at + join[0].length;
   }
@@ -272,7 +287,7 @@ function isRemark(clause: Clause): boolean {
 }
 
 function isVerbFirst(text: string): boolean {
-  return /^\s*(?:please\s+|kindly\s+)?(?:(?:just|only)\s+)?(?:refund|credit|cancel|apply|remove|retry|void|upgrade|downgrade|move|switch|change|update|create|add|give|issue|send|draft|show|list|check|find|look|tell|explain|summari[sz]e|get|pull|what|why|how|who|which|is|are|did|does|has)\b/i.test(
+  return /^\s*(?:please\s+|kindly\s+)?(?:(?:just|only)\s+)?(?:refund|credit|cancel|apply|remove|retry|void|upgrade|downgrade|move|switch|change|update|create|add|give|issue|send|draft|show|list|check|find|look|tell|explain|summari[sz]e|get|pull|what|why|how|who|which|is|are|did|does|has|let(?:ting)?\s+me\s+(?:know|see)|letting\s+me\s+see)\b/i.test(
     text,
   );
 }
