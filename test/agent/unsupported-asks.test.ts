@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { couponCode } from '../../src/agent/builtin/entities.ts';
 import { NO_MENTIONS } from '../../src/agent/builtin/turn.ts';
+import { spelledOut } from '../../src/agent/parse/intent-classifier.ts';
 import { parseRequest } from '../../src/agent/parse/parse-request.ts';
 import { builtinPlannerOnEvalBusiness, writes } from '../support/eval-business.ts';
 
@@ -44,6 +45,20 @@ describe('a discount or a pause asked for in words (eval business)', () => {
     expect(turn.calls.map((call) => call.operation)).toContain('cancel_subscription');
   });
 
+  it.each([
+    [
+      'Could you set up a new customer? Marlow & Finch Ltd, accounts@marlowfinch.example, UK',
+      'Marlow & Finch Ltd',
+      'GB',
+    ],
+    ['add customer Blue Harbor Trading (ap@blueharbor.example), Germany', 'Blue Harbor Trading', 'DE'],
+    ['Create a new customer with email gavin@hooli.com', 'Hooli', 'US'],
+  ])('a new customer "%s" is named as written before the address, else from it', async (text, name, country) => {
+    const [proposal] = writes((await ask(text)).calls);
+    expect(proposal?.operation).toBe('create_customer');
+    expect(proposal?.input).toMatchObject({ name, country });
+  });
+
   it('reads a code after "discount" only when it looks like one', () => {
     expect(couponCode('apply the discount SPRING25 to Initech')).toBe('SPRING25');
     expect(couponCode('apply discount LOYALTY to Initech')).toBe('LOYALTY');
@@ -75,5 +90,14 @@ describe('politeness and amounts do not glue or condition two requests', () => {
   it('an amount ending in a comma does not swallow the "and then" after it', () => {
     const found = clauses('Credit Umbrella $15, and then let me know what their next invoice will be');
     expect(found.map((clause) => clause.intent)).toEqual(['credit_customer', 'upcoming_invoices']);
+  });
+
+  it('spells out billing shorthand before classifying, whole words only', () => {
+    expect(spelledOut('pmt hist for entcustomer, + thier open INVS')).toBe(
+      'payment history for entcustomer, + their open invoices',
+    );
+    expect(spelledOut('subway invoices')).toBe('subway invoices');
+    const [clause] = clauses('pymts for Umbrella pls');
+    expect(clause?.intent).toBe('payment_history');
   });
 });

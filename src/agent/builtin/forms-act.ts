@@ -9,6 +9,17 @@ import { type CustomerAnswer, customerLookup, type Form, type InvoiceAnswer, sho
 import { cancel, coupon, migrate, retry } from './forms-billing.ts';
 import { credit, creditNote, refund } from './forms-money.ts';
 
+/** A capitalised name (words, "&", "and") right before `email`, after a comma, "(" or "<" at most. */
+function nameBefore(text: string, email: string): string | undefined {
+  const at = text.indexOf(email);
+  if (at <= 0) return undefined;
+  const before = text.slice(0, at).replace(/\s*[,(<:]?\s*$/, '');
+  const name = /(?:^|[.?!:,;]\s*|\s)((?:\p{Lu}[\w&.'-]*)(?:\s+(?:&|and|of|\p{Lu}[\w&.'-]*)){0,5})$/u.exec(before)?.[1];
+  // Sentence openers are not names ("Please billing@…", "Add billing@…").
+  if (!name || /^(?:Please|Add|Create|New|Could|Can|Would|Hi|Hello|Email|Customer)\b/.test(name)) return undefined;
+  return name;
+}
+
 const createCustomer: Form = {
   name: 'create a customer',
   examples: ['Create a new customer with email gavin@hooli.com'],
@@ -22,7 +33,9 @@ const createCustomer: Form = {
       // "new customer: Sirius Cybernetics, ap@…": a capitalised name right after "customer".
       /\bcustomer\s*[:,-]?\s+((?:\p{Lu}[\w&.'-]*)(?:\s+\p{Lu}[\w&.'-]*){0,5})\s*(?:,|\(|\s+(?:with|at|email|in|from|and)\b|$)/u.exec(
         turn.text,
-      )?.[1];
+      )?.[1] ??
+      // "Quill & Ink Ltd, billing@quillink.example" or "Quill & Ink Ltd <billing@…>": the name the address follows.
+      nameBefore(turn.text, email);
     const domain = email.split('@')[1]?.split('.')[0] ?? email;
     const name = named?.trim() ?? domain.charAt(0).toUpperCase() + domain.slice(1);
     const country = countryOf(turn.text) ?? 'US';

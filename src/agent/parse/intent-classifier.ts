@@ -27,9 +27,46 @@ export function intentClassifier(): TextClassifier<string> {
   return memoized;
 }
 
+/**
+ * Billing shorthand and common misspellings a team types ("pmt history", "open invs", "thier sub"), spelled out
+ * before the clause is classified: the corpus is written in whole words. Whole words only, any case.
+ */
+const SHORTHAND: Readonly<Record<string, string>> = {
+  inv: 'invoice',
+  invs: 'invoices',
+  sub: 'subscription',
+  subs: 'subscriptions',
+  subscr: 'subscription',
+  acct: 'account',
+  accts: 'accounts',
+  pmt: 'payment',
+  pmts: 'payments',
+  pymt: 'payment',
+  pymts: 'payments',
+  cust: 'customer',
+  custs: 'customers',
+  amt: 'amount',
+  hist: 'history',
+  thier: 'their',
+  recieve: 'receive',
+  recieved: 'received',
+  invoce: 'invoice',
+  invocie: 'invoice',
+  subscripton: 'subscription',
+  refnd: 'refund',
+  cancell: 'cancel',
+};
+
+const SHORTHAND_WORD = new RegExp(String.raw`\b(${Object.keys(SHORTHAND).join('|')})\b`, 'gi');
+
+/** `text` with billing shorthand spelled out. */
+export function spelledOut(text: string): string {
+  return text.replace(SHORTHAND_WORD, (word) => SHORTHAND[word.toLowerCase()] ?? word);
+}
+
 /** The `count` most probable intents of a (delexicalised) clause, best first. */
 export function rankIntents(text: string, count = 3, classifier = intentClassifier()): RankedIntent[] {
-  const { scores } = classifier.classify(text);
+  const { scores } = classifier.classify(spelledOut(text));
   return Object.entries(scores)
     .map(([intent, probability]) => ({ intent, probability: probability as number }))
     .sort((a, b) => b.probability - a.probability)
