@@ -270,7 +270,7 @@ export function customerReference(text: string): string | undefined {
 }
 
 const NOISE =
-  /^(?:all|every|everyone|each|them|these|those|it|this|that|me|us|our|my|the|a|an|customers?|invoices?|subscriptions?|payments?|q[1-4]|i|id|mrr|us customers|last|this|next|month|week|year|today|\d+|summer\d*|confirm|yes|no|what|that|it|who|here|there|let|he|she|they|we|you|break|please|also|then|and|thanks|note|reason|check|tell|type|ticket|system|admin)$/i;
+  /^(?:all|every|everyone|each|them|these|those|it|this|that|me|us|our|my|the|a|an|customers?|invoices?|subscriptions?|payments?|q[1-4]|i|id|mrr|us customers|last|this|next|month|week|year|today|\d+|summer\d*|confirm|yes|no|what|that|it|who|here|there|let|he|she|they|we|you|break|please|also|then|and|thanks|note|reason|check|tell|type|ticket|system|admin|just|only|could|would|can|any|some|hi|hello|ok|okay|sorry|kindly|maybe|perhaps|max|pls|thx|merci|danke|bitte)$/i;
 
 const VERB_START =
   /^(?:says|said|say|wants|want|is|was|were|has|had|asked|asks|they|he|she|who|that|complains|complained|reports|reported|claims|claimed|called|emailed|writes|wrote|thinks|thought|needs|with|overdue|invoices?)\b/i;
@@ -324,7 +324,14 @@ export function countOf(text: string): number | undefined {
   const match =
     /\b(?:top|last|first|latest|recent|next)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b/i.exec(
       text,
-    ) ?? /\b(\d{1,4}|three|five|ten|twenty)\s+(?:biggest|largest|best|top|most|latest|newest|recent)\b/i.exec(text);
+    ) ??
+    /\b(\d{1,4}|three|five|ten|twenty)\s+(?:biggest|largest|smallest|best|top|most|latest|newest|oldest|recent)\b/i.exec(
+      text,
+    ) ??
+    // "just 10", "at most 20": a cap on a listing, never an amount ("only 10 dollars").
+    /\b(?:just|only|max(?:imum)?|at\s+most|no\s+more\s+than)\s+(\d{1,4}|five|ten|twenty)\b(?!\s*(?:[%$€£]|percent|dollars?|euros?|pounds?|bucks|usd|eur|gbp|inr|brl|jpy|days?|weeks?|months?|years?|hours?))/i.exec(
+      text,
+    );
   if (!match?.[1]) return undefined;
   return wordsToNumber(match[1]) ?? Number(match[1]);
 }

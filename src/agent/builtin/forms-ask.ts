@@ -298,7 +298,7 @@ const invoices: Form = {
       ? unpaid
         ? 'open'
         : undefined
-      : (/\b(draft|open|paid|void|uncollectible)\b/.exec(asked)?.[1] ?? (unpaid ? 'open' : undefined));
+      : (/\b(draft|open|paid|void|uncollectible)(?:ed)?\b/.exec(asked)?.[1] ?? (unpaid ? 'open' : undefined));
     const counting = /\b(?:how\s+many|number\s+of|count)\b/.test(turn.lower);
     const currency = over?.currency ?? currencyOf(turn.lower);
     await turn.call('list_invoices', {

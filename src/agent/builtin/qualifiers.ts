@@ -44,7 +44,7 @@ export function sortOf(lower: string, columns: readonly string[]): string | unde
     /\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:them\s+|it\s+)?by\s+([^,.;?!]+)|\b((?:the\s+)?(?:largest|biggest|highest|most|smallest|lowest|least|newest|latest|oldest|earliest)\s+[\w\s-]{0,30}?)\s+first\b/.exec(
       lower,
     );
-  if (!ordered) return undefined;
+  if (!ordered) return superlativeOf(lower, columns);
   const said = ordered[1] ?? ordered[2] ?? '';
   // "sorted by due date, oldest first": the direction may follow the column.
   const direction = directionOf(lower.slice(ordered.index)) ?? 'desc';
@@ -68,4 +68,21 @@ export function withoutExcluded(lower: string): string {
     /\b(?:(?:and|but)\s+)?(?:not\s+(?:the|any|those|this|that)|except(?:\s+for)?(?:\s+the)?|excluding(?:\s+the)?|other\s+than(?:\s+the)?)\s+(?:[a-z_-]+\s+){0,2}?(?:ones?|invoices?|subscriptions?|periods?|months?)\b|\b(?:and|but)\s+not\s+[a-z_-]+\b/g,
     ' ',
   );
+}
+
+/**
+ * "The five largest invoices", "our biggest payments", "the newest customers": a superlative before what is listed
+ * orders by size (the listing's total, amount or balance; refunded for refunds) or by when each was made.
+ */
+function superlativeOf(lower: string, columns: readonly string[]): string | undefined {
+  const found =
+    /\b(largest|biggest|highest|smallest|lowest|newest|latest|most\s+recent|oldest|earliest)\s+(?:[a-z-]+\s+){0,2}?(invoices?|payments?|charges?|customers?|subscriptions?|subs|refunds?|accounts?|clients?)\b/.exec(
+      lower,
+    );
+  if (!found?.[1] || !found[2]) return undefined;
+  const direction = directionOf(found[1]) ?? 'desc';
+  const byTime = /newest|latest|recent|oldest|earliest/.test(found[1]);
+  const wanted = byTime ? ['created'] : found[2].startsWith('refund') ? ['refunded'] : ['total', 'amount', 'balance'];
+  const column = wanted.find((name) => columns.includes(name));
+  return column ? `${column}_${direction}` : undefined;
 }

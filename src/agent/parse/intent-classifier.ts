@@ -55,6 +55,12 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   subscripton: 'subscription',
   refnd: 'refund',
   cancell: 'cancel',
+  facture: 'invoice',
+  factures: 'invoices',
+  rechnung: 'invoice',
+  rechnungen: 'invoices',
+  abonnement: 'subscription',
+  abonnements: 'subscriptions',
 };
 
 const SHORTHAND_WORD = new RegExp(String.raw`\b(${Object.keys(SHORTHAND).join('|')})\b`, 'gi');

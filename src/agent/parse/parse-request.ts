@@ -146,7 +146,7 @@ const FILTER_PAIR = new RegExp(
  * the request is split, so "…, if you don't mind, their plan as well" is never a condition to check.
  */
 const POLITENESS =
-  /,?\s*\b(?:if\s+(?:you\s+(?:don'?t|do\s+not|wouldn'?t|would\s+not)\s+mind|it'?s\s+not\s+too\s+much\s+(?:trouble|to\s+ask|hassle)|(?:at\s+all\s+)?possible|you\s+(?:can|could|have\s+(?:a|the)\s+(?:moment|minute|sec(?:ond)?|time))|that'?s\s+(?:ok(?:ay)?|alright|all\s+right|fine)|you\s+please)|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|minute|sec(?:ond)?))\b\s*,?/gi;
+  /,?\s*\b(?:if\s+(?:you\s+(?:don'?t|do\s+not|wouldn'?t|would\s+not)\s+mind|it'?s\s+not\s+too\s+much\s+(?:trouble|to\s+ask|hassle)|(?:at\s+all\s+)?possible|you\s+(?:can|could|have\s+(?:a|the)\s+(?:moment|minute|sec(?:ond)?|time))|that'?s\s+(?:ok(?:ay)?|alright|all\s+right|fine)|you\s+please|there\s+(?:are|is)\s+(?:some|any)(?:\s+at\s+all)?|any)|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|minute|sec(?:ond)?))\b\s*,?/gi;
 
 function withoutPoliteness(text: string): string {
   return text.replace(POLITENESS, (found) => ' '.repeat(found.length));
@@ -202,6 +202,17 @@ function splitClauses(given: string, mentions: Mentions): Clause[] {
       clauses[clauses.length - 1] = clause;
     } else if (previous && !previous.negated && !clause.negated && !standsAlone(clause, previous)) {
       const merged = makeClause(instruction.slice(previous.start, piece.end), previous.start, mentions);
+      // A remark glued on ("…; the total looks like a proration") must not blur what the instruction asked: the
+      // merged clause keeps the instruction's reading when that one was surer.
+      const [before] = previous.intents;
+      const [after] = merged.intents;
+      if (
+        before &&
+        before.intent !== UNSUPPORTED &&
+        before.probability > (after?.probability ?? 0) &&
+        !isVerbFirst(clause.text)
+      )
+        merged.intents = previous.intents;
       if (previous.condition) merged.condition = previous.condition;
       if (clause.condition) merged.condition = clause.condition;
       clauses[clauses.length - 1] = merged;
@@ -218,7 +229,13 @@ const ORDER_WORDS =
 function makeClause(text: string, start: number, mentions: Mentions): Clause {
   const delexicalised = delexicaliseClause(text, start, mentions);
   // The order asked for is read by the form (qualifiers.ts); the classifier reads what is asked.
-  const asked = delexicalised.replace(ORDER_WORDS, ' ').replace(/\s+/g, ' ').trim() || delexicalised;
+  // So is an aside in brackets that names nothing ("(default window is fine)", "(for the audit)").
+  const asked =
+    delexicalised
+      .replace(ORDER_WORDS, ' ')
+      .replace(/\((?![^()]*\bent[a-z]+\b)[^()]*\)/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() || delexicalised;
   return { text, start, end: start + text.length, delexicalised, intents: rankIntents(asked, 3) };
 }
 
