@@ -572,6 +572,7 @@ async function parser(): Promise<void> {
     'evals/heldout-v5/requests.yaml',
     'evals/heldout-v6/requests.yaml',
     'evals/heldout-v7/requests.yaml',
+    'evals/heldout-v8/requests.yaml',
     'evals/dev/requests.yaml',
   ].filter((path) => existsSync(path));
   const all: Record<string, unknown> = {};
