@@ -15,7 +15,12 @@ function isZodError(error: unknown): error is ZodError {
 /** One line for a person, and the exit code, for any thrown value. */
 export function describeError(error: unknown): { line: string; exitCode: number; code: string } {
   if (error instanceof LeashError) {
-    return { line: error.message, exitCode: ERROR_CODES[error.code].exit, code: error.code };
+    // The pipeline asks for the text CONFIRM; on the command line that is a flag.
+    const line =
+      error.details.policyId === 'confirm.text_required'
+        ? 'this action cannot be undone: add --confirm-text CONFIRM to proceed'
+        : error.message;
+    return { line, exitCode: ERROR_CODES[error.code].exit, code: error.code };
   }
   if (isZodError(error)) {
     const issue = error.issues[0];
