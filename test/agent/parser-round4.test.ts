@@ -146,3 +146,24 @@ describe('listings on the eval business', () => {
     expect(listing?.input).not.toHaveProperty('customer');
   });
 });
+
+describe('what a payment or a one-off invoice is for, read from the right words (eval business)', () => {
+  const { ask } = builtinPlannerOnEvalBusiness('fiona@northwind.test');
+
+  it('a bank transfer\'s reference is the one after "ref", never the amount after "transfer"', async () => {
+    const [proposal] = writes((await ask('log the bank transfer 29,00 usd for INV-001359, ref BK-20931 thx')).calls);
+    expect(proposal?.operation).toBe('record_payment');
+    expect(proposal?.input).toMatchObject({ reference: 'BK-20931', amount: 2900 });
+  });
+
+  it('an invoice is for what follows the amount, not for the customer; "payable within" sets the due days', async () => {
+    const [proposal] = writes(
+      (await ask('Please raise an invoice for Hooli: USD 750.00 for data migration, payable within 21 days.')).calls,
+    );
+    expect(proposal?.operation).toBe('create_invoice');
+    expect(proposal?.input).toMatchObject({
+      lines: [{ description: 'data migration', amount: 75000, quantity: 1 }],
+      days_until_due: 21,
+    });
+  });
+});

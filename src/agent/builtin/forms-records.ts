@@ -49,10 +49,15 @@ const recordPayment: Form = {
     const found = await turn.read<InvoiceAnswer>('get_invoice', reference);
     if (!found) return turn.reply('');
     const amount = parseAmount(turn.text);
-    // The payment's reference: a token with a digit after "ref", "reference", "transaction", "wire"…
+    // The payment's reference: a token with a digit after "ref" or "reference", else after "transaction", "wire",
+    // "transfer"… but then not the amount ("bank transfer 565,80 eur … ref NW-8841" is NW-8841, never 565).
+    const said = turn.text.replace(found.invoice.number, '');
     const paid =
-      /\b(?:ref(?:erence)?|transaction|txn|wire|trx|transfer)\.?\s*(?:no\.?|number|id)?\s*[:#]?\s*([A-Za-z]*\d[\w-]{1,60}|[A-Za-z]+-\d[\w-]*)/i.exec(
-        turn.text.replace(found.invoice.number, ''),
+      /\bref(?:erence)?\.?\s*(?:no\.?|number|id)?\s*[:#]?\s*([A-Za-z]*\d[\w-]{1,60}|[A-Za-z]+-\d[\w-]*)/i.exec(
+        said,
+      )?.[1] ??
+      /\b(?:transaction|txn|wire|trx|transfer)\.?\s*(?:no\.?|number|id)?\s*[:#]?\s*([A-Za-z]+-?\d[\w-]{1,60}|\d{6,}[\w-]*)/i.exec(
+        said,
       )?.[1];
     if (!paid)
       return turn.ask(
@@ -80,10 +85,20 @@ const createInvoice: Form = {
     if (!amount) return turn.ask('For how much? e.g. "Invoice Acme Corp $500 for the onboarding workshop".');
     const found = await findCustomer(turn, 'Invoice Acme Corp $500 for the onboarding workshop');
     if (isReply(found)) return found;
+    // What it is for: the first "for …" that is neither the customer nor the amount ("an invoice for Lumen
+    // Learning Co: USD 1,500.00 for onboarding" is for onboarding).
+    const customerName = found.customer.name.toLowerCase();
     const description =
-      /\bfor\s+(?:the\s+|an?\s+|their\s+)?(.+?)(?:,|\s+due\b|\s+payable\b|$)/i.exec(turn.text)?.[1]?.trim() ??
-      'Services';
-    const days = /\b(?:due\s+(?:in|within)|net)\s*(\d{1,3})\s*(?:days?)?\b/i.exec(turn.text)?.[1];
+      [...turn.text.matchAll(/\bfor\s+(?:the\s+|an?\s+|their\s+)?(.+?)(?=[,.;:]\s|[,;:]|\s+due\b|\s+payable\b|\.?$)/gi)]
+        .map((match) => match[1]?.trim() ?? '')
+        .find(
+          (phrase) =>
+            phrase.length > 0 &&
+            !phrase.toLowerCase().startsWith(customerName) &&
+            !customerName.startsWith(phrase.toLowerCase()) &&
+            parseAmount(phrase) === undefined,
+        ) ?? 'Services';
+    const days = /\b(?:(?:due|payable)\s+(?:in|within)|net)\s*(\d{1,3})\s*(?:days?)?\b/i.exec(turn.text)?.[1];
     await turn.call('create_invoice', {
       customer_id: found.customer.id,
       currency: amount.currency,
