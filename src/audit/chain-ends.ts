@@ -9,18 +9,6 @@ import { GENESIS_HASH } from './events.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** The seq and hash of the org's last row, or undefined when it has none (as committed, read outside a transaction). */
-export async function lastAuditRow(db: Executor, orgId: string): Promise<{ seq: number; hash: string } | undefined> {
-  const row = await db
-    .selectFrom('auditEvents')
-    .select(['seq', 'hash'])
-    .where('orgId', '=', orgId)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
-}
-
 /** The key the row after `event` must be signed by: the one a rotation row names, else the row's own. */
 export function nextKeyAfter(event: { event: string; result: unknown }, keyId: string | null): string | null {
   if (event.event !== 'audit.key_rotated') return keyId;
@@ -45,6 +33,12 @@ export async function chainEnd(
     .executeTakeFirst();
   if (!row) return { seq: 0, hash: GENESIS_HASH, keyId: null };
   return { seq: Number(row.seq), hash: row.hash, keyId: nextKeyAfter(row, row.keyId) };
+}
+
+/** The seq and hash of the org's last row, or undefined when it has none (as committed, read outside a transaction). */
+export async function lastAuditRow(db: Executor, orgId: string): Promise<{ seq: number; hash: string } | undefined> {
+  const end = await chainEnd(db, orgId);
+  return end.seq === 0 ? undefined : { seq: end.seq, hash: end.hash };
 }
 
 /** Every org with audit rows, in id order. */
