@@ -5,14 +5,13 @@
  * operation) is refused and audited like any other attempt. Reads of customer-controlled text are noted, so
  * the writes of that turn are marked `untrusted_context` and need to be confirmed by name.
  */
-import { ZodError } from 'zod';
 import { INTERNAL_MESSAGE, LeashError } from '../domain/errors.ts';
 import { recordStep } from '../operations/audit-trail.ts';
 import { isRead, type OperationContext } from '../operations/define-operation.ts';
 import { parseInput } from '../operations/parse-input.ts';
+import { publicFailure } from '../operations/public-failure.ts';
 import { registry } from '../operations/registry.ts';
 import { proposeOperation, runRead } from '../operations/run-operation.ts';
-import { storeInputError } from '../store/store-input-error.ts';
 import type { AgentCall, AgentEvents, AgentTools, CallOutcome } from './agent-types.ts';
 
 /**
@@ -21,14 +20,8 @@ import type { AgentCall, AgentEvents, AgentTools, CallOutcome } from './agent-ty
  * with the request id, and the answer says only that, as the HTTP and MCP surfaces do.
  */
 function failure(error: unknown, requestId: string): { code: string; message: string } {
-  if (error instanceof ZodError)
-    return {
-      code: 'bad_input',
-      message: error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '),
-    };
-  const stored = storeInputError(error);
-  if (stored) return { code: stored.code, message: stored.message };
-  if (error instanceof LeashError && error.code !== 'internal') return { code: error.code, message: error.message };
+  const shown = publicFailure(error);
+  if (shown) return shown;
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`leash agent: internal error (${requestId}): ${detail}\n`);
   return { code: 'internal', message: `${INTERNAL_MESSAGE} (request ${requestId})` };

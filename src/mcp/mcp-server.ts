@@ -21,6 +21,7 @@ import { LeashError } from '../domain/errors.ts';
 import { findUnsafeInput } from '../domain/input-guard.ts';
 import { listApprovalViews, showApproval } from '../operations/approval-views.ts';
 import { isRead, type Operation, type OperationContext } from '../operations/define-operation.ts';
+import { publicFailure } from '../operations/public-failure.ts';
 import { reachableOperations } from '../operations/reachable-operations.ts';
 import { registry } from '../operations/registry.ts';
 import {
@@ -30,7 +31,6 @@ import {
   rejectRequest,
   runRead,
 } from '../operations/run-operation.ts';
-import { storeInputError } from '../store/store-input-error.ts';
 import { recordRefusedInput } from '../surfaces/refused-input.ts';
 import { LEASH_INSTRUCTIONS } from './instructions.ts';
 import {
@@ -138,15 +138,10 @@ async function runTool(context: OperationContext, name: string, args: unknown): 
 
 /** A failed call as a tool result: bad input names the field; an internal error says only its request id. */
 function failureResult(error: unknown, context: OperationContext, log: InternalErrorLog): CallToolResult {
-  if (error instanceof z.ZodError)
-    return errorResult({
-      code: 'bad_input',
-      message: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
-    });
-  const stored = storeInputError(error);
-  if (stored) return errorResult({ code: 'bad_input', message: stored.message, requestId: context.requestId });
-  if (error instanceof LeashError && error.code !== 'internal')
-    return errorResult({ code: error.code, message: error.message, requestId: context.requestId });
+  const shown = publicFailure(error);
+  // A schema's issues come before the pipeline has a request to name.
+  if (error instanceof z.ZodError && shown) return errorResult(shown);
+  if (shown) return errorResult({ ...shown, requestId: context.requestId });
   log(error, context.requestId);
   return errorResult({ code: 'internal', message: INTERNAL_MESSAGE, requestId: context.requestId });
 }
